@@ -1,0 +1,3 @@
+"""svgrender: turn SVG templates into personalised images."""
+
+__version__ = "0.1.0"

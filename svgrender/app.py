@@ -1,0 +1,209 @@
+"""HTTP API (Starlette). DynaPictures' paths and field names, plus /v1 aliases."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from . import pipeline
+from .errors import (BodyTooLarge, ImageNotFound, NotFound, SvgRenderError, TemplateNotFound,
+                     Unauthorized)
+from .fonts import add_font_dir, available_families
+from .params import decode_request, properties_for
+from .settings import Settings
+from .storage import LocalStorage, Storage
+from .svgxml import href
+from .templates import Template, TemplateStore
+
+log = logging.getLogger("svgrender.app")
+
+AUTH_MESSAGE = ("Valid API key is required. Add request header like "
+                "Authorization: Bearer API_KEY")
+RETRY_AFTER_SECONDS = 2
+
+
+class Overloaded(SvgRenderError):
+    status = 503
+    code = "overloaded"
+
+
+def layer_json(template: Template, layer) -> dict:
+    x, y, w, h = layer.box
+    out = {"type": layer.kind, "name": layer.name, "x": round(x, 2), "y": round(y, 2),
+           "width": round(w, 2), "height": round(h, 2)}
+    if layer.label:
+        out["label"] = layer.label
+    element = layer.element
+    if layer.kind == "text":
+        out["text"] = "".join(element.itertext()).strip()
+    fill = element.get("fill")
+    if fill and not fill.startswith("url("):
+        out["color"] = fill
+    link = href(element) if layer.kind == "image" else None
+    if link and link.startswith(("http://", "https://")):
+        out["imageUrl"] = link
+    out["properties"] = properties_for(layer.kind)
+    return out
+
+
+def template_summary(template: Template) -> dict:
+    out = {"id": template.id, "name": template.name, "width": template.width,
+           "height": template.height, "layerCount": len(template.listed_layers())
+           if not template.error else 0, "valid": template.error is None}
+    if template.error:
+        out["error"] = template.error
+    return out
+
+
+def create_app(settings: Settings | None = None, storage: Storage | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    add_font_dir(settings.fonts_dir)
+    store = TemplateStore(settings.templates_dir, settings.max_template_bytes)
+    storage = storage or LocalStorage(settings.storage_dir)
+    keys = [k.encode() for k in settings.api_keys]
+    state = {"in_flight": 0}
+
+    def require_key(request: Request) -> None:
+        if not keys:
+            return
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        supplied = token.strip().encode()
+        # Compare against every key, always, so timing says nothing about which one matched.
+        ok = False
+        for key in keys:
+            ok |= hmac.compare_digest(hashlib.sha256(supplied).digest(),
+                                      hashlib.sha256(key).digest())
+        if scheme.lower() != "bearer" or not ok:
+            raise Unauthorized(AUTH_MESSAGE)
+
+    def base_url(request: Request) -> str:
+        return settings.public_url or str(request.base_url)
+
+    async def read_body(request: Request) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise BodyTooLarge(f"request body is {int(declared):,} bytes; the limit is "
+                               f"{settings.max_body_bytes:,}")
+        chunks, total = [], 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > settings.max_body_bytes:
+                raise BodyTooLarge(f"request body is over the limit of "
+                                   f"{settings.max_body_bytes:,} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def render(request: Request) -> Response:
+        require_key(request)
+        template_id = request.path_params["template_id"]
+        template = store.valid(template_id)  # 404 / 422 before reading a large body
+        body = await read_body(request)
+        render_request = decode_request(
+            body or b"{}", max_text_chars=settings.max_text_chars,
+            max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
+            max_scale=settings.max_scale)
+        if state["in_flight"] >= settings.max_in_flight:
+            raise Overloaded("the renderer is busy; retry shortly")
+        state["in_flight"] += 1
+        try:
+            answer = await run_in_threadpool(pipeline.render_and_store, template, render_request,
+                                             settings, storage, base_url(request))
+        finally:
+            state["in_flight"] -= 1
+        return JSONResponse(answer, status_code=201)
+
+    async def list_templates(request: Request) -> Response:
+        require_key(request)
+        return JSONResponse([template_summary(t) for t in store.all()])
+
+    async def show_template(request: Request) -> Response:
+        require_key(request)
+        template = store.valid(request.path_params["template_id"])
+        body = template_summary(template)
+        body["layers"] = [layer_json(template, layer) for layer in template.listed_layers()]
+        return JSONResponse(body)
+
+    async def get_image(request: Request) -> Response:
+        require_key(request)
+        record = storage.get_record(request.path_params["image_id"])
+        if record is None:
+            raise ImageNotFound(f"Image {request.path_params['image_id'][:40]!r} not found")
+        return JSONResponse(record["answer"])
+
+    async def delete_image(request: Request) -> Response:
+        require_key(request)
+        image_id = request.path_params["image_id"]
+        record = storage.get_record(image_id)
+        if record is None:
+            raise ImageNotFound(f"Image {image_id[:40]!r} not found")
+        for name in record["files"]:
+            storage.delete(name)
+        storage.delete_record(image_id)
+        return Response(status_code=204)
+
+    async def serve_file(request: Request) -> Response:
+        name = request.path_params["file_name"]
+        path = storage.path(name)
+        if path is None:
+            raise NotFound(f"File {name[:80]!r} not found", code="file_not_found")
+        headers = {"Cache-Control": "public, max-age=31536000, immutable",
+                   "X-Content-Type-Options": "nosniff"}
+        if name.endswith(".svg"):
+            headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        return FileResponse(path, headers=headers, media_type=_media_type(name))
+
+    async def fonts(request: Request) -> Response:
+        require_key(request)
+        return JSONResponse({"families": list(available_families())})
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def on_error(request: Request, exc: SvgRenderError) -> Response:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else None
+        return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
+
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse({"message": str(exc.detail), "code": code},
+                            status_code=exc.status_code)
+
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"message": "internal error; it has been logged", "code": "internal"},
+                            status_code=500)
+
+    routes = [
+        Route("/healthz", healthz),
+        Route("/designs/{template_id}", render, methods=["POST"]),
+        Route("/v1/templates/{template_id}/images", render, methods=["POST"]),
+        Route("/templates", list_templates),
+        Route("/v1/templates", list_templates),
+        Route("/templates/{template_id}", show_template),
+        Route("/v1/templates/{template_id}", show_template),
+        Route("/images/{image_id}", get_image),
+        Route("/v1/images/{image_id}", get_image),
+        Route("/images/{image_id}", delete_image, methods=["DELETE"]),
+        Route("/v1/images/{image_id}", delete_image, methods=["DELETE"]),
+        Route("/v1/fonts", fonts),
+        Route("/files/{file_name}", serve_file),
+    ]
+    app = Starlette(routes=routes, exception_handlers={
+        SvgRenderError: on_error, HTTPException: on_http_error, Exception: on_unexpected})
+    app.state.settings, app.state.store, app.state.storage = settings, store, storage
+    return app
+
+
+def _media_type(name: str) -> str:
+    from .encode import CONTENT_TYPES
+    return CONTENT_TYPES.get(Path(name).suffix.lstrip("."), "application/octet-stream")

@@ -1,0 +1,411 @@
+"""Apply a request's LayerParams to a copy of the template tree. Errors name the layer."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from typing import Callable
+
+from lxml import etree
+
+from .colors import Color, parse_color
+from .errors import InvalidColor, InvalidParam, PropertyNotAllowed, UnknownLayer
+from .fonts import check_family
+from .images import DecodedImage, load_image_url
+from .layers import pattern_image
+from .params import PROPERTY_KINDS, LayerParam, properties_for
+from .settings import Settings
+from .svgxml import SVG_NS, href, local_name, set_href, set_style, style_value, url_fragment
+from .templates import Template
+from .units import parse_length
+
+
+class Target:
+    """One layer of the copied tree, with what handlers need to know about it."""
+
+    def __init__(self, name: str, kind: str, element: etree._Element, root: etree._Element,
+                 template: Template, settings: Settings):
+        self.name, self.kind, self.element, self.root = name, kind, element, root
+        self.template, self.settings = template, settings
+        self.ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+
+    def fail(self, message: str, field: str, cls=InvalidParam, code: str | None = None):
+        raise cls(f"layer {self.name!r}: {message}", layer=self.name, field=field, code=code)
+
+    def color(self, value: str, field: str) -> Color:
+        try:
+            return parse_color(value)
+        except ValueError:
+            raise InvalidColor(f"layer {self.name!r}: {field} {value[:64]!r} is not a CSS colour "
+                               "(#rgb, #rrggbb, #rrggbbaa, rgb(), rgba(), hsl(), or a name)",
+                               layer=self.name, field=field) from None
+
+    def length(self, value, field: str, minimum: float = 0.0, maximum: float = 10_000.0) -> float:
+        try:
+            number = parse_length(value)
+        except ValueError:
+            self.fail(f"{field} {str(value)[:32]!r} is not a length (a number or e.g. \"4px\")",
+                      field)
+        if not minimum <= number <= maximum:
+            self.fail(f"{field} must be between {minimum:g} and {maximum:g}, got {number:g}", field)
+        return number
+
+
+def _paint(element: etree._Element, prop: str, color: Color) -> None:
+    set_style(element, prop, color.hex)
+    set_style(element, f"{prop}-opacity", f"{color.a:g}" if color.a < 1 else None)
+
+
+def _clear_descendants(element: etree._Element, *props: str) -> None:
+    """Descendants' own values would override what we set on the layer."""
+    for child in element.iterdescendants():
+        if isinstance(child.tag, str):
+            for prop in props:
+                if style_value(child, prop) is not None:
+                    set_style(child, prop, None)
+
+
+def _svg(tag: str, **attrs) -> etree._Element:
+    element = etree.Element(f"{{{SVG_NS}}}{tag}")
+    for key, value in attrs.items():
+        element.set(key.replace("_", "-"), str(value))
+    return element
+
+
+def _defs(root: etree._Element) -> etree._Element:
+    for child in root:
+        if local_name(child) == "defs":
+            return child
+    defs = _svg("defs")
+    root.insert(0, defs)
+    return defs
+
+
+# --- text -----------------------------------------------------------------------------------
+
+def set_text(t: Target, value: str) -> None:
+    element, lines = t.element, value.split("\n")
+    tag = local_name(element)
+    if tag == "flowRoot":
+        paras = [c for c in element.iter() if local_name(c) == "flowPara"]
+        parent = paras[0].getparent() if paras else element
+        for para in paras:
+            para.getparent().remove(para)
+        for line in lines:
+            para = _svg("flowPara")
+            para.text = line
+            parent.append(para)
+        return
+    tspans = [c for c in element if local_name(c) == "tspan"]
+    if len(lines) == 1:
+        if tspans and tspans[0].get("y") is not None:
+            # Figma-style <tspan x y> lines: keep the first line's position and style.
+            first = tspans[0]
+            for extra in tspans[1:]:
+                element.remove(extra)
+            for child in list(first):
+                first.remove(child)
+            first.text, element.text = value, None
+        else:
+            for child in list(element):
+                element.remove(child)
+            element.text = value
+        return
+    # Several lines: one tspan per line, stepping like the template's own lines did.
+    font_size = _font_size(element)
+    template = tspans[0] if tspans else None
+    step = 1.2 * font_size
+    if len(tspans) >= 2:
+        try:
+            step = float(tspans[1].get("y")) - float(tspans[0].get("y")) or step
+        except (TypeError, ValueError):
+            pass
+    x = (template.get("x") if template is not None else None) or element.get("x") or "0"
+    y0 = (template.get("y") if template is not None else None) or element.get("y") or "0"
+    attrib = dict(template.attrib) if template is not None else {}
+    for child in list(element):
+        element.remove(child)
+    element.text = None
+    try:
+        y_start = float(y0)
+    except ValueError:
+        y_start = 0.0
+    for index, line in enumerate(lines):
+        span = _svg("tspan")
+        span.attrib.update(attrib)
+        span.set("x", x)
+        span.set("y", f"{y_start + index * step:g}")
+        span.attrib.pop("dy", None)
+        span.text = line
+        element.append(span)
+
+
+def _font_size(element: etree._Element) -> float:
+    node = element
+    while node is not None:
+        value = style_value(node, "font-size")
+        if value:
+            try:
+                return parse_length(value)
+            except ValueError:
+                break
+        node = node.getparent()
+    return 16.0
+
+
+def set_font_family(t: Target, value: str) -> None:
+    family = check_family(value, t.name)
+    set_style(t.element, "font-family", family)
+    _clear_descendants(t.element, "font-family")
+
+
+def set_font_size(t: Target, value) -> None:
+    size = t.length(value, "fontSize", minimum=1, maximum=2000)
+    set_style(t.element, "font-size", f"{size:g}px")
+    _clear_descendants(t.element, "font-size")
+
+
+FONT_WEIGHTS = {"normal", "bold", "bolder", "lighter"}
+
+
+def set_font_weight(t: Target, value) -> None:
+    text = str(value).strip().lower()
+    if not (text in FONT_WEIGHTS or (text.isdigit() and 1 <= int(text) <= 1000)):
+        t.fail(f"fontWeight {str(value)[:20]!r} must be 1-1000, normal, bold, bolder or lighter",
+               "fontWeight")
+    set_style(t.element, "font-weight", text)
+    _clear_descendants(t.element, "font-weight")
+
+
+# --- paint ----------------------------------------------------------------------------------
+
+def set_color(t: Target, value: str) -> None:
+    if t.kind == "canvas":
+        return set_background(t, value, field="color")
+    _paint(t.element, "fill", t.color(value, "color"))
+    if t.kind == "text":
+        _clear_descendants(t.element, "fill", "fill-opacity")
+
+
+def set_background(t: Target, value: str, field: str = "backgroundColor") -> None:
+    color = t.color(value, field)
+    element = t.element
+    if t.kind == "canvas" and local_name(element) == "svg":
+        vx, vy, vw, vh = t.template.viewbox
+        element = _svg("rect", x=f"{vx:g}", y=f"{vy:g}", width=f"{vw:g}", height=f"{vh:g}")
+        defs_count = sum(1 for c in t.root if local_name(c) in ("defs", "style", "title", "desc"))
+        t.root.insert(defs_count, element)
+    _paint(element, "fill", color)
+
+
+def set_opacity(t: Target, value: float) -> None:
+    set_style(t.element, "opacity", f"{value:g}")
+
+
+def set_hidden(t: Target, value: bool) -> None:
+    set_style(t.element, "display", "none" if value else None)
+    if not value and t.element.get("visibility") == "hidden":
+        set_style(t.element, "visibility", None)
+
+
+def _border_element(t: Target) -> etree._Element:
+    """Strokes on <image> are not drawn: give it a frame rect drawn right after it."""
+    if local_name(t.element) != "image":
+        return t.element
+    frame_id = f"{t.name}__border"
+    frame = t.ids.get(frame_id)
+    if frame is None:
+        e = t.element
+        frame = _svg("rect", id=frame_id, x=e.get("x", "0"), y=e.get("y", "0"),
+                     width=e.get("width", "0"), height=e.get("height", "0"), fill="none")
+        if e.get("transform"):
+            frame.set("transform", e.get("transform"))
+        if e.get("rx"):
+            frame.set("rx", e.get("rx"))
+        e.addnext(frame)
+        t.ids[frame_id] = frame
+    return frame
+
+
+def set_border_color(t: Target, value: str) -> None:
+    _paint(_border_element(t), "stroke", t.color(value, "borderColor"))
+
+
+def set_border_width(t: Target, value) -> None:
+    element = _border_element(t)
+    width = t.length(value, "borderWidth", maximum=1000)
+    set_style(element, "stroke-width", f"{width:g}")
+    if style_value(element, "stroke") in (None, "none"):
+        set_style(element, "stroke", "#000000")
+
+
+def set_border_radius(t: Target, value) -> None:
+    radius = t.length(value, "borderRadius", maximum=100_000)
+    element = t.element
+    tag = local_name(element)
+    if tag == "rect":
+        element.set("rx", f"{radius:g}")
+        element.set("ry", f"{radius:g}")
+        return
+    if tag != "image":
+        t.fail(f"borderRadius rounds rects and images; this layer is a <{tag}>", "borderRadius",
+               PropertyNotAllowed)
+    clip_id = f"{t.name}__radius"
+    clip = _svg("clipPath", id=clip_id)
+    clip.append(_svg("rect", x=element.get("x", "0"), y=element.get("y", "0"),
+                     width=element.get("width", "0"), height=element.get("height", "0"),
+                     rx=f"{radius:g}", ry=f"{radius:g}"))
+    _defs(t.root).append(clip)
+    wrapper = _svg("g", clip_path=f"url(#{clip_id})")
+    if element.get("transform"):  # the clip must live in the image's own coordinates
+        wrapper.set("transform", element.get("transform"))
+        del element.attrib["transform"]
+    element.addprevious(wrapper)
+    wrapper.append(element)
+    frame = t.ids.get(f"{t.name}__border")
+    if frame is not None:
+        frame.set("rx", f"{radius:g}")
+
+
+# --- images ---------------------------------------------------------------------------------
+
+ALIGN_H = {"left": "xMin", "center": "xMid", "right": "xMax"}
+ALIGN_V = {"top": "YMin", "middle": "YMid", "bottom": "YMax"}
+
+
+def _aspect(param: LayerParam) -> str:
+    align = ALIGN_H[param.image_align_h or "center"] + ALIGN_V[param.image_align_v or "middle"]
+    mode = param.image_position or "cover"
+    return {"cover": f"{align} slice", "contain": f"{align} meet", "fill": "none"}.get(mode, align)
+
+
+def _box_of(element: etree._Element) -> tuple[float, float, float, float]:
+    values = []
+    for attr in ("x", "y", "width", "height"):
+        try:
+            values.append(parse_length(element.get(attr) or "0"))
+        except ValueError:
+            values.append(0.0)
+    return tuple(values)
+
+
+def _place(image: etree._Element, param: LayerParam, decoded: DecodedImage | None) -> None:
+    """Fit the image into its own x/y/width/height box according to imagePosition."""
+    if param.image_position == "align" and decoded is not None:
+        # Natural size, aligned in the box and clipped to it.
+        x, y, w, h = _box_of(image)
+        fx = {"left": 0, "center": 0.5, "right": 1}[param.image_align_h or "center"]
+        fy = {"top": 0, "middle": 0.5, "bottom": 1}[param.image_align_v or "middle"]
+        image.set("x", f"{x + (w - decoded.width) * fx:g}")
+        image.set("y", f"{y + (h - decoded.height) * fy:g}")
+        image.set("width", str(decoded.width))
+        image.set("height", str(decoded.height))
+        clip_id = f"{image.get('id') or 'img'}__box"
+        root = image.getroottree().getroot()
+        clip = _svg("clipPath", id=clip_id)
+        clip.append(_svg("rect", x=f"{x:g}", y=f"{y:g}", width=f"{w:g}", height=f"{h:g}"))
+        _defs(root).append(clip)
+        wrapper = _svg("g", clip_path=f"url(#{clip_id})")
+        image.addprevious(wrapper)
+        wrapper.append(image)
+        return
+    image.set("preserveAspectRatio", _aspect(param))
+
+
+def set_image(t: Target, param: LayerParam) -> None:
+    decoded = None
+    if param.image_url is not None:
+        decoded = load_image_url(param.image_url, t.name, max_bytes=t.settings.max_image_bytes,
+                                 max_pixels=t.settings.max_image_pixels)
+    if local_name(t.element) == "image":
+        if decoded is not None:
+            set_href(t.element, decoded.data_uri)
+        _place(t.element, param, decoded)
+        return
+    # Figma-style pattern fill: shape fill=url(#pattern) > <use href=#image transform=…>.
+    image = pattern_image(t.root, t.element, t.ids)
+    if image is None:
+        t.fail("has no image to replace", "imageUrl")
+    _, _, w, h = _box_of(t.element) if local_name(t.element) == "rect" else (0, 0, 0, 0)
+    if not (w and h):
+        box = t.template.layers[t.name].box
+        w, h = box[2] or 1, box[3] or 1
+    pattern = t.ids[url_fragment(style_value(t.element, "fill"))]
+    # A private copy of pattern and image, so other shapes sharing them keep the old picture.
+    new_pattern = copy.deepcopy(pattern)
+    new_image = copy.deepcopy(image)
+    new_pattern.set("id", f"{t.name}__pattern")
+    new_image.set("id", f"{t.name}__image")
+    for child in list(new_pattern):
+        new_pattern.remove(child)
+    new_image.attrib.pop("transform", None)
+    new_image.set("x", "0")
+    new_image.set("y", "0")
+    new_image.set("width", f"{w:g}")
+    new_image.set("height", f"{h:g}")
+    if decoded is not None:
+        set_href(new_image, decoded.data_uri)
+    if new_pattern.get("patternContentUnits") == "objectBoundingBox":
+        holder = _svg("g", transform=f"scale({1 / w:.9g} {1 / h:.9g})")
+        holder.append(new_image)
+        new_pattern.append(holder)
+    else:
+        new_image.set("x", f"{_box_of(t.element)[0]:g}")
+        new_image.set("y", f"{_box_of(t.element)[1]:g}")
+        new_pattern.append(new_image)
+    _place(new_image, param, decoded)
+    _defs(t.root).append(new_pattern)
+    set_style(t.element, "fill", f"url(#{t.name}__pattern)")
+
+
+# --- dispatch -------------------------------------------------------------------------------
+
+Handler = Callable[[Target, object], None]
+HANDLERS: dict[str, Handler] = {
+    "text": set_text,
+    "color": set_color,
+    "backgroundColor": set_background,
+    "opacity": set_opacity,
+    "hidden": set_hidden,
+    "borderColor": set_border_color,
+    "borderWidth": set_border_width,
+    "borderRadius": set_border_radius,
+    "fontFamily": set_font_family,
+    "fontSize": set_font_size,
+    "fontWeight": set_font_weight,
+}
+IMAGE_PROPS = {"imageUrl", "imagePosition", "imageAlignH", "imageAlignV"}
+# Order matters: images before borders (borders frame the placed image), text before fonts.
+ORDER = ["hidden", "text", "color", "backgroundColor", "fontFamily", "fontSize", "fontWeight",
+         "imageUrl", "borderRadius", "borderColor", "borderWidth", "opacity"]
+
+
+def apply_params(template: Template, params: list[LayerParam], settings: Settings) -> etree._Element:
+    """A new tree: the template with every param applied. The template itself is never changed."""
+    root = copy.deepcopy(template.root)
+    copied = list(root.iter())
+    position = {id(el): i for i, el in enumerate(template.order)}
+    for index, param in enumerate(params):
+        layer = template.layers.get(param.name)
+        if layer is None:
+            near = difflib.get_close_matches(param.name, list(template.layers), n=3)
+            hint = f" Did you mean {', '.join(near)}?" if near else ""
+            raise UnknownLayer(
+                f"Template {template.id!r} has no layer {param.name!r}.{hint} Layers: "
+                + ", ".join(l.name for l in template.listed_layers()),
+                layer=param.name, field=f"params[{index}].name")
+        given = param.given()
+        for prop in given:
+            if layer.kind not in PROPERTY_KINDS[prop]:
+                raise PropertyNotAllowed(
+                    f"layer {param.name!r} is a {layer.kind} layer; {prop!r} does not apply to it. "
+                    f"It accepts: {', '.join(properties_for(layer.kind))}",
+                    layer=param.name, field=f"params[{index}].{prop}")
+        target = Target(param.name, layer.kind, copied[position[id(layer.element)]], root,
+                        template, settings)
+        for prop in ORDER:
+            if prop == "imageUrl" and IMAGE_PROPS & given.keys():
+                set_image(target, param)
+            elif prop in given and prop in HANDLERS:
+                HANDLERS[prop](target, given[prop])
+    return root

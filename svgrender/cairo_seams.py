@@ -1,0 +1,107 @@
+"""Where we extend CairoSVG: every override of its internals is registered here, in one place.
+
+Written against CairoSVG 2.9.x (pinned in pyproject.toml); tests/test_cairo_seams.py checks that
+the seams still exist, so an upgrade that moves them fails loudly instead of silently.
+"""
+
+from __future__ import annotations
+
+from math import pi
+
+import cairocffi
+import cairosvg
+from cairosvg import defs as cairo_defs
+from cairosvg import surface as cairo_surface
+from cairosvg.bounding_box import calculate_bounding_box
+from cairosvg.helpers import size, transform
+
+SUPPORTED_CAIROSVG = "2.9."
+
+
+def rounded_rect(surface, node) -> None:
+    """<rect> with rx/ry drawn as true elliptical arcs.
+
+    CairoSVG's own version misplaces the Bézier control points, so corners bulge and a pill or
+    a rx-of-half-the-size avatar circle comes out as a squircle.
+    """
+    context = surface.context
+    x, y = size(surface, node.get("x"), "x"), size(surface, node.get("y"), "y")
+    width = size(surface, node.get("width"), "x")
+    height = size(surface, node.get("height"), "y")
+    rx, ry = node.get("rx"), node.get("ry")
+    if rx in (None, "auto"):
+        rx = ry
+    if ry in (None, "auto"):
+        ry = rx
+    rx = min(size(surface, rx, "x"), width / 2) if rx is not None else 0
+    ry = min(size(surface, ry, "y"), height / 2) if ry is not None else 0
+    if rx <= 0 or ry <= 0:
+        context.rectangle(x, y, width, height)
+        return
+    context.new_path()
+    for cx, cy, start in ((x + width - rx, y + ry, -pi / 2), (x + width - rx, y + height - ry, 0),
+                          (x + rx, y + height - ry, pi / 2), (x + rx, y + ry, pi)):
+        context.save()
+        context.translate(cx, cy)
+        context.scale(rx, ry)
+        context.arc(0, 0, 1, start, start + pi / 2)
+        context.restore()
+    context.close_path()
+
+
+def draw_pattern(surface, node, name, opacity) -> bool:
+    """Pattern fills, with objectBoundingBox tiles anchored at the shape's box.
+
+    CairoSVG anchors such tiles at (0, 0) of user space instead of the shape's corner, so every
+    Figma image fill (pattern > use > image) shows a shifted, wrapped picture.
+    """
+    pattern_node = surface.patterns[name]
+    pattern_node["opacity"] = float(pattern_node.get("opacity", 1)) * opacity
+    pattern_node.tag = "g"
+    transform(surface, pattern_node.get("patternTransform"))
+    default = 1 if pattern_node.get("viewBox") else 0
+    if not (size(surface, pattern_node.get("width", default), 1)
+            and size(surface, pattern_node.get("height", default), 1)):
+        return False
+    if pattern_node.get("patternUnits") == "userSpaceOnUse":
+        x = size(surface, pattern_node.get("x"), "x")
+        y = size(surface, pattern_node.get("y"), "y")
+        pattern_width = size(surface, pattern_node.get("width", 0), 1)
+        pattern_height = size(surface, pattern_node.get("height", 0), 1)
+    else:
+        box_x, box_y, width, height = calculate_bounding_box(surface, node)
+        x = box_x + size(surface, pattern_node.get("x"), 1) * width
+        y = box_y + size(surface, pattern_node.get("y"), 1) * height
+        pattern_width = size(surface, pattern_node.pop("width", "1"), 1) * width
+        pattern_height = size(surface, pattern_node.pop("height", "1"), 1) * height
+        if "viewBox" not in pattern_node:
+            pattern_node["width"] = pattern_width
+            pattern_node["height"] = pattern_height
+            if pattern_node.get("patternContentUnits") == "objectBoundingBox":
+                pattern_node["transform"] = f"scale({width}, {height})"
+    if pattern_width == 0.0 or pattern_height == 0.0:
+        return False
+    pattern_surface = cairo_surface.SVGSurface(pattern_node, None, surface.dpi, surface)
+    pattern_pattern = cairocffi.SurfacePattern(pattern_surface.cairo)
+    pattern_pattern.set_extend(cairocffi.EXTEND_REPEAT)
+    pattern_pattern.set_matrix(cairocffi.Matrix(
+        pattern_surface.width / pattern_width, 0, 0,
+        pattern_surface.height / pattern_height, -x, -y))
+    surface.context.set_source(pattern_pattern)
+    return True
+
+
+_installed = False
+
+
+def install() -> None:
+    """Register our drawers in CairoSVG's tag table (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    if not cairosvg.__version__.startswith(SUPPORTED_CAIROSVG):
+        raise RuntimeError(f"svgrender's CairoSVG seams were written for {SUPPORTED_CAIROSVG}x, "
+                           f"found {cairosvg.__version__}")
+    cairo_surface.TAGS["rect"] = rounded_rect
+    cairo_defs.draw_pattern = draw_pattern
+    _installed = True

@@ -1,0 +1,77 @@
+"""Fonts: add fonts/ to fontconfig at start-up, list families, vet requested ones."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import difflib
+import functools
+import subprocess
+from pathlib import Path
+
+from .errors import InvalidParam
+
+GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "system-ui",
+           "emoji", "math"}
+_added: set[str] = set()
+
+
+@functools.lru_cache(maxsize=1)
+def _fontconfig():
+    name = ctypes.util.find_library("fontconfig") or "libfontconfig.so.1"
+    lib = ctypes.CDLL(name)
+    lib.FcConfigAppFontAddDir.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.FcConfigAppFontAddDir.restype = ctypes.c_int
+    return lib
+
+
+def add_font_dir(directory: Path) -> bool:
+    """Make every font in `directory` usable by family name (cairo and Pango use the same config)."""
+    directory = Path(directory).resolve()
+    if str(directory) in _added or not directory.is_dir():
+        return False
+    ok = bool(_fontconfig().FcConfigAppFontAddDir(None, str(directory).encode()))
+    if ok:
+        _added.add(str(directory))
+        available_families.cache_clear()
+    return ok
+
+
+@functools.lru_cache(maxsize=1)
+def available_families() -> tuple[str, ...]:
+    """Families fontconfig knows, system fonts and fonts/ alike."""
+    families: set[str] = set()
+    try:
+        out = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True,
+                             text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    for line in out.splitlines():
+        for name in line.split(","):
+            if name.strip():
+                families.add(name.strip())
+    for directory in _added:  # fc-list runs in its own process: ask it about our dirs too
+        try:
+            out = subprocess.run(["fc-scan", "--format", "%{family}\n", directory],
+                                 capture_output=True, text=True, timeout=20).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        families.update(n.strip() for line in out.splitlines() for n in line.split(",") if n.strip())
+    return tuple(sorted(families, key=str.lower))
+
+
+def check_family(value: str, layer: str) -> str:
+    """Return the CSS font-family value if its first family exists, else 422 with close matches."""
+    first = value.split(",", 1)[0].strip().strip("'\"")
+    if not first or len(value) > 200:
+        raise InvalidParam(f"layer {layer!r}: fontFamily is empty or too long", layer=layer,
+                           field="fontFamily", code="unknown_font")
+    families = available_families()
+    lowered = {f.lower(): f for f in families}
+    if first.lower() in GENERIC or first.lower() in lowered or not families:
+        return value
+    near = difflib.get_close_matches(first.lower(), list(lowered), n=5, cutoff=0.5)
+    hint = ("; close matches: " + ", ".join(lowered[n] for n in near)) if near else ""
+    raise InvalidParam(f"layer {layer!r}: font family {first!r} is not installed{hint}. "
+                       "GET /v1/fonts lists the families", layer=layer, field="fontFamily",
+                       code="unknown_font")

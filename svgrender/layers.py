@@ -1,0 +1,164 @@
+"""Find a template's layers, classify them and measure their boxes."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import cairocffi as cairo
+from cairosvg.surface import Surface
+from lxml import etree
+
+from .svgxml import href, local_name, style_value, url_fragment
+
+# Containers whose content is never drawn where it stands: their descendants are not layers.
+NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "linearGradient",
+                "radialGradient", "filter", "style", "metadata", "title", "desc", "script",
+                "namedview", "flowRegion"}
+TEXT_TAGS = {"text", "tspan", "flowRoot", "flowPara", "textPath"}
+SHAPE_TAGS = {"rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "use"}
+GROUP_TAGS = {"g", "a", "svg", "switch"}
+
+
+@dataclass
+class Layer:
+    name: str
+    kind: str  # canvas | text | image | shape | group
+    element: etree._Element
+    label: str | None = None
+    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+
+
+def is_rendered(element: etree._Element) -> bool:
+    node = element
+    while node is not None:
+        if local_name(node) in NON_RENDERED:
+            return False
+        node = node.getparent()
+    return True
+
+
+def pattern_image(root: etree._Element, element: etree._Element, ids: dict) -> etree._Element | None:
+    """The <image> a Figma-style pattern fill shows (pattern > use -> image, or pattern > image)."""
+    pattern = ids.get(url_fragment(style_value(element, "fill")) or "")
+    if pattern is None or local_name(pattern) != "pattern":
+        return None
+    for child in pattern.iter():
+        if local_name(child) == "image":
+            return child
+        if local_name(child) == "use":
+            target = ids.get((href(child) or "").lstrip("#"))
+            if target is not None and local_name(target) == "image":
+                return target
+    return None
+
+
+def classify(element: etree._Element, root: etree._Element, ids: dict) -> str:
+    tag = local_name(element)
+    if tag in TEXT_TAGS:
+        return "text"
+    if tag == "image" or (tag in SHAPE_TAGS and pattern_image(root, element, ids) is not None):
+        return "image"
+    if tag in GROUP_TAGS:
+        return "group"
+    return "shape"
+
+
+def _number(value: str | None, whole: float) -> float | None:
+    value = (value or "0").strip()
+    try:
+        if value.endswith("%"):
+            return float(value[:-1]) / 100 * whole
+        return float(value.removesuffix("px"))
+    except ValueError:
+        return None
+
+
+def find_canvas(root: etree._Element, viewbox: tuple[float, float, float, float]) -> etree._Element:
+    """The first untransformed rect covering the whole viewBox, else the <svg> root itself."""
+    vx, vy, vw, vh = viewbox
+    for element in root.iter():
+        if local_name(element) != "rect" or not is_rendered(element):
+            continue
+        ancestors = [element, *element.iterancestors()]
+        if any(node.get("transform") for node in ancestors if node is not root):
+            continue
+        x, y = _number(element.get("x"), vw), _number(element.get("y"), vh)
+        w, h = _number(element.get("width"), vw), _number(element.get("height"), vh)
+        if None in (x, y, w, h):
+            continue
+        if x <= vx + 0.5 and y <= vy + 0.5 and x + w >= vx + vw - 0.5 and y + h >= vy + vh - 0.5:
+            return element
+    return root
+
+
+MARK = "data-svgrender-n"
+CONTAINERS = GROUP_TAGS | {"text", "flowRoot", "flowPara", "tspan", "textPath"}
+
+
+class _MeasuringSurface(Surface):
+    """Draws onto a recording surface and records every marked element's ink box."""
+
+    device_units_per_user_units = 1
+
+    def __init__(self, tree):
+        self.boxes: dict[int, tuple[float, float, float, float]] = {}
+        super().__init__(tree, None, 96)
+
+    def _create_surface(self, width, height):
+        return cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
+
+    def draw(self, node):
+        mark = node.get(MARK)
+        if mark is None or not self.stroke_and_fill:
+            return super().draw(node)
+        self.context.push_group()
+        try:
+            super().draw(node)
+        finally:
+            pattern = self.context.pop_group()
+            box = pattern.get_surface().ink_extents()
+            if box[2] > 0 and box[3] > 0:
+                self.boxes[int(mark)] = _union(self.boxes.get(int(mark)), box)
+            self.context.set_source(pattern)
+            self.context.paint()
+
+
+def _union(a, b):
+    if a is None:
+        return b
+    if b is None:
+        return a
+    x, y = min(a[0], b[0]), min(a[1], b[1])
+    return (x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y)
+
+
+def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float]]:
+    """Ink boxes (1x pixels) of every rendered element, keyed by element, and the 1x size.
+
+    Containers get the union of their children's boxes: a group's own ink extent is unreliable
+    (filters and some text runs paint through the whole clip).
+    """
+    order = list(root.iter())
+    marked = copy.deepcopy(root)
+    for index, element in enumerate(marked.iter()):
+        if isinstance(element.tag, str):
+            element.set(MARK, str(index))
+    surface = _MeasuringSurface(parse(etree.tostring(marked)))
+    own = surface.boxes
+    boxes: dict = {}
+
+    def visit(index: int, element) -> tuple | None:
+        box = None
+        child_index = index + 1
+        for child in element:
+            box = _union(box, visit(child_index, child))
+            child_index += sum(1 for _ in child.iter())
+        if box is None or local_name(element) not in CONTAINERS:
+            box = _union(box, own.get(index))
+        if box is not None:
+            boxes[element] = box
+        return box
+
+    visit(0, order[0])
+    return boxes, (surface.width, surface.height)

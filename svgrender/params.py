@@ -1,0 +1,130 @@
+"""Request schema (msgspec Structs) and the table of which property fits which layer kind.
+
+Adding a property = one field here + one entry in PROPERTY_KINDS + its handler in apply.py.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+import msgspec
+
+from .errors import BadRequest, InvalidParam
+
+Length = Union[float, str]
+
+FORMATS = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "webp": "webp", "pdf": "pdf", "svg": "svg"}
+
+
+class LayerParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
+    name: str
+    text: str | None = None
+    color: str | None = None
+    background_color: str | None = None
+    image_url: str | None = None
+    opacity: float | None = None
+    hidden: bool | None = None
+    border_color: str | None = None
+    border_width: Length | None = None
+    border_radius: Length | None = None
+    font_family: str | None = None
+    font_size: Length | None = None
+    font_weight: Union[int, str, None] = None
+    image_position: Literal["cover", "contain", "fill", "align"] | None = None
+    image_align_h: Literal["left", "center", "right"] | None = None
+    image_align_v: Literal["top", "middle", "bottom"] | None = None
+
+    def given(self) -> dict[str, object]:
+        """The properties the client set, by their JSON names (without `name`)."""
+        out = {}
+        for attr, json_name in zip(self.__struct_fields__, self.__struct_encode_fields__):
+            value = getattr(self, attr)
+            if attr != "name" and value is not None:
+                out[json_name] = value
+        return out
+
+
+class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
+    params: list[LayerParam] = []
+    format: str = "jpeg"
+    metadata: str | None = None
+    scale: float = 1.0
+
+
+ALL_KINDS = {"canvas", "text", "image", "shape", "group"}
+PROPERTY_KINDS: dict[str, set[str]] = {
+    "text": {"text"},
+    "color": {"text", "shape", "canvas"},
+    "backgroundColor": {"canvas", "shape"},
+    "imageUrl": {"image"},
+    "opacity": ALL_KINDS,
+    "hidden": ALL_KINDS,
+    "borderColor": {"shape", "canvas", "image", "text"},
+    "borderWidth": {"shape", "canvas", "image", "text"},
+    "borderRadius": {"shape", "canvas", "image"},
+    "fontFamily": {"text"},
+    "fontSize": {"text"},
+    "fontWeight": {"text"},
+    "imagePosition": {"image"},
+    "imageAlignH": {"image"},
+    "imageAlignV": {"image"},
+}
+
+
+def properties_for(kind: str) -> list[str]:
+    return [prop for prop, kinds in PROPERTY_KINDS.items() if kind in kinds]
+
+
+_decoder = msgspec.json.Decoder(RenderRequest)
+
+
+def _field_from_validation(message: str) -> str | None:
+    # msgspec: "Expected `str`, got `int` - at `$.params[0].text`"
+    marker = "- at `$."
+    path = message.split(marker, 1)[1].rstrip("`") if marker in message else None
+    if message.startswith("Object contains unknown field `"):
+        unknown = message.split("`", 2)[1]
+        return f"{path}.{unknown}" if path else unknown
+    return path
+
+
+def decode_request(body: bytes, *, max_text_chars: int, max_metadata_bytes: int,
+                   max_params: int, max_scale: float) -> RenderRequest:
+    """Decode and validate a render request; raise BadRequest / InvalidParam naming the field."""
+    try:
+        request = _decoder.decode(body)
+    except msgspec.ValidationError as exc:
+        raise InvalidParam(f"Invalid request: {exc}", field=_field_from_validation(str(exc))) from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    return validate_request(request, max_text_chars=max_text_chars,
+                            max_metadata_bytes=max_metadata_bytes, max_params=max_params,
+                            max_scale=max_scale)
+
+
+def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadata_bytes: int,
+                     max_params: int, max_scale: float) -> RenderRequest:
+    fmt = request.format.lower() if isinstance(request.format, str) else ""
+    if fmt not in FORMATS:
+        raise InvalidParam(f"Unsupported format {request.format!r}; use one of: "
+                           + ", ".join(FORMATS), field="format", code="invalid_format")
+    request.format = FORMATS[fmt]
+    if not (1 <= request.scale <= max_scale):
+        raise InvalidParam(f"scale must be between 1 and {max_scale:g}, got {request.scale:g}",
+                           field="scale", code="invalid_scale")
+    if request.metadata is not None and len(request.metadata.encode()) > max_metadata_bytes:
+        raise InvalidParam(f"metadata is over {max_metadata_bytes} bytes", field="metadata",
+                           code="metadata_too_long")
+    if len(request.params) > max_params:
+        raise InvalidParam(f"{len(request.params)} params given; the limit is {max_params}",
+                           field="params", code="too_many_params")
+    for index, param in enumerate(request.params):
+        if param.text is not None and len(param.text) > max_text_chars:
+            raise InvalidParam(
+                f"text of layer {param.name!r} has {len(param.text)} characters; "
+                f"the limit is {max_text_chars}",
+                layer=param.name, field=f"params[{index}].text", code="text_too_long")
+        if param.opacity is not None and not (0 <= param.opacity <= 1):
+            raise InvalidParam(f"opacity of layer {param.name!r} must be between 0 and 1",
+                               layer=param.name, field=f"params[{index}].opacity")
+    return request

@@ -1,0 +1,96 @@
+"""The whole flow of one render, in order. Each step is one module with one job."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from lxml import etree
+
+from .apply import apply_params
+from .encode import CONTENT_TYPES, encode_raster
+from .errors import RenderLimitExceeded
+from .params import RenderRequest
+from .render import Size, draw_pdf, draw_raster, parse_for_cairo
+from .settings import Settings
+from .storage import Storage
+from .templates import Template
+
+VARIANTS = ("", "-thumb", "-thumb-2x")  # main image, thumbnail, retina thumbnail
+
+
+@dataclass
+class OutputFile:
+    name: str
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class Rendered:
+    files: list[OutputFile]  # main, thumb, retina thumb
+    width: int
+    height: int
+
+
+def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[Size, Size, Size]:
+    main = Size(round(template.width * scale), round(template.height * scale))
+    if main.width * main.height > settings.max_output_pixels:
+        raise RenderLimitExceeded(
+            f"output would be {main.width}×{main.height} = {main.width * main.height:,} pixels; "
+            f"the limit is {settings.max_output_pixels:,} (SVGRENDER_MAX_OUTPUT_PIXELS)",
+            field="scale", code="output_too_large")
+    thumb_w = settings.thumb_width
+    thumb = Size(thumb_w, max(1, round(thumb_w * template.height / template.width)))
+    return main, thumb, Size(thumb.width * 2, thumb.height * 2)
+
+
+def render(template: Template, request: RenderRequest, settings: Settings,
+           image_id: str) -> Rendered:
+    """params -> apply -> render (one CairoSVG parse, three sizes) -> encode."""
+    sizes = output_sizes(template, request.scale, settings)
+    tree = apply_params(template, request.params, settings)
+    svg_bytes = etree.tostring(tree)
+    cairo_tree = parse_for_cairo(svg_bytes)
+    fmt = request.format
+    files = []
+    for variant, size in zip(VARIANTS, sizes):
+        if fmt in ("pdf", "svg") and variant == "":
+            data = draw_pdf(cairo_tree, size) if fmt == "pdf" else svg_bytes
+            files.append(OutputFile(f"{image_id}.{fmt}", data, CONTENT_TYPES[fmt]))
+            continue
+        raster = "png" if fmt in ("pdf", "svg") else fmt
+        surface = draw_raster(cairo_tree, size, background="#ffffff" if raster == "jpeg" else None)
+        files.append(OutputFile(f"{image_id}{variant}.{raster}",
+                                encode_raster(surface, raster, settings), CONTENT_TYPES[raster]))
+    return Rendered(files, sizes[0].width, sizes[0].height)
+
+
+def new_image_id() -> str:
+    return secrets.token_hex(5)
+
+
+def render_and_store(template: Template, request: RenderRequest, settings: Settings,
+                     storage: Storage, base_url: str) -> dict:
+    """Render, store the three files and the answer record; return the answer."""
+    image_id = new_image_id()
+    while storage.get_record(image_id) is not None:
+        image_id = new_image_id()
+    rendered = render(template, request, settings, image_id)
+    for output in rendered.files:
+        storage.put(output.name, output.data)
+    main, thumb, retina = (f.name for f in rendered.files)
+    base = base_url.rstrip("/")
+    answer = {
+        "id": image_id,
+        "templateId": template.id,
+        "imageUrl": f"{base}/files/{main}",
+        "thumbnailUrl": f"{base}/files/{thumb}",
+        "retinaThumbnailUrl": f"{base}/files/{retina}",
+        "fileName": main,
+        "metadata": request.metadata,
+        "width": rendered.width,
+        "height": rendered.height,
+    }
+    storage.put_record(image_id, {"answer": answer, "files": [main, thumb, retina]})
+    return answer

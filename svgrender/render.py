@@ -1,0 +1,48 @@
+"""Rasterise an applied SVG tree with CairoSVG: one CairoSVG parse, drawn at several sizes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cairocffi as cairo
+from cairosvg.parser import Tree
+from cairosvg.surface import PDFSurface, PNGSurface
+
+from . import cairo_seams
+from .errors import RenderFailed
+
+cairo_seams.install()
+
+
+@dataclass(frozen=True)
+class Size:
+    width: int
+    height: int
+
+
+def parse_for_cairo(svg_bytes: bytes) -> Tree:
+    """CairoSVG's own tree, in safe mode (it fetches nothing but data: URLs)."""
+    return Tree(bytestring=svg_bytes, unsafe=False)
+
+
+def draw_raster(tree: Tree, size: Size, background: str | None = None) -> cairo.ImageSurface:
+    """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface."""
+    try:
+        surface = PNGSurface(tree, None, 96, output_width=size.width, output_height=size.height,
+                             background_color=background)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
+        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
+    surface.cairo.flush()
+    return surface.cairo
+
+
+def draw_pdf(tree: Tree, size: Size) -> bytes:
+    out = io.BytesIO()
+    try:
+        # Sizes are in CSS px; CairoSVG turns them into points (0.75 pt/px) for the page.
+        surface = PDFSurface(tree, out, 96, output_width=size.width, output_height=size.height)
+        surface.finish()
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
+        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
+    return out.getvalue()

@@ -1,0 +1,60 @@
+"""One settings object, read from SVGRENDER_* environment variables, passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"SVGRENDER_{name}", default)
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    templates_dir: Path = Path("templates")
+    storage_dir: Path = Path("data/images")
+    fonts_dir: Path = Path(__file__).resolve().parent.parent / "fonts"
+    public_url: str | None = None
+    api_keys: tuple[str, ...] = ()
+    thumb_width: int = 400
+    # Request limits: every size and count has one.
+    max_body_bytes: int = 1024 * 1024
+    max_text_chars: int = 10_000
+    max_metadata_bytes: int = 4096
+    max_params: int = 200
+    max_scale: float = 4.0
+    max_output_pixels: int = 40_000_000
+    max_image_bytes: int = 15 * 1024 * 1024
+    max_image_pixels: int = 40_000_000
+    max_template_bytes: int = 5 * 1024 * 1024
+    max_in_flight: int = 64  # renders queued or running; beyond it: 503 + Retry-After
+    jpeg_quality: int = 90
+    png_compress_level: int = 1  # speed over a few % of size; see README
+    webp_quality: int = 85
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        base = cls()
+        return replace(
+            base,
+            templates_dir=Path(_env("TEMPLATES_DIR", str(base.templates_dir))),
+            storage_dir=Path(_env("STORAGE_DIR", str(base.storage_dir))),
+            fonts_dir=Path(_env("FONTS_DIR", str(base.fonts_dir))),
+            public_url=_env("PUBLIC_URL", "") or None,
+            api_keys=_list(_env("API_KEYS", "")),
+            thumb_width=int(_env("THUMB_WIDTH", str(base.thumb_width))),
+            max_body_bytes=int(_env("MAX_BODY_BYTES", str(base.max_body_bytes))),
+            max_output_pixels=int(_env("MAX_OUTPUT_PIXELS", str(base.max_output_pixels))),
+            max_image_bytes=int(_env("MAX_IMAGE_BYTES", str(base.max_image_bytes))),
+            max_image_pixels=int(_env("MAX_IMAGE_PIXELS", str(base.max_image_pixels))),
+            max_in_flight=int(_env("MAX_IN_FLIGHT", str(base.max_in_flight))),
+            jpeg_quality=int(_env("JPEG_QUALITY", str(base.jpeg_quality))),
+            png_compress_level=int(_env("PNG_COMPRESS_LEVEL", str(base.png_compress_level))),
+        )

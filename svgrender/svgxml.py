@@ -1,0 +1,91 @@
+"""Hardened SVG parsing and small helpers for editing elements with lxml."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from .errors import InvalidTemplate
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+XLINK_HREF = f"{{{XLINK_NS}}}href"
+INKSCAPE_LABEL = "{http://www.inkscape.org/namespaces/inkscape}label"
+
+
+def hardened_parser() -> etree.XMLParser:
+    # No entities, no DTD, no network, no huge trees; processing instructions
+    # (xml-stylesheet) are dropped at parse time.
+    return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
+                           dtd_validation=False, huge_tree=False, remove_pis=True,
+                           remove_comments=True, collect_ids=False)
+
+
+def parse_svg(data: bytes) -> etree._Element:
+    """Parse SVG bytes into a root element, or raise InvalidTemplate with the reason."""
+    try:
+        tree = etree.fromstring(data, hardened_parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise InvalidTemplate(f"not well-formed XML: {exc}") from None
+    if tree.docinfo.internalDTD is not None:
+        raise InvalidTemplate("DOCTYPE with an internal subset (entity declarations) is not allowed")
+    root = tree.getroot()
+    if local_name(root) != "svg":
+        raise InvalidTemplate(f"root element is <{local_name(root)}>, not <svg>")
+    return root
+
+
+def local_name(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def href(element: etree._Element) -> str | None:
+    return element.get("href") or element.get(XLINK_HREF)
+
+
+def set_href(element: etree._Element, value: str) -> None:
+    if XLINK_HREF in element.attrib:
+        del element.attrib[XLINK_HREF]
+    element.set("href", value)
+
+
+def parse_style(text: str | None) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for decl in (text or "").split(";"):
+        if ":" in decl:
+            name, value = decl.split(":", 1)
+            result[name.strip().lower()] = value.strip()
+    return result
+
+
+def style_value(element: etree._Element, prop: str) -> str | None:
+    """The declared value of a presentation property (style wins over attribute)."""
+    return parse_style(element.get("style")).get(prop) or element.get(prop)
+
+
+def set_style(element: etree._Element, prop: str, value: str | None) -> None:
+    """Set (or with None remove) a property in style="" and drop the competing attribute."""
+    style = parse_style(element.get("style"))
+    style.pop(prop, None)
+    if value is not None:
+        style[prop] = value
+    if prop in element.attrib:
+        del element.attrib[prop]
+    if style:
+        element.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+    elif "style" in element.attrib:
+        del element.attrib["style"]
+
+
+def url_fragment(value: str | None) -> str | None:
+    """'url(#a)' or 'url("#a")' -> 'a'."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.startswith("url(") and ")" in value:
+        inner = value[4:value.index(")")].strip().strip("'\"")
+        if inner.startswith("#"):
+            return inner[1:]
+    return None

@@ -1,0 +1,63 @@
+"""Fonts: named families are drawn with themselves (not a fallback); fonts/ is searched."""
+
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from pixels import decode, mean_abs_diff
+from svgrender import pipeline
+from svgrender.fonts import add_font_dir, available_families
+from svgrender.params import RenderRequest
+from svgrender.templates import load_template
+
+TEXT = "Hamburgefonstiv 0123"
+
+
+def draw(tmp_path, settings, family: str) -> Image.Image:
+    path = tmp_path / "t.svg"
+    path.write_bytes(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="600" height="80">'
+        f'<rect width="600" height="80" fill="white"/>'
+        f'<text id="t" x="10" y="55" font-family="{family}" font-size="40">{TEXT}</text></svg>'
+        .encode())
+    template = load_template("t", path, (0, 0), path.read_bytes())
+    result = pipeline.render(template, RenderRequest(format="png"), settings, "0123456789")
+    return decode(result.files[0].data)
+
+
+def test_inter_is_drawn_with_inter(tmp_path, settings):
+    assert "Inter" in available_families()
+    inter = draw(tmp_path, settings, "Inter")
+    fallback = draw(tmp_path, settings, "No Such Family Anywhere")
+    dejavu = draw(tmp_path, settings, "DejaVu Sans")
+    # The fallback is not Inter (fontconfig's default sans here), so Inter's pixels must differ.
+    assert mean_abs_diff(inter, fallback) > 1.0
+    assert mean_abs_diff(inter, dejavu) > 1.0
+    assert mean_abs_diff(inter, draw(tmp_path, settings, "Inter")) == 0
+
+
+def test_font_dropped_in_fonts_dir_is_usable(tmp_path, settings):
+    ttlib = pytest.importorskip("fontTools.ttLib")
+    source = subprocess.run(["fc-match", "-f", "%{file}", "DejaVu Serif"], capture_output=True,
+                            text=True).stdout
+    if not source.endswith(".ttf"):
+        pytest.skip("no DejaVu Serif .ttf to derive a test font from")
+    font = ttlib.TTFont(source)
+    for record in font["name"].names:  # rename the family so only our copy can match it
+        if record.nameID in (1, 4, 16):
+            record.string = "Svgrender Test Face"
+        elif record.nameID == 6:
+            record.string = "SvgrenderTestFace"
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    font.save(fonts / "svgrender-test-face.ttf")
+    # (Cairo caches a family's resolution, so fonts are added at start-up, before any drawing.)
+    assert add_font_dir(fonts)
+    assert "Svgrender Test Face" in available_families()
+    ours = draw(tmp_path, settings, "Svgrender Test Face")
+    fallback = draw(tmp_path, settings, "Another Missing Family")
+    serif = draw(tmp_path, settings, "DejaVu Serif")
+    assert mean_abs_diff(ours, fallback) > 1.0  # the family resolves to our file…
+    assert mean_abs_diff(ours, serif) < 0.01  # …whose glyphs are DejaVu Serif's

@@ -1,0 +1,45 @@
+import pytest
+
+from svgrender.errors import BadRequest, InvalidParam
+from svgrender.params import PROPERTY_KINDS, LayerParam, decode_request
+
+LIMITS = dict(max_text_chars=100, max_metadata_bytes=50, max_params=3, max_scale=4)
+
+
+def test_decodes_dynapictures_body():
+    request = decode_request(b'{"params": [{"name": "t", "text": "hi", "borderWidth": "2px"}]}',
+                             **LIMITS)
+    assert request.format == "jpeg" and request.scale == 1
+    assert request.params[0].given() == {"text": "hi", "borderWidth": "2px"}
+
+
+def test_jpg_is_jpeg():
+    assert decode_request(b'{"format": "JPG"}', **LIMITS).format == "jpeg"
+
+
+@pytest.mark.parametrize("body,code,field", [
+    (b'{"params": 3}', "invalid_param", "params"),
+    (b'{"params": [{"text": "no name"}]}', "invalid_param", "params[0]"),
+    (b'{"params": [{"name": "a", "hidden": "yes"}]}', "invalid_param", "params[0].hidden"),
+    (b'{"params": [{"name": "a"}, {"name": "b"}, {"name": "c"}, {"name": "d"}]}',
+     "too_many_params", "params"),
+    (b'{"format": "bmp"}', "invalid_format", "format"),
+    (b'{"scale": 4.5}', "invalid_scale", "scale"),
+    (b'{"params": [{"name": "a", "text": "' + b"x" * 101 + b'"}]}', "text_too_long",
+     "params[0].text"),
+    (b'{"unknown": 1}', "invalid_param", "unknown"),
+])
+def test_invalid(body, code, field):
+    with pytest.raises(InvalidParam) as info:
+        decode_request(body, **LIMITS)
+    assert info.value.code == code and info.value.field == field
+
+
+def test_malformed_json():
+    with pytest.raises(BadRequest):
+        decode_request(b'{"params": [', **LIMITS)
+
+
+def test_every_property_has_kinds():
+    fields = set(LayerParam.__struct_encode_fields__) - {"name"}
+    assert fields == set(PROPERTY_KINDS)

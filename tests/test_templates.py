@@ -1,0 +1,82 @@
+import os
+import time
+
+import pytest
+
+from conftest import TEMPLATES
+from svgrender.errors import InvalidTemplate, TemplateNotFound
+from svgrender.svgxml import parse_svg
+from svgrender.templates import TemplateStore
+
+
+def kinds(template):
+    return {name: layer.kind for name, layer in template.layers.items()}
+
+
+def test_demo_templates_classified():
+    store = TemplateStore(TEMPLATES)
+    card = kinds(store.get("social-card"))
+    assert card["canvas"] == "canvas" and card["title"] == "text" and card["image"] == "image"
+    assert card["badge"] == "shape" and card["card"] == "group"
+    figma = store.get("figma-export")
+    assert kinds(figma)["photo"] == "image" and kinds(figma)["headline"] == "text"
+    assert figma.layers["canvas"].element.tag.endswith("rect")  # first full-size rect, no id
+    inkscape = store.get("inkscape-export")
+    assert inkscape.layers["canvas"].element.get("id") == "background"
+    assert inkscape.layers["description"].kind == "text"
+    assert inkscape.layers["sun"].label == "Sun"
+    # defs content is not a layer
+    assert "rect-textbox" not in inkscape.layers
+    cert = store.get("certificate")
+    assert (cert.width, cert.height) == (1123, 794)  # 297 × 210 mm at 96 dpi
+
+
+def test_layer_boxes_are_measured():
+    card = TemplateStore(TEMPLATES).get("social-card")
+    x, y, w, h = card.layers["badge"].box
+    assert (round(x), round(y), round(w), round(h)) == (590, 440, 240, 90)
+    tx, ty, tw, th = card.layers["title"].box
+    assert 585 < tx < 600 and 130 < ty < 170 and 300 < tw < 600 and 30 < th < 70
+
+
+def test_reload_on_change(tmp_path):
+    path = tmp_path / "t.svg"
+    path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                    '<rect id="a" width="5" height="5"/></svg>')
+    store = TemplateStore(tmp_path)
+    assert "a" in store.get("t").layers
+    path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                    '<rect id="b" width="5" height="5"/><rect id="c" width="1" height="1"/></svg>')
+    later = time.time() + 5
+    os.utime(path, (later, later))
+    assert set(store.get("t").layers) == {"canvas", "b", "c"}
+
+
+def test_unknown_and_traversal_ids(tmp_path):
+    store = TemplateStore(tmp_path)
+    for bad in ["nope", "../etc/passwd", "..", "a/b", ".hidden"]:
+        with pytest.raises(TemplateNotFound):
+            store.get(bad)
+
+
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><unclosed></svg>',
+    b'<html/>',
+])
+def test_hardened_parser_refuses(data):
+    with pytest.raises(InvalidTemplate):
+        parse_svg(data)
+
+
+def test_active_content_dropped(tmp_path):
+    (tmp_path / "s.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)" '
+        'style="width:100%;height:auto"><script>alert(2)</script>'
+        '<rect id="r" width="10" height="10" onclick="x()"/></svg>')
+    template = TemplateStore(tmp_path).get("s")
+    from lxml import etree
+    text = etree.tostring(template.root).decode()
+    assert "script" not in text and "onload" not in text and "onclick" not in text
+    assert "width:100%" not in text  # would make CairoSVG draw nothing
