@@ -15,8 +15,10 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from . import pipeline
+from .apply import check_params
 from .errors import (BodyTooLarge, ImageNotFound, NotFound, SvgRenderError, TemplateNotFound,
                      Unauthorized)
+from .fetch import ImageFetcher
 from .fonts import add_font_dir, available_families
 from .params import decode_request, properties_for
 from .settings import Settings
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     store = TemplateStore(settings.templates_dir, settings.max_template_bytes)
     storage = storage or LocalStorage(settings.storage_dir)
     keys = [k.encode() for k in settings.api_keys]
+    fetcher = ImageFetcher(settings)
     state = {"in_flight": 0}
 
     def require_key(request: Request) -> None:
@@ -116,8 +119,10 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
             raise Overloaded("the renderer is busy; retry shortly")
         state["in_flight"] += 1
         try:
+            check_params(template, render_request.params)
+            images = await pipeline.load_images(render_request, fetcher, settings)
             answer = await run_in_threadpool(pipeline.render_and_store, template, render_request,
-                                             settings, storage, base_url(request))
+                                             settings, storage, base_url(request), images)
         finally:
             state["in_flight"] -= 1
         return JSONResponse(answer, status_code=201)
@@ -201,6 +206,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app = Starlette(routes=routes, exception_handlers={
         SvgRenderError: on_error, HTTPException: on_http_error, Exception: on_unexpected})
     app.state.settings, app.state.store, app.state.storage = settings, store, storage
+    app.state.fetcher = fetcher
     return app
 
 

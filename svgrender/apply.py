@@ -11,7 +11,7 @@ from lxml import etree
 from .colors import Color, parse_color
 from .errors import InvalidColor, InvalidParam, PropertyNotAllowed, UnknownLayer
 from .fonts import check_family
-from .images import DecodedImage, load_image_url
+from .images import DecodedImage
 from .layers import pattern_image
 from .params import PROPERTY_KINDS, LayerParam, properties_for
 from .settings import Settings
@@ -24,10 +24,10 @@ class Target:
     """One layer of the copied tree, with what handlers need to know about it."""
 
     def __init__(self, name: str, kind: str, element: etree._Element, root: etree._Element,
-                 template: Template, settings: Settings):
+                 template: Template, settings: Settings, ids: dict,
+                 image: DecodedImage | None = None):
         self.name, self.kind, self.element, self.root = name, kind, element, root
-        self.template, self.settings = template, settings
-        self.ids = {el.get("id"): el for el in root.iter() if el.get("id")}
+        self.template, self.settings, self.ids, self.image = template, settings, ids, image
 
     def fail(self, message: str, field: str, cls=InvalidParam, code: str | None = None):
         raise cls(f"layer {self.name!r}: {message}", layer=self.name, field=field, code=code)
@@ -313,13 +313,10 @@ def _place(image: etree._Element, param: LayerParam, decoded: DecodedImage | Non
 
 
 def set_image(t: Target, param: LayerParam) -> None:
-    decoded = None
-    if param.image_url is not None:
-        decoded = load_image_url(param.image_url, t.name, max_bytes=t.settings.max_image_bytes,
-                                 max_pixels=t.settings.max_image_pixels)
+    decoded = t.image if param.image_url is not None else None
     if local_name(t.element) == "image":
         if decoded is not None:
-            set_href(t.element, decoded.data_uri)
+            set_href(t.element, decoded.token)
         _place(t.element, param, decoded)
         return
     # Figma-style pattern fill: shape fill=url(#pattern) > <use href=#image transform=…>.
@@ -344,7 +341,7 @@ def set_image(t: Target, param: LayerParam) -> None:
     new_image.set("width", f"{w:g}")
     new_image.set("height", f"{h:g}")
     if decoded is not None:
-        set_href(new_image, decoded.data_uri)
+        set_href(new_image, decoded.token)
     if new_pattern.get("patternContentUnits") == "objectBoundingBox":
         holder = _svg("g", transform=f"scale({1 / w:.9g} {1 / h:.9g})")
         holder.append(new_image)
@@ -380,11 +377,12 @@ ORDER = ["hidden", "text", "color", "backgroundColor", "fontFamily", "fontSize",
          "imageUrl", "borderRadius", "borderColor", "borderWidth", "opacity"]
 
 
-def apply_params(template: Template, params: list[LayerParam], settings: Settings) -> etree._Element:
-    """A new tree: the template with every param applied. The template itself is never changed."""
-    root = copy.deepcopy(template.root)
-    copied = list(root.iter())
-    position = {id(el): i for i, el in enumerate(template.order)}
+def check_params(template: Template, params: list[LayerParam]) -> list[tuple[LayerParam, object]]:
+    """Each param's layer, after checking the layer exists and takes every given property.
+
+    Runs before any image is fetched, so a bad request costs no network.
+    """
+    checked = []
     for index, param in enumerate(params):
         layer = template.layers.get(param.name)
         if layer is None:
@@ -394,15 +392,34 @@ def apply_params(template: Template, params: list[LayerParam], settings: Setting
                 f"Template {template.id!r} has no layer {param.name!r}.{hint} Layers: "
                 + ", ".join(l.name for l in template.listed_layers()),
                 layer=param.name, field=f"params[{index}].name")
-        given = param.given()
-        for prop in given:
+        for prop in param.given():
             if layer.kind not in PROPERTY_KINDS[prop]:
                 raise PropertyNotAllowed(
                     f"layer {param.name!r} is a {layer.kind} layer; {prop!r} does not apply to it. "
                     f"It accepts: {', '.join(properties_for(layer.kind))}",
                     layer=param.name, field=f"params[{index}].{prop}")
+        checked.append((param, layer))
+    return checked
+
+
+def apply_params(template: Template, params: list[LayerParam], settings: Settings,
+                 images: dict[str, DecodedImage] | None = None) -> etree._Element:
+    """A new tree: the template with every param applied. The template itself is never changed.
+
+    `images` holds the decoded `imageUrl` of each image layer (see fetch.py), by layer name.
+    """
+    images = images or {}
+    root = copy.deepcopy(template.root)
+    copied = list(root.iter())
+    ids = {el.get("id"): el for el in copied if isinstance(el.tag, str) and el.get("id")}
+    position = {id(el): i for i, el in enumerate(template.order)}
+    for param, layer in check_params(template, params):
+        if param.image_url is not None and param.name not in images:
+            raise InvalidParam(f"layer {param.name!r}: image was not loaded", layer=param.name,
+                               field="imageUrl")
+        given = param.given()
         target = Target(param.name, layer.kind, copied[position[id(layer.element)]], root,
-                        template, settings)
+                        template, settings, ids, images.get(param.name))
         for prop in ORDER:
             if prop == "imageUrl" and IMAGE_PROPS & given.keys():
                 set_image(target, param)

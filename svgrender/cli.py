@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import ipaddress
 import json
 import logging
@@ -14,6 +15,7 @@ import msgspec
 
 from . import pipeline
 from .errors import SvgRenderError
+from .fetch import ImageFetcher
 from .fonts import add_font_dir
 from .params import FORMATS, LayerParam, RenderRequest, validate_request
 from .settings import Settings
@@ -82,7 +84,8 @@ def cmd_render(args, settings: Settings) -> int:
                                max_text_chars=settings.max_text_chars,
                                max_metadata_bytes=settings.max_metadata_bytes,
                                max_params=settings.max_params, max_scale=settings.max_scale)
-    rendered = pipeline.render(template, request, settings, "0000000000")
+    images = asyncio.run(pipeline.load_images(request, ImageFetcher(settings), settings))
+    rendered = pipeline.render(template, request, settings, "0000000000", images)
     Path(args.output).write_bytes(rendered.files[0].data)
     print(f"{args.output}: {rendered.width}×{rendered.height} {request.format}")
     return 0

@@ -77,6 +77,16 @@ class ImageFetchError(SvgRenderError):
     code = "invalid_image"
 
 
+class UpstreamError(SvgRenderError):
+    status = 502
+    code = "upstream_error"
+
+
+class UpstreamTimeout(SvgRenderError):
+    status = 504
+    code = "upstream_timeout"
+
+
 class RenderLimitExceeded(SvgRenderError):
     code = "limit_exceeded"
 

@@ -1,98 +1,203 @@
-"""Image sources for image layers: decode and vet `data:` URIs (http(s) fetching comes later)."""
+"""Decode image bytes once into cairo-ready pixels, and cache them (LRU bounded by bytes).
+
+Every image — `data:` URIs in params or templates, downloads — goes through `decode_image`:
+the type is sniffed from the bytes, the pixel count is checked before pixels are decoded, EXIF
+orientation is applied and every mode (P, LA, CMYK, 16-bit) becomes 8-bit RGB(A). The renderer
+then paints the premultiplied pixels directly (no PNG re-encode inside CairoSVG).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import io
+import threading
 import urllib.parse
 import warnings
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
+import cairocffi as cairo
+from lxml import etree
 from PIL import Image, ImageOps
 
 from .errors import ImageFetchError
-from .svgxml import parse_svg
 
-Image.MAX_IMAGE_PIXELS = None  # we enforce our own limit (settings) before decoding pixels
+Image.MAX_IMAGE_PIXELS = None  # our own limit (settings) is checked before decoding pixels
+TOKEN_PREFIX = "svgrender-image:"  # href of a decoded image in an applied tree
+
+RASTER_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "MPO"}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class DecodedImage:
-    data_uri: str  # what the renderer is given: PNG/JPEG bytes or a sanitised SVG
+    key: str  # content hash; the tree refers to it as TOKEN_PREFIX + key
     width: int
     height: int
+    mime: str  # of `data`
+    data: bytes  # original bytes (raster) or sanitised SVG, for vector outputs
+    pixels: bytes | None = None  # premultiplied BGRA / BGRX, None for SVG images
+    opaque: bool = False
+    _surface: cairo.ImageSurface | None = field(default=None, repr=False)
+
+    @property
+    def token(self) -> str:
+        return TOKEN_PREFIX + self.key
+
+    @property
+    def is_svg(self) -> bool:
+        return self.pixels is None
+
+    @property
+    def nbytes(self) -> int:
+        return len(self.data) + (len(self.pixels) if self.pixels else 0)
+
+    def data_uri(self) -> str:
+        return f"data:{self.mime};base64," + base64.b64encode(self.data).decode()
+
+    def surface(self) -> cairo.ImageSurface:
+        """A cairo surface over the decoded pixels (made once, shared read-only)."""
+        if self._surface is None:
+            fmt = cairo.FORMAT_RGB24 if self.opaque else cairo.FORMAT_ARGB32
+            buffer = bytearray(self.pixels)
+            self._surface = cairo.ImageSurface.create_for_data(buffer, fmt, self.width,
+                                                               self.height, self.width * 4)
+        return self._surface
 
 
-def _payload(url: str, layer: str) -> tuple[str, bytes]:
-    header, sep, payload = url[5:].partition(",")
-    if not sep:
-        raise ImageFetchError(f"layer {layer!r}: malformed data: URI (no comma)", layer=layer,
-                              field="imageUrl", code="invalid_image_url")
-    mime = header.split(";", 1)[0].strip().lower()
+def _fail(layer: str, message: str, code: str) -> ImageFetchError:
+    return ImageFetchError(f"layer {layer!r}: {message}", layer=layer, field="imageUrl", code=code)
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
+        return image.point(lambda v: v * (1 / 257)).convert("L")  # 16-bit grey, scaled not clipped
+    if image.mode == "F":
+        return image.convert("L")
+    return image
+
+
+def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "") -> DecodedImage:
     try:
-        if header.endswith(";base64"):
-            return mime, base64.b64decode(payload, validate=False)
-        return mime, urllib.parse.unquote_to_bytes(payload)
-    except (binascii.Error, ValueError):
-        raise ImageFetchError(f"layer {layer!r}: data: URI is not valid base64", layer=layer,
-                              field="imageUrl", code="invalid_image_url") from None
+        return _decode(data, layer, max_pixels)
+    except ImageFetchError as exc:
+        if source:
+            exc.message = f"{exc.message} (from {source[:200]!r})"
+            exc.args = (exc.message,)
+        raise
 
 
-def decode_image_bytes(data: bytes, layer: str, *, max_pixels: int) -> DecodedImage:
-    """Sniff the real type from the bytes, enforce the pixel limit, return renderer-ready data."""
-    head = data[:512].lstrip()
+def _decode(data: bytes, layer: str, max_pixels: int) -> DecodedImage:
+    key = hashlib.sha256(data).hexdigest()[:32]
+    head = data[:1024].lstrip()
     if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
-        from .templates import svg_size  # local import: templates imports this module
-        root = parse_svg(data)
-        width, height = svg_size(root)
-        from lxml import etree
-        clean = etree.tostring(root)
-        return DecodedImage("data:image/svg+xml;base64," + base64.b64encode(clean).decode(),
-                            max(1, round(width)), max(1, round(height)))
+        return _decode_svg(data, key, layer)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             image = Image.open(io.BytesIO(data))
+            if image.format not in RASTER_FORMATS:
+                raise _fail(layer, f"{image.format} images are not accepted", "invalid_image")
+            fmt = image.format
             width, height = image.size
             if width * height > max_pixels:
-                raise ImageFetchError(
-                    f"layer {layer!r}: image is {width}×{height} = {width * height:,} pixels; "
-                    f"the limit is {max_pixels:,}", layer=layer, field="imageUrl",
-                    code="image_too_large")
+                raise _fail(layer, f"image is {width}×{height} = {width * height:,} pixels; the "
+                            f"limit is {max_pixels:,}", "image_too_large")
+            image.seek(0)  # animated GIF/WebP: the first frame
             image.load()
+            image = _to_8bit(ImageOps.exif_transpose(image))
+            has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa") or (
+                image.mode == "P" and "transparency" in image.info)
+            if has_alpha:
+                pixels = image.convert("RGBA").tobytes("raw", "BGRa")
+            else:
+                pixels = image.convert("RGB").tobytes("raw", "BGRX")
     except ImageFetchError:
         raise
-    except Exception as exc:  # Pillow raises many types for broken input
-        raise ImageFetchError(f"layer {layer!r}: not a decodable image ({exc})", layer=layer,
-                              field="imageUrl", code="invalid_image") from None
-    fmt = image.format
-    oriented = ImageOps.exif_transpose(image)
-    if fmt in ("PNG", "JPEG") and oriented is image and image.mode in ("RGB", "RGBA", "L", "LA"):
-        mime = "image/png" if fmt == "PNG" else "image/jpeg"
-        return DecodedImage(f"data:{mime};base64," + base64.b64encode(data).decode(), width, height)
-    # Everything else (WebP, GIF's first frame, CMYK, 16-bit, rotated…) becomes plain RGBA PNG.
-    converted = oriented.convert("RGBA")
-    out = io.BytesIO()
-    converted.save(out, "PNG", compress_level=1)
-    return DecodedImage("data:image/png;base64," + base64.b64encode(out.getvalue()).decode(),
-                        converted.width, converted.height)
+    except Image.UnidentifiedImageError:
+        kind = "HTML" if b"<html" in head.lower() else "no known image format"
+        raise _fail(layer, f"not an image: the bytes are {kind}", "invalid_image") from None
+    except Exception as exc:  # Pillow raises many types for broken or hostile input
+        raise _fail(layer, f"not a decodable image ({type(exc).__name__}: {exc})"[:300],
+                    "invalid_image") from None
+    mime = Image.MIME.get(fmt or "", "application/octet-stream")
+    return DecodedImage(key, image.width, image.height, mime, data, pixels, not has_alpha)
 
 
-def load_image_url(url: str, layer: str, *, max_bytes: int, max_pixels: int) -> DecodedImage:
-    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
-    if scheme == "data":
-        mime, data = _payload(url, layer)
-        if len(data) > max_bytes:
-            raise ImageFetchError(f"layer {layer!r}: image is {len(data):,} bytes; the limit is "
-                                  f"{max_bytes:,}", layer=layer, field="imageUrl",
-                                  code="image_too_large")
-        return decode_image_bytes(data, layer, max_pixels=max_pixels)
-    if scheme in ("http", "https"):
-        raise ImageFetchError(
-            f"layer {layer!r}: fetching http(s) image URLs is not enabled in this version; "
-            "send the image as a data: URI", layer=layer, field="imageUrl",
-            code="image_fetch_unsupported")
-    raise ImageFetchError(f"layer {layer!r}: only data: (and later http/https) image URLs are "
-                          f"allowed, got {url[:80]!r}", layer=layer, field="imageUrl",
-                          code="invalid_image_url")
+def _decode_svg(data: bytes, key: str, layer: str) -> DecodedImage:
+    from .svgxml import parse_svg  # an SVG image goes through the template parser
+    from .templates import prepare_root, svg_size
+
+    try:
+        root = parse_svg(data)
+        prepare_root(root)
+        width, height = svg_size(root)
+        if root.get("viewBox") is None:  # without one CairoSVG draws it unscaled, not fitted
+            root.set("viewBox", f"0 0 {width:g} {height:g}")
+    except Exception as exc:
+        raise _fail(layer, f"not a usable SVG image ({exc})"[:300], "invalid_image") from None
+    return DecodedImage(key, max(1, round(width)), max(1, round(height)), "image/svg+xml",
+                        etree.tostring(root))
+
+
+def data_uri_bytes(url: str, layer: str, max_bytes: int) -> bytes:
+    header, sep, payload = url[5:].partition(",")
+    if not sep:
+        raise _fail(layer, "malformed data: URI (no comma)", "invalid_image_url")
+    if len(payload) > max_bytes * 4 // 3 + 8:
+        raise _fail(layer, f"image is over the limit of {max_bytes:,} bytes", "image_too_large")
+    try:
+        data = (base64.b64decode(payload) if header.endswith(";base64")
+                else urllib.parse.unquote_to_bytes(payload))
+    except (binascii.Error, ValueError):
+        raise _fail(layer, "data: URI is not valid base64", "invalid_image_url") from None
+    if len(data) > max_bytes:
+        raise _fail(layer, f"image is {len(data):,} bytes; the limit is {max_bytes:,}",
+                    "image_too_large")
+    return data
+
+
+class ImageCache:
+    """Decoded images by key, least recently used dropped first, bounded by total bytes."""
+
+    def __init__(self, max_bytes: int = 256 * 1024 * 1024):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._sizes: dict[str, int] = {}
+        self._total = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value, nbytes: int) -> None:
+        if nbytes > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                self._total -= self._sizes[key]
+            self._items[key] = value
+            self._items.move_to_end(key)
+            self._sizes[key] = nbytes
+            self._total += nbytes
+            while self._total > self.max_bytes and self._items:
+                old, _ = self._items.popitem(last=False)
+                self._total -= self._sizes.pop(old)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def decode_cached(data: bytes, layer: str, cache: ImageCache, *, max_pixels: int,
+                  source: str = "") -> DecodedImage:
+    key = hashlib.sha256(data).hexdigest()[:32]
+    cached = cache.get(key)
+    if cached is None:
+        cached = decode_image(data, layer, max_pixels=max_pixels, source=source)
+        cache.put(key, cached, cached.nbytes)
+    return cached

@@ -10,10 +10,13 @@ from lxml import etree
 from .apply import apply_params
 from .encode import CONTENT_TYPES, encode_raster
 from .errors import RenderLimitExceeded
+from .fetch import ImageFetcher
+from .images import TOKEN_PREFIX, DecodedImage
 from .params import RenderRequest
-from .render import Size, draw_pdf, draw_raster, parse_for_cairo
+from .render import Size, draw_pdf, draw_raster, parse_for_cairo, using_images
 from .settings import Settings
 from .storage import Storage
+from .svgxml import href, local_name, set_href
 from .templates import Template
 
 VARIANTS = ("", "-thumb", "-thumb-2x")  # main image, thumbnail, retina thumbnail
@@ -45,24 +48,47 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
     return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 
-def render(template: Template, request: RenderRequest, settings: Settings,
-           image_id: str) -> Rendered:
-    """params -> apply -> render (one CairoSVG parse, three sizes) -> encode."""
+async def load_images(request: RenderRequest, fetcher: ImageFetcher,
+                      settings: Settings) -> dict[str, DecodedImage]:
+    """images: every imageUrl of the request, fetched concurrently and decoded (cached)."""
+    return await fetcher.load_request(request.params, settings)
+
+
+def standalone_svg(tree: etree._Element, images: dict[str, DecodedImage]) -> bytes:
+    """The applied tree as a self-contained SVG: decoded-image tokens back to data: URIs."""
+    for element in tree.iter():
+        if local_name(element) == "image":
+            link = href(element) or ""
+            if link.startswith(TOKEN_PREFIX) and link[len(TOKEN_PREFIX):] in images:
+                set_href(element, images[link[len(TOKEN_PREFIX):]].data_uri())
+    return etree.tostring(tree)
+
+
+def render(template: Template, request: RenderRequest, settings: Settings, image_id: str,
+           images: dict[str, DecodedImage] | None = None) -> Rendered:
+    """apply -> render (one CairoSVG parse, three sizes) -> encode.
+
+    `images` are the request's decoded imageUrls by layer name (from load_images).
+    """
+    images = images or {}
     sizes = output_sizes(template, request.scale, settings)
-    tree = apply_params(template, request.params, settings)
-    svg_bytes = etree.tostring(tree)
-    cairo_tree = parse_for_cairo(svg_bytes)
+    tree = apply_params(template, request.params, settings, images)
+    by_key = {**template.images, **{image.key: image for image in images.values()}}
+    cairo_tree = parse_for_cairo(etree.tostring(tree))
     fmt = request.format
     files = []
-    for variant, size in zip(VARIANTS, sizes):
-        if fmt in ("pdf", "svg") and variant == "":
-            data = draw_pdf(cairo_tree, size) if fmt == "pdf" else svg_bytes
-            files.append(OutputFile(f"{image_id}.{fmt}", data, CONTENT_TYPES[fmt]))
-            continue
-        raster = "png" if fmt in ("pdf", "svg") else fmt
-        surface = draw_raster(cairo_tree, size, background="#ffffff" if raster == "jpeg" else None)
-        files.append(OutputFile(f"{image_id}{variant}.{raster}",
-                                encode_raster(surface, raster, settings), CONTENT_TYPES[raster]))
+    with using_images(by_key):
+        for variant, size in zip(VARIANTS, sizes):
+            if fmt in ("pdf", "svg") and variant == "":
+                data = draw_pdf(cairo_tree, size) if fmt == "pdf" else standalone_svg(tree, by_key)
+                files.append(OutputFile(f"{image_id}.{fmt}", data, CONTENT_TYPES[fmt]))
+                continue
+            raster = "png" if fmt in ("pdf", "svg") else fmt
+            surface = draw_raster(cairo_tree, size,
+                                  background="#ffffff" if raster == "jpeg" else None)
+            files.append(OutputFile(f"{image_id}{variant}.{raster}",
+                                    encode_raster(surface, raster, settings),
+                                    CONTENT_TYPES[raster]))
     return Rendered(files, sizes[0].width, sizes[0].height)
 
 
@@ -71,12 +97,13 @@ def new_image_id() -> str:
 
 
 def render_and_store(template: Template, request: RenderRequest, settings: Settings,
-                     storage: Storage, base_url: str) -> dict:
+                     storage: Storage, base_url: str,
+                     images: dict[str, DecodedImage] | None = None) -> dict:
     """Render, store the three files and the answer record; return the answer."""
     image_id = new_image_id()
     while storage.get_record(image_id) is not None:
         image_id = new_image_id()
-    rendered = render(template, request, settings, image_id)
+    rendered = render(template, request, settings, image_id, images)
     for output in rendered.files:
         storage.put(output.name, output.data)
     main, thumb, retina = (f.name for f in rendered.files)

@@ -9,10 +9,23 @@ import cairocffi as cairo
 from cairosvg.parser import Tree
 from cairosvg.surface import PDFSurface, PNGSurface
 
+from contextlib import contextmanager
+
 from . import cairo_seams
 from .errors import RenderFailed
+from .images import DecodedImage
 
 cairo_seams.install()
+
+
+@contextmanager
+def using_images(images: dict[str, DecodedImage]):
+    """Make decoded images (by key) visible to the image drawer for the draws inside."""
+    token = cairo_seams.current_images.set(images)
+    try:
+        yield
+    finally:
+        cairo_seams.current_images.reset(token)
 
 
 @dataclass(frozen=True)

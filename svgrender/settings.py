@@ -34,6 +34,19 @@ class Settings:
     max_image_pixels: int = 40_000_000
     max_template_bytes: int = 5 * 1024 * 1024
     max_in_flight: int = 64  # renders queued or running; beyond it: 503 + Retry-After
+    # Image fetching (SSRF-safe): see fetch.py.
+    # CIDRs where non-public addresses are allowed anyway (on-prem image servers, our tests).
+    allow_private_networks: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
+    blocked_hosts: tuple[str, ...] = ()
+    fetch_connect_timeout: float = 3.0
+    fetch_total_timeout: float = 10.0
+    fetch_max_redirects: int = 5
+    max_image_layers: int = 10
+    image_cache_bytes: int = 256 * 1024 * 1024
+    image_cache_ttl: float = 3600.0  # freshness when the upstream sends no Cache-Control
+    cache_dir: Path | None = Path("data/cache")
+    user_agent: str = "svgrender/0.1 (image fetcher; +https://github.com/svgrender)"
     jpeg_quality: int = 90
     png_compress_level: int = 1  # speed over a few % of size; see README
     webp_quality: int = 85
@@ -55,6 +68,14 @@ class Settings:
             max_image_bytes=int(_env("MAX_IMAGE_BYTES", str(base.max_image_bytes))),
             max_image_pixels=int(_env("MAX_IMAGE_PIXELS", str(base.max_image_pixels))),
             max_in_flight=int(_env("MAX_IN_FLIGHT", str(base.max_in_flight))),
+            allow_private_networks=_list(_env("ALLOW_PRIVATE_NETWORKS", "")),
+            allowed_hosts=_list(_env("ALLOWED_HOSTS", "")),
+            blocked_hosts=_list(_env("BLOCKED_HOSTS", "")),
+            fetch_connect_timeout=float(_env("FETCH_CONNECT_TIMEOUT", "3")),
+            fetch_total_timeout=float(_env("FETCH_TIMEOUT", "10")),
+            max_image_layers=int(_env("MAX_IMAGE_LAYERS", "10")),
+            image_cache_bytes=int(_env("IMAGE_CACHE_BYTES", str(base.image_cache_bytes))),
+            cache_dir=Path(_env("CACHE_DIR", "data/cache")) if _env("CACHE_DIR", "x") else None,
             jpeg_quality=int(_env("JPEG_QUALITY", str(base.jpeg_quality))),
             png_compress_level=int(_env("PNG_COMPRESS_LEVEL", str(base.png_compress_level))),
         )

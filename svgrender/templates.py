@@ -14,9 +14,10 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import InvalidTemplate, SvgRenderError, TemplateNotFound
+from .images import DecodedImage, data_uri_bytes, decode_image
 from .layers import Layer, classify, find_canvas, is_rendered, measure
-from .render import parse_for_cairo
-from .svgxml import INKSCAPE_LABEL, local_name, parse_style, parse_svg
+from .render import parse_for_cairo, using_images
+from .svgxml import INKSCAPE_LABEL, href, local_name, parse_style, parse_svg, set_href
 from .units import parse_length
 
 log = logging.getLogger("svgrender.templates")
@@ -84,6 +85,7 @@ class Template:
     height: int = 0
     viewbox: tuple[float, float, float, float] = (0, 0, 0, 0)
     layers: dict[str, Layer] = field(default_factory=dict)
+    images: dict[str, DecodedImage] = field(default_factory=dict)  # embedded, decoded once
     order: list[etree._Element] = field(default_factory=list)  # root.iter() order, for copies
 
     @property
@@ -104,15 +106,43 @@ class Template:
                            if n != "canvas" and l.element is not canvas.element]
 
 
+def decode_embedded_images(root: etree._Element, max_bytes: int = 15 * 1024 * 1024,
+                           max_pixels: int = 40_000_000) -> dict[str, DecodedImage]:
+    """Decode each <image>'s data: URI once and point the element at the decoded pixels.
+
+    Any other href (file:, relative, http) is dropped here: templates draw only what they carry.
+    """
+    images: dict[str, DecodedImage] = {}
+    for element in root.iter():
+        if local_name(element) != "image":
+            continue
+        link = href(element) or ""
+        name = element.get("id") or "image"
+        try:
+            if not link.lower().startswith("data:"):
+                raise ValueError("not a data: URI")
+            decoded = decode_image(data_uri_bytes(link, name, max_bytes), name,
+                                   max_pixels=max_pixels)
+        except (SvgRenderError, ValueError) as exc:
+            log.warning("template image %s dropped: %s", name, getattr(exc, "message", exc))
+            set_href(element, "")
+            continue
+        images[decoded.key] = decoded
+        set_href(element, decoded.token)
+    return images
+
+
 def load_template(template_id: str, path: Path, stamp: tuple[int, int], data: bytes) -> Template:
     template = Template(template_id, path, stamp)
     root = parse_svg(data)
     prepare_root(root)
     width, height = svg_size(root)
     viewbox = parse_viewbox(root) or (0.0, 0.0, width, height)
+    template.images = decode_embedded_images(root)
     ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     candidates = {i: el for i, el in ids.items() if el is not root and is_rendered(el)}
-    boxes, (mw, mh) = measure(root, parse_for_cairo)
+    with using_images(template.images):
+        boxes, (mw, mh) = measure(root, parse_for_cairo)
     template.root, template.viewbox = root, viewbox
     template.width, template.height = max(1, round(mw)), max(1, round(mh))
     canvas = find_canvas(root, viewbox)

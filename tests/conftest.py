@@ -14,7 +14,8 @@ CORPUS = ROOT.parent / "shared" / "corpus"
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(templates_dir=TEMPLATES, storage_dir=tmp_path / "images")
+    return Settings(templates_dir=TEMPLATES, storage_dir=tmp_path / "images",
+                    cache_dir=tmp_path / "cache")
 
 
 @pytest.fixture

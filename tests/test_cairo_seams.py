@@ -11,4 +11,5 @@ def test_seams_exist_and_are_installed():
     cairo_seams.install()
     assert surface.TAGS["rect"] is cairo_seams.rounded_rect
     assert defs.draw_pattern is cairo_seams.draw_pattern
+    assert surface.TAGS["image"] is cairo_seams.draw_image
     assert callable(surface.Surface.draw) and hasattr(surface, "PNGSurface")

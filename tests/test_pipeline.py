@@ -1,5 +1,6 @@
 """Pixels of whole renders: params change what they should, where they should."""
 
+import asyncio
 import io
 
 import pytest
@@ -8,6 +9,7 @@ from PIL import Image
 from conftest import TEMPLATES, png_data_uri
 from pixels import close, decode, diff_box, mean_abs_diff
 from svgrender import pipeline
+from svgrender.fetch import ImageFetcher
 from svgrender.params import LayerParam, RenderRequest
 from svgrender.templates import TemplateStore
 
@@ -19,7 +21,8 @@ def store():
 
 def render(store, settings, template_id, params=(), fmt="png", scale=1.0):
     request = RenderRequest(params=[LayerParam(**p) for p in params], format=fmt, scale=scale)
-    return pipeline.render(store.get(template_id), request, settings, "0123456789")
+    images = asyncio.run(pipeline.load_images(request, ImageFetcher(settings), settings))
+    return pipeline.render(store.get(template_id), request, settings, "0123456789", images)
 
 
 def main_image(*args, **kwargs) -> Image.Image:
@@ -207,3 +210,6 @@ def test_pdf_and_svg_outputs_are_vector(store, settings):
     assert pdf.files[1].name.endswith("-thumb.png") and pdf.files[2].name.endswith("-thumb-2x.png")
     svg = render(store, settings, "social-card", [{"name": "title", "text": "Vector"}], fmt="svg")
     assert svg.files[0].data.startswith(b"<svg") and b">Vector<" in svg.files[0].data
+    # Self-contained: the photo is a data: URI again, not an internal token.
+    assert b"svgrender-image:" not in svg.files[0].data
+    assert b'href="data:image/jpeg;base64,' in svg.files[0].data

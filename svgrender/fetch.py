@@ -1,0 +1,295 @@
+"""Fetch image URLs safely: http(s) only, every hop's address vetted, connect to that address.
+
+SSRF rules: the host is resolved here and every address must be public (no loopback, private,
+link-local incl. 169.254.169.254, CGNAT, multicast, reserved, IPv6 equivalents or IPv4-mapped
+forms) unless settings opt in to private networks; then the request goes to the vetted IP itself
+(Host header and TLS SNI carry the name), so a second DNS answer cannot redirect it (rebinding).
+Redirects are followed by hand, each hop vetted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import json
+import os
+import socket
+import time
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .errors import ImageFetchError, UpstreamError, UpstreamTimeout
+from .images import DecodedImage, ImageCache, data_uri_bytes, decode_cached
+from .settings import Settings
+
+
+def _bad_url(layer: str, url: str, why: str) -> ImageFetchError:
+    return ImageFetchError(f"layer {layer!r}: image URL {url[:200]!r} refused: {why}", layer=layer,
+                           field="imageUrl", code="invalid_image_url")
+
+
+def address_allowed(ip: ipaddress._BaseAddress, private_ok: tuple[str, ...] = ()) -> bool:
+    """Public unicast addresses only, except inside the explicitly allowed private networks."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_multicast or ip.is_unspecified:
+        return False
+    if ip.is_global:
+        return True
+    for cidr in private_ok:
+        try:
+            if ip in ipaddress.ip_network(cidr, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def _host_listed(host: str, patterns: tuple[str, ...]) -> bool:
+    host = host.lower().rstrip(".")
+    for pattern in patterns:
+        pattern = pattern.lower().rstrip(".")
+        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
+@dataclass
+class Target:
+    url: httpx.URL  # with the vetted IP as host
+    host: str
+    host_header: str
+    scheme: str
+
+
+async def vet_url(url: str, layer: str, settings: Settings) -> Target:
+    """Check scheme, host lists and every resolved address; raise before any connection."""
+    if len(url) > 8192:
+        raise _bad_url(layer, url, "URL longer than 8192 characters")
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise _bad_url(layer, url, "only http, https and data: URLs are allowed")
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        raise _bad_url(layer, url, "no host")
+    if parts.username or parts.password:
+        raise _bad_url(layer, url, "credentials in URLs are not allowed")
+    if _host_listed(host, settings.blocked_hosts):
+        raise _bad_url(layer, url, f"host {host} is blocked (SVGRENDER_BLOCKED_HOSTS)")
+    if settings.allowed_hosts and not _host_listed(host, settings.allowed_hosts):
+        raise _bad_url(layer, url, f"host {host} is not in SVGRENDER_ALLOWED_HOSTS")
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise _bad_url(layer, url, "bad port") from None
+    try:
+        literal = ipaddress.ip_address(host)
+        addresses = [literal]
+    except ValueError:
+        try:
+            infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM), settings.fetch_connect_timeout)
+        except (socket.gaierror, UnicodeError, OSError):
+            raise _bad_url(layer, url, f"host {host} does not resolve") from None
+        except asyncio.TimeoutError:
+            raise UpstreamTimeout(f"layer {layer!r}: resolving {host} timed out", layer=layer,
+                                  field="imageUrl") from None
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses:
+        raise _bad_url(layer, url, f"host {host} does not resolve")
+    for address in addresses:
+        if not address_allowed(address, settings.allow_private_networks):
+            raise _bad_url(layer, url, f"{host} resolves to {address}, a non-public address")
+    chosen = addresses[0]
+    ip_host = f"[{chosen}]" if chosen.version == 6 else str(chosen)
+    default_port = (scheme == "https" and port == 443) or (scheme == "http" and port == 80)
+    host_header = host if default_port else f"{host}:{port}"
+    netloc = ip_host if default_port else f"{ip_host}:{port}"
+    path = parts.path or "/"
+    vetted = urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
+    return Target(httpx.URL(vetted), host, host_header, scheme)
+
+
+@dataclass
+class CacheEntry:
+    image: DecodedImage
+    expires: float
+    etag: str | None
+    last_modified: str | None
+
+
+def _freshness(headers: httpx.Headers, default_ttl: float) -> float | None:
+    """Seconds the response may be reused without asking; None = do not store."""
+    directives = {d.strip().split("=", 1)[0].lower(): d.strip().split("=", 1)[-1]
+                  for d in headers.get("cache-control", "").split(",") if d.strip()}
+    if "no-store" in directives:
+        return None
+    if "no-cache" in directives:
+        return 0.0
+    if "max-age" in directives:
+        try:
+            return max(0.0, float(directives["max-age"]))
+        except ValueError:
+            return 0.0
+    return default_ttl
+
+
+class ImageFetcher:
+    """Turns a request's image URLs into decoded images: memory cache, disk cache, network."""
+
+    def __init__(self, settings: Settings, cache: ImageCache | None = None):
+        self.settings = settings
+        self.decoded = cache or ImageCache(settings.image_cache_bytes)
+        self.entries: dict[str, CacheEntry] = {}
+        self.network_requests = 0  # for tests and benchmarks
+        self.disk = Path(settings.cache_dir) if settings.cache_dir else None
+        if self.disk:
+            self.disk.mkdir(parents=True, exist_ok=True)
+
+    async def load(self, url: str, layer: str) -> DecodedImage:
+        s = self.settings
+        if url[:5].lower() == "data:":
+            data = data_uri_bytes(url, layer, s.max_image_bytes)
+            return decode_cached(data, layer, self.decoded, max_pixels=s.max_image_pixels)
+        entry = self.entries.get(url)
+        if entry is None:
+            entry = self._from_disk(url, layer)
+        if entry is not None and entry.expires > time.time():
+            return entry.image
+        return await self._download(url, layer, entry)
+
+    def _disk_paths(self, url: str) -> tuple[Path, Path]:
+        digest = hashlib.sha256(url.encode()).hexdigest()
+        return self.disk / f"{digest}.bin", self.disk / f"{digest}.json"
+
+    def _from_disk(self, url: str, layer: str) -> CacheEntry | None:
+        if not self.disk:
+            return None
+        body, meta = self._disk_paths(url)
+        try:
+            info = json.loads(meta.read_text())
+            data = body.read_bytes()
+        except (OSError, ValueError):
+            return None
+        image = decode_cached(data, layer, self.decoded, max_pixels=self.settings.max_image_pixels)
+        entry = CacheEntry(image, info["expires"], info.get("etag"), info.get("last_modified"))
+        self.entries[url] = entry
+        return entry
+
+    def _store(self, url: str, data: bytes, entry: CacheEntry) -> None:
+        self.entries[url] = entry
+        if not self.disk:
+            return
+        body, meta = self._disk_paths(url)
+        tmp = body.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, body)
+        meta.write_text(json.dumps({"url": url, "expires": entry.expires, "etag": entry.etag,
+                                    "last_modified": entry.last_modified}))
+
+    async def _download(self, url: str, layer: str, entry: CacheEntry | None) -> DecodedImage:
+        s = self.settings
+        try:
+            async with asyncio.timeout(s.fetch_total_timeout):
+                return await self._follow(url, layer, entry)
+        except TimeoutError:
+            raise UpstreamTimeout(f"layer {layer!r}: downloading {url[:200]!r} took longer than "
+                                  f"{s.fetch_total_timeout:g} s", layer=layer,
+                                  field="imageUrl") from None
+
+    async def _follow(self, url: str, layer: str, entry: CacheEntry | None) -> DecodedImage:
+        s = self.settings
+        timeout = httpx.Timeout(s.fetch_total_timeout, connect=s.fetch_connect_timeout)
+        current = url
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
+                                     headers={"User-Agent": s.user_agent}) as client:
+            for _hop in range(s.fetch_max_redirects + 1):
+                target = await vet_url(current, layer, s)
+                headers = {"Host": target.host_header, "Accept": "image/*,*/*;q=0.5",
+                           "Accept-Encoding": "identity"}
+                if entry is not None and current == url:
+                    if entry.etag:
+                        headers["If-None-Match"] = entry.etag
+                    if entry.last_modified:
+                        headers["If-Modified-Since"] = entry.last_modified
+                extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+                request = client.build_request("GET", target.url, headers=headers,
+                                               extensions=extensions)
+                self.network_requests += 1
+                try:
+                    response = await client.send(request, stream=True)
+                except httpx.TimeoutException:
+                    raise UpstreamTimeout(f"layer {layer!r}: {current[:200]!r} timed out",
+                                          layer=layer, field="imageUrl") from None
+                except httpx.HTTPError as exc:
+                    raise UpstreamError(f"layer {layer!r}: fetching {current[:200]!r} failed: "
+                                        f"{type(exc).__name__}", layer=layer,
+                                        field="imageUrl") from None
+                try:
+                    if response.status_code in (301, 302, 303, 307, 308):
+                        location = response.headers.get("location", "")
+                        current = urllib.parse.urljoin(current, location)
+                        continue
+                    if response.status_code == 304 and entry is not None:
+                        ttl = _freshness(response.headers, s.image_cache_ttl) or 0.0
+                        entry.expires = time.time() + ttl
+                        return entry.image
+                    if response.status_code != 200:
+                        raise UpstreamError(
+                            f"layer {layer!r}: {current[:200]!r} answered HTTP "
+                            f"{response.status_code}", layer=layer, field="imageUrl")
+                    data = await self._read(response, current, layer)
+                finally:
+                    await response.aclose()
+                image = decode_cached(data, layer, self.decoded, max_pixels=s.max_image_pixels,
+                                      source=current)
+                ttl = _freshness(response.headers, s.image_cache_ttl)
+                if ttl is not None:
+                    self._store(url, data, CacheEntry(image, time.time() + ttl,
+                                                      response.headers.get("etag"),
+                                                      response.headers.get("last-modified")))
+                return image
+        raise _bad_url(layer, url, f"more than {s.fetch_max_redirects} redirects")
+
+    async def _read(self, response: httpx.Response, url: str, layer: str) -> bytes:
+        limit = self.settings.max_image_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ImageFetchError(f"layer {layer!r}: {url[:200]!r} is {int(declared):,} bytes; "
+                                  f"the limit is {limit:,}", layer=layer, field="imageUrl",
+                                  code="image_too_large")
+        chunks, total = [], 0
+        try:
+            async for chunk in response.aiter_bytes():
+                total += len(chunk)
+                if total > limit:
+                    raise ImageFetchError(f"layer {layer!r}: {url[:200]!r} is over the limit of "
+                                          f"{limit:,} bytes", layer=layer, field="imageUrl",
+                                          code="image_too_large")
+                chunks.append(chunk)
+        except httpx.TimeoutException:
+            raise UpstreamTimeout(f"layer {layer!r}: {url[:200]!r} timed out", layer=layer,
+                                  field="imageUrl") from None
+        except httpx.HTTPError as exc:
+            raise UpstreamError(f"layer {layer!r}: reading {url[:200]!r} failed: "
+                                f"{type(exc).__name__}", layer=layer, field="imageUrl") from None
+        return b"".join(chunks)
+
+    async def load_request(self, params, settings: Settings) -> dict[str, DecodedImage]:
+        """All image layers of a request, fetched concurrently: {layer name: image}."""
+        wanted = [(p.name, p.image_url) for p in params if p.image_url is not None]
+        if len(wanted) > settings.max_image_layers:
+            raise ImageFetchError(f"{len(wanted)} image layers in one request; the limit is "
+                                  f"{settings.max_image_layers}", field="params",
+                                  code="too_many_images")
+        results = await asyncio.gather(*(self.load(url, name) for name, url in wanted),
+                                       return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return {name: image for (name, _), image in zip(wanted, results)}
