@@ -127,12 +127,20 @@ def draw_image(surface, node) -> None:
             and height == scale_y * image.height):
         context.rectangle(x, y, width, height)
         context.clip()
-    pattern = cairocffi.SurfacePattern(image.surface())
-    pattern.set_filter(IMAGE_FILTERS.get(node.get("image-rendering"), cairocffi.FILTER_GOOD))
     context.save()
     context.translate(x, y)
     context.scale(scale_x, scale_y)
     context.translate(translate_x, translate_y)
+    # How big the whole image lands on the output, in device pixels (2x thumbs get more).
+    dx = context.user_to_device_distance(image.width, 0)
+    dy = context.user_to_device_distance(0, image.height)
+    rendering = node.get("image-rendering")
+    source = image.surface() if rendering == "pixelated" else image.surface_for(
+        (dx[0] ** 2 + dx[1] ** 2) ** 0.5, (dy[0] ** 2 + dy[1] ** 2) ** 0.5)
+    if source.get_width() != image.width:
+        context.scale(image.width / source.get_width(), image.height / source.get_height())
+    pattern = cairocffi.SurfacePattern(source)
+    pattern.set_filter(IMAGE_FILTERS.get(rendering, cairocffi.FILTER_GOOD))
     context.set_source(pattern)
     context.paint_with_alpha(float(node.get("opacity", 1)))
     context.restore()

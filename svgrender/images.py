@@ -36,10 +36,12 @@ class DecodedImage:
     width: int
     height: int
     mime: str  # of `data`
-    data: bytes  # original bytes (raster) or sanitised SVG, for vector outputs
-    pixels: bytes | None = None  # premultiplied BGRA / BGRX, None for SVG images
+    # Large buffers stay out of repr(): asyncio and loggers repr objects more often than you'd think.
+    data: bytes = field(repr=False)  # original bytes (raster) or sanitised SVG, for vector outputs
+    pixels: bytes | None = field(default=None, repr=False)  # premultiplied BGRA/BGRX; None: SVG
     opaque: bool = False
     _surface: cairo.ImageSurface | None = field(default=None, repr=False)
+    _reduced: dict = field(default_factory=dict, repr=False)
 
     @property
     def token(self) -> str:
@@ -56,14 +58,35 @@ class DecodedImage:
     def data_uri(self) -> str:
         return f"data:{self.mime};base64," + base64.b64encode(self.data).decode()
 
+    def _make_surface(self, pixels, width: int, height: int) -> cairo.ImageSurface:
+        fmt = cairo.FORMAT_RGB24 if self.opaque else cairo.FORMAT_ARGB32
+        return cairo.ImageSurface.create_for_data(bytearray(pixels), fmt, width, height,
+                                                  width * 4)
+
     def surface(self) -> cairo.ImageSurface:
         """A cairo surface over the decoded pixels (made once, shared read-only)."""
         if self._surface is None:
-            fmt = cairo.FORMAT_RGB24 if self.opaque else cairo.FORMAT_ARGB32
-            buffer = bytearray(self.pixels)
-            self._surface = cairo.ImageSurface.create_for_data(buffer, fmt, self.width,
-                                                               self.height, self.width * 4)
+            self._surface = self._make_surface(self.pixels, self.width, self.height)
         return self._surface
+
+    def surface_for(self, device_width: float, device_height: float) -> cairo.ImageSurface:
+        """The pixels reduced to about the drawn size when drawn much smaller (a 2000 px photo
+        in a 480 px box): Pillow's reduction is both sharper and far cheaper than cairo
+        filtering the full image on every draw. Reductions are cached per size."""
+        if device_width * 2 > self.width or device_height * 2 > self.height:
+            return self.surface()
+        size = (max(1, round(device_width)), max(1, round(device_height)))
+        reduced = self._reduced.get(size)
+        if reduced is None:
+            # Premultiplied BGRA resampled channel by channel stays correctly premultiplied.
+            full = Image.frombuffer("RGBA", (self.width, self.height), self.pixels, "raw",
+                                    "RGBA", 0, 1)
+            small = full.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+            reduced = self._make_surface(small.tobytes(), *size)
+            if len(self._reduced) >= 6:
+                self._reduced.pop(next(iter(self._reduced)))
+            self._reduced[size] = reduced
+        return reduced
 
 
 def _fail(layer: str, message: str, code: str) -> ImageFetchError:

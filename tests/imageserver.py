@@ -73,10 +73,10 @@ def fixtures() -> dict[str, tuple[int, str, bytes, dict]]:
 
 
 class ImageServer:
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", extra_routes: dict | None = None):
         self.requests: list[str] = []
         self.conditional_hits = 0
-        routes = fixtures()
+        routes = {**fixtures(), **(extra_routes or {})}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
