@@ -147,6 +147,71 @@ def draw_image(surface, node) -> None:
     return None
 
 
+def skip_prepare_filter(surface, node, name) -> None:
+    """CairoSVG's own pre-pass shifts the element by any feOffset: our engine does offsets."""
+
+
+def filter_before_painting(surface, node, name) -> None:
+    from .filters import apply_filter  # numpy is loaded only when a filter is drawn
+
+    if "id" in node and node["id"] in surface.masks:
+        return
+    apply_filter(surface, node, name)
+
+
+def filter_after_painting(surface, node, name) -> None:
+    """CairoSVG paints feFlood here as an extra rect; the engine already did the flood."""
+
+
+# mix-blend-mode names -> cairo operators (cairo's blend modes follow the compositing spec).
+BLEND_OPERATORS = {
+    "multiply": cairocffi.OPERATOR_MULTIPLY, "screen": cairocffi.OPERATOR_SCREEN,
+    "overlay": cairocffi.OPERATOR_OVERLAY, "darken": cairocffi.OPERATOR_DARKEN,
+    "lighten": cairocffi.OPERATOR_LIGHTEN, "color-dodge": cairocffi.OPERATOR_COLOR_DODGE,
+    "color-burn": cairocffi.OPERATOR_COLOR_BURN, "hard-light": cairocffi.OPERATOR_HARD_LIGHT,
+    "soft-light": cairocffi.OPERATOR_SOFT_LIGHT, "difference": cairocffi.OPERATOR_DIFFERENCE,
+    "exclusion": cairocffi.OPERATOR_EXCLUSION, "hue": cairocffi.OPERATOR_HSL_HUE,
+    "saturation": cairocffi.OPERATOR_HSL_SATURATION, "color": cairocffi.OPERATOR_HSL_COLOR,
+    "luminosity": cairocffi.OPERATOR_HSL_LUMINOSITY,
+}
+
+
+class BlendingSurfaceMixin:
+    """Adds `mix-blend-mode` and `isolation` to CairoSVG's walker (it ignores both)."""
+
+    def draw(self, node):
+        mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
+        isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
+        if mode is None and not isolate:
+            return super().draw(node)
+        context = self.context
+        context.push_group()
+        try:
+            super().draw(node)
+        finally:
+            context.pop_group_to_source()
+            context.save()
+            context.identity_matrix()  # the source is locked to user space already
+            if mode is not None:
+                context.set_operator(mode)
+            context.paint()
+            context.restore()
+        return None
+
+
+_cairosvg_paint_mask = cairo_defs.paint_mask
+
+
+def paint_mask(surface, node, name, opacity) -> None:
+    """Masks by luminance (the SVG default); CairoSVG only ever masks by alpha."""
+    mask_node = surface.masks[name]
+    if (mask_node.get("mask-type") or "luminance").strip() == "alpha":
+        return _cairosvg_paint_mask(surface, node, name, opacity)
+    from .masks import luminance_mask
+
+    return luminance_mask(surface, node, name, opacity, _cairosvg_paint_mask)
+
+
 _installed = False
 
 
@@ -161,4 +226,8 @@ def install() -> None:
     cairo_surface.TAGS["rect"] = rounded_rect
     cairo_defs.draw_pattern = draw_pattern
     cairo_surface.TAGS["image"] = draw_image
+    cairo_surface.prepare_filter = skip_prepare_filter
+    cairo_surface.apply_filter_before_painting = filter_before_painting
+    cairo_surface.apply_filter_after_painting = filter_after_painting
+    cairo_surface.paint_mask = paint_mask
     _installed = True

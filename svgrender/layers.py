@@ -9,7 +9,7 @@ import cairocffi as cairo
 from cairosvg.surface import Surface
 from lxml import etree
 
-from .svgxml import href, local_name, style_value, url_fragment
+from .svgxml import href, local_name, set_style, style_value, url_fragment
 
 # Containers whose content is never drawn where it stands: their descendants are not layers.
 NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "linearGradient",
@@ -110,7 +110,9 @@ class _MeasuringSurface(Surface):
 
     def draw(self, node):
         mark = node.get(MARK)
-        if mark is None or not self.stroke_and_fill:
+        # Not while drawing a clip path, nor into a side context (a mask being read back).
+        if (mark is None or not self.stroke_and_fill
+                or not isinstance(self.context.get_target(), cairo.RecordingSurface)):
             return super().draw(node)
         self.context.push_group()
         try:
@@ -144,6 +146,10 @@ def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float]]:
     for index, element in enumerate(marked.iter()):
         if isinstance(element.tag, str):
             element.set(MARK, str(index))
+            # Boxes are geometry: filters (shadows, blur) would only cost time here.
+            element.attrib.pop("filter", None)
+            if "filter" in (element.get("style") or ""):
+                set_style(element, "filter", None)
     surface = _MeasuringSurface(parse(etree.tostring(marked)))
     own = surface.boxes
     boxes: dict = {}

@@ -34,6 +34,14 @@ class Size:
     height: int
 
 
+class RasterSurface(cairo_seams.BlendingSurfaceMixin, PNGSurface):
+    """CairoSVG's PNG surface with our walker additions (blend modes, isolation)."""
+
+
+class VectorSurface(cairo_seams.BlendingSurfaceMixin, PDFSurface):
+    """CairoSVG's PDF surface with our walker additions."""
+
+
 def parse_for_cairo(svg_bytes: bytes) -> Tree:
     """CairoSVG's own tree, in safe mode (it fetches nothing but data: URLs)."""
     return Tree(bytestring=svg_bytes, unsafe=False)
@@ -42,7 +50,7 @@ def parse_for_cairo(svg_bytes: bytes) -> Tree:
 def draw_raster(tree: Tree, size: Size, background: str | None = None) -> cairo.ImageSurface:
     """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface."""
     try:
-        surface = PNGSurface(tree, None, 96, output_width=size.width, output_height=size.height,
+        surface = RasterSurface(tree, None, 96, output_width=size.width, output_height=size.height,
                              background_color=background)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
@@ -54,7 +62,7 @@ def draw_pdf(tree: Tree, size: Size) -> bytes:
     out = io.BytesIO()
     try:
         # Sizes are in CSS px; CairoSVG turns them into points (0.75 pt/px) for the page.
-        surface = PDFSurface(tree, out, 96, output_width=size.width, output_height=size.height)
+        surface = VectorSurface(tree, out, 96, output_width=size.width, output_height=size.height)
         surface.finish()
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None

@@ -1,0 +1,93 @@
+"""Luminance masks: draw the mask's content in colour, turn luminance × alpha into coverage."""
+
+from __future__ import annotations
+
+import math
+
+import cairocffi as cairo
+import numpy as np
+
+
+def luminance_mask(surface, node, name, opacity, alpha_mask) -> None:
+    """Paint the current source through mask `name` by luminance.
+
+    `alpha_mask` is CairoSVG's own paint_mask: we let it place the mask exactly as it would,
+    but paint its colours (white source through the mask content would only give alpha) into a
+    group we can read back.
+    """
+    context = surface.context
+    target = surface.cairo
+    if isinstance(target, cairo.ImageSurface):
+        width, height, k = target.get_width(), target.get_height(), 1.0
+    else:
+        k = 2.0
+        width, height = math.ceil(surface.width * k), math.ceil(surface.height * k)
+    # 1. The mask content in colour, in device pixels: CairoSVG's placement, our readback.
+    captured = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+    capture = cairo.Context(captured)
+    capture.scale(k, k)
+    capture.transform(context.get_matrix())
+    original_context = surface.context
+    surface.context = capture
+    try:
+        capture.set_source_rgba(0, 0, 0, 0)
+        _draw_mask_colours(surface, node, name)
+    finally:
+        surface.context = original_context
+    captured.flush()
+    pixels = np.frombuffer(captured.get_data(), dtype=np.uint8).reshape(
+        height, captured.get_stride() // 4, 4)[:, :width]
+    # Premultiplied channels: luminance of the colour times its alpha, as the spec asks.
+    coverage = (0.2125 * pixels[..., 2] + 0.7154 * pixels[..., 1] + 0.0721 * pixels[..., 0])
+    coverage = np.clip(coverage * float(opacity) + 0.5, 0, 255).astype(np.uint8)
+    stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_A8, width)
+    buffer = np.zeros((height, stride), dtype=np.uint8)
+    buffer[:, :width] = coverage
+    mask = cairo.ImageSurface.create_for_data(bytearray(buffer.tobytes()), cairo.FORMAT_A8,
+                                              width, height, stride)
+    context.save()
+    context.identity_matrix()  # the source stays locked to the user space it was set in
+    context.scale(1 / k, 1 / k)
+    context.mask_surface(mask, 0, 0)
+    context.restore()
+
+
+def _fraction(value, default: float) -> float:
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return default
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        return default
+
+
+def _draw_mask_colours(surface, node, name) -> None:
+    """Draw the mask's children, clipped to the mask region, onto surface.context."""
+    from cairosvg.bounding_box import calculate_bounding_box
+    from cairosvg.helpers import size
+
+    mask_node = surface.masks[name]
+    bbox = calculate_bounding_box(surface, node) or (
+        0, 0, surface.context_width, surface.context_height)
+    bx, by, bw, bh = bbox
+    if mask_node.get("maskUnits") == "userSpaceOnUse":
+        x = size(surface, mask_node.get("x", "-10%"), "x")
+        y = size(surface, mask_node.get("y", "-10%"), "y")
+        w = size(surface, mask_node.get("width", "120%"), "x")
+        h = size(surface, mask_node.get("height", "120%"), "y")
+    else:
+        x = bx + _fraction(mask_node.get("x"), -0.1) * bw
+        y = by + _fraction(mask_node.get("y"), -0.1) * bh
+        w = _fraction(mask_node.get("width"), 1.2) * bw
+        h = _fraction(mask_node.get("height"), 1.2) * bh
+    context = surface.context
+    context.save()
+    context.rectangle(x, y, w, h)
+    context.clip()
+    if mask_node.get("maskContentUnits") == "objectBoundingBox":
+        context.translate(bx, by)
+        context.scale(bw or 1, bh or 1)
+    for child in mask_node.children:
+        surface.draw(child)
+    context.restore()
