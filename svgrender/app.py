@@ -121,11 +121,13 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         try:
             check_params(template, render_request.params)
             images = await pipeline.load_images(render_request, fetcher, settings)
-            answer = await run_in_threadpool(pipeline.render_and_store, template, render_request,
-                                             settings, storage, base_url(request), images)
+            answer, warnings = await run_in_threadpool(
+                pipeline.render_and_store, template, render_request, settings, storage,
+                base_url(request), images)
         finally:
             state["in_flight"] -= 1
-        return JSONResponse(answer, status_code=201)
+        headers = {"X-Svgrender-Warnings": "; ".join(warnings)[:2000]} if warnings else None
+        return JSONResponse(answer, status_code=201, headers=headers)
 
     async def list_templates(request: Request) -> Response:
         require_key(request)

@@ -59,6 +59,15 @@ def rounded_rect(surface, node) -> None:
     context.close_path()
 
 
+class PatternTileSurface(cairo_surface.SVGSurface):
+    """A pattern tile recorded, not written as SVG: CairoSVG's SVG-surface tiles are replayed
+    slowly on every fill (a Figma photo fill cost more than the rest of the card)."""
+
+    def _create_surface(self, width, height):
+        extents = (0, 0, width, height)
+        return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, extents), width, height
+
+
 def draw_pattern(surface, node, name, opacity) -> bool:
     """Pattern fills, with objectBoundingBox tiles anchored at the shape's box.
 
@@ -91,7 +100,7 @@ def draw_pattern(surface, node, name, opacity) -> bool:
                 pattern_node["transform"] = f"scale({width}, {height})"
     if pattern_width == 0.0 or pattern_height == 0.0:
         return False
-    pattern_surface = cairo_surface.SVGSurface(pattern_node, None, surface.dpi, surface)
+    pattern_surface = PatternTileSurface(pattern_node, None, surface.dpi, surface)
     pattern_pattern = cairocffi.SurfacePattern(pattern_surface.cairo)
     pattern_pattern.set_extend(cairocffi.EXTEND_REPEAT)
     pattern_pattern.set_matrix(cairocffi.Matrix(

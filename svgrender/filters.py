@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-from contextvars import ContextVar
 
 import cairocffi as cairo
 import numpy as np
@@ -20,23 +19,17 @@ from cairosvg.bounding_box import calculate_bounding_box
 from cairosvg.colors import color as parse_cairo_color
 from cairosvg.helpers import size
 
+from . import filter_buffers as fb
 from . import filter_ops as ops
+from .filter_buffers import Buf
+from .notices import warn
 
 log = logging.getLogger("svgrender.filters")
 
-# Warnings of the render in progress (unsupported primitives…), surfaced as a response header.
-current_warnings: ContextVar[list[str] | None] = ContextVar("svgrender_warnings", default=None)
 MAX_BLUR_DEVICE_PX = 800.0  # hard ceiling per axis, whatever settings and scale say
 
 SUPPORTED = {"feGaussianBlur", "feOffset", "feFlood", "feColorMatrix", "feComposite", "feBlend",
              "feMerge", "feDropShadow", "feMorphology", "feComponentTransfer", "feTile"}
-
-
-def warn(message: str) -> None:
-    log.warning(message)
-    warnings = current_warnings.get()
-    if warnings is not None and message not in warnings:
-        warnings.append(message)
 
 
 def _fraction(value, default: float) -> float:
@@ -105,7 +98,7 @@ class _Context:
         return ddx * self.k, ddy * self.k
 
 
-def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int, h: int):
+def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int, h: int) -> Buf:
     image = cairo.ImageSurface(cairo.FORMAT_ARGB32, w, h)
     context = cairo.Context(image)
     context.translate(-x0, -y0)
@@ -114,15 +107,7 @@ def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int
     context.set_source(pattern)
     context.paint()
     image.flush()
-    data = np.frombuffer(image.get_data(), dtype=np.uint8).reshape(h, image.get_stride() // 4, 4)
-    return data[:, :w, [2, 1, 0, 3]].astype(np.float32) / 255.0
-
-
-def _to_surface(buf: np.ndarray) -> cairo.ImageSurface:
-    h, w = buf.shape[:2]
-    pixels = np.clip(buf * 255.0 + 0.5, 0, 255).astype(np.uint8)[..., [2, 1, 0, 3]]
-    data = bytearray(np.ascontiguousarray(pixels).tobytes())
-    return cairo.ImageSurface.create_for_data(data, cairo.FORMAT_ARGB32, w, h, w * 4)
+    return Buf(image)
 
 
 def _device_size(surface) -> tuple[int, int, float]:
@@ -152,7 +137,7 @@ def apply_filter(surface, node, name: str) -> None:
     region = geo.filter_region()
     if region is None:  # no bbox known (text…): filter the element's ink area plus a margin
         full = _rasterise(pattern, matrix, k, 0, 0, width, height)
-        ys, xs = np.nonzero(full[..., 3] > 0)
+        ys, xs = np.nonzero(full.to_float()[..., 3] > 0)
         if len(xs) == 0:
             return
         inverse = cairo.Matrix(*matrix.as_tuple())
@@ -173,18 +158,79 @@ def apply_filter(surface, node, name: str) -> None:
     pad = _reach(primitives, geo)
     px0, py0 = max(rx0 - pad, 0), max(ry0 - pad, 0)
     px1, py1 = min(rx1 + pad, width), min(ry1 + pad, height)
-    geo.origin = (px0, py0)
     source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
+    if _bounded(primitives):
+        # The result cannot reach past the element's ink plus the chain's reach: work only there.
+        ink = fb.ink_box(source)
+        if ink is None:
+            context.set_source_rgba(0, 0, 0, 0)
+            return
+        cx0, cy0 = max(ink[0] - pad, 0), max(ink[1] - pad, 0)
+        cx1, cy1 = min(ink[2] + pad, px1 - px0), min(ink[3] + pad, py1 - py0)
+        source = fb.crop(source, cx0, cy0, cx1, cy1)
+        px0, py0, px1, py1 = px0 + cx0, py0 + cy0, px0 + cx1, py0 + cy1
+    geo.origin = (px0, py0)
     try:
         padded = run_chain(primitives, source, geo, filter_node)
     except (ValueError, TypeError, ArithmeticError, MemoryError) as exc:
         warn(f"filter {name!r} failed ({type(exc).__name__}); element drawn unfiltered")
         return
-    result = np.ascontiguousarray(padded[ry0 - py0:ry1 - py0, rx0 - px0:rx1 - px0])
-    filtered = cairo.SurfacePattern(_to_surface(result))
-    to_buffer = cairo.Matrix(k, 0, 0, k, -rx0, -ry0)
+    # Only the filter region shows: clip the padded result to it.
+    result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).surface
+    filtered = cairo.SurfacePattern(result)
+    to_buffer = cairo.Matrix(k, 0, 0, k, -px0, -py0)
     filtered.set_matrix(matrix.multiply(to_buffer))
     context.set_source(filtered)
+
+
+def _bounded(primitives) -> bool:
+    """True when the chain's result is transparent wherever the source is transparent and out
+    of the chain's reach: then the work can be cropped to the ink (a shadow is, a flood is not)."""
+    bounded: dict[str, bool] = {"SourceGraphic": True, "SourceAlpha": True,
+                                "BackgroundImage": True, "BackgroundAlpha": True,
+                                "FillPaint": False, "StrokePaint": False}
+    last = True
+
+    def of(name) -> bool:
+        return bounded.get(name, last) if name else last
+
+    for node in primitives:
+        tag = node.tag
+        if tag == "feFlood":
+            now = _fraction(node.get("flood-opacity"), 1.0) <= 0
+        elif tag == "feColorMatrix":
+            values = _numbers(node.get("values"))
+            alpha_offset = values[19] if node.get("type", "matrix") == "matrix" and len(
+                values) >= 20 else 0.0
+            now = of(node.get("in")) and alpha_offset <= 0
+        elif tag == "feComponentTransfer":
+            func_a = [c for c in node.children if c.tag == "feFuncA"]
+            now = of(node.get("in")) and not func_a
+        elif tag == "feComposite":
+            a, b, op = of(node.get("in")), of(node.get("in2")), node.get("operator", "over")
+            if op == "in":
+                now = a or b
+            elif op == "out":
+                now = a
+            elif op == "atop":
+                now = b
+            elif op == "arithmetic":
+                k2, k3, k4 = (_fraction(node.get(f"k{i}"), 0.0) for i in (2, 3, 4))
+                now = k4 <= 0 and (k2 == 0 or a) and (k3 == 0 or b)
+            else:
+                now = a and b
+        elif tag == "feBlend":
+            now = of(node.get("in")) and of(node.get("in2"))
+        elif tag == "feMerge":
+            now = all(of(c.get("in")) for c in node.children if c.tag == "feMergeNode")
+        else:  # blur, offset, morphology, drop shadow, tile: follow their input
+            now = of(node.get("in"))
+        if _has_subregion(node) and tag == "feFlood":
+            now = now or False
+        last = now
+        if node.get("result"):
+            bounded[node.get("result")] = now
+    return last
 
 
 def _reach(primitives, geo: _Context) -> int:
@@ -209,24 +255,24 @@ def _linear(node) -> bool:
     return (node.get("color-interpolation-filters") or "linearRGB") != "sRGB"
 
 
-def run_chain(primitives, source: np.ndarray, geo: _Context, filter_node) -> np.ndarray:
+def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
     """Run the primitives in order; returns the last result in sRGB."""
-    shape = source.shape[:2]
-    source_alpha = np.zeros_like(source)
-    source_alpha[..., 3] = source[..., 3]
-    transparent = np.zeros_like(source)
-    results: dict[str, tuple[np.ndarray, bool]] = {}  # name -> (buffer, is_linear)
-    standard = {"SourceGraphic": (source, False), "SourceAlpha": (source_alpha, False),
-                "BackgroundImage": (transparent, False), "BackgroundAlpha": (transparent, False),
-                "FillPaint": (transparent, False), "StrokePaint": (transparent, False)}
-    last: tuple[np.ndarray, bool] | None = None
+    width, height = source.size
+    standard = {"SourceGraphic": (source, False)}
+    results: dict[str, tuple[Buf, bool]] = {}  # name -> (buffer, is_linear)
+    last: tuple[Buf, bool] | None = None
 
-    def take(name, linear: bool) -> np.ndarray:
+    def take(name, linear: bool) -> Buf:
+        if name == "SourceAlpha":
+            standard.setdefault("SourceAlpha", (fb.alpha_of(source), False))
+        elif name in ("BackgroundImage", "BackgroundAlpha", "FillPaint", "StrokePaint"):
+            standard.setdefault(name, (fb.Buf.blank(width, height), False))
         buf, is_linear = (standard.get(name) or results.get(name or "")
                           or last or standard["SourceGraphic"])
-        if is_linear == linear:
+        if is_linear == linear or buf.alpha_only:  # alpha is the same in both spaces
             return buf
-        return ops.srgb_to_linear(buf) if linear else ops.linear_to_srgb(buf)
+        convert = ops.srgb_to_linear if linear else ops.linear_to_srgb
+        return fb.Buf.from_float(convert(buf.to_float()))
 
     for node in primitives:
         linear = _linear(node)
@@ -234,51 +280,56 @@ def run_chain(primitives, source: np.ndarray, geo: _Context, filter_node) -> np.
         if tag == "feGaussianBlur":
             sd = _numbers(node.get("stdDeviation", "0"), 2) or [0.0]
             sdx, sdy = sd[0], sd[1] if len(sd) > 1 else sd[0]
-            sigma_x = min(max(geo.length(sdx, "x"), 0.0), MAX_BLUR_DEVICE_PX)
-            sigma_y = min(max(geo.length(sdy, "y"), 0.0), MAX_BLUR_DEVICE_PX)
-            out = ops.gaussian_blur(take(node.get("in"), linear), sigma_x, sigma_y)
+            out = fb.blur(take(node.get("in"), linear),
+                          min(max(geo.length(sdx, "x"), 0.0), MAX_BLUR_DEVICE_PX),
+                          min(max(geo.length(sdy, "y"), 0.0), MAX_BLUR_DEVICE_PX))
         elif tag == "feOffset":
             dx, dy = geo.offset(_fraction(node.get("dx"), 0.0), _fraction(node.get("dy"), 0.0))
-            out = ops.offset(take(node.get("in"), linear), dx, dy)
+            out = fb.offset(take(node.get("in"), linear), dx, dy)
         elif tag == "feFlood":
-            out = ops.flood(shape, _flood_color(node, linear))
+            out = fb.flood(width, height, _flood_color(node, linear))
         elif tag == "feColorMatrix":
-            kind = node.get("type", "matrix")
-            out = ops.color_matrix(take(node.get("in"), linear), kind, _numbers(node.get("values")))
+            out = fb.color_matrix(take(node.get("in"), linear), node.get("type", "matrix"),
+                                  _numbers(node.get("values")))
         elif tag == "feComposite":
-            k = tuple(_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
-            out = ops.composite(take(node.get("in"), linear), take(node.get("in2"), linear),
-                                node.get("operator", "over"), k)
+            operator = node.get("operator", "over")
+            a, b = take(node.get("in"), linear), take(node.get("in2"), linear)
+            if operator == "arithmetic":
+                k = tuple(_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
+                out = fb.Buf.from_float(ops.composite(a.to_float(), b.to_float(), operator, k))
+            else:
+                out = fb.composite(a, b, fb.PORTER_DUFF.get(operator, fb.PORTER_DUFF["over"]))
         elif tag == "feBlend":
             mode = node.get("mode", "normal")
-            if mode not in ops.BLEND_MODES:
+            if mode not in fb.BLEND:
                 warn(f"feBlend mode {mode!r} is not supported; using normal")
                 mode = "normal"
-            out = ops.blend(take(node.get("in"), linear), take(node.get("in2"), linear), mode)
+            out = fb.composite(take(node.get("in"), linear), take(node.get("in2"), linear),
+                               fb.BLEND[mode])
         elif tag == "feMerge":
-            out = np.zeros_like(source)
+            out = fb.Buf.blank(width, height)
             for child in node.children:
                 if child.tag == "feMergeNode":
-                    out = ops.composite(take(child.get("in"), linear), out, "over")
+                    out = fb.composite(take(child.get("in"), linear), out, fb.PORTER_DUFF["over"])
         elif tag == "feDropShadow":
             sd = _numbers(node.get("stdDeviation", "2"), 2) or [2.0]
             sdx, sdy = sd[0], sd[1] if len(sd) > 1 else sd[0]
             src = take(node.get("in"), linear)
-            alpha = np.zeros_like(src)
-            alpha[..., 3] = src[..., 3]
-            shadow = ops.gaussian_blur(alpha, min(geo.length(sdx, "x"), MAX_BLUR_DEVICE_PX),
-                                       min(geo.length(sdy, "y"), MAX_BLUR_DEVICE_PX))
+            shadow = fb.blur(fb.alpha_of(src), min(geo.length(sdx, "x"), MAX_BLUR_DEVICE_PX),
+                             min(geo.length(sdy, "y"), MAX_BLUR_DEVICE_PX))
             dx, dy = geo.offset(_fraction(node.get("dx"), 2.0), _fraction(node.get("dy"), 2.0))
-            shadow = ops.offset(shadow, dx, dy)
-            shadow = ops.composite(ops.flood(shape, _flood_color(node, linear)), shadow, "in")
-            out = ops.composite(src, shadow, "over")
+            shadow = fb.offset(shadow, dx, dy)
+            colour = fb.flood(width, height, _flood_color(node, linear))
+            shadow = fb.composite(colour, shadow, fb.PORTER_DUFF["in"])
+            out = fb.composite(src, shadow, fb.PORTER_DUFF["over"])
         elif tag == "feMorphology":
             radius = _numbers(node.get("radius", "0"), 2) or [0.0]
             rx, ry = radius[0], radius[1] if len(radius) > 1 else radius[0]
-            out = ops.morphology(take(node.get("in"), linear),
-                                 int(round(min(geo.length(rx, "x"), MAX_BLUR_DEVICE_PX))),
-                                 int(round(min(geo.length(ry, "y"), MAX_BLUR_DEVICE_PX))),
-                                 node.get("operator", "erode") == "dilate")
+            src = take(node.get("in"), linear)
+            out = fb.Buf.from_float(ops.morphology(
+                src.to_float(), int(round(min(geo.length(rx, "x"), MAX_BLUR_DEVICE_PX))),
+                int(round(min(geo.length(ry, "y"), MAX_BLUR_DEVICE_PX))),
+                node.get("operator", "erode") == "dilate"), src.alpha_only)
         elif tag == "feComponentTransfer":
             functions = {}
             for child in node.children:
@@ -290,19 +341,23 @@ def run_chain(primitives, source: np.ndarray, geo: _Context, filter_node) -> np.
                     ("offset", 0.0))}
                 attrs["tableValues"] = _numbers(child.get("tableValues"))
                 functions[channel] = (child.get("type", "identity"), attrs)
-            out = ops.component_transfer(take(node.get("in"), linear), functions)
+            out = fb.Buf.from_float(ops.component_transfer(take(node.get("in"), linear).to_float(),
+                                                           functions))
         elif tag == "feTile":
             out = take(node.get("in"), linear)  # tiles of the whole region: the input itself
         else:
             continue
-        out = _clip_to_subregion(out, node, geo)
+        if _has_subregion(node):
+            out = fb.clip(out, *_subregion(node, geo))
         last = (out, linear)
         if node.get("result"):
             results[node.get("result")] = last
     if last is None:
         return source
     buf, is_linear = last
-    return ops.linear_to_srgb(buf) if is_linear else buf
+    if is_linear and not buf.alpha_only:
+        return fb.Buf.from_float(ops.linear_to_srgb(buf.to_float()))
+    return buf
 
 
 def _flood_color(node, linear: bool) -> tuple[float, float, float, float]:
@@ -313,9 +368,12 @@ def _flood_color(node, linear: bool) -> tuple[float, float, float, float]:
     return (r * a, g * a, b * a, a)
 
 
-def _clip_to_subregion(buf: np.ndarray, node, geo: _Context) -> np.ndarray:
-    if not any(node.get(attr) is not None for attr in ("x", "y", "width", "height")):
-        return buf
+def _has_subregion(node) -> bool:
+    return any(node.get(attr) is not None for attr in ("x", "y", "width", "height"))
+
+
+def _subregion(node, geo: _Context) -> tuple[int, int, int, int]:
+    """A primitive's x/y/width/height as a buffer rectangle (defaults: the filter region)."""
     region = geo.filter_region() or (0, 0, 0, 0)
     if geo.primitive_bbox and geo.bbox:
         bx, by, bw, bh = geo.bbox
@@ -329,7 +387,4 @@ def _clip_to_subregion(buf: np.ndarray, node, geo: _Context) -> np.ndarray:
         y = size(s, node.get("y"), "y") if node.get("y") is not None else region[1]
         w = size(s, node.get("width"), "x") if node.get("width") is not None else region[2]
         h = size(s, node.get("height"), "y") if node.get("height") is not None else region[3]
-    x0, y0, x1, y1 = geo.user_rect_to_buffer(x, y, w, h)
-    mask = np.zeros(buf.shape[:2], dtype=bool)
-    mask[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
-    return np.where(mask[..., None], buf, 0.0).astype(np.float32)
+    return geo.user_rect_to_buffer(x, y, w, h)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
 from .apply import apply_params
+from .budgets import check_tree
 from .encode import CONTENT_TYPES, encode_raster
 from .errors import RenderLimitExceeded
 from .fetch import ImageFetcher
 from .images import TOKEN_PREFIX, DecodedImage
 from .params import RenderRequest
-from .render import Size, draw_pdf, draw_raster, parse_for_cairo, using_images
+from .render import (Size, collecting_warnings, draw_pdf, draw_raster, parse_for_cairo,
+                     using_images)
 from .settings import Settings
 from .storage import Storage
 from .svgxml import href, local_name, set_href
@@ -34,6 +36,7 @@ class Rendered:
     files: list[OutputFile]  # main, thumb, retina thumb
     width: int
     height: int
+    warnings: list[str] = field(default_factory=list)  # e.g. unsupported filter primitives
 
 
 def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[Size, Size, Size]:
@@ -73,11 +76,13 @@ def render(template: Template, request: RenderRequest, settings: Settings, image
     images = images or {}
     sizes = output_sizes(template, request.scale, settings)
     tree = apply_params(template, request.params, settings, images)
+    check_tree(tree, settings)
     by_key = {**template.images, **{image.key: image for image in images.values()}}
     cairo_tree = parse_for_cairo(etree.tostring(tree))
     fmt = request.format
     files = []
-    with using_images(by_key):
+    warnings: list[str] = []
+    with using_images(by_key), collecting_warnings(warnings):
         for variant, size in zip(VARIANTS, sizes):
             if fmt in ("pdf", "svg") and variant == "":
                 data = draw_pdf(cairo_tree, size) if fmt == "pdf" else standalone_svg(tree, by_key)
@@ -89,7 +94,7 @@ def render(template: Template, request: RenderRequest, settings: Settings, image
             files.append(OutputFile(f"{image_id}{variant}.{raster}",
                                     encode_raster(surface, raster, settings),
                                     CONTENT_TYPES[raster]))
-    return Rendered(files, sizes[0].width, sizes[0].height)
+    return Rendered(files, sizes[0].width, sizes[0].height, warnings)
 
 
 def new_image_id() -> str:
@@ -98,8 +103,8 @@ def new_image_id() -> str:
 
 def render_and_store(template: Template, request: RenderRequest, settings: Settings,
                      storage: Storage, base_url: str,
-                     images: dict[str, DecodedImage] | None = None) -> dict:
-    """Render, store the three files and the answer record; return the answer."""
+                     images: dict[str, DecodedImage] | None = None) -> tuple[dict, list[str]]:
+    """Render, store the three files and the answer record; return the answer and warnings."""
     image_id = new_image_id()
     while storage.get_record(image_id) is not None:
         image_id = new_image_id()
@@ -120,4 +125,4 @@ def render_and_store(template: Template, request: RenderRequest, settings: Setti
         "height": rendered.height,
     }
     storage.put_record(image_id, {"answer": answer, "files": [main, thumb, retina]})
-    return answer
+    return answer, rendered.warnings

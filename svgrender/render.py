@@ -14,8 +14,19 @@ from contextlib import contextmanager
 from . import cairo_seams
 from .errors import RenderFailed
 from .images import DecodedImage
+from .notices import current_warnings
 
 cairo_seams.install()
+
+
+@contextmanager
+def collecting_warnings(warnings: list[str]):
+    """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
+    token = current_warnings.set(warnings)
+    try:
+        yield warnings
+    finally:
+        current_warnings.reset(token)
 
 
 @contextmanager

@@ -33,6 +33,7 @@ class Settings:
     max_image_bytes: int = 15 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     max_template_bytes: int = 5 * 1024 * 1024
+    max_blur_px: float = 200.0  # stdDeviation at 1x
     max_in_flight: int = 64  # renders queued or running; beyond it: 503 + Retry-After
     # Image fetching (SSRF-safe): see fetch.py.
     # CIDRs where non-public addresses are allowed anyway (on-prem image servers, our tests).
@@ -67,6 +68,7 @@ class Settings:
             max_output_pixels=int(_env("MAX_OUTPUT_PIXELS", str(base.max_output_pixels))),
             max_image_bytes=int(_env("MAX_IMAGE_BYTES", str(base.max_image_bytes))),
             max_image_pixels=int(_env("MAX_IMAGE_PIXELS", str(base.max_image_pixels))),
+            max_blur_px=float(_env("MAX_BLUR", "200")),
             max_in_flight=int(_env("MAX_IN_FLIGHT", str(base.max_in_flight))),
             allow_private_networks=_list(_env("ALLOW_PRIVATE_NETWORKS", "")),
             allowed_hosts=_list(_env("ALLOWED_HOSTS", "")),

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
-from conftest import png_data_uri
+from helpers import png_data_uri
 from pixels import close
 from svgrender.app import create_app
 

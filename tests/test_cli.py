@@ -4,7 +4,7 @@ import sys
 import pytest
 from PIL import Image
 
-from conftest import CORPUS, ROOT
+from helpers import CORPUS, ROOT
 from pixels import close
 
 

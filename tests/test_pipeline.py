@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from conftest import TEMPLATES, png_data_uri
+from helpers import TEMPLATES, png_data_uri
 from pixels import close, decode, diff_box, mean_abs_diff
 from svgrender import pipeline
 from svgrender.fetch import ImageFetcher

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from conftest import TEMPLATES
+from helpers import TEMPLATES
 from svgrender.errors import InvalidTemplate, TemplateNotFound
 from svgrender.svgxml import parse_svg
 from svgrender.templates import TemplateStore

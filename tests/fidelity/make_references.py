@@ -36,7 +36,15 @@ def screenshot(svg: Path, out: Path, scale: int) -> None:
     Image.open(out).convert("RGB").crop((0, 0, width * scale, height * scale)).save(out)
 
 
+DEMOS = ["social-card", "figma-export"]  # demo templates with px sizes, for the shadow checks
+
+
 def main(names: list[str]) -> None:
+    demo_refs = HERE / "demo-refs"
+    demo_refs.mkdir(exist_ok=True)
+    for demo in DEMOS:
+        if not names or demo in names:
+            screenshot(HERE.parent.parent / "templates" / f"{demo}.svg", demo_refs / f"{demo}.png", 1)
     cases = sorted((HERE / "cases").glob("*.svg"))
     if names:
         cases = [c for c in cases if c.stem in names]
