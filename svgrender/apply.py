@@ -177,6 +177,81 @@ def set_font_weight(t: Target, value) -> None:
     _clear_descendants(t.element, "font-weight")
 
 
+def set_font_style(t: Target, value: str) -> None:
+    set_style(t.element, "font-style", value)
+    _clear_descendants(t.element, "font-style")
+
+
+def set_letter_spacing(t: Target, value) -> None:
+    spacing = t.length(value, "letterSpacing", minimum=-1000, maximum=1000)
+    set_style(t.element, "letter-spacing", f"{spacing:g}px")
+    _clear_descendants(t.element, "letter-spacing")
+
+
+def set_line_height(t: Target, value) -> None:
+    """A number is a multiple of the font size; a length ("32px") is absolute."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        factor = float(value)
+    else:
+        factor = t.length(value, "lineHeight", minimum=0.01) / _font_size(t.element)
+    if not 0.1 <= factor <= 10:
+        t.fail(f"lineHeight must be between 0.1 and 10 times the font size", "lineHeight")
+    t.element.set("data-line-height", f"{factor:.4g}")
+
+
+def _data(attribute: str, convert=str) -> Handler:
+    def handler(t: Target, value) -> None:
+        t.element.set(attribute, convert(value))
+    return handler
+
+
+def set_min_font_size(t: Target, value) -> None:
+    t.element.set("data-min-font-size", f"{t.length(value, 'minFontSize', minimum=1):g}")
+
+
+def set_box(t: Target, box) -> None:
+    t.element.set("data-box", f"{box.x:g} {box.y:g} {box.width:g} {box.height:g}")
+
+
+def transform_text(text: str, mode: str | None) -> str:
+    if mode == "uppercase":
+        return text.upper()
+    if mode == "lowercase":
+        return text.lower()
+    if mode == "capitalize":
+        return " ".join(word[:1].upper() + word[1:] for word in text.split(" "))
+    return text
+
+
+BOX_PARAMS = {"textAlign", "verticalAlign", "lineHeight", "maxLines", "autoFit", "minFontSize",
+              "wrap", "box"}
+TEXT_PARAMS = BOX_PARAMS | {"text", "fontFamily", "fontSize", "fontWeight", "fontStyle",
+                            "letterSpacing", "textTransform"}
+
+
+def finish_text(t: Target, given: dict) -> None:
+    """After a text layer's params: its final text, and box layout when it has a box."""
+    if local_name(t.element) not in ("text", "flowRoot") or not TEXT_PARAMS & given.keys():
+        return
+    text = given.get("text")
+    if text is None:
+        lines = [c for c in t.element if local_name(c) in ("tspan", "flowPara")
+                 and (c.get("y") is not None or local_name(c) == "flowPara")]
+        text = "\n".join("".join(c.itertext()) for c in lines) if lines else "".join(
+            t.element.itertext())
+    text = transform_text(text, given.get("textTransform"))
+    if "textTransform" in given:
+        set_text(t, text)
+    t.element.set("data-text", text)
+    if not t.element.get("data-box") and BOX_PARAMS & given.keys():
+        # Layout asked for but the template gave no box: the layer's measured box.
+        x, y, w, h = t.template.pixels_to_user(*t.template.layers[t.name].box)
+        if w > 0 and h > 0:
+            t.element.set("data-box", f"{x:g} {y:g} {w:g} {h:g}")
+    if t.element.get("data-box"):
+        t.element.set("data-layout", "box")
+
+
 # --- paint ----------------------------------------------------------------------------------
 
 def set_color(t: Target, value: str) -> None:
@@ -370,11 +445,23 @@ HANDLERS: dict[str, Handler] = {
     "fontFamily": set_font_family,
     "fontSize": set_font_size,
     "fontWeight": set_font_weight,
+    "fontStyle": set_font_style,
+    "letterSpacing": set_letter_spacing,
+    "lineHeight": set_line_height,
+    "textAlign": _data("data-text-align"),
+    "verticalAlign": _data("data-vertical-align"),
+    "maxLines": _data("data-max-lines", lambda v: str(int(v))),
+    "autoFit": _data("data-auto-fit", lambda v: "true" if v else "false"),
+    "minFontSize": set_min_font_size,
+    "wrap": _data("data-wrap"),
+    "box": set_box,
 }
 IMAGE_PROPS = {"imageUrl", "imagePosition", "imageAlignH", "imageAlignV"}
 # Order matters: images before borders (borders frame the placed image), text before fonts.
 ORDER = ["hidden", "text", "color", "backgroundColor", "fontFamily", "fontSize", "fontWeight",
-         "imageUrl", "borderRadius", "borderColor", "borderWidth", "opacity"]
+         "fontStyle", "letterSpacing", "lineHeight", "textAlign", "verticalAlign", "maxLines",
+         "autoFit", "minFontSize", "wrap", "box", "imageUrl", "borderRadius", "borderColor",
+         "borderWidth", "opacity"]
 
 
 def check_params(template: Template, params: list[LayerParam]) -> list[tuple[LayerParam, object]]:
@@ -425,4 +512,6 @@ def apply_params(template: Template, params: list[LayerParam], settings: Setting
                 set_image(target, param)
             elif prop in given and prop in HANDLERS:
                 HANDLERS[prop](target, given[prop])
+        if layer.kind == "text":
+            finish_text(target, given)
     return root

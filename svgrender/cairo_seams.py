@@ -59,15 +59,6 @@ def rounded_rect(surface, node) -> None:
     context.close_path()
 
 
-class PatternTileSurface(cairo_surface.SVGSurface):
-    """A pattern tile recorded, not written as SVG: CairoSVG's SVG-surface tiles are replayed
-    slowly on every fill (a Figma photo fill cost more than the rest of the card)."""
-
-    def _create_surface(self, width, height):
-        extents = (0, 0, width, height)
-        return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, extents), width, height
-
-
 def draw_pattern(surface, node, name, opacity) -> bool:
     """Pattern fills, with objectBoundingBox tiles anchored at the shape's box.
 
@@ -185,10 +176,13 @@ BLEND_OPERATORS = {
 }
 
 
-class BlendingSurfaceMixin:
-    """Adds `mix-blend-mode` and `isolation` to CairoSVG's walker (it ignores both)."""
+class WalkerMixin:
+    """Our additions to CairoSVG's walker: `mix-blend-mode` and `isolation` (it ignores both),
+    and Inkscape flow regions, which are a text box and not ink."""
 
     def draw(self, node):
+        if node.tag == "flowRegion":
+            return None
         mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
         isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
         if mode is None and not isolate:
@@ -206,6 +200,15 @@ class BlendingSurfaceMixin:
             context.paint()
             context.restore()
         return None
+
+
+class PatternTileSurface(WalkerMixin, cairo_surface.SVGSurface):
+    """A pattern tile recorded, not written as SVG: CairoSVG's SVG-surface tiles are replayed
+    slowly on every fill (a Figma photo fill cost more than the rest of the card)."""
+
+    def _create_surface(self, width, height):
+        extents = (0, 0, width, height)
+        return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, extents), width, height
 
 
 _cairosvg_paint_mask = cairo_defs.paint_mask
@@ -239,4 +242,10 @@ def install() -> None:
     cairo_surface.apply_filter_before_painting = filter_before_painting
     cairo_surface.apply_filter_after_painting = filter_after_painting
     cairo_surface.paint_mask = paint_mask
+    from . import text  # Pango; imported here so CairoSVG-only uses stay light
+
+    cairo_surface.TAGS["text"] = text.draw_text
+    cairo_surface.TAGS["flowRoot"] = text.draw_text
+    for span in ("tspan", "textPath", "flowPara", "flowSpan"):
+        cairo_surface.TAGS[span] = text.skip
     _installed = True

@@ -34,7 +34,18 @@ def add_font_dir(directory: Path) -> bool:
     if ok:
         _added.add(str(directory))
         available_families.cache_clear()
+        _reset_pango_font_map()
     return ok
+
+
+def _reset_pango_font_map() -> None:
+    """Pango keeps the font list it saw first: drop its default map so the next layout sees
+    the fonts just added (at start-up this is a no-op)."""
+    try:
+        from pangocairocffi import ffi, pangocairo
+    except ImportError:  # pragma: no cover - Pango is a hard dependency, but stay safe
+        return
+    pangocairo.pango_cairo_font_map_set_default(ffi.NULL)
 
 
 @functools.lru_cache(maxsize=1)

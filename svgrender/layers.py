@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import cairocffi as cairo
 from cairosvg.surface import Surface
+
+from .cairo_seams import WalkerMixin
 from lxml import etree
 
 from .svgxml import href, local_name, set_style, style_value, url_fragment
@@ -96,7 +98,7 @@ MARK = "data-svgrender-n"
 CONTAINERS = GROUP_TAGS | {"text", "flowRoot", "flowPara", "tspan", "textPath"}
 
 
-class _MeasuringSurface(Surface):
+class _MeasuringSurface(WalkerMixin, Surface):
     """Draws onto a recording surface and records every marked element's ink box."""
 
     device_units_per_user_units = 1

@@ -16,6 +16,15 @@ Length = Union[float, str]
 FORMATS = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "webp": "webp", "pdf": "pdf", "svg": "svg"}
 
 
+class Box(msgspec.Struct, forbid_unknown_fields=True):
+    """A text box in template units (the layer's own coordinates)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+
 class LayerParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
     name: str
     text: str | None = None
@@ -30,6 +39,17 @@ class LayerParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omi
     font_family: str | None = None
     font_size: Length | None = None
     font_weight: Union[int, str, None] = None
+    font_style: Literal["normal", "italic", "oblique"] | None = None
+    text_align: Literal["left", "center", "right", "justify"] | None = None
+    vertical_align: Literal["top", "middle", "bottom"] | None = None
+    line_height: Length | None = None
+    letter_spacing: Length | None = None
+    text_transform: Literal["none", "uppercase", "lowercase", "capitalize"] | None = None
+    max_lines: int | None = None
+    auto_fit: bool | None = None
+    min_font_size: Length | None = None
+    wrap: Literal["word", "char", "none"] | None = None
+    box: Box | None = None
     image_position: Literal["cover", "contain", "fill", "align"] | None = None
     image_align_h: Literal["left", "center", "right"] | None = None
     image_align_v: Literal["top", "middle", "bottom"] | None = None
@@ -65,6 +85,17 @@ PROPERTY_KINDS: dict[str, set[str]] = {
     "fontFamily": {"text"},
     "fontSize": {"text"},
     "fontWeight": {"text"},
+    "fontStyle": {"text"},
+    "textAlign": {"text"},
+    "verticalAlign": {"text"},
+    "lineHeight": {"text"},
+    "letterSpacing": {"text"},
+    "textTransform": {"text"},
+    "maxLines": {"text"},
+    "autoFit": {"text"},
+    "minFontSize": {"text"},
+    "wrap": {"text"},
+    "box": {"text"},
     "imagePosition": {"image"},
     "imageAlignH": {"image"},
     "imageAlignV": {"image"},
@@ -124,6 +155,13 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
                 f"text of layer {param.name!r} has {len(param.text)} characters; "
                 f"the limit is {max_text_chars}",
                 layer=param.name, field=f"params[{index}].text", code="text_too_long")
+        if param.max_lines is not None and not (1 <= param.max_lines <= 1000):
+            raise InvalidParam(f"maxLines of layer {param.name!r} must be between 1 and 1000",
+                               layer=param.name, field=f"params[{index}].maxLines")
+        if param.box is not None and not (0 < param.box.width <= 100_000
+                                          and 0 < param.box.height <= 100_000):
+            raise InvalidParam(f"box of layer {param.name!r} needs a positive width and height",
+                               layer=param.name, field=f"params[{index}].box")
         if param.opacity is not None and not (0 <= param.opacity <= 1):
             raise InvalidParam(f"opacity of layer {param.name!r} must be between 0 and 1",
                                layer=param.name, field=f"params[{index}].opacity")

@@ -45,11 +45,11 @@ class Size:
     height: int
 
 
-class RasterSurface(cairo_seams.BlendingSurfaceMixin, PNGSurface):
+class RasterSurface(cairo_seams.WalkerMixin, PNGSurface):
     """CairoSVG's PNG surface with our walker additions (blend modes, isolation)."""
 
 
-class VectorSurface(cairo_seams.BlendingSurfaceMixin, PDFSurface):
+class VectorSurface(cairo_seams.WalkerMixin, PDFSurface):
     """CairoSVG's PDF surface with our walker additions."""
 
 

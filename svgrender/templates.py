@@ -17,6 +17,7 @@ from .errors import InvalidTemplate, SvgRenderError, TemplateNotFound
 from .images import DecodedImage, data_uri_bytes, decode_image
 from .layers import Layer, classify, find_canvas, is_rendered, measure
 from .render import parse_for_cairo, using_images
+from .textboxes import annotate as annotate_text_boxes
 from .svgxml import INKSCAPE_LABEL, href, local_name, parse_style, parse_svg, set_href
 from .units import parse_length
 
@@ -96,6 +97,12 @@ class Template:
                     return child.text.strip()
         return self.id
 
+    def pixels_to_user(self, x: float, y: float, w: float, h: float) -> tuple:
+        """A box in 1x pixels to root user units (the viewBox)."""
+        vx, vy, vw, vh = self.viewbox
+        sx, sy = self.width / vw, self.height / vh
+        return (x / sx + vx, y / sy + vy, w / sx, h / sy)
+
     def layer(self, name: str) -> Layer:
         return self.layers[name]
 
@@ -153,6 +160,7 @@ def load_template(template_id: str, path: Path, stamp: tuple[int, int], data: by
         box = boxes.get(element, (0.0, 0.0, 0.0, 0.0))
         template.layers[layer_id] = Layer(layer_id, kind, element, element.get(INKSCAPE_LABEL), box)
     template.order = list(root.iter())
+    annotate_text_boxes(root, template.layers, template.pixels_to_user)
     return template
 
 

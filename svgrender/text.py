@@ -1,0 +1,386 @@
+"""Text layers drawn with Pango (shaping, fallback fonts, colour emoji, RTL, wrapping).
+
+Two ways to place text, both in the element's user space so PDF keeps real text:
+- *faithful*: the template's own lines (`x`/`y`/`dx`/`dy` chunks, text-anchor,
+  dominant-baseline), each chunk one Pango run sequence, as a browser places them;
+- *box*: when a request changed the layer (apply.py marks it `data-layout="box"`) or the text
+  is an Inkscape flowRoot, the whole text is laid out in the layer's box: wrapping, alignment,
+  line height, max lines with an ellipsis, shrink-to-fit. Nothing is drawn outside the box.
+
+Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import cairocffi as cairo
+import pangocairocffi
+import pangocffi
+from cairosvg.helpers import paint, size
+from pangocffi import ffi as pango_ffi
+from pangocffi import pango
+
+from .notices import warn
+
+SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
+SPAN_TAGS = {"tspan", "flowPara", "flowSpan", "textPath", "a"}
+WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
+
+
+def _font_options():
+    options = cairo.FontOptions()
+    options.set_hint_metrics(cairo.HINT_METRICS_OFF)  # same layout at every scale
+    options.set_hint_style(cairo.HINT_STYLE_NONE)
+    options.set_antialias(cairo.ANTIALIAS_GRAY)
+    return options
+
+
+_OPTIONS = _font_options()
+
+
+def new_layout(context: cairo.Context) -> pangocffi.Layout:
+    pango_context = pangocairocffi.create_context(context)
+    pointer = pango_ffi.cast("void *", cairo.ffi.cast("uintptr_t", _OPTIONS._pointer))
+    pangocairocffi.set_font_options(pango_context, pointer)
+    layout = pangocffi.Layout(pango_context)
+    pango.pango_layout_set_auto_dir(layout._pointer, True)
+    return layout
+
+
+@dataclass
+class Style:
+    family: str
+    size: float
+    weight: int
+    italic: bool
+    letter_spacing: float
+
+    def description(self, size: float | None = None) -> pangocffi.FontDescription:
+        desc = pangocffi.FontDescription()
+        desc.family = self.family
+        desc.set_absolute_size(pangocffi.units_from_double(size or self.size))
+        desc.weight = self.weight
+        desc.style = pangocffi.Style.ITALIC if self.italic else pangocffi.Style.NORMAL
+        return desc
+
+
+def _families(value: str) -> str:
+    names = [n.strip().strip("'\"") for n in (value or "sans-serif").split(",") if n.strip()]
+    return ",".join(names) or "sans-serif"
+
+
+def style_of(surface, node) -> Style:
+    weight = str(node.get("font-weight", "normal")).strip()
+    weight_value = WEIGHTS.get(weight) or (int(weight) if weight.isdigit() else 400)
+    spacing = node.get("letter-spacing", "normal")
+    return Style(_families(node.get("font-family", "sans-serif")),
+                 max(size(surface, node.get("font-size", "16px")), 0.01) if node.get(
+                     "font-size") else surface.font_size,
+                 max(1, min(1000, weight_value)), node.get("font-style") in ("italic", "oblique"),
+                 0.0 if spacing in (None, "normal") else size(surface, spacing))
+
+
+@dataclass
+class Run:
+    text: str
+    node: object  # the cairosvg node whose style applies
+
+
+@dataclass
+class Chunk:
+    x: float | None
+    y: float | None
+    dx: float
+    dy: float
+    anchor: str
+    runs: list[Run]
+
+
+def _first(value) -> str | None:
+    if value in (None, ""):
+        return None
+    return str(value).replace(",", " ").split()[0]
+
+
+def chunks_of(surface, node) -> list[Chunk]:
+    """Split a <text> into chunks: a new one wherever a span sets x or y (or dx/dy).
+
+    CairoSVG already applied xml:space and turned tails into anonymous tspans.
+    """
+    def position(element, anchor) -> Chunk:
+        return Chunk(_num(surface, _first(element.get("x")), "x"),
+                     _num(surface, _first(element.get("y")), "y"),
+                     _num(surface, _first(element.get("dx")), "x") or 0.0,
+                     _num(surface, _first(element.get("dy")), "y") or 0.0, anchor, [])
+
+    chunks = [position(node, node.get("text-anchor", "start"))]
+
+    def visit(element, anchor):
+        if element.text:
+            chunks[-1].runs.append(Run(element.text, element))
+        for child in element.children:
+            if child.tag not in SPAN_TAGS:
+                continue
+            child_anchor = child.get("text-anchor", anchor)
+            chunk = position(child, child_anchor)
+            if (chunk.x is not None or chunk.y is not None or chunk.dx or chunk.dy
+                    or child.tag == "flowPara"):
+                chunks.append(chunk)
+            visit(child, child_anchor)
+
+    visit(node, node.get("text-anchor", "start"))
+    return [c for c in chunks if any(r.text for r in c.runs)]
+
+
+def _num(surface, value, axis):
+    if value is None:
+        return None
+    try:
+        return size(surface, value, axis)
+    except (ValueError, TypeError):
+        return None
+
+
+def _layout_for(context, run_text: str, style: Style, size_override: float | None = None):
+    layout = new_layout(context)
+    layout.font_description = style.description(size_override)
+    layout.text = run_text
+    if style.letter_spacing:
+        attrs = pangocffi.AttrList()
+        attrs.insert(pangocffi.Attribute.from_letter_spacing(
+            pangocffi.units_from_double(style.letter_spacing), 0, len(run_text.encode())))
+        layout.attributes = attrs
+    return layout
+
+
+def _check_glyphs(context, layout, text: str, style: Style) -> None:
+    if pango.pango_layout_get_unknown_glyphs_count(layout._pointer) <= 0:
+        return
+    missing = []
+    for char in dict.fromkeys(text):
+        if len(missing) >= 20:
+            break
+        probe = _layout_for(context, char, style)
+        if pango.pango_layout_get_unknown_glyphs_count(probe._pointer) > 0:
+            missing.append(f"U+{ord(char):04X}")
+    if missing:
+        warn(f"no installed font has glyphs for {', '.join(missing)} (family {style.family!r})")
+
+
+def _set_paint(surface, node, kind: str) -> bool:
+    """Set the fill or stroke source of `node`; False when it paints nothing."""
+    from cairosvg.defs import gradient_or_pattern
+
+    value = node.get(kind, "black" if kind == "fill" else None)
+    if value in (None, "none"):
+        return False
+    opacity = float(node.get(f"{kind}-opacity", 1))
+    source, color = paint(value)
+    if not gradient_or_pattern(surface, node, source, opacity):
+        surface.context.set_source_rgba(*surface.map_color(color, opacity))
+    return True
+
+
+def _draw_layout(surface, node, layout, x: float, y: float) -> None:
+    context = surface.context
+    context.save()
+    context.move_to(x, y)
+    if _set_paint(surface, node, "fill"):
+        pangocairocffi.show_layout(context, layout)
+    if node.get("stroke") not in (None, "none"):
+        context.move_to(x, y)
+        pangocairocffi.layout_path(context, layout)
+        context.set_line_width(size(surface, node.get("stroke-width", "1")))
+        if _set_paint(surface, node, "stroke"):
+            context.stroke()
+        context.new_path()
+    context.restore()
+
+
+def _baseline_shift(node, layout) -> float:
+    """Distance from the layout top to where the SVG y lands, per dominant-baseline."""
+    baseline = layout.get_baseline() / SCALE
+    _, logical = layout.get_extents()
+    height = logical.height / SCALE
+    mode = (node.get("dominant-baseline") or node.get("alignment-baseline") or "auto").strip()
+    if mode in ("middle", "central"):
+        return height / 2
+    if mode in ("hanging", "text-before-edge", "text-top"):
+        return 0.0
+    if mode in ("text-after-edge", "text-bottom", "ideographic"):
+        return height
+    return baseline
+
+
+def draw_faithful(surface, node) -> None:
+    context = surface.context
+    pen_x, pen_y = 0.0, 0.0
+    for chunk in chunks_of(surface, node):
+        pen_x = (chunk.x if chunk.x is not None else pen_x) + chunk.dx
+        pen_y = (chunk.y if chunk.y is not None else pen_y) + chunk.dy
+        laid = []
+        for run in chunk.runs:
+            style = style_of(surface, run.node)
+            layout = _layout_for(context, run.text, style)
+            _check_glyphs(context, layout, run.text, style)
+            _, logical = layout.get_extents()
+            laid.append((run, layout, logical.width / SCALE))
+        total = sum(width for _, _, width in laid)
+        x = pen_x - {"middle": total / 2, "end": total}.get(chunk.anchor, 0.0)
+        for run, layout, width in laid:
+            _draw_layout(surface, run.node, layout, x, pen_y - _baseline_shift(run.node, layout))
+            x += width
+        pen_x = x
+
+
+# --- box layout ----------------------------------------------------------------------------
+
+ALIGN = {"left": pangocffi.Alignment.LEFT, "center": pangocffi.Alignment.CENTER,
+         "right": pangocffi.Alignment.RIGHT, "justify": pangocffi.Alignment.LEFT}
+WRAP = {"word": pangocffi.WrapMode.WORD_CHAR, "char": pangocffi.WrapMode.CHAR}
+
+
+def _box_of(surface, node) -> tuple[float, float, float, float] | None:
+    numbers = [float(v) for v in str(node.get("data-box", "")).replace(",", " ").split()
+               if _is_number(v)]
+    return tuple(numbers) if len(numbers) == 4 and numbers[2] > 0 and numbers[3] > 0 else None
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+        return True
+    except ValueError:
+        return False
+
+
+def layout_in_box(context, text: str, style: Style, box, node, font_size: float):
+    """A Pango layout of `text` fitted to box width/height at font_size; (layout, overflowed)."""
+    _, _, width, height = box
+    layout = _layout_for(context, text, style, font_size)
+    wrap = node.get("data-wrap", "word")
+    if wrap != "none":
+        layout.width = pangocffi.units_from_double(width)
+        layout.wrap = WRAP.get(wrap, pangocffi.WrapMode.WORD_CHAR)
+    align = node.get("data-text-align") or {"middle": "center", "end": "right"}.get(
+        node.get("text-anchor", "start"), "left")
+    layout.alignment = ALIGN.get(align, pangocffi.Alignment.LEFT)
+    if align == "justify":
+        pango.pango_layout_set_justify(layout._pointer, True)
+    line_height = node.get("data-line-height")
+    if line_height:
+        pango.pango_layout_set_line_spacing(layout._pointer, float(line_height))
+    _, logical = layout.get_extents()
+    lines = layout.get_line_count()
+    max_lines = int(node.get("data-max-lines", "0") or 0)
+    too_tall = logical.height / SCALE > height + 0.01
+    too_wide = wrap == "none" and logical.width / SCALE > width + 0.01
+    overflow = too_tall or too_wide or (max_lines and lines > max_lines)
+    return layout, overflow
+
+
+def _lines_height(layout, count: int) -> float:
+    """Height (user units) from the layout's top to the bottom of its `count`-th line."""
+    iterator = layout.get_iter()
+    bottom = 0.0
+    for _ in range(count):
+        _, logical = _line_extents(iterator)
+        bottom = (logical.y + logical.height) / SCALE
+        if not iterator.next_line():
+            break
+    return bottom
+
+
+def _line_extents(iterator):
+    ink = pango_ffi.new("PangoRectangle *")
+    logical = pango_ffi.new("PangoRectangle *")
+    pango.pango_layout_iter_get_line_extents(iterator._pointer, ink, logical)
+    return ink, logical
+
+
+def _clamp_lines(layout, box, node) -> None:
+    """Keep the lines that fit the box (and maxLines); Pango ellipsizes the last one kept."""
+    _, _, width, height = box
+    limit = height
+    max_lines = int(node.get("data-max-lines", "0") or 0)
+    if max_lines and layout.get_line_count() > max_lines:
+        limit = min(limit, _lines_height(layout, max_lines) + 0.01)
+    if node.get("data-wrap") == "none":
+        layout.width = pangocffi.units_from_double(width)
+    layout.ellipsize = pangocffi.EllipsizeMode.END
+    # A positive height limits the whole layout (all paragraphs), unlike a line count.
+    layout.height = max(1, pangocffi.units_from_double(limit))
+
+
+def draw_box(surface, node, box, text: str) -> None:
+    context = surface.context
+    style = style_of(surface, node)
+    font_size = style.size
+    layout, overflow = layout_in_box(context, text, style, box, node, font_size)
+    if overflow and node.get("data-auto-fit") == "true":
+        low = float(node.get("data-min-font-size") or font_size * 0.5)
+        if layout_in_box(context, text, style, box, node, low)[1]:
+            font_size = low
+        else:  # largest size that fits, to 0.25 px
+            high = font_size
+            while high - low > 0.25:
+                mid = (low + high) / 2
+                if layout_in_box(context, text, style, box, node, mid)[1]:
+                    high = mid
+                else:
+                    low = mid
+            font_size = low
+        layout, overflow = layout_in_box(context, text, style, box, node, font_size)
+    if overflow:
+        _clamp_lines(layout, box, node)
+    _check_glyphs(context, layout, text, style)
+    x, y, width, height = box
+    _, logical = layout.get_extents()
+    used = logical.height / SCALE
+    valign = node.get("data-vertical-align", "top")
+    top = y + {"middle": (height - used) / 2, "bottom": height - used}.get(valign, 0.0)
+    context.save()
+    context.rectangle(x, y, width, height)  # nothing outside the box, whatever the font does
+    context.clip()
+    left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
+    _draw_layout(surface, node, layout, left, top)
+    context.restore()
+
+
+def text_content(node) -> str:
+    """The layer's text with line breaks: data-text (set by apply.py) or its lines."""
+    if node.get("data-text") is not None:
+        return node.get("data-text")
+    lines = []
+    for child in node.children:
+        if child.tag in ("flowPara", "tspan"):
+            lines.append("".join(_all_text(child)))
+    return "\n".join(lines) if lines else "".join(_all_text(node))
+
+
+def _all_text(node):
+    if node.text:
+        yield node.text
+    for child in node.children:
+        yield from _all_text(child)
+        if child.tail:
+            yield child.tail
+
+
+def draw_text(surface, node) -> None:
+    """TAGS['text'] / ['flowRoot']: the whole text subtree, drawn now."""
+    if not surface.stroke_and_fill:  # used as a clip path: text clips are not supported
+        return
+    if node.get("display") == "none" or node.get("visibility") in ("hidden", "collapse"):
+        return
+    box = _box_of(surface, node)
+    if box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
+        draw_box(surface, node, box, text_content(node))
+    else:
+        draw_faithful(surface, node)
+
+
+def skip(surface, node) -> None:
+    """Spans are drawn by their <text>; flowRegion shapes are a box, not ink."""
