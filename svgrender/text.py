@@ -205,9 +205,14 @@ def _baseline_shift(node, layout) -> float:
     _, logical = layout.get_extents()
     height = logical.height / SCALE
     mode = (node.get("dominant-baseline") or node.get("alignment-baseline") or "auto").strip()
-    if mode in ("middle", "central"):
+    em = layout.font_description.size / SCALE if layout.font_description else height / 1.2
+    if mode == "middle":  # half the x-height above the alphabetic baseline (as Chromium)
+        return baseline - 0.27 * em
+    if mode == "central":
         return height / 2
-    if mode in ("hanging", "text-before-edge", "text-top"):
+    if mode == "hanging":
+        return baseline - 0.8 * em
+    if mode in ("text-before-edge", "text-top"):
         return 0.0
     if mode in ("text-after-edge", "text-bottom", "ideographic"):
         return height
@@ -228,9 +233,15 @@ def draw_faithful(surface, node) -> None:
             _, logical = layout.get_extents()
             laid.append((run, layout, logical.width / SCALE))
         total = sum(width for _, _, width in laid)
-        x = pen_x - {"middle": total / 2, "end": total}.get(chunk.anchor, 0.0)
+        anchor = chunk.anchor
+        if node.get("direction") == "rtl":  # start/end follow the writing direction
+            anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
+        x = pen_x - {"middle": total / 2, "end": total}.get(anchor, 0.0)
         for run, layout, width in laid:
-            _draw_layout(surface, run.node, layout, x, pen_y - _baseline_shift(run.node, layout))
+            # Pango starts a letter-spaced run half a spacing early; browsers start at x.
+            shift = style_of(surface, run.node).letter_spacing / 2
+            _draw_layout(surface, run.node, layout, x + shift,
+                         pen_y - _baseline_shift(run.node, layout))
             x += width
         pen_x = x
 
@@ -314,9 +325,9 @@ def _clamp_lines(layout, box, node) -> None:
     layout.height = max(1, pangocffi.units_from_double(limit))
 
 
-def draw_box(surface, node, box, text: str) -> None:
-    context = surface.context
-    style = style_of(surface, node)
+def fit_layout(context, text: str, style: Style, box, node):
+    """The final layout of `text` in `box` and the font size chosen (autoFit shrinks it to the
+    largest size that fits, never below data-min-font-size nor above the template's size)."""
     font_size = style.size
     layout, overflow = layout_in_box(context, text, style, box, node, font_size)
     if overflow and node.get("data-auto-fit") == "true":
@@ -335,6 +346,13 @@ def draw_box(surface, node, box, text: str) -> None:
         layout, overflow = layout_in_box(context, text, style, box, node, font_size)
     if overflow:
         _clamp_lines(layout, box, node)
+    return layout, font_size
+
+
+def draw_box(surface, node, box, text: str) -> None:
+    context = surface.context
+    style = style_of(surface, node)
+    layout, _ = fit_layout(context, text, style, box, node)
     _check_glyphs(context, layout, text, style)
     x, y, width, height = box
     _, logical = layout.get_extents()
@@ -375,11 +393,21 @@ def draw_text(surface, node) -> None:
         return
     if node.get("display") == "none" or node.get("visibility") in ("hidden", "collapse"):
         return
+    opacity = float(node.get("opacity", 1))
+    # CairoSVG groups only elements with children for opacity; a bare <text> needs it too,
+    # or its stroke and fill would each be faded separately.
+    grouped = opacity < 1 and not node.children
+    if grouped:
+        surface.context.push_group()
     box = _box_of(surface, node)
     if box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
         draw_box(surface, node, box, text_content(node))
     else:
         draw_faithful(surface, node)
+    if grouped:
+        surface.context.pop_group_to_source()
+        surface.context.paint_with_alpha(opacity)
+    surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
 
 
 def skip(surface, node) -> None:
