@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -25,17 +26,13 @@ from .settings import Settings
 from .storage import LocalStorage, Storage
 from .svgxml import href
 from .templates import Template, TemplateStore
+from .workers import Job, Overloaded, WorkerPool, encode_request
 
 log = logging.getLogger("svgrender.app")
 
 AUTH_MESSAGE = ("Valid API key is required. Add request header like "
                 "Authorization: Bearer API_KEY")
 RETRY_AFTER_SECONDS = 2
-
-
-class Overloaded(SvgRenderError):
-    status = 503
-    code = "overloaded"
 
 
 def layer_json(template: Template, layer) -> dict:
@@ -121,13 +118,31 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         try:
             check_params(template, render_request.params)
             images = await pipeline.load_images(render_request, fetcher, settings)
-            answer, warnings = await run_in_threadpool(
-                pipeline.render_and_store, template, render_request, settings, storage,
-                base_url(request), images)
+            key = pipeline.result_key(template, render_request, images)
+            image_id = pipeline.new_image_id(storage)
+            cached = pipeline.from_cache(key, storage, template, render_request, image_id,
+                                         base_url(request))
+            if cached is not None:
+                answer, warnings = cached
+            else:
+                rendered = await draw(template, render_request, images, image_id)
+                warnings = rendered.warnings
+                answer = pipeline.store(rendered, storage, template, render_request, image_id,
+                                        base_url(request), key)
         finally:
             state["in_flight"] -= 1
         headers = {"X-Svgrender-Warnings": "; ".join(warnings)[:2000]} if warnings else None
         return JSONResponse(answer, status_code=201, headers=headers)
+
+    async def draw(template, render_request, images, image_id) -> pipeline.Rendered:
+        """In worker processes when SVGRENDER_WORKERS > 0, else in a thread of this process."""
+        pool = state.get("pool")
+        if pool is None:
+            return await run_in_threadpool(pipeline.render, template, render_request, settings,
+                                           image_id, images)
+        job = Job(template.id, str(template.path), template.stamp, encode_request(render_request),
+                  {layer: image.data for layer, image in images.items()}, image_id)
+        return await pool.render(job)
 
     async def list_templates(request: Request) -> Response:
         require_key(request)
@@ -205,10 +220,22 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         Route("/v1/fonts", fonts),
         Route("/files/{file_name}", serve_file),
     ]
-    app = Starlette(routes=routes, exception_handlers={
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        if settings.workers > 0:
+            state["pool"] = WorkerPool(settings, settings.workers)
+            await state["pool"].start()
+        try:
+            yield
+        finally:
+            if state.get("pool") is not None:
+                await state.pop("pool").stop()
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         SvgRenderError: on_error, HTTPException: on_http_error, Exception: on_unexpected})
     app.state.settings, app.state.store, app.state.storage = settings, store, storage
     app.state.fetcher = fetcher
+    app.state.render_state = state
     return app
 
 

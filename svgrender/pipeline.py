@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+
+import msgspec
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -97,32 +100,63 @@ def render(template: Template, request: RenderRequest, settings: Settings, image
     return Rendered(files, sizes[0].width, sizes[0].height, warnings)
 
 
-def new_image_id() -> str:
-    return secrets.token_hex(5)
-
-
-def render_and_store(template: Template, request: RenderRequest, settings: Settings,
-                     storage: Storage, base_url: str,
-                     images: dict[str, DecodedImage] | None = None) -> tuple[dict, list[str]]:
-    """Render, store the three files and the answer record; return the answer and warnings."""
-    image_id = new_image_id()
+def new_image_id(storage: Storage) -> str:
+    image_id = secrets.token_hex(5)
     while storage.get_record(image_id) is not None:
-        image_id = new_image_id()
-    rendered = render(template, request, settings, image_id, images)
+        image_id = secrets.token_hex(5)
+    return image_id
+
+
+def result_key(template: Template, request: RenderRequest,
+               images: dict[str, DecodedImage]) -> str:
+    """Same template version + params + format + scale + image contents = same files."""
+    material = msgspec.json.encode({
+        "template": [template.id, template.stamp[0], template.stamp[1]],
+        "params": request.params, "format": request.format, "scale": request.scale,
+        "images": {layer: image.key for layer, image in sorted(images.items())}})
+    return hashlib.sha256(material).hexdigest()
+
+
+def _answer(image_id: str, template: Template, request: RenderRequest, names: list[str],
+            width: int, height: int, base_url: str) -> dict:
+    base = base_url.rstrip("/")
+    main, thumb, retina = names
+    return {"id": image_id, "templateId": template.id,
+            "imageUrl": f"{base}/files/{main}", "thumbnailUrl": f"{base}/files/{thumb}",
+            "retinaThumbnailUrl": f"{base}/files/{retina}", "fileName": main,
+            "metadata": request.metadata, "width": width, "height": height}
+
+
+def from_cache(key: str, storage: Storage, template: Template, request: RenderRequest,
+               image_id: str, base_url: str) -> tuple[dict, list[str]] | None:
+    """A previous render's files, linked under the new id: no drawing at all."""
+    previous_id = storage.get_alias(key)
+    record = storage.get_record(previous_id) if previous_id else None
+    if record is None:
+        return None
+    names = [name.replace(previous_id, image_id, 1) for name in record["files"]]
+    try:
+        for old, new in zip(record["files"], names):
+            storage.link(old, new)
+    except OSError:  # files deleted since: render again
+        return None
+    old = record["answer"]
+    answer = _answer(image_id, template, request, names, old["width"], old["height"], base_url)
+    storage.put_record(image_id, {"answer": answer, "files": names,
+                                  "warnings": record.get("warnings", [])})
+    return answer, record.get("warnings", [])
+
+
+def store(rendered: Rendered, storage: Storage, template: Template, request: RenderRequest,
+          image_id: str, base_url: str, key: str | None = None) -> dict:
+    """Store the three files and the answer record; remember them under the result key."""
     for output in rendered.files:
         storage.put(output.name, output.data)
-    main, thumb, retina = (f.name for f in rendered.files)
-    base = base_url.rstrip("/")
-    answer = {
-        "id": image_id,
-        "templateId": template.id,
-        "imageUrl": f"{base}/files/{main}",
-        "thumbnailUrl": f"{base}/files/{thumb}",
-        "retinaThumbnailUrl": f"{base}/files/{retina}",
-        "fileName": main,
-        "metadata": request.metadata,
-        "width": rendered.width,
-        "height": rendered.height,
-    }
-    storage.put_record(image_id, {"answer": answer, "files": [main, thumb, retina]})
-    return answer, rendered.warnings
+    names = [f.name for f in rendered.files]
+    answer = _answer(image_id, template, request, names, rendered.width, rendered.height,
+                     base_url)
+    storage.put_record(image_id, {"answer": answer, "files": names,
+                                  "warnings": rendered.warnings})
+    if key:
+        storage.put_alias(key, image_id)
+    return answer

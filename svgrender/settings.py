@@ -35,6 +35,11 @@ class Settings:
     max_template_bytes: int = 5 * 1024 * 1024
     max_blur_px: float = 200.0  # stdDeviation at 1x
     max_in_flight: int = 64  # renders queued or running; beyond it: 503 + Retry-After
+    workers: int = 0  # render processes; 0 = render in threads of the server process
+    max_queue: int = 32  # renders waiting for a worker; beyond it: 503 + Retry-After
+    render_timeout: float = 10.0
+    worker_max_renders: int = 1000
+    worker_max_rss_mb: float = 600.0
     # Image fetching (SSRF-safe): see fetch.py.
     # CIDRs where non-public addresses are allowed anyway (on-prem image servers, our tests).
     allow_private_networks: tuple[str, ...] = ()
@@ -70,6 +75,11 @@ class Settings:
             max_image_pixels=int(_env("MAX_IMAGE_PIXELS", str(base.max_image_pixels))),
             max_blur_px=float(_env("MAX_BLUR", "200")),
             max_in_flight=int(_env("MAX_IN_FLIGHT", str(base.max_in_flight))),
+            workers=int(_env("WORKERS", str(os.cpu_count() or 1))),
+            max_queue=int(_env("MAX_QUEUE", str(base.max_queue))),
+            render_timeout=float(_env("RENDER_TIMEOUT", str(base.render_timeout))),
+            worker_max_renders=int(_env("WORKER_MAX_RENDERS", str(base.worker_max_renders))),
+            worker_max_rss_mb=float(_env("WORKER_MAX_RSS_MB", str(base.worker_max_rss_mb))),
             allow_private_networks=_list(_env("ALLOW_PRIVATE_NETWORKS", "")),
             allowed_hosts=_list(_env("ALLOWED_HOSTS", "")),
             blocked_hosts=_list(_env("BLOCKED_HOSTS", "")),

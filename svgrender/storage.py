@@ -11,6 +11,7 @@ from typing import Protocol
 
 FILE_NAME = re.compile(r"^[0-9a-f]{10}(-thumb|-thumb-2x)?\.(jpeg|png|webp|pdf|svg)$")
 IMAGE_ID = re.compile(r"^[0-9a-f]{10}$")
+RESULT_KEY = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Storage(Protocol):
@@ -20,6 +21,9 @@ class Storage(Protocol):
     def put_record(self, image_id: str, record: dict) -> None: ...
     def get_record(self, image_id: str) -> dict | None: ...
     def delete_record(self, image_id: str) -> None: ...
+    def link(self, existing: str, new: str) -> None: ...
+    def put_alias(self, key: str, image_id: str) -> None: ...
+    def get_alias(self, key: str) -> str | None: ...
 
 
 class LocalStorage:
@@ -29,6 +33,8 @@ class LocalStorage:
         self.directory = Path(directory)
         self.records = self.directory / "_records"
         self.records.mkdir(parents=True, exist_ok=True)
+        self.aliases = self.directory / "_results"  # result key -> first image id
+        self.aliases.mkdir(parents=True, exist_ok=True)
 
     @staticmethod
     def _atomic_write(path: Path, data: bytes) -> None:
@@ -67,3 +73,22 @@ class LocalStorage:
     def delete_record(self, image_id: str) -> None:
         if IMAGE_ID.match(image_id):
             (self.records / f"{image_id}.json").unlink(missing_ok=True)
+
+    def link(self, existing: str, new: str) -> None:
+        """The same bytes under a second name (a hard link: no copy, deletable separately)."""
+        if not (FILE_NAME.match(existing) and FILE_NAME.match(new)):
+            raise ValueError("bad file name")
+        os.link(self.directory / existing, self.directory / new)
+
+    def put_alias(self, key: str, image_id: str) -> None:
+        if RESULT_KEY.match(key):
+            self._atomic_write(self.aliases / key, image_id.encode())
+
+    def get_alias(self, key: str) -> str | None:
+        if not RESULT_KEY.match(key):
+            return None
+        try:
+            value = (self.aliases / key).read_text()
+        except OSError:
+            return None
+        return value if IMAGE_ID.match(value) else None

@@ -1,0 +1,205 @@
+"""Renders in worker processes: killable at a deadline, recycled, behind a bounded queue.
+
+A pure-Python render cannot be interrupted from the event loop, and CairoSVG can be made to
+work for minutes by a hostile template; so each render runs in a worker process that is killed
+and replaced when it overruns SVGRENDER_RENDER_TIMEOUT. Workers are also replaced after
+SVGRENDER_WORKER_MAX_RENDERS renders or above SVGRENDER_WORKER_MAX_RSS_MB (leak insurance).
+Template parses and decoded images are cached per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import resource
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+
+from . import errors
+from .errors import SvgRenderError
+from .params import RenderRequest
+
+log = logging.getLogger("svgrender.workers")
+
+
+class Overloaded(SvgRenderError):
+    status = 503
+    code = "overloaded"
+
+
+class RenderTimeout(SvgRenderError):
+    status = 504
+    code = "render_timeout"
+
+
+@dataclass
+class Job:
+    template_id: str
+    template_path: str
+    stamp: tuple[int, int]
+    request_json: bytes
+    images: dict[str, bytes]  # layer -> original image bytes (decoded again, cached, in the worker)
+    image_id: str
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker_main(conn, settings) -> None:
+    """The worker loop: receive a Job, send back ("ok", Rendered, rss) or ("error", …, rss)."""
+    from .fonts import add_font_dir
+    from .images import ImageCache, decode_cached
+    from .pipeline import render
+    from .templates import load_template
+
+    add_font_dir(settings.fonts_dir)
+    cache = ImageCache(settings.image_cache_bytes)
+    templates: dict[str, tuple] = {}
+    while True:
+        try:
+            job: Job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            cached = templates.get(job.template_path)
+            if cached is None or cached[0] != job.stamp:
+                data = Path(job.template_path).read_bytes()
+                cached = (job.stamp, load_template(job.template_id, Path(job.template_path),
+                                                   job.stamp, data))
+                templates[job.template_path] = cached
+            request = msgspec.json.decode(job.request_json, type=RenderRequest)
+            images = {layer: decode_cached(data, layer, cache,
+                                           max_pixels=settings.max_image_pixels)
+                      for layer, data in job.images.items()}
+            result = render(cached[1], request, settings, job.image_id, images)
+            conn.send(("ok", result, _rss_mb()))
+        except SvgRenderError as exc:
+            conn.send(("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
+                                 exc.code), _rss_mb()))
+        except Exception as exc:  # never let one template take the worker's loop down
+            log.exception("render failed")
+            conn.send(("error", ("RenderFailed", f"the renderer failed on this template "
+                                 f"({type(exc).__name__})", None, None, "render_failed"),
+                       _rss_mb()))
+
+
+def _rebuild(payload) -> SvgRenderError:
+    name, message, layer, field, code = payload
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, SvgRenderError)):
+        cls = errors.RenderFailed
+    return cls(message, layer=layer, field=field, code=code)
+
+
+class _Worker:
+    def __init__(self, context, settings):
+        parent, child = context.Pipe()
+        self.conn = parent
+        self.process = context.Process(target=worker_main, args=(child, settings), daemon=True)
+        self.process.start()
+        child.close()
+        self.renders = 0
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+class WorkerPool:
+    def __init__(self, settings, size: int):
+        self.settings = settings
+        self.size = max(1, size)
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["svgrender.pipeline", "svgrender.text",
+                                             "svgrender.filters"])
+        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self.workers: list[_Worker] = []
+        self.waiting = 0
+        self.executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="render")
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.context, self.settings)
+        self.workers.append(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        worker.kill()
+        if worker in self.workers:
+            self.workers.remove(worker)
+
+    async def start(self) -> None:
+        for _ in range(self.size):
+            self.idle.put_nowait(self._spawn())
+
+    async def stop(self) -> None:
+        for worker in list(self.workers):
+            self._retire(worker)
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def rss_mb(self) -> list[float]:
+        return [getattr(w, "rss", 0.0) for w in self.workers]
+
+    async def render(self, job: Job):
+        if self.idle.empty() and self.waiting >= self.settings.max_queue:
+            raise Overloaded(f"{self.waiting} renders are already waiting; retry shortly")
+        self.waiting += 1
+        try:
+            worker = await self.idle.get()
+        finally:
+            self.waiting -= 1
+        loop = asyncio.get_running_loop()
+        replace = False
+        try:
+            worker.conn.send(job)
+            status, payload, rss = await asyncio.wait_for(
+                loop.run_in_executor(self.executor, worker.conn.recv),
+                self.settings.render_timeout)
+        except asyncio.TimeoutError:
+            replace = True
+            raise RenderTimeout(f"the render took longer than {self.settings.render_timeout:g} s "
+                                "(SVGRENDER_RENDER_TIMEOUT) and was stopped") from None
+        except (EOFError, OSError, BrokenPipeError):
+            replace = True
+            raise errors.RenderFailed("the renderer stopped while drawing this template") from None
+        finally:
+            if replace:
+                self._retire(worker)
+                worker = self._spawn()
+            self.idle.put_nowait(worker)
+        worker.renders += 1
+        worker.rss = rss
+        if (worker.renders >= self.settings.worker_max_renders
+                or rss > self.settings.worker_max_rss_mb):
+            log.info("recycling worker after %d renders at %.0f MB", worker.renders, rss)
+            # Swap it for a fresh one without making anyone wait.
+            self._retire(worker)
+            fresh = self._spawn()
+            # The retired worker is still in the idle queue; drain it out lazily.
+            self._replace_in_queue(worker, fresh)
+        if status == "ok":
+            return payload
+        raise _rebuild(payload)
+
+    def _replace_in_queue(self, old: _Worker, new: _Worker) -> None:
+        items = []
+        while not self.idle.empty():
+            item = self.idle.get_nowait()
+            items.append(new if item is old else item)
+        for item in items:
+            self.idle.put_nowait(item)
+
+
+def encode_request(request: RenderRequest) -> bytes:
+    return msgspec.json.encode(request)

@@ -1,0 +1,91 @@
+"""Worker processes: renders there match in-process ones, overruns are killed (504), the queue
+is bounded (503), workers are recycled, and identical requests reuse stored files."""
+
+import io
+import time
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from svgrender.app import create_app
+
+SLOW = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="1200" height="630"><defs><filter id="b" x="0" y="0" width="1200" height="630" '
+        'filterUnits="userSpaceOnUse"><feGaussianBlur stdDeviation="150"/>'
+        '<feMorphology operator="dilate" radius="60"/></filter>'
+        '<rect id="r" width="1200" height="630" fill="#369" filter="url(#b)"/></defs>'
+        + "".join(f'<use href="#r" x="{i % 7}"/>' for i in range(400)) + "</svg>")
+
+
+@pytest.fixture
+def pool_settings(settings, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for name in ("social-card.svg",):
+        (templates / name).write_bytes((settings.templates_dir / name).read_bytes())
+    (templates / "slow.svg").write_text(SLOW)
+    return replace(settings, templates_dir=templates, workers=2, render_timeout=2.0)
+
+
+def test_worker_render_and_timeout(pool_settings):
+    with TestClient(create_app(pool_settings)) as client:
+        ok = client.post("/designs/social-card", json={"format": "png", "params": [
+            {"name": "canvas", "backgroundColor": "#00ff00"}]})
+        assert ok.status_code == 201, ok.text
+        image = Image.open(io.BytesIO(client.get(ok.json()["imageUrl"]).content)).convert("RGB")
+        assert image.getpixel((5, 5)) == (0, 255, 0)
+        started = time.monotonic()
+        slow = client.post("/designs/slow", json={})
+        assert slow.status_code == 504 and slow.json()["code"] == "render_timeout"
+        assert time.monotonic() - started < 8
+        # The killed worker was replaced: renders go on.
+        for _ in range(3):
+            assert client.post("/designs/social-card", json={"params": [
+                {"name": "title", "text": f"again {_}"}]}).status_code == 201
+
+
+def test_workers_are_recycled(pool_settings):
+    settings = replace(pool_settings, workers=1, worker_max_renders=2)
+    with TestClient(create_app(settings)) as client:
+        pool = client.app.state.render_state["pool"]
+        first = {w.process.pid for w in pool.workers}
+        for i in range(3):
+            assert client.post("/designs/social-card", json={"params": [
+                {"name": "title", "text": f"n{i}"}]}).status_code == 201
+        assert {w.process.pid for w in pool.workers} != first
+        assert all(w.process.is_alive() for w in pool.workers)
+
+
+def test_same_request_reuses_stored_files(client, settings):
+    body = {"format": "png", "metadata": "a", "params": [{"name": "title", "text": "Cache me"}]}
+    first = client.post("/designs/social-card", json=body).json()
+    started = time.perf_counter()
+    second = client.post("/designs/social-card", json={**body, "metadata": "b"}).json()
+    assert time.perf_counter() - started < 1.0
+    assert second["id"] != first["id"] and second["metadata"] == "b"
+    a, b = (client.get(x["imageUrl"]).content for x in (first, second))
+    assert a == b
+    # Deleting the first keeps the second's files.
+    assert client.delete(f"/images/{first['id']}").status_code == 204
+    assert client.get(second["imageUrl"]).status_code == 200
+    # A different param renders anew.
+    third = client.post("/designs/social-card", json={**body, "params": [
+        {"name": "title", "text": "Other"}]}).json()
+    assert client.get(third["imageUrl"]).content != a
+
+
+def test_queue_full_is_503(pool_settings):
+    import threading
+
+    settings = replace(pool_settings, workers=1, max_queue=0, render_timeout=3.0)
+    with TestClient(create_app(settings)) as client:
+        results = []
+        slow = threading.Thread(target=lambda: results.append(client.post("/designs/slow", json={})))
+        slow.start()
+        time.sleep(0.5)
+        busy = client.post("/designs/social-card", json={})
+        slow.join()
+        assert busy.status_code == 503 and busy.headers["retry-after"]
+        assert busy.json()["code"] == "overloaded"
