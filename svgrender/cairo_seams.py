@@ -211,17 +211,15 @@ class PatternTileSurface(WalkerMixin, cairo_surface.SVGSurface):
         return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, extents), width, height
 
 
-_cairosvg_paint_mask = cairo_defs.paint_mask
-
-
 def paint_mask(surface, node, name, opacity) -> None:
-    """Masks by luminance (the SVG default); CairoSVG only ever masks by alpha."""
-    mask_node = surface.masks[name]
-    if (mask_node.get("mask-type") or "luminance").strip() == "alpha":
-        return _cairosvg_paint_mask(surface, node, name, opacity)
-    from .masks import luminance_mask
+    """Masks by luminance (the SVG default) or alpha (mask-type: alpha). CairoSVG only masks by
+    alpha, and rewrites the mask's attributes in device units on first use, which breaks the
+    next size drawn from the same tree."""
+    from .masks import apply_mask
 
-    return luminance_mask(surface, node, name, opacity, _cairosvg_paint_mask)
+    mask_node = surface.masks[name]
+    by_alpha = (mask_node.get("mask-type") or "luminance").strip() == "alpha"
+    return apply_mask(surface, node, name, opacity, by_alpha)
 
 
 _installed = False

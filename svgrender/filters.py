@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+from contextvars import ContextVar
 
 import cairocffi as cairo
 import numpy as np
@@ -118,10 +119,32 @@ def _device_size(surface) -> tuple[int, int, float]:
     return math.ceil(surface.width * k), math.ceil(surface.height * k), k
 
 
+# Filtered results of the render in progress, reused for its smaller sizes (one render draws
+# the image, the thumbnail and the retina thumbnail from one tree). Values keep the node alive,
+# so an id() can't be reused by another node while the render lasts.
+current_results: ContextVar[dict | None] = ContextVar("svgrender_filter_results", default=None)
+
+
+def _scale_of(matrix: cairo.Matrix, k: float) -> float:
+    return k * max(math.hypot(matrix.xx, matrix.yx), math.hypot(matrix.xy, matrix.yy))
+
+
 def apply_filter(surface, node, name: str) -> None:
     """Replace the current source (the element's drawn group) by its filtered pixels."""
     filter_node = surface.filters.get(name)
     if filter_node is None:
+        return
+    results = current_results.get()
+    width, height, k = _device_size(surface)
+    scale = _scale_of(surface.context.get_matrix(), k)
+    cached = results.get((id(node), name)) if results is not None else None
+    if cached is not None and cached[1] >= scale and isinstance(surface.cairo, cairo.ImageSurface):
+        # Drawn before at this size or larger: the same pixels, sampled down. A blurred or
+        # shadowed layer has no detail that a smaller size would draw differently.
+        pattern = cairo.SurfacePattern(cached[2])
+        pattern.set_matrix(cached[3])
+        pattern.set_filter(cairo.FILTER_GOOD)
+        surface.context.set_source(pattern)
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
     unsupported = sorted({c.tag for c in primitives if c.tag not in SUPPORTED})
@@ -132,7 +155,6 @@ def apply_filter(surface, node, name: str) -> None:
     context = surface.context
     pattern = context.get_source()
     matrix = context.get_matrix()
-    width, height, k = _device_size(surface)
     geo = _Context(surface, node, filter_node, matrix, k)
     region = geo.filter_region()
     if region is None:  # no bbox known (text…): filter the element's ink area plus a margin
@@ -179,8 +201,11 @@ def apply_filter(surface, node, name: str) -> None:
     result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).surface
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0, -py0)
-    filtered.set_matrix(matrix.multiply(to_buffer))
+    user_to_buffer = matrix.multiply(to_buffer)
+    filtered.set_matrix(user_to_buffer)
     context.set_source(filtered)
+    if results is not None and isinstance(surface.cairo, cairo.ImageSurface):
+        results[(id(node), name)] = (node, scale, result, user_to_buffer)
 
 
 def _bounded(primitives) -> bool:

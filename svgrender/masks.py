@@ -8,13 +8,8 @@ import cairocffi as cairo
 import numpy as np
 
 
-def luminance_mask(surface, node, name, opacity, alpha_mask) -> None:
-    """Paint the current source through mask `name` by luminance.
-
-    `alpha_mask` is CairoSVG's own paint_mask: we let it place the mask exactly as it would,
-    but paint its colours (white source through the mask content would only give alpha) into a
-    group we can read back.
-    """
+def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:
+    """Paint the current source through mask `name`, by luminance × alpha or by alpha alone."""
     context = surface.context
     target = surface.cairo
     if isinstance(target, cairo.ImageSurface):
@@ -37,8 +32,10 @@ def luminance_mask(surface, node, name, opacity, alpha_mask) -> None:
     captured.flush()
     pixels = np.frombuffer(captured.get_data(), dtype=np.uint8).reshape(
         height, captured.get_stride() // 4, 4)[:, :width]
-    # Premultiplied channels: luminance of the colour times its alpha, as the spec asks.
-    coverage = (0.2125 * pixels[..., 2] + 0.7154 * pixels[..., 1] + 0.0721 * pixels[..., 0])
+    if by_alpha:
+        coverage = pixels[..., 3].astype(np.float32)
+    else:  # premultiplied channels: luminance of the colour times its alpha, as the spec asks
+        coverage = (0.2125 * pixels[..., 2] + 0.7154 * pixels[..., 1] + 0.0721 * pixels[..., 0])
     coverage = np.clip(coverage * float(opacity) + 0.5, 0, 255).astype(np.uint8)
     stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_A8, width)
     buffer = np.zeros((height, stride), dtype=np.uint8)

@@ -18,7 +18,7 @@ from .fetch import ImageFetcher
 from .images import TOKEN_PREFIX, DecodedImage
 from .params import RenderRequest
 from .render import (Size, collecting_warnings, draw_pdf, draw_raster, parse_for_cairo,
-                     using_images)
+                     sharing_filter_results, using_images)
 from .settings import Settings
 from .storage import Storage
 from .svgxml import href, local_name, set_href
@@ -83,20 +83,25 @@ def render(template: Template, request: RenderRequest, settings: Settings, image
     by_key = {**template.images, **{image.key: image for image in images.values()}}
     cairo_tree = parse_for_cairo(etree.tostring(tree))
     fmt = request.format
-    files = []
     warnings: list[str] = []
-    with using_images(by_key), collecting_warnings(warnings):
-        for variant, size in zip(VARIANTS, sizes):
+    with using_images(by_key), collecting_warnings(warnings), sharing_filter_results():
+        # The image first, at full quality; then the thumbnails, larger first, which may sample
+        # filtered layers down from a larger size drawn before (never up).
+        order = [0] + sorted((1, 2), key=lambda i: -sizes[i].width)
+        drawn: dict[int, OutputFile] = {}
+        for index in order:
+            variant, size = VARIANTS[index], sizes[index]
             if fmt in ("pdf", "svg") and variant == "":
                 data = draw_pdf(cairo_tree, size) if fmt == "pdf" else standalone_svg(tree, by_key)
-                files.append(OutputFile(f"{image_id}.{fmt}", data, CONTENT_TYPES[fmt]))
+                drawn[index] = OutputFile(f"{image_id}.{fmt}", data, CONTENT_TYPES[fmt])
                 continue
             raster = "png" if fmt in ("pdf", "svg") else fmt
             surface = draw_raster(cairo_tree, size,
                                   background="#ffffff" if raster == "jpeg" else None)
-            files.append(OutputFile(f"{image_id}{variant}.{raster}",
-                                    encode_raster(surface, raster, settings),
-                                    CONTENT_TYPES[raster]))
+            drawn[index] = OutputFile(f"{image_id}{variant}.{raster}",
+                                      encode_raster(surface, raster, settings),
+                                      CONTENT_TYPES[raster])
+    files = [drawn[i] for i in range(3)]
     return Rendered(files, sizes[0].width, sizes[0].height, warnings)
 
 

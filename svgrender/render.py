@@ -30,6 +30,18 @@ def collecting_warnings(warnings: list[str]):
 
 
 @contextmanager
+def sharing_filter_results():
+    """Let the sizes of one render reuse filtered layers drawn at a larger size."""
+    from .filters import current_results
+
+    token = current_results.set({})
+    try:
+        yield
+    finally:
+        current_results.reset(token)
+
+
+@contextmanager
 def using_images(images: dict[str, DecodedImage]):
     """Make decoded images (by key) visible to the image drawer for the draws inside."""
     token = cairo_seams.current_images.set(images)

@@ -1,0 +1,286 @@
+"""The benchmark: svgrender against naive CairoSVG and warm headless Chromium, same run.
+
+    python benchmarks/run.py            # full run (~4 min), writes benchmarks/results/latest.md
+    python benchmarks/run.py --smoke    # ~10 s version (CI runs it so the harness cannot rot)
+
+Figures are medians of CPU or wall time on this machine; compare them as ratios, not absolutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime
+import io
+import os
+import platform
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import cairosvg  # noqa: E402
+import httpx  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from svgrender import pipeline  # noqa: E402
+from svgrender.apply import apply_params  # noqa: E402
+from svgrender.params import LayerParam, RenderRequest  # noqa: E402
+from svgrender.pipeline import standalone_svg  # noqa: E402
+from svgrender.settings import Settings  # noqa: E402
+from svgrender.templates import TemplateStore, load_template  # noqa: E402
+
+TEMPLATES = ["social-card", "figma-export", "certificate"]
+PARAMS = {"social-card": [{"name": "title", "text": "Explore New Zealand"}],
+          "figma-export": [{"name": "headline", "text": "Weekend in\nKyoto"}],
+          "certificate": [{"name": "recipient", "text": "Grace Hopper"}]}
+
+
+def median_ms(fn, runs: int, clock=time.process_time) -> float:
+    times = []
+    for _ in range(runs):
+        start = clock()
+        fn()
+        times.append((clock() - start) * 1000)
+    return statistics.median(times)
+
+
+def params_for(template_id: str, n: int = 0) -> list[LayerParam]:
+    params = [LayerParam(**p) for p in PARAMS[template_id]]
+    if n:
+        params[0] = LayerParam(name=params[0].name, text=f"{params[0].text} {n}")
+    return params
+
+
+def naive(template, settings, request) -> None:
+    """What a hand-rolled service does: cairosvg.svg2png on the applied SVG, three times."""
+    svg = standalone_svg(apply_params(template, request.params, settings), template.images)
+    thumb_h = round(settings.thumb_width * template.height / template.width)
+    for width, height in ((template.width, template.height), (settings.thumb_width, thumb_h),
+                          (settings.thumb_width * 2, thumb_h * 2)):
+        cairosvg.svg2png(bytestring=svg, output_width=width, output_height=height)
+
+
+def in_process(store, settings, runs: int) -> dict:
+    rows = {}
+    for template_id in TEMPLATES:
+        template = store.get(template_id)
+        request = RenderRequest(params=params_for(template_id), format="jpeg")
+        row = {"naive": median_ms(lambda: naive(template, settings, request), runs)}
+        path = settings.templates_dir / f"{template_id}.svg"
+        data = path.read_bytes()
+        start = time.process_time()
+        cold_template = load_template(template_id, path, (1, 1), data)
+        pipeline.render(cold_template, request, settings, "0123456789")
+        row["cold"] = (time.process_time() - start) * 1000
+        for fmt in ("jpeg", "png"):
+            req = RenderRequest(params=params_for(template_id), format=fmt)
+            row[fmt] = median_ms(lambda: pipeline.render(template, req, settings, "0123456789"),
+                                 runs)
+        rows[template_id] = row
+    return rows
+
+
+def chromium(store, settings, runs: int) -> dict | None:
+    """Warm headless Chromium screenshots (Playwright driving Debian's /usr/bin/chromium)."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    rows = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        for template_id in TEMPLATES:
+            template = store.get(template_id)
+            request = RenderRequest(params=params_for(template_id))
+            svg = standalone_svg(apply_params(template, request.params, settings), template.images)
+            html = ("<html><body style='margin:0'>" + svg.decode() + "</body></html>")
+            row = {}
+            for scale in (1, 2):
+                page = browser.new_page(viewport={"width": template.width,
+                                                  "height": template.height},
+                                        device_scale_factor=scale)
+                page.set_content(html)
+                page.screenshot(type="jpeg")  # warm
+
+                def shot():
+                    page.set_content(html)
+                    page.screenshot(type="jpeg", quality=90)
+                row[f"{scale}x"] = median_ms(shot, runs, clock=time.perf_counter)
+                page.close()
+            rows[template_id] = row
+        browser.close()
+    return rows
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(workers: int, storage: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "SVGRENDER_WORKERS": str(workers), "SVGRENDER_STORAGE_DIR": str(storage),
+           "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"), "SVGRENDER_MAX_QUEUE": "64"}
+    process = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+async def load(url: str, clients: int, seconds: float, counter: list) -> tuple[list, int]:
+    """`clients` concurrent loops of distinct renders for `seconds` (bounded: stops by itself)."""
+    latencies, errors = [], 0
+    deadline = time.perf_counter() + seconds
+    async with httpx.AsyncClient(timeout=30) as client:
+        async def loop():
+            nonlocal errors
+            while time.perf_counter() < deadline:
+                counter[0] += 1
+                body = {"params": [{"name": "title", "text": f"Load {counter[0]}"}]}
+                start = time.perf_counter()
+                response = await client.post(f"{url}/designs/social-card", json=body)
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += response.status_code != 201
+        await asyncio.gather(*(loop() for _ in range(clients)))
+    return latencies, errors
+
+
+def worker_rss(server: subprocess.Popen) -> float:
+    """Largest RSS (MB) among the server's worker processes (its forkserver's children)."""
+    try:
+        out = subprocess.run(["ps", "-eo", "pid,ppid,rss,args"], capture_output=True, text=True).stdout
+    except OSError:
+        return 0.0
+    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
+    children = {r[0] for r in rows if r[1] == str(server.pid)}
+    grandchildren = [float(r[2]) / 1024 for r in rows if r[1] in children]
+    return max(grandchildren, default=0.0)
+
+
+def http(seconds: float, worker_counts, client_counts) -> dict:
+    rows = {}
+    counter = [0]
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in worker_counts:
+            server, url = start_server(workers, Path(tmp) / f"w{workers}")
+            try:
+                asyncio.run(load(url, workers, 2, counter))  # warm every worker
+                sequential, _ = asyncio.run(load(url, 1, seconds, counter))
+                quantiles = statistics.quantiles(sequential, n=100)
+                rows[(workers, "seq")] = {"p50": quantiles[49], "p95": quantiles[94],
+                                          "p99": quantiles[98]}
+                for clients in client_counts:
+                    latencies, errors = asyncio.run(load(url, clients, seconds, counter))
+                    q = statistics.quantiles(latencies, n=100)
+                    rows[(workers, clients)] = {"rps": len(latencies) / seconds,
+                                                "p50": q[49], "p99": q[98], "errors": errors}
+                # The result cache: the same request again.
+                body = {"params": [{"name": "title", "text": "cached"}]}
+                httpx.post(f"{url}/designs/social-card", json=body)
+                hits = []
+                for _ in range(20):
+                    start = time.perf_counter()
+                    httpx.post(f"{url}/designs/social-card", json=body)
+                    hits.append((time.perf_counter() - start) * 1000)
+                rows[(workers, "cache")] = {"p50": statistics.median(hits)}
+                rows[(workers, "rss")] = {"mb": worker_rss(server)}
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    return rows
+
+
+def report(proc, chrome, net, smoke: bool) -> str:
+    lines = [f"# svgrender benchmark — {datetime.date.today()} ({platform.machine()}, "
+             f"{os.cpu_count()} cores){' — SMOKE RUN' if smoke else ''}", "",
+             "## One full answer (image + thumbnail + retina thumbnail), in process, CPU ms", "",
+             "| template | naive cairosvg ×3 | svgrender cold | svgrender warm JPEG | warm PNG "
+             "| naive / warm | Chromium 1x | Chromium 2x | Chromium 1x / svgrender |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for template_id, row in proc.items():
+        c = (chrome or {}).get(template_id, {})
+        c1 = f"{c['1x']:.1f}" if c else "n/a"
+        c2 = f"{c['2x']:.1f}" if c else "n/a"
+        ratio = f"{c['1x'] / row['jpeg']:.1f}×" if c else "n/a"
+        lines.append(f"| {template_id} | {row['naive']:.1f} | {row['cold']:.1f} | "
+                     f"{row['jpeg']:.1f} | {row['png']:.1f} | {row['naive'] / row['jpeg']:.1f}× | "
+                     f"{c1} | {c2} | {ratio} |")
+    lines += ["", "Chromium figures are wall-clock ms for one screenshot of the same SVG "
+              "(warm browser, set_content + JPEG screenshot); svgrender's are CPU ms for three "
+              "images.", ""]
+    if net:
+        lines += ["## Over HTTP (social card, distinct titles so nothing is cached)", "",
+                  "| workers | clients | answers/s | p50 ms | p99 ms | p99/p50 | errors |",
+                  "|---|---|---|---|---|---|---|"]
+        for (workers, kind), row in net.items():
+            if isinstance(kind, int):
+                lines.append(f"| {workers} | {kind} | {row['rps']:.1f} | {row['p50']:.1f} | "
+                             f"{row['p99']:.1f} | {row['p99'] / row['p50']:.2f} | "
+                             f"{row['errors']} |")
+        lines.append("")
+        for (workers, kind), row in net.items():
+            if kind == "seq":
+                lines.append(f"- {workers} worker(s), sequential latency: p50 {row['p50']:.1f} ms, "
+                             f"p95 {row['p95']:.1f} ms, p99 {row['p99']:.1f} ms")
+            elif kind == "cache":
+                lines.append(f"- {workers} worker(s), cache hit (same request again): p50 "
+                             f"{row['p50']:.1f} ms")
+            elif kind == "rss":
+                lines.append(f"- {workers} worker(s), largest worker RSS after the run: "
+                             f"{row['mb']:.0f} MB")
+        counts = sorted({w for (w, _) in net})
+        best = {w: max(r["rps"] for (ww, k), r in net.items() if ww == w and isinstance(k, int))
+                for w in counts}
+        if len(counts) > 1:
+            lines.append(f"- scaling: {counts[-1]} workers give "
+                         f"{best[counts[-1]] / best[counts[0]]:.2f}× the answers/s of "
+                         f"{counts[0]}")
+    lines.append(f"\nbenchmark process peak RSS: "
+                 f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true", help="~10 s run, nothing written")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    settings = Settings(templates_dir=ROOT / "templates")
+    store = TemplateStore(settings.templates_dir)
+    runs = 3 if args.smoke else 15
+    proc = in_process(store, settings, runs)
+    chrome = None if args.smoke else chromium(store, settings, 10)
+    if args.smoke:
+        net = http(1.0, [1], [2])
+    else:
+        net = http(args.seconds, [1, 2], [1, 2, 4])
+    text = report(proc, chrome, net, args.smoke)
+    print(text)
+    if not args.smoke:
+        (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
+        (ROOT / "benchmarks" / "results" / "latest.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()
