@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import secrets
 import hmac
 import logging
 from pathlib import Path
@@ -17,8 +18,8 @@ from starlette.routing import Route
 
 from . import pipeline
 from .apply import check_params
-from .errors import (BodyTooLarge, ImageNotFound, NotFound, SvgRenderError, TemplateNotFound,
-                     Unauthorized)
+from .errors import (BodyTooLarge, ImageNotFound, InvalidParam, NotFound, SvgRenderError,
+                     TemplateNotFound, Unauthorized)
 from .fetch import ImageFetcher
 from .fonts import add_font_dir, available_families
 from .params import decode_request, properties_for
@@ -155,6 +156,45 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         body["layers"] = [layer_json(template, layer) for layer in template.listed_layers()]
         return JSONResponse(body)
 
+    async def read_template_body(request: Request) -> tuple[bytes, str | None]:
+        """The SVG of an upload: a raw body, or the `file` part of a multipart form."""
+        declared = request.headers.get("content-length")
+        limit = settings.max_template_bytes
+        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+            raise BodyTooLarge(f"template upload is {int(declared):,} bytes; the limit is "
+                               f"{limit:,}")
+        name = request.query_params.get("name")
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            async with request.form(max_files=1, max_fields=4,
+                                    max_part_size=limit + 1) as form:
+                upload = form.get("file")
+                if upload is None or isinstance(upload, str):
+                    raise InvalidParam("multipart upload needs a `file` part with the SVG",
+                                       field="file")
+                data = await upload.read(limit + 1)
+                name = form.get("name") if isinstance(form.get("name"), str) else name
+        else:
+            data = b"".join([chunk async for chunk in _limited(request, limit + 1)])
+        if len(data) > limit:
+            raise BodyTooLarge(f"template upload is over the limit of {limit:,} bytes")
+        return data, name
+
+    async def upload_template(request: Request) -> Response:
+        require_key(request)
+        template_id = request.path_params.get("template_id") or secrets.token_hex(5)
+        if "template_id" in request.path_params:
+            store.check_id(template_id)
+        data, name = await read_template_body(request)
+        template, clean = await run_in_threadpool(store.save, template_id, data, name)
+        body = template_summary(template)
+        body["removed"] = template.removed
+        return JSONResponse(body, status_code=201 if request.method == "POST" else 200)
+
+    async def delete_template(request: Request) -> Response:
+        require_key(request)
+        store.delete(request.path_params["template_id"])
+        return Response(status_code=204)
+
     async def get_image(request: Request) -> Response:
         require_key(request)
         record = storage.get_record(request.path_params["image_id"])
@@ -210,6 +250,9 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         Route("/designs/{template_id}", render, methods=["POST"]),
         Route("/v1/templates/{template_id}/images", render, methods=["POST"]),
         Route("/templates", list_templates),
+        Route("/templates", upload_template, methods=["POST"]),
+        Route("/templates/{template_id}", upload_template, methods=["PUT"]),
+        Route("/templates/{template_id}", delete_template, methods=["DELETE"]),
         Route("/v1/templates", list_templates),
         Route("/templates/{template_id}", show_template),
         Route("/v1/templates/{template_id}", show_template),
@@ -237,6 +280,15 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.fetcher = fetcher
     app.state.render_state = state
     return app
+
+
+async def _limited(request: Request, limit: int):
+    total = 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        yield chunk
+        if total > limit:
+            return
 
 
 def _media_type(name: str) -> str:

@@ -11,6 +11,7 @@ from cairosvg.surface import Surface
 from .cairo_seams import WalkerMixin
 from lxml import etree
 
+from .errors import InvalidTemplate
 from .svgxml import href, local_name, set_style, style_value, url_fragment
 
 # Containers whose content is never drawn where it stands: their descendants are not layers.
@@ -152,7 +153,11 @@ def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float]]:
             element.attrib.pop("filter", None)
             if "filter" in (element.get("style") or ""):
                 set_style(element, "filter", None)
-    surface = _MeasuringSurface(parse(etree.tostring(marked)))
+    try:
+        surface = _MeasuringSurface(parse(etree.tostring(marked)))
+    except Exception as exc:  # a template CairoSVG cannot walk: no boxes, but no crash either
+        raise InvalidTemplate(f"the renderer cannot draw this template ({type(exc).__name__})") \
+            from None
     own = surface.boxes
     boxes: dict = {}
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .errors import InvalidTemplate, SvgRenderError, TemplateNotFound
+from .errors import InvalidParam, InvalidTemplate, SvgRenderError, TemplateNotFound
+from .sanitize import inflate, sanitize
 from .images import DecodedImage, data_uri_bytes, decode_image
 from .layers import Layer, classify, find_canvas, is_rendered, measure
 from .render import parse_for_cairo, using_images
@@ -57,22 +58,17 @@ def parse_viewbox(root: etree._Element) -> tuple[float, float, float, float] | N
     return tuple(parts) if len(parts) == 4 and parts[2] > 0 and parts[3] > 0 else None
 
 
-def prepare_root(root: etree._Element) -> None:
-    """Fix what exports carry that the renderer mishandles, and drop active content."""
+def prepare_root(root: etree._Element) -> list[str]:
+    """Sanitise (sanitize.py), then fix what exports carry that the renderer mishandles.
+    Returns what the sanitiser removed."""
+    removed = sanitize(root).removed
     style = parse_style(root.get("style"))
     # A root style="width:100%;height:auto" (SVGs saved from web pages) makes CairoSVG draw nothing.
     if "width" in style or "height" in style:
         style.pop("width", None)
         style.pop("height", None)
         root.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str):
-            continue
-        if local_name(element) in ("script", "foreignObject"):
-            element.getparent().remove(element)
-            continue
-        for attr in [a for a in element.attrib if a.lower().startswith("on")]:
-            del element.attrib[attr]
+    return removed
 
 
 @dataclass
@@ -87,6 +83,7 @@ class Template:
     viewbox: tuple[float, float, float, float] = (0, 0, 0, 0)
     layers: dict[str, Layer] = field(default_factory=dict)
     images: dict[str, DecodedImage] = field(default_factory=dict)  # embedded, decoded once
+    removed: list[str] = field(default_factory=list)  # what the sanitiser dropped
     order: list[etree._Element] = field(default_factory=list)  # root.iter() order, for copies
 
     @property
@@ -141,8 +138,8 @@ def decode_embedded_images(root: etree._Element, max_bytes: int = 15 * 1024 * 10
 
 def load_template(template_id: str, path: Path, stamp: tuple[int, int], data: bytes) -> Template:
     template = Template(template_id, path, stamp)
-    root = parse_svg(data)
-    prepare_root(root)
+    root = parse_svg(inflate(data))
+    template.removed = prepare_root(root)
     width, height = svg_size(root)
     viewbox = parse_viewbox(root) or (0.0, 0.0, width, height)
     template.images = decode_embedded_images(root)
@@ -178,6 +175,44 @@ class TemplateStore:
                 or any(c in template_id for c in "/\\\0")):
             raise TemplateNotFound(f"Template {template_id[:MAX_TEMPLATE_ID]!r} not found")
         return self.directory / f"{template_id}.svg"
+
+    def check_id(self, template_id: str) -> Path:
+        path = self._path(template_id)
+        if not all(c.isalnum() or c in "-_." for c in template_id):
+            raise InvalidParam("template ids use letters, digits, '-', '_' and '.'",
+                               field="templateId", code="invalid_template_id")
+        return path
+
+    def save(self, template_id: str, data: bytes, name: str | None = None):
+        """Sanitise and store an uploaded template; refuse it (422) if it cannot be used."""
+        path = self.check_id(template_id)
+        root = parse_svg(inflate(data))
+        removed = prepare_root(root)
+        if name and not any(local_name(c) == "title" for c in root):
+            title = etree.Element("{http://www.w3.org/2000/svg}title")
+            title.text = name[:200]
+            root.insert(0, title)
+        clean = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        template = load_template(template_id, path, (0, len(clean)), clean)  # fails loudly
+        self.directory.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(clean)
+        os.replace(tmp, path)
+        template.removed = removed
+        st = path.stat()
+        template.stamp = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            self._cache[template_id] = template
+        return template, clean
+
+    def delete(self, template_id: str) -> None:
+        path = self._path(template_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        with self._lock:
+            self._cache.pop(template_id, None)
 
     def ids(self) -> list[str]:
         if not self.directory.is_dir():

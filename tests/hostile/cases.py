@@ -1,0 +1,141 @@
+"""Hostile inputs written for this project, each with the answer it must get.
+
+A case is (name, kind, payload, expected status, expected code):
+- kind "template": the payload is an SVG file put in the templates folder, then rendered;
+- kind "upload": the payload is POSTed to /templates;
+- kind "request": the payload is (path, JSON body or raw bytes) against the safe template.
+`CANARY` stands for the loopback canary server's address; `SECRET` for a canary file's path.
+"""
+
+import gzip
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' \
+      'width="200" height="100">{}</svg>'
+
+
+def svg(body: str) -> str:
+    return SVG.format(body)
+
+
+BILLION_LAUGHS = ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa">'
+                  + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">'
+                            for i in range(9))
+                  + ']><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                  '<text>&j;</text></svg>')
+FANOUT = svg('<defs><rect id="r0" width="1" height="1"/>' + "".join(
+    f'<g id="r{i}">' + f'<use href="#r{i - 1}"/>' * 10 + "</g>" for i in range(1, 7))
+    + '</defs><use href="#r6"/>')
+PATTERN_BOMB = svg('<defs>' + '<pattern id="p0" width="1" height="1" patternUnits='
+                   '"userSpaceOnUse"><rect width="1" height="1"/></pattern>' + "".join(
+                       f'<pattern id="p{i}" width="2" height="2" patternUnits="userSpaceOnUse">'
+                       + f'<rect width="2" height="2" fill="url(#p{i - 1})"/>' * 20
+                       + "</pattern>" for i in range(1, 6))
+                   + '</defs><rect width="200" height="100" fill="url(#p5)"/>')
+DEEP = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>" + "<g>" * 10000 + \
+       "</g>" * 10000 + "</svg>"
+
+TEMPLATES = [
+    ("xxe-file", 'template', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM '
+     '"file://SECRET">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+     '<text>&x;</text></svg>', 422, "template_invalid"),
+    ("xxe-http", 'template', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM '
+     '"http://CANARY/xxe">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+     '<text>&x;</text></svg>', 422, "template_invalid"),
+    ("billion-laughs", 'template', BILLION_LAUGHS, 422, "template_invalid"),
+    ("external-dtd", 'template', '<?xml version="1.0"?><!DOCTYPE svg SYSTEM "http://CANARY/dtd">'
+     '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', 422, "template_invalid"),
+    ("image-file", 'template', svg('<image href="file://SECRET" width="100" height="100"/>'),
+     201, None),
+    ("image-relative", 'template', svg('<image href="../../../../SECRET" width="9" height="9"/>'),
+     201, None),
+    ("image-loopback", 'template', svg('<image href="http://CANARY/img.png" width="9" '
+                                       'height="9"/>'), 201, None),
+    ("image-metadata", 'template', svg('<image href="http://169.254.169.254/latest/meta-data/" '
+                                       'width="9" height="9"/>'), 201, None),
+    ("use-file", 'template', svg('<use href="file://SECRET#x"/>'), 201, None),
+    ("use-external", 'template', svg('<use xlink:href="http://CANARY/ext.svg#a"/>'), 201, None),
+    ("feimage-file", 'template', svg('<filter id="f"><feImage href="file://SECRET"/></filter>'
+                                     '<rect width="50" height="50" filter="url(#f)"/>'), 201, None),
+    ("import-metadata", 'template', svg('<style>@import url("http://169.254.169.254/x.css");'
+                                        'rect{fill:red}</style><rect width="9" height="9"/>'),
+     201, None),
+    ("import-file", 'template', svg('<style>@import "file://SECRET";</style>'), 201, None),
+    ("font-face-file", 'template', svg('<style>@font-face{font-family:x;src:url(file://SECRET)}'
+                                       '</style><text font-family="x" y="20">hi</text>'),
+     201, None),
+    ("css-url-loopback", 'template', svg('<rect width="9" height="9" style="fill:url('
+                                         'http://CANARY/p.svg#p)"/>'), 201, None),
+    ("use-cycle", 'template', svg('<g id="a"><use href="#b"/></g><g id="b"><use href="#a"/></g>'),
+     422, "template_invalid"),
+    ("use-self", 'template', svg('<g id="a"><use href="#a"/></g>'), 422, "template_invalid"),
+    ("use-fanout-1e6", 'template', FANOUT, 422, "template_invalid"),
+    ("pattern-bomb", 'template', PATTERN_BOMB, 422, "template_invalid"),
+    ("canvas-100000", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="100000" '
+     'height="100000"><rect width="100%" height="100%"/></svg>', 422, "output_too_large"),
+    ("canvas-12000", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="12000" '
+     'height="12000"/>', 422, "output_too_large"),
+    ("blur-100000", 'template', svg('<filter id="f"><feGaussianBlur stdDeviation="100000"/>'
+                                    '</filter><rect id="r" width="50" height="50" '
+                                    'filter="url(#f)"/>'), 422, "blur_too_large"),
+    ("deep-nesting", 'template', DEEP, 422, "template_invalid"),
+    ("script-onload", 'template', svg('<script>alert(1)</script><rect id="r" width="9" '
+                                      'height="9" onload="alert(2)"/>'), 201, None),
+    ("foreign-object", 'template', svg('<foreignObject><iframe xmlns="http://www.w3.org/1999/'
+                                       'xhtml" src="file://SECRET"/></foreignObject>'), 201, None),
+    ("not-svg", 'template', "<html><body>hi</body></html>", 422, "template_invalid"),
+    ("empty-file", 'template', "", 422, "template_invalid"),
+    ("no-size", 'template', '<svg xmlns="http://www.w3.org/2000/svg"/>', 422, "template_invalid"),
+]
+
+UPLOADS = [
+    ("upload-svgz-bomb", gzip.compress(b"<svg>" + b" " * (64 * 1024 * 1024) + b"</svg>"),
+     422, "template_too_large"),
+    ("upload-script", svg('<script>alert(1)</script><rect id="r" width="9" height="9" '
+                          'onclick="x()"/>').encode(), 201, None),
+    ("upload-xxe", ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file://SECRET">]>'
+                    '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>').encode(),
+     422, "template_invalid"),
+    ("upload-too-big", b"<svg>" + b" " * (6 * 1024 * 1024) + b"</svg>", 413, "body_too_large"),
+]
+
+REQUESTS = [
+    ("scale-4-large", ("/designs/large", {"scale": 4}), 422, "output_too_large"),
+    ("traversal-files", ("GET", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), 404, None),
+    ("traversal-files-name", ("GET", "/files/..passwd"), 404, "file_not_found"),
+    ("traversal-files-dots", ("GET", "/files/....//....//etc/passwd"), 404, None),
+    ("traversal-template", ("/designs/..%2F..%2Fetc%2Fpasswd", {}), 404, None),
+    ("malformed-json", ("/designs/safe", b"{\"params\": ["), 400, "invalid_json"),
+    ("wrong-types", ("/designs/safe", {"params": "nope", "scale": "big"}), 422, "invalid_param"),
+    ("wrong-nested-type", ("/designs/safe", {"params": [{"name": 5}]}), 422, "invalid_param"),
+    ("big-body", ("/designs/safe", b"{\"metadata\": \"" + b"x" * (1024 * 1024 + 10) + b"\"}"),
+     413, "body_too_large"),
+    ("unknown-layer", ("/designs/safe", {"params": [{"name": "nope", "text": "x"}]}), 422,
+     "unknown_layer"),
+    ("text-10001", ("/designs/safe", {"params": [{"name": "t", "text": "x" * 10001}]}), 422,
+     "text_too_long"),
+    ("color-backtracking", ("/designs/safe", {"params": [{"name": "t", "color": "rgb(" +
+                                                           " " * 50000}]}), 422, "invalid_color"),
+    ("hsl-backtracking", ("/designs/safe", {"params": [{"name": "t", "color": "hsl(" +
+                                                         "1," * 20000 + ")"}]}), 422,
+     "invalid_color"),
+    ("image-file-param", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "file://SECRET"}]}), 422,
+     "invalid_image_url"),
+    ("image-metadata-param", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                            "http://169.254.169.254/"}]}), 422,
+     "invalid_image_url"),
+    ("image-canary-param", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                          "http://CANARY/img.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-svg-with-file-href", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+        "data:image/svg+xml," + "%3Csvg xmlns='http://www.w3.org/2000/svg' width='9' height='9'"
+        "%3E%3Cimage href='file://SECRET' width='9' height='9'/%3E%3C/svg%3E"}]}), 201, None),
+    ("too-many-params", ("/designs/safe", {"params": [{"name": "t"}] * 201}), 422,
+     "too_many_params"),
+    ("nan-opacity", ("/designs/safe", b'{"params": [{"name": "t", "opacity": NaN}]}'), 400,
+     "invalid_json"),
+    ("huge-font-size", ("/designs/safe", {"params": [{"name": "t", "fontSize": 1e308}]}), 422,
+     "invalid_param"),
+    ("svg-output-script", ("/designs/safe", {"format": "svg", "params": [
+        {"name": "t", "text": "<script>alert(1)</script>"}]}), 201, None),
+]

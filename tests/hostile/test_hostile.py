@@ -1,0 +1,136 @@
+"""Hostile templates and requests (cases.py): each gets its expected answer within 12 s, no
+canary file content or canary address reaches any output, the loopback canary server sees no
+request, and a normal render right after succeeds."""
+
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from starlette.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from cases import REQUESTS, TEMPLATES, UPLOADS  # noqa: E402
+from imageserver import ImageServer  # noqa: E402
+from svgrender.app import create_app  # noqa: E402
+
+SECRET_TEXT = "CANARY-SECRET-7f3a9"
+SAFE = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'
+        '<rect width="200" height="100" fill="#fff"/><text id="t" x="10" y="50">safe</text>'
+        '<image id="img" x="100" width="50" height="50"/></svg>')
+LARGE = '<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"/>'
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    secret = root / "secret.txt"
+    secret.write_text(SECRET_TEXT)
+    templates = root / "templates"
+    templates.mkdir()
+    (templates / "safe.svg").write_text(SAFE)
+    (templates / "large.svg").write_text(LARGE)
+    with ImageServer("127.0.0.1") as canary:
+        for name, _kind, payload, _status, _code in TEMPLATES:
+            text = payload.replace("SECRET", str(secret)).replace("CANARY",
+                                                                  f"127.0.0.1:{canary.port}")
+            (templates / f"{name}.svg").write_text(text)
+        from svgrender.settings import Settings
+        settings = Settings(templates_dir=templates, storage_dir=root / "images",
+                            cache_dir=root / "cache", workers=2, render_timeout=8.0)
+        with TestClient(create_app(settings)) as client:
+            yield client, canary, secret, root / "images"
+
+
+def _substitute(value, secret, canary):
+    if isinstance(value, str):
+        return value.replace("SECRET", str(secret)).replace("CANARY", f"127.0.0.1:{canary.port}")
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, list):
+        return [_substitute(v, secret, canary) for v in value]
+    if isinstance(value, dict):
+        return {k: _substitute(v, secret, canary) for k, v in value.items()}
+    return value
+
+
+def _check(world, response, status, code, started):
+    client, canary, secret, storage = world
+    assert time.monotonic() - started < 12
+    assert response.status_code == status, response.text[:500]
+    if code:
+        assert response.json()["code"] == code
+    assert SECRET_TEXT not in response.text
+    if status == 201 and "imageUrl" in response.json():
+        for key in ("imageUrl", "thumbnailUrl", "retinaThumbnailUrl"):
+            content = client.get(response.json()[key]).content
+            assert SECRET_TEXT.encode() not in content
+            assert str(secret).encode() not in content and b"file://" not in content
+            assert b"<script" not in content
+    assert canary.requests == [], canary.requests
+    normal = client.post("/designs/safe", json={"params": [{"name": "t", "text": "after"}]})
+    assert normal.status_code == 201
+
+
+@pytest.mark.parametrize("name,kind,payload,status,code", TEMPLATES,
+                         ids=[c[0] for c in TEMPLATES])
+def test_hostile_template(world, name, kind, payload, status, code):
+    started = time.monotonic()
+    fmt = "svg" if status == 201 else "png"
+    response = world[0].post(f"/designs/{name}", json={"format": fmt})
+    _check(world, response, status, code, started)
+
+
+@pytest.mark.parametrize("name,payload,status,code", UPLOADS, ids=[c[0] for c in UPLOADS])
+def test_hostile_upload(world, name, payload, status, code):
+    client, canary, secret, _ = world
+    started = time.monotonic()
+    data = payload.replace(b"SECRET", str(secret).encode())
+    response = client.post("/templates", content=data,
+                           headers={"content-type": "image/svg+xml"})
+    _check(world, response, status, code, started)
+    if status == 201:
+        body = response.json()
+        assert body["removed"]  # the answer lists what was removed
+        stored = client.post(f"/designs/{body['id']}", json={"format": "svg"})
+        assert stored.status_code == 201
+        svg = client.get(stored.json()["imageUrl"]).content
+        assert b"<script" not in svg and b"onclick" not in svg
+
+
+@pytest.mark.parametrize("name,payload,status,code", REQUESTS, ids=[c[0] for c in REQUESTS])
+def test_hostile_request(world, name, payload, status, code):
+    client, canary, secret, _ = world
+    started = time.monotonic()
+    first, second = payload
+    if first == "GET":
+        response = client.get(second)
+    elif isinstance(second, bytes):
+        response = client.post(first, content=second, headers={"content-type": "application/json"})
+    else:
+        response = client.post(first, json=_substitute(second, secret, canary))
+    _check(world, response, status, code, started)
+
+
+def test_enough_cases():
+    assert len(TEMPLATES) + len(UPLOADS) + len(REQUESTS) >= 40
+
+
+def test_upload_replace_delete(world):
+    client = world[0]
+    created = client.post("/templates?name=Mine", content=SAFE.encode())
+    assert created.status_code == 201
+    template_id = created.json()["id"]
+    assert created.json()["name"] == "Mine"
+    replaced = client.put(f"/templates/{template_id}", content=SAFE.replace("safe", "new").encode())
+    assert replaced.status_code == 200
+    assert client.get(f"/templates/{template_id}").json()["layers"][1]["text"] == "new"
+    files = {"file": ("card.svg", SAFE.encode(), "image/svg+xml")}
+    multipart = client.post("/templates", files=files, data={"name": "From form"})
+    assert multipart.status_code == 201 and multipart.json()["name"] == "From form"
+    assert client.delete(f"/templates/{template_id}").status_code == 204
+    assert client.post(f"/designs/{template_id}", json={}).status_code == 404
+    assert client.put("/templates/..%2Fescape", content=SAFE.encode()).status_code == 404
