@@ -22,6 +22,7 @@ from .errors import (BodyTooLarge, ImageNotFound, InvalidParam, NotFound, SvgRen
                      TemplateNotFound, Unauthorized)
 from .fetch import ImageFetcher
 from .fonts import add_font_dir, available_families
+from .openapi import document as openapi_document
 from .params import decode_request, properties_for
 from .settings import Settings
 from .storage import LocalStorage, Storage
@@ -228,6 +229,9 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         require_key(request)
         return JSONResponse({"families": list(available_families())})
 
+    async def openapi(request: Request) -> Response:
+        return JSONResponse(openapi_document(secured=bool(keys)))
+
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -238,7 +242,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return JSONResponse({"message": str(exc.detail), "code": code},
-                            status_code=exc.status_code)
+                            status_code=exc.status_code, headers=exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -247,19 +251,20 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
 
     routes = [
         Route("/healthz", healthz),
+        Route("/openapi.json", openapi),
         Route("/designs/{template_id}", render, methods=["POST"]),
         Route("/v1/templates/{template_id}/images", render, methods=["POST"]),
-        Route("/templates", list_templates),
-        Route("/templates", upload_template, methods=["POST"]),
-        Route("/templates/{template_id}", upload_template, methods=["PUT"]),
-        Route("/templates/{template_id}", delete_template, methods=["DELETE"]),
+        Route("/templates", by_method(GET=list_templates, POST=upload_template),
+              methods=["GET", "POST"]),
         Route("/v1/templates", list_templates),
-        Route("/templates/{template_id}", show_template),
+        Route("/templates/{template_id}", by_method(GET=show_template, PUT=upload_template,
+                                                    DELETE=delete_template),
+              methods=["GET", "PUT", "DELETE"]),
         Route("/v1/templates/{template_id}", show_template),
-        Route("/images/{image_id}", get_image),
-        Route("/v1/images/{image_id}", get_image),
-        Route("/images/{image_id}", delete_image, methods=["DELETE"]),
-        Route("/v1/images/{image_id}", delete_image, methods=["DELETE"]),
+        Route("/images/{image_id}", by_method(GET=get_image, DELETE=delete_image),
+              methods=["GET", "DELETE"]),
+        Route("/v1/images/{image_id}", by_method(GET=get_image, DELETE=delete_image),
+              methods=["GET", "DELETE"]),
         Route("/v1/fonts", fonts),
         Route("/files/{file_name}", serve_file),
     ]
@@ -280,6 +285,15 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.fetcher = fetcher
     app.state.render_state = state
     return app
+
+
+def by_method(**handlers):
+    """One route, several methods: so a 405 lists every method the path supports."""
+    async def endpoint(request: Request) -> Response:
+        handler = handlers.get(request.method) or (
+            handlers.get("GET") if request.method == "HEAD" else None)
+        return await handler(request)
+    return endpoint
 
 
 async def _limited(request: Request, limit: int):

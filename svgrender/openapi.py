@@ -1,0 +1,142 @@
+"""OpenAPI 3.1 description of the HTTP API, generated from the msgspec types it validates with
+(so the document cannot drift from what the server accepts)."""
+
+from __future__ import annotations
+
+import msgspec
+
+from .params import RenderRequest
+
+
+class Answer(msgspec.Struct):
+    id: str
+    templateId: str
+    imageUrl: str
+    thumbnailUrl: str
+    retinaThumbnailUrl: str
+    fileName: str
+    metadata: str | None
+    width: int
+    height: int
+
+
+class Error(msgspec.Struct, omit_defaults=True):
+    message: str
+    code: str
+    layer: str | None = None
+    field: str | None = None
+
+
+class TemplateSummary(msgspec.Struct, omit_defaults=True):
+    id: str
+    name: str
+    width: int
+    height: int
+    layerCount: int
+    valid: bool
+    error: str | None = None
+
+
+class Layer(msgspec.Struct, omit_defaults=True):
+    type: str
+    name: str
+    x: float
+    y: float
+    width: float
+    height: float
+    properties: list[str]
+    label: str | None = None
+    text: str | None = None
+    color: str | None = None
+    imageUrl: str | None = None
+
+
+class TemplateDetail(TemplateSummary):
+    layers: list[Layer] = []
+
+
+class Upload(TemplateSummary):
+    removed: list[str] = []
+
+
+class Fonts(msgspec.Struct):
+    families: list[str]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(name: str) -> dict:
+    return {"content": {"application/json": {"schema": _ref(name)}}}
+
+
+def _errors(*codes: int) -> dict:
+    return {str(code): {"description": "error", **_json("Error")} for code in codes}
+
+
+def document(secured: bool = True) -> dict:
+    """The spec; `secured` when API keys are configured (an open server declares no auth)."""
+    _, components = msgspec.json.schema_components(
+        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts],
+        ref_template="#/components/schemas/{name}")
+    template_id = {"name": "templateId", "in": "path", "required": True,
+                   "schema": {"type": "string"}}
+    image_id = {"name": "imageId", "in": "path", "required": True, "schema": {"type": "string"}}
+    render = {"requestBody": {"required": False, **_json("RenderRequest")},
+              "parameters": [template_id],
+              "responses": {"201": {"description": "rendered and stored", **_json("Answer")},
+                            **_errors(400, 401, 404, 413, 422, 502, 503, 504)}}
+    svg_body = {"content": {"image/svg+xml": {"schema": {"type": "string"}},
+                            "multipart/form-data": {"schema": {
+                                "type": "object", "required": ["file"], "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "name": {"type": "string"}}}}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "svgrender", "version": "0.1.0",
+                 "description": "SVG templates in, personalised images out."},
+        "components": {"schemas": components, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}] if secured else [],
+        "paths": {
+            "/designs/{templateId}": {"post": {"operationId": "render", **render}},
+            "/v1/templates/{templateId}/images": {"post": {"operationId": "renderV1", **render}},
+            "/templates": {
+                "get": {"operationId": "listTemplates", "responses": {"200": {
+                    "description": "templates", "content": {"application/json": {"schema": {
+                        "type": "array", "items": _ref("TemplateSummary")}}}}, **_errors(401)}},
+                "post": {"operationId": "uploadTemplate", "requestBody": svg_body,
+                         "responses": {"201": {"description": "stored", **_json("Upload")},
+                                       **_errors(400, 401, 413, 422)}}},
+            "/templates/{templateId}": {
+                "parameters": [template_id],
+                "get": {"operationId": "getTemplate", "responses": {
+                    "200": {"description": "layers", **_json("TemplateDetail")},
+                    **_errors(401, 404, 422)}},
+                "put": {"operationId": "replaceTemplate", "requestBody": svg_body, "responses": {
+                    "200": {"description": "replaced", **_json("Upload")},
+                    **_errors(400, 401, 404, 413, 422)}},
+                "delete": {"operationId": "deleteTemplate", "responses": {
+                    "204": {"description": "deleted"}, **_errors(401, 404)}}},
+            "/images/{imageId}": {
+                "parameters": [image_id],
+                "get": {"operationId": "getImage", "responses": {
+                    "200": {"description": "the render's answer", **_json("Answer")},
+                    **_errors(401, 404)}},
+                "delete": {"operationId": "deleteImage", "responses": {
+                    "204": {"description": "deleted"}, **_errors(401, 404)}}},
+            "/files/{fileName}": {"get": {
+                "operationId": "getFile", "security": [],
+                "parameters": [{"name": "fileName", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the file", "content": {
+                    "image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {},
+                    "image/svg+xml": {}}}, **_errors(404)}}},
+            "/v1/fonts": {"get": {"operationId": "fonts", "responses": {
+                "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}}},
+            "/healthz": {"get": {"operationId": "health", "security": [], "responses": {
+                "200": {"description": "up", "content": {"application/json": {"schema": {
+                    "type": "object"}}}}}}},
+        },
+    }
