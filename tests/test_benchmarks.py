@@ -1,0 +1,13 @@
+"""The benchmark harness still runs (a ~10 s smoke run; no timing is asserted here)."""
+
+import subprocess
+import sys
+
+from helpers import ROOT
+
+
+def test_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/run.py", "--smoke"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| social-card |" in result.stdout and "answers/s" in result.stdout
