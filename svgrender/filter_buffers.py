@@ -130,7 +130,7 @@ def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
     target = out._pixels()
     if src.alpha_only:
         plane = Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L")
-        target[..., 3] = np.asarray(_gaussian(plane, sigma_x, sigma_y))
+        target[..., 3] = np.asarray(_shadow_blur(plane, sigma_x, sigma_y))
     else:
         image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")  # channel order is moot
         target[...] = np.asarray(_gaussian(image, sigma_x, sigma_y))
@@ -161,6 +161,19 @@ def crop(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
     context.paint()
     out.alpha_only = src.alpha_only
     return out
+
+
+def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Image.Image:
+    """Blur of an alpha plane (shadows): wide ones run at half resolution. A shadow has no
+    detail finer than its deviation, so the halved plane loses nothing visible (the fidelity
+    cases hold) and costs a quarter."""
+    if min(sigma_x, sigma_y) < 8 or min(plane.size) < 16:
+        return _gaussian(plane, sigma_x, sigma_y)
+    small = plane.reduce(2)
+    small = small.filter(ImageFilter.GaussianBlur((sigma_x / 2, sigma_y / 2)))
+    # reduce() averages 2x2 blocks: map pixel centres back with the matching half-pixel shift.
+    return small.transform(plane.size, Image.Transform.AFFINE, (0.5, 0, -0.25, 0, 0.5, -0.25),
+                           Image.Resampling.BILINEAR)
 
 
 def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
