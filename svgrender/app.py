@@ -28,7 +28,8 @@ from .settings import Settings
 from .storage import LocalStorage, Storage
 from .svgxml import href
 from .templates import Template, TemplateStore
-from .workers import Job, Overloaded, WorkerPool, encode_request
+from .errors import Overloaded
+from .workers import Job, WorkerPool, encode_request
 
 log = logging.getLogger("svgrender.app")
 

@@ -91,6 +91,16 @@ class RenderLimitExceeded(SvgRenderError):
     code = "limit_exceeded"
 
 
+class Overloaded(SvgRenderError):
+    status = 503
+    code = "overloaded"
+
+
+class RenderTimeout(SvgRenderError):
+    status = 504
+    code = "render_timeout"
+
+
 class RenderFailed(SvgRenderError):
     """The renderer could not draw this template with these params (not a server crash)."""
 

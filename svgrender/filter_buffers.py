@@ -11,18 +11,13 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from . import filter_ops as ops
+from .cairo_seams import BLEND_OPERATORS
 
 PORTER_DUFF = {"over": cairo.OPERATOR_OVER, "in": cairo.OPERATOR_IN, "out": cairo.OPERATOR_OUT,
                "atop": cairo.OPERATOR_ATOP, "xor": cairo.OPERATOR_XOR,
                "lighter": cairo.OPERATOR_ADD}
-BLEND = {"normal": cairo.OPERATOR_OVER, "multiply": cairo.OPERATOR_MULTIPLY,
-         "screen": cairo.OPERATOR_SCREEN, "overlay": cairo.OPERATOR_OVERLAY,
-         "darken": cairo.OPERATOR_DARKEN, "lighten": cairo.OPERATOR_LIGHTEN,
-         "color-dodge": cairo.OPERATOR_COLOR_DODGE, "color-burn": cairo.OPERATOR_COLOR_BURN,
-         "hard-light": cairo.OPERATOR_HARD_LIGHT, "soft-light": cairo.OPERATOR_SOFT_LIGHT,
-         "difference": cairo.OPERATOR_DIFFERENCE, "exclusion": cairo.OPERATOR_EXCLUSION,
-         "hue": cairo.OPERATOR_HSL_HUE, "saturation": cairo.OPERATOR_HSL_SATURATION,
-         "color": cairo.OPERATOR_HSL_COLOR, "luminosity": cairo.OPERATOR_HSL_LUMINOSITY}
+# feBlend modes are mix-blend-mode's: one table (cairo_seams), plus "normal".
+BLEND = {"normal": cairo.OPERATOR_OVER, **BLEND_OPERATORS}
 
 
 class Buf:

@@ -21,20 +21,10 @@ from pathlib import Path
 import msgspec
 
 from . import errors
-from .errors import SvgRenderError
+from .errors import Overloaded, RenderTimeout, SvgRenderError
 from .params import RenderRequest
 
 log = logging.getLogger("svgrender.workers")
-
-
-class Overloaded(SvgRenderError):
-    status = 503
-    code = "overloaded"
-
-
-class RenderTimeout(SvgRenderError):
-    status = 504
-    code = "render_timeout"
 
 
 @dataclass

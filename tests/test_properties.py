@@ -16,7 +16,7 @@ PROPS = ["text", "color", "backgroundColor", "imageUrl", "opacity", "hidden", "b
          "bogus"]
 NAMES = ["canvas", "title", "subtitle", "image", "badge", "card", "price", "nope", ""]
 values = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False),
+    st.none(), st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
     st.text(max_size=40), st.sampled_from(["#fff", "rgb(1,2,3)", "red", "10px", "left", "cover",
                                            "data:image/png;base64,AAAA", "file:///etc/passwd",
                                            "http://127.0.0.1/x.png", "\n\n", "😀" * 5]),
@@ -27,7 +27,7 @@ param = st.dictionaries(st.sampled_from(PROPS), values, max_size=4).flatmap(
     lambda d: st.sampled_from(NAMES).map(lambda n: {"name": n, **d}))
 body = st.fixed_dictionaries({}, optional={
     "params": st.lists(param, max_size=4), "format": st.sampled_from(["jpeg", "png", "svg", "x"]),
-    "scale": st.one_of(st.floats(allow_nan=False), st.integers(-5, 10)),
+    "scale": st.one_of(st.floats(allow_nan=False, allow_infinity=False), st.integers(-5, 10)),
     "metadata": st.one_of(st.text(max_size=20), st.integers())})
 
 
