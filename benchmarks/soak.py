@@ -76,7 +76,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server, url = start_server(2, Path(tmp))
         try:
-            asyncio.run(drive(url, min(10, args.seconds / 6), args.clients))  # warm-up
+            # Warm-up fills the caches that are meant to fill (fonts at every autoFit size, glyphs).
+            asyncio.run(drive(url, min(20, args.seconds / 3), args.clients))
             warm = worker_rss(server)
             statuses, accepted, total = asyncio.run(drive(url, args.seconds, args.clients))
             end = worker_rss(server)
