@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import datetime
 import io
+import json
 import os
 import platform
 import resource
@@ -27,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import cairosvg  # noqa: E402
 import httpx  # noqa: E402
 from lxml import etree  # noqa: E402
 
@@ -60,21 +60,36 @@ def params_for(template_id: str, n: int = 0) -> list[LayerParam]:
     return params
 
 
-def naive(template, settings, request) -> None:
-    """What a hand-rolled service does: cairosvg.svg2png on the applied SVG, three times."""
-    svg = standalone_svg(apply_params(template, request.params, settings), template.images)
-    thumb_h = round(settings.thumb_width * template.height / template.width)
-    for width, height in ((template.width, template.height), (settings.thumb_width, thumb_h),
-                          (settings.thumb_width * 2, thumb_h * 2)):
-        cairosvg.svg2png(bytestring=svg, output_width=width, output_height=height)
+def naive_ms(store, settings, runs: int) -> dict[str, float]:
+    """What a hand-rolled service does: cairosvg.svg2png on the applied SVG at the three sizes.
+    Measured in a separate process that never imports svgrender (whose seams patch CairoSVG)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = []
+        for template_id in TEMPLATES:
+            template = store.get(template_id)
+            request = RenderRequest(params=params_for(template_id), format="jpeg")
+            svg = standalone_svg(apply_params(template, request.params, settings),
+                                 template.images)
+            path = Path(tmp) / f"{template_id}.svg"
+            path.write_bytes(svg)
+            thumb_h = round(settings.thumb_width * template.height / template.width)
+            files.append([str(path), [[template.width, template.height],
+                                      [settings.thumb_width, thumb_h],
+                                      [settings.thumb_width * 2, thumb_h * 2]]])
+        job = json.dumps({"mode": "time", "files": files, "runs": runs})
+        result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "plain_cairosvg.py")],
+                                input=job, capture_output=True, text=True, check=True)
+        timings = json.loads(result.stdout)
+    return {Path(path).stem: ms for path, ms in timings.items()}
 
 
 def in_process(store, settings, runs: int) -> dict:
     rows = {}
+    naive = naive_ms(store, settings, runs)
     for template_id in TEMPLATES:
         template = store.get(template_id)
         request = RenderRequest(params=params_for(template_id), format="jpeg")
-        row = {"naive": median_ms(lambda: naive(template, settings, request), runs)}
+        row = {"naive": naive[template_id]}
         path = settings.templates_dir / f"{template_id}.svg"
         data = path.read_bytes()
         start = time.process_time()
@@ -216,7 +231,7 @@ def report(proc, chrome, net, smoke: bool) -> str:
     lines = [f"# svgrender benchmark — {datetime.date.today()} ({platform.machine()}, "
              f"{os.cpu_count()} cores){' — SMOKE RUN' if smoke else ''}", "",
              "## One full answer (image + thumbnail + retina thumbnail), in process, CPU ms", "",
-             "| template | naive cairosvg ×3 | svgrender cold | svgrender warm JPEG | warm PNG "
+             "| template | plain cairosvg ×3 | svgrender cold | svgrender warm JPEG | warm PNG "
              "| naive / warm | Chromium 1x | Chromium 2x | Chromium 1x / svgrender |",
              "|---|---|---|---|---|---|---|---|---|"]
     for template_id, row in proc.items():

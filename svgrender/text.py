@@ -379,12 +379,11 @@ def text_content(node) -> str:
 
 
 def _all_text(node):
-    if node.text:
+    """Text of a CairoSVG node and its spans (CairoSVG turned tails into anonymous spans)."""
+    if getattr(node, "text", None):
         yield node.text
-    for child in node.children:
+    for child in getattr(node, "children", ()):
         yield from _all_text(child)
-        if child.tail:
-            yield child.tail
 
 
 def draw_text(surface, node) -> None:
