@@ -6,6 +6,7 @@ the seams still exist, so an upgrade that moves them fails loudly instead of sil
 
 from __future__ import annotations
 
+import copy
 from contextvars import ContextVar
 from math import pi
 
@@ -65,7 +66,9 @@ def draw_pattern(surface, node, name, opacity) -> bool:
     CairoSVG anchors such tiles at (0, 0) of user space instead of the shape's corner, so every
     Figma image fill (pattern > use > image) shows a shifted, wrapped picture.
     """
-    pattern_node = surface.patterns[name]
+    # A copy: CairoSVG rewrites the pattern's attributes in absolute units as it draws, which
+    # broke every later size drawn from the same tree (thumbnails lost Figma image fills).
+    pattern_node = copy.copy(surface.patterns[name])
     pattern_node["opacity"] = float(pattern_node.get("opacity", 1)) * opacity
     pattern_node.tag = "g"
     transform(surface, pattern_node.get("patternTransform"))

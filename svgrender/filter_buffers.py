@@ -114,6 +114,29 @@ def composite(a: Buf, b: Buf, operator: int) -> Buf:
     return out
 
 
+def reduced(surface: cairo.ImageSurface, factor: int) -> cairo.ImageSurface:
+    """The surface box-averaged by `factor` (premultiplied pixels average correctly)."""
+    surface.flush()
+    width, height = surface.get_width(), surface.get_height()
+    # "RGBa": channels averaged independently (no weighting by the 4th byte).
+    image = Image.frombuffer("RGBa", (width, height), surface.get_data(), "raw", "RGBa",
+                             surface.get_stride(), 1).reduce(factor)
+    data = bytearray(image.tobytes())
+    return cairo.ImageSurface.create_for_data(data, cairo.FORMAT_ARGB32, image.width,
+                                              image.height, image.width * 4)
+
+
+def merge(layers: list[Buf], width: int, height: int) -> Buf:
+    """feMerge: every input painted over the previous ones, on one surface."""
+    out = Buf.blank(width, height)
+    context = out.context()
+    for layer in layers:
+        context.set_source_surface(layer.surface, 0, 0)
+        context.paint()
+    out.alpha_only = all(layer.alpha_only for layer in layers)
+    return out
+
+
 def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
     if sigma_x <= 0 and sigma_y <= 0:
         return src
@@ -143,8 +166,8 @@ def ink_box(src: Buf) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) of the non-transparent pixels, or None."""
     width, height = src.size
     src.surface.flush()
-    image = Image.frombuffer("RGBA", (width, height), bytes(src.surface.get_data()), "raw",
-                             "RGBA", src.surface.get_stride(), 1)
+    image = Image.frombuffer("RGBA", (width, height), src.surface.get_data(), "raw", "RGBA",
+                             src.surface.get_stride(), 1)  # a view, no copy
     return image.getchannel("A").getbbox()
 
 
@@ -166,9 +189,8 @@ def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Image.Im
         return _gaussian(plane, sigma_x, sigma_y)
     small = plane.reduce(2)
     small = small.filter(ImageFilter.GaussianBlur((sigma_x / 2, sigma_y / 2)))
-    # reduce() averages 2x2 blocks: map pixel centres back with the matching half-pixel shift.
-    return small.transform(plane.size, Image.Transform.AFFINE, (0.5, 0, -0.25, 0, 0.5, -0.25),
-                           Image.Resampling.BILINEAR)
+    # resize() samples pixel centres, which lines up with reduce()'s 2x2 block averages.
+    return small.resize(plane.size, Image.Resampling.BILINEAR)
 
 
 def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:

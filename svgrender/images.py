@@ -79,8 +79,10 @@ class DecodedImage:
         reduced = self._reduced.get(size)
         if reduced is None:
             # Premultiplied BGRA resampled channel by channel stays correctly premultiplied.
-            full = Image.frombuffer("RGBA", (self.width, self.height), self.pixels, "raw",
-                                    "RGBA", 0, 1)
+            # Pillow's "RGBa" mode does exactly that; "RGBA" would weight colours by the 4th
+            # byte, which is 0 (unused) in opaque BGRX pixels: black thumbnails.
+            full = Image.frombuffer("RGBa", (self.width, self.height), self.pixels, "raw",
+                                    "RGBa", 0, 1)
             small = full.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
             reduced = self._make_surface(small.tobytes(), *size)
             if len(self._reduced) >= 6:

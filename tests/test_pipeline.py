@@ -43,6 +43,23 @@ def test_three_sizes_from_the_vector(store, settings, template_id):
     assert mean_abs_diff(upscaled, retina) > 0.3
 
 
+@pytest.mark.parametrize("fmt", ["png", "jpeg"])
+@pytest.mark.parametrize("template_id,sky,box", [
+    ("social-card", (150, 100), (60, 60, 540, 570)),     # an <image> layer
+    ("figma-export", (150, 100), (64, 64, 384, 386)),    # a Figma pattern image fill
+])
+def test_thumbnails_show_the_photo(store, settings, fmt, template_id, sky, box):
+    """Every size shows the photo: reduced once per size, pattern fills redrawn per size."""
+    result = render(store, settings, template_id, fmt=fmt)
+    main, thumb, retina = (decode(f.data) for f in result.files)
+    for image in (main, thumb, retina):
+        factor = image.width / main.width
+        pixel = image.getpixel((round(sky[0] * factor), round(sky[1] * factor)))
+        assert pixel[2] > 150 and pixel[0] > 50, (image.size, pixel)  # light blue sky
+    upscaled = thumb.resize(main.size)
+    assert mean_abs_diff(upscaled.crop(box), main.crop(box)) < 12
+
+
 def test_canvas_background_colour(store, settings):
     image = main_image(store, settings, "social-card",
                        [{"name": "canvas", "background_color": "rgb(103,176,197)"}])
