@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
-import io
 import json
 import os
 import platform
@@ -22,14 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-from lxml import etree  # noqa: E402
 
 from svgrender import pipeline  # noqa: E402
 from svgrender.apply import apply_params  # noqa: E402

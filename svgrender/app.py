@@ -19,7 +19,7 @@ from starlette.routing import Route
 from . import pipeline
 from .apply import check_params
 from .errors import (BodyTooLarge, ImageNotFound, InvalidParam, NotFound, SvgRenderError,
-                     TemplateNotFound, Unauthorized)
+                     Unauthorized)
 from .fetch import ImageFetcher
 from .fonts import add_font_dir, available_families
 from .openapi import document as openapi_document

@@ -15,7 +15,7 @@ from .images import DecodedImage
 from .layers import pattern_image
 from .params import PROPERTY_KINDS, LayerParam, properties_for
 from .settings import Settings
-from .svgxml import SVG_NS, href, local_name, set_href, set_style, style_value, url_fragment
+from .svgxml import SVG_NS, local_name, set_href, set_style, style_value, url_fragment
 from .templates import Template
 from .units import parse_length
 
@@ -195,7 +195,7 @@ def set_line_height(t: Target, value) -> None:
     else:
         factor = t.length(value, "lineHeight", minimum=0.01) / _font_size(t.element)
     if not 0.1 <= factor <= 10:
-        t.fail(f"lineHeight must be between 0.1 and 10 times the font size", "lineHeight")
+        t.fail("lineHeight must be between 0.1 and 10 times the font size", "lineHeight")
     t.element.set("data-line-height", f"{factor:.4g}")
 
 

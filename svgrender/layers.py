@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import cairocffi as cairo
 from cairosvg.surface import Surface
-
-from .cairo_seams import WalkerMixin
 from lxml import etree
 
+from .cairo_seams import WalkerMixin
 from .errors import InvalidTemplate
 from .svgxml import href, local_name, set_style, style_value, url_fragment
 

@@ -10,8 +10,6 @@ cannot ask for a billion draws.
 
 from __future__ import annotations
 
-import gzip
-import io
 import re
 import zlib
 from dataclasses import dataclass, field

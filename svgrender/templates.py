@@ -14,12 +14,12 @@ from pathlib import Path
 from lxml import etree
 
 from .errors import InvalidParam, InvalidTemplate, SvgRenderError, TemplateNotFound
-from .sanitize import inflate, sanitize
 from .images import DecodedImage, data_uri_bytes, decode_image
 from .layers import Layer, classify, find_canvas, is_rendered, measure
 from .render import parse_for_cairo, using_images
-from .textboxes import annotate as annotate_text_boxes
+from .sanitize import inflate, sanitize
 from .svgxml import INKSCAPE_LABEL, href, local_name, parse_style, parse_svg, set_href
+from .textboxes import annotate as annotate_text_boxes
 from .units import parse_length
 
 log = logging.getLogger("svgrender.templates")

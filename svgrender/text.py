@@ -12,7 +12,6 @@ Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import cairocffi as cairo

@@ -1,6 +1,5 @@
 """Fonts: named families are drawn with themselves (not a fallback); fonts/ is searched."""
 
-import shutil
 import subprocess
 
 import pytest

@@ -5,7 +5,6 @@ Short here (a few examples per operation); `python benchmarks/fuzz_api.py` runs 
 
 import shutil
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings as hsettings
 

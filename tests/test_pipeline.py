@@ -161,7 +161,7 @@ def _quadrants() -> Image.Image:
 @pytest.mark.parametrize("scale", [1, 2])
 def test_image_positions_on_image_layer(store, settings, scale):
     url = png_data_uri(_quadrants())
-    box = (60, 60, 480, 510)  # the social card's photo box
+    # the social card's photo box: (60, 60) 480×510
 
     def img(position, **align):
         params = [{"name": "image", "image_url": url, "image_position": position, **align}]

@@ -1,7 +1,6 @@
 """Property tests: random params and random small SVGs never get a 500 and never hang."""
 
 import time
-from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st

@@ -4,7 +4,6 @@ import asyncio
 import io
 
 import cairocffi as cairo
-import numpy as np
 import pytest
 from PIL import Image, ImageChops
 

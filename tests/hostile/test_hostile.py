@@ -4,7 +4,6 @@ request, and a normal render right after succeeds."""
 
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
