@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from .css_filters import rewrite as rewrite_css_filters
 from .errors import InvalidParam, InvalidTemplate, SvgRenderError, TemplateNotFound
 from .images import DecodedImage, data_uri_bytes, decode_image
 from .layers import Layer, classify, find_canvas, is_rendered, measure
@@ -62,6 +63,7 @@ def prepare_root(root: etree._Element) -> list[str]:
     """Sanitise (sanitize.py), then fix what exports carry that the renderer mishandles.
     Returns what the sanitiser removed."""
     removed = sanitize(root).removed
+    rewrite_css_filters(root)
     style = parse_style(root.get("style"))
     # A root style="width:100%;height:auto" (SVGs saved from web pages) makes CairoSVG draw nothing.
     if "width" in style or "height" in style:

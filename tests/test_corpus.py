@@ -1,6 +1,6 @@
 """Real SVGs nobody here wrote (../shared/corpus, absent in a user's clone): every file renders
 or is refused with a clear error, and svgrender matches resvg's expected PNGs far more often
-than plain CairoSVG did (41 of 55 vs 16 when measured; `python benchmarks/corpus.py`)."""
+than plain CairoSVG did (44 of 55 vs 16 when measured; `python benchmarks/corpus.py`)."""
 
 import io
 
@@ -51,4 +51,4 @@ def test_resvg_cases_mostly_match():
     cases = [p for p in FILES if p.parent.name == "resvg-tests"
              and p.with_name(p.stem + ".ref.png").exists()]
     matching = sum(1 for p in cases if _diff(p) <= 2.0)
-    assert matching >= 40, f"{matching} of {len(cases)} resvg cases within 2.0"
+    assert matching >= 43, f"{matching} of {len(cases)} resvg cases within 2.0"

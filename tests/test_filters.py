@@ -74,3 +74,21 @@ def test_oversized_blur_is_refused_naming_the_layer(settings, tmp_path):
         body = response.json()
         assert body["code"] == "blur_too_large" and body["layer"] == "box"
         assert "100000" in body["message"] and "200" in body["message"]
+
+
+def test_css_filter_functions(settings, tmp_path):
+    folder = _template_dir(tmp_path, '<rect id="a" x="10" y="10" width="30" height="30" '
+                                     'fill="#e63946" style="filter: grayscale(1) blur(2px)"/>'
+                                     '<rect id="b" x="55" y="10" width="30" height="30" '
+                                     'fill="#2a9d8f" filter="drop-shadow(6px 6px 0 #000)"/>'
+                                     '<rect id="c" x="10" y="55" width="30" height="30" '
+                                     'fill="#2a9d8f" filter="sparkle(3)"/>')
+    with TestClient(create_app(replace(settings, templates_dir=folder))) as client:
+        response = client.post("/designs/t", json={"format": "png"})
+        image = Image.open(io.BytesIO(client.get(response.json()["imageUrl"]).content))
+        image = image.convert("RGB")
+    r, g, b = image.getpixel((25, 25))
+    assert abs(r - g) < 4 and abs(g - b) < 4  # grayscale
+    assert 100 < sum(image.getpixel((10, 25))) < 700  # blurred edge: neither red nor white
+    assert image.getpixel((88, 44)) == (0, 0, 0)  # the hard shadow, offset 6 px
+    assert image.getpixel((25, 70)) == (42, 157, 143)  # unknown function: unfiltered
