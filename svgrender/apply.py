@@ -15,7 +15,8 @@ from .images import DecodedImage
 from .layers import pattern_image
 from .params import PROPERTY_KINDS, LayerParam, properties_for
 from .settings import Settings
-from .svgxml import SVG_NS, local_name, set_href, set_style, style_value, url_fragment
+from .svgxml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
+                     url_fragment)
 from .templates import Template
 from .units import parse_length
 
@@ -112,7 +113,7 @@ def set_text(t: Target, value: str) -> None:
             element.text = value
         return
     # Several lines: one tspan per line, stepping like the template's own lines did.
-    font_size = _font_size(element)
+    font_size = font_size_of(element)
     template = tspans[0] if tspans else None
     step = 1.2 * font_size
     if len(tspans) >= 2:
@@ -138,19 +139,6 @@ def set_text(t: Target, value: str) -> None:
         span.attrib.pop("dy", None)
         span.text = line
         element.append(span)
-
-
-def _font_size(element: etree._Element) -> float:
-    node = element
-    while node is not None:
-        value = style_value(node, "font-size")
-        if value:
-            try:
-                return parse_length(value)
-            except ValueError:
-                break
-        node = node.getparent()
-    return 16.0
 
 
 def set_font_family(t: Target, value: str) -> None:
@@ -193,7 +181,7 @@ def set_line_height(t: Target, value) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         factor = float(value)
     else:
-        factor = t.length(value, "lineHeight", minimum=0.01) / _font_size(t.element)
+        factor = t.length(value, "lineHeight", minimum=0.01) / font_size_of(t.element)
     if not 0.1 <= factor <= 10:
         t.fail("lineHeight must be between 0.1 and 10 times the font size", "lineHeight")
     t.element.set("data-line-height", f"{factor:.4g}")

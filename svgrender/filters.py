@@ -24,6 +24,7 @@ from . import filter_buffers as fb
 from . import filter_ops as ops
 from .filter_buffers import Buf
 from .notices import warn
+from .units import parse_fraction
 
 log = logging.getLogger("svgrender.filters")
 
@@ -31,17 +32,6 @@ MAX_BLUR_DEVICE_PX = 800.0  # hard ceiling per axis, whatever settings and scale
 
 SUPPORTED = {"feGaussianBlur", "feOffset", "feFlood", "feColorMatrix", "feComposite", "feBlend",
              "feMerge", "feDropShadow", "feMorphology", "feComponentTransfer", "feTile"}
-
-
-def _fraction(value, default: float) -> float:
-    """'-10%' -> -0.1, '0.5' -> 0.5 (objectBoundingBox units)."""
-    if value is None or value == "":
-        return default
-    text = str(value).strip()
-    try:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        return default
 
 
 def _numbers(value, count: int | None = None) -> list[float]:
@@ -83,8 +73,8 @@ class _Context:
         if not self.bbox:
             return None
         bx, by, bw, bh = self.bbox
-        return (bx + _fraction(f.get("x"), -0.1) * bw, by + _fraction(f.get("y"), -0.1) * bh,
-                _fraction(f.get("width"), 1.2) * bw, _fraction(f.get("height"), 1.2) * bh)
+        return (bx + parse_fraction(f.get("x"), -0.1) * bw, by + parse_fraction(f.get("y"), -0.1) * bh,
+                parse_fraction(f.get("width"), 1.2) * bw, parse_fraction(f.get("height"), 1.2) * bh)
 
     def length(self, value: float, axis: str) -> float:
         """A primitive length (stdDeviation, dx, radius) in buffer pixels."""
@@ -231,7 +221,7 @@ def _bounded(primitives) -> bool:
     for node in primitives:
         tag = node.tag
         if tag == "feFlood":
-            now = _fraction(node.get("flood-opacity"), 1.0) <= 0
+            now = parse_fraction(node.get("flood-opacity"), 1.0) <= 0
         elif tag == "feColorMatrix":
             values = _numbers(node.get("values"))
             alpha_offset = values[19] if node.get("type", "matrix") == "matrix" and len(
@@ -249,7 +239,7 @@ def _bounded(primitives) -> bool:
             elif op == "atop":
                 now = b
             elif op == "arithmetic":
-                k2, k3, k4 = (_fraction(node.get(f"k{i}"), 0.0) for i in (2, 3, 4))
+                k2, k3, k4 = (parse_fraction(node.get(f"k{i}"), 0.0) for i in (2, 3, 4))
                 now = k4 <= 0 and (k2 == 0 or a) and (k3 == 0 or b)
             else:
                 now = a and b
@@ -276,7 +266,7 @@ def _reach(primitives, geo: _Context) -> int:
             reach += 3 * min(max(geo.length(max(sd), "x"), geo.length(max(sd), "y")),
                              MAX_BLUR_DEVICE_PX)
         if node.tag in ("feOffset", "feDropShadow"):
-            dx, dy = geo.offset(_fraction(node.get("dx"), 0.0), _fraction(node.get("dy"), 0.0))
+            dx, dy = geo.offset(parse_fraction(node.get("dx"), 0.0), parse_fraction(node.get("dy"), 0.0))
             reach += max(abs(dx), abs(dy))
         if node.tag == "feMorphology":
             radius = max(_numbers(node.get("radius", "0"), 2) or [0.0])
@@ -318,7 +308,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
                           min(max(geo.length(sdx, "x"), 0.0), MAX_BLUR_DEVICE_PX),
                           min(max(geo.length(sdy, "y"), 0.0), MAX_BLUR_DEVICE_PX))
         elif tag == "feOffset":
-            dx, dy = geo.offset(_fraction(node.get("dx"), 0.0), _fraction(node.get("dy"), 0.0))
+            dx, dy = geo.offset(parse_fraction(node.get("dx"), 0.0), parse_fraction(node.get("dy"), 0.0))
             out = fb.offset(take(node.get("in"), linear), dx, dy)
         elif tag == "feFlood":
             out = fb.flood(width, height, _flood_color(node, linear))
@@ -329,8 +319,8 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
             operator = node.get("operator", "over")
             a, b = take(node.get("in"), linear), take(node.get("in2"), linear)
             if operator == "arithmetic":
-                k = tuple(_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
-                out = fb.Buf.from_float(ops.composite(a.to_float(), b.to_float(), operator, k))
+                k = tuple(parse_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
+                out = fb.Buf.from_float(ops.arithmetic(a.to_float(), b.to_float(), k))
             else:
                 out = fb.composite(a, b, fb.PORTER_DUFF.get(operator, fb.PORTER_DUFF["over"]))
         elif tag == "feBlend":
@@ -349,7 +339,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
             src = take(node.get("in"), linear)
             shadow = fb.blur(fb.alpha_of(src), min(geo.length(sdx, "x"), MAX_BLUR_DEVICE_PX),
                              min(geo.length(sdy, "y"), MAX_BLUR_DEVICE_PX))
-            dx, dy = geo.offset(_fraction(node.get("dx"), 2.0), _fraction(node.get("dy"), 2.0))
+            dx, dy = geo.offset(parse_fraction(node.get("dx"), 2.0), parse_fraction(node.get("dy"), 2.0))
             shadow = fb.offset(shadow, dx, dy)
             colour = fb.flood(width, height, _flood_color(node, linear))
             shadow = fb.composite(colour, shadow, fb.PORTER_DUFF["in"])
@@ -368,7 +358,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
                 channel = {"feFuncR": 0, "feFuncG": 1, "feFuncB": 2, "feFuncA": 3}.get(child.tag)
                 if channel is None:
                     continue
-                attrs = {key: _fraction(child.get(key), default) for key, default in (
+                attrs = {key: parse_fraction(child.get(key), default) for key, default in (
                     ("slope", 1.0), ("intercept", 0.0), ("amplitude", 1.0), ("exponent", 1.0),
                     ("offset", 0.0))}
                 attrs["tableValues"] = _numbers(child.get("tableValues"))
@@ -394,7 +384,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
 
 def _flood_color(node, linear: bool) -> tuple[float, float, float, float]:
     r, g, b, a = parse_cairo_color(node.get("flood-color", "black"))
-    a *= max(0.0, min(1.0, _fraction(node.get("flood-opacity"), 1.0)))
+    a *= max(0.0, min(1.0, parse_fraction(node.get("flood-opacity"), 1.0)))
     if linear:
         r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
     return (r * a, g * a, b * a, a)
@@ -409,10 +399,10 @@ def _subregion(node, geo: _Context) -> tuple[int, int, int, int]:
     region = geo.filter_region() or (0, 0, 0, 0)
     if geo.primitive_bbox and geo.bbox:
         bx, by, bw, bh = geo.bbox
-        x = bx + _fraction(node.get("x"), (region[0] - bx) / bw if bw else 0) * bw
-        y = by + _fraction(node.get("y"), (region[1] - by) / bh if bh else 0) * bh
-        w = _fraction(node.get("width"), region[2] / bw if bw else 0) * bw
-        h = _fraction(node.get("height"), region[3] / bh if bh else 0) * bh
+        x = bx + parse_fraction(node.get("x"), (region[0] - bx) / bw if bw else 0) * bw
+        y = by + parse_fraction(node.get("y"), (region[1] - by) / bh if bh else 0) * bh
+        w = parse_fraction(node.get("width"), region[2] / bw if bw else 0) * bw
+        h = parse_fraction(node.get("height"), region[3] / bh if bh else 0) * bh
     else:
         s = geo.surface
         x = size(s, node.get("x"), "x") if node.get("x") is not None else region[0]

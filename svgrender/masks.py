@@ -7,6 +7,8 @@ import math
 import cairocffi as cairo
 import numpy as np
 
+from .units import parse_fraction
+
 
 def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:
     """Paint the current source through mask `name`, by luminance × alpha or by alpha alone."""
@@ -49,16 +51,6 @@ def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:
     context.restore()
 
 
-def _fraction(value, default: float) -> float:
-    text = str(value).strip() if value is not None else ""
-    if not text:
-        return default
-    try:
-        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        return default
-
-
 def _draw_mask_colours(surface, node, name) -> None:
     """Draw the mask's children, clipped to the mask region, onto surface.context."""
     from cairosvg.bounding_box import calculate_bounding_box
@@ -74,10 +66,10 @@ def _draw_mask_colours(surface, node, name) -> None:
         w = size(surface, mask_node.get("width", "120%"), "x")
         h = size(surface, mask_node.get("height", "120%"), "y")
     else:
-        x = bx + _fraction(mask_node.get("x"), -0.1) * bw
-        y = by + _fraction(mask_node.get("y"), -0.1) * bh
-        w = _fraction(mask_node.get("width"), 1.2) * bw
-        h = _fraction(mask_node.get("height"), 1.2) * bh
+        x = bx + parse_fraction(mask_node.get("x"), -0.1) * bw
+        y = by + parse_fraction(mask_node.get("y"), -0.1) * bh
+        w = parse_fraction(mask_node.get("width"), 1.2) * bw
+        h = parse_fraction(mask_node.get("height"), 1.2) * bh
     context = surface.context
     context.save()
     context.rectangle(x, y, w, h)

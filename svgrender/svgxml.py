@@ -89,3 +89,19 @@ def url_fragment(value: str | None) -> str | None:
         if inner.startswith("#"):
             return inner[1:]
     return None
+
+
+def font_size_of(element: etree._Element, default: float = 16.0) -> float:
+    """The font size in px that applies to an element (its own, else the nearest ancestor's)."""
+    from .units import parse_length
+
+    node = element
+    while node is not None:
+        value = style_value(node, "font-size")
+        if value:
+            try:
+                return parse_length(value)
+            except ValueError:
+                return default
+        node = node.getparent()
+    return default

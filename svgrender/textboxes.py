@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .svgxml import local_name, parse_style, url_fragment
+from .svgxml import font_size_of, local_name, parse_style, url_fragment
 from .units import parse_length
 
 
@@ -25,18 +25,6 @@ def _rect_box(rect: etree._Element) -> tuple[float, float, float, float] | None:
     values = [_length(rect.get(a)) for a in ("x", "y", "width", "height")]
     x, y, w, h = (v or 0.0 for v in values)
     return (x, y, w, h) if w > 0 and h > 0 else None
-
-
-def _font_size(element: etree._Element) -> float:
-    node = element
-    while node is not None:
-        value = parse_style(node.get("style")).get("font-size") or node.get("font-size")
-        if value:
-            size = _length(value)
-            if size:
-                return size
-        node = node.getparent()
-    return 16.0
 
 
 def text_box(element: etree._Element, ids: dict, pixel_box, to_user) -> tuple | None:
@@ -56,7 +44,7 @@ def text_box(element: etree._Element, ids: dict, pixel_box, to_user) -> tuple | 
         return _rect_box(shape)
     inline = _length(style.get("inline-size") or element.get("inline-size"))
     lines = [c for c in element if local_name(c) == "tspan" and c.get("y") is not None]
-    size = _font_size(lines[0] if lines else element)
+    size = font_size_of(lines[0] if lines else element)
     if inline:
         x = _length((lines[0] if lines else element).get("x")) or 0.0
         y = _length((lines[0] if lines else element).get("y")) or 0.0

@@ -24,3 +24,14 @@ def parse_length(value: float | int | str) -> float:
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(value)
     return number
+
+
+def parse_fraction(value, default: float) -> float:
+    """A bounding-box fraction: '-10%' -> -0.1, '0.5' -> 0.5; `default` when absent or bad."""
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return default
+    try:
+        return float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        return default
