@@ -17,24 +17,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from svgrender import pipeline  # noqa: E402
+from svgrender import render as pipeline  # noqa: E402
+from svgrender.draw import seams  # noqa: E402
 from svgrender.params import RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
-from svgrender.templates import load_template  # noqa: E402
+from svgrender.templates.model import load_template  # noqa: E402
 
 
 def cpu_ms(template, runs: int) -> float:
     request, settings = RenderRequest(format="jpeg"), Settings()
-    pipeline.render(template, request, settings, "0123456789")  # warm
+    pipeline.render(template, request, settings)  # warm
     times = []
     for _ in range(runs):
         start = time.process_time()
-        pipeline.render(template, request, settings, "0123456789")
+        pipeline.render(template, request, settings)
         times.append((time.process_time() - start) * 1000)
     return statistics.median(times)
 
 
 def main() -> None:
+    seams.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
@@ -47,7 +49,7 @@ def main() -> None:
             for label, data in (("with shadow", source), ("without", source.replace(marker, b""))):
                 path = Path(tmp) / f"{template_id}.svg"
                 path.write_bytes(data)
-                timings[label] = cpu_ms(load_template(template_id, path, (0, 0), data), args.runs)
+                timings[label] = cpu_ms(load_template(template_id, data, Settings()), args.runs)
         shadow = timings["with shadow"] - timings["without"]
         rows.append((template_id, timings["with shadow"], timings["without"], shadow))
     print(f"{'template':<14} {'with ms':>8} {'without ms':>11} {'shadow ms':>10} {'shadow/rest':>12}")

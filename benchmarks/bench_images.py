@@ -23,11 +23,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from imageserver import ImageServer  # noqa: E402
-from svgrender import pipeline  # noqa: E402
-from svgrender.fetch import ImageFetcher  # noqa: E402
+from svgrender import render as pipeline  # noqa: E402
+from svgrender.draw import seams  # noqa: E402
+from svgrender.io.loaders import ImageFetcher  # noqa: E402
 from svgrender.params import LayerParam, RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
-from svgrender.templates import TemplateStore  # noqa: E402
+from svgrender.templates.store import TemplateStore  # noqa: E402
 
 
 def big_photo() -> bytes:
@@ -41,6 +42,7 @@ def big_photo() -> bytes:
 
 
 def main() -> None:
+    seams.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
@@ -49,14 +51,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, ImageServer("127.0.0.2", routes) as server:
         settings = replace(Settings(templates_dir=ROOT / "templates"),
                            allow_private_networks=("127.0.0.2/32",))
-        template = TemplateStore(settings.templates_dir).get("social-card")
+        template = TemplateStore(settings.templates_dir, Settings()).get("social-card")
         request = RenderRequest(format="jpeg", params=[
             LayerParam(name="image", image_url=server.url("/big.jpg"))])
 
         def one(fetcher: ImageFetcher) -> float:
             start = time.perf_counter()
-            images = asyncio.run(pipeline.load_images(request, fetcher, settings))
-            pipeline.render(template, request, settings, "0123456789", images)
+            images = asyncio.run(fetcher.load_request(request.params, settings))
+            pipeline.render(template, request, settings, images)
             return time.perf_counter() - start
 
         cold, warm, requests = [], [], 0

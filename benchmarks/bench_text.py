@@ -17,10 +17,12 @@ sys.path.insert(0, str(ROOT))
 
 import cairocffi as cairo  # noqa: E402
 
-from svgrender import pipeline, text  # noqa: E402
+from svgrender import render as pipeline  # noqa: E402
+from svgrender.draw import seams  # noqa: E402
+from svgrender.draw import text  # noqa: E402
 from svgrender.params import LayerParam, RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
-from svgrender.templates import TemplateStore  # noqa: E402
+from svgrender.templates.store import TemplateStore  # noqa: E402
 
 TITLE = "Ten days of fjords, glaciers, hot springs and the southern lights over Lake Tekapo"
 
@@ -30,6 +32,7 @@ class Node(dict):
 
 
 def main() -> None:
+    seams.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
@@ -52,14 +55,14 @@ def main() -> None:
     title_ms = statistics.median(times)
     layout, size = text.fit_layout(context, TITLE, style, box, node)
     settings = Settings(templates_dir=ROOT / "templates")
-    template = TemplateStore(settings.templates_dir).get("social-card")
+    template = TemplateStore(settings.templates_dir, Settings()).get("social-card")
     request = RenderRequest(format="jpeg", params=[LayerParam(name="title", text=TITLE,
                                                               auto_fit=True, max_lines=3)])
-    pipeline.render(template, request, settings, "0123456789")
+    pipeline.render(template, request, settings)
     card = []
     for _ in range(max(5, args.runs // 5)):
         start = time.process_time()
-        pipeline.render(template, request, settings, "0123456789")
+        pipeline.render(template, request, settings)
         card.append((time.process_time() - start) * 1000)
     card_ms = statistics.median(card)
     print(f"3-line auto-fit title (lines: {layout.get_line_count()}, chosen size {size:.1f} px), "

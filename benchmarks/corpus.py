@@ -25,11 +25,12 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from svgrender import pipeline  # noqa: E402
+from svgrender import render as pipeline  # noqa: E402
+from svgrender.draw import seams  # noqa: E402
 from svgrender.errors import SvgRenderError  # noqa: E402
 from svgrender.params import RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
-from svgrender.templates import load_template  # noqa: E402
+from svgrender.templates.model import load_template  # noqa: E402
 
 GOOD = 2.0  # mean abs diff per channel counted as matching
 
@@ -43,14 +44,14 @@ def on_white(data: bytes, size=None) -> np.ndarray:
 
 
 def ours(path: Path, width: int) -> bytes:
-    template = load_template(path.stem, path, (0, 0), path.read_bytes())
+    template = load_template(path.stem, path.read_bytes(), Settings())
     scale = width / template.width
     settings = Settings(thumb_width=40)
     request = RenderRequest(format="png", scale=1.0)
     if abs(scale - 1) > 1e-3:  # render the main image at the reference's width
         settings = Settings(thumb_width=40, max_scale=8)
         request = RenderRequest(format="png", scale=max(1.0, scale))
-    return pipeline.render(template, request, settings, "0123456789").files[0].data
+    return pipeline.render(template, request, settings).files[0].data
 
 
 def plain_renders(cases: list[Path], sizes: dict, folder: Path) -> dict[str, Path]:
@@ -98,9 +99,8 @@ def exports() -> list[tuple]:
         for svg in sorted((CORPUS / folder).glob("*.svg")):
             start = time.perf_counter()
             try:
-                template = load_template(svg.stem, svg, (0, 0), svg.read_bytes())
-                result = pipeline.render(template, RenderRequest(format="png"), Settings(),
-                                         "0123456789")
+                template = load_template(svg.stem, svg.read_bytes(), Settings())
+                result = pipeline.render(template, RenderRequest(format="png"), Settings())
                 status = f"{result.width}×{result.height}" + (
                     f", warnings: {len(result.warnings)}" if result.warnings else "")
             except SvgRenderError as exc:
@@ -110,6 +110,7 @@ def exports() -> list[tuple]:
 
 
 def main() -> None:
+    seams.install()
     parser = argparse.ArgumentParser()
     parser.add_argument("--table", action="store_true", help="print every case")
     args = parser.parse_args()

@@ -28,12 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from svgrender import pipeline  # noqa: E402
+from svgrender import render as pipeline  # noqa: E402
 from svgrender.apply import apply_params  # noqa: E402
 from svgrender.params import LayerParam, RenderRequest  # noqa: E402
-from svgrender.pipeline import standalone_svg  # noqa: E402
+from svgrender.draw import seams  # noqa: E402
+from svgrender.draw.surfaces import Drawing  # noqa: E402
+from svgrender.draw.svg_output import write_svg  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
-from svgrender.templates import TemplateStore, load_template  # noqa: E402
+from svgrender.templates.model import load_template  # noqa: E402
+from svgrender.templates.store import TemplateStore  # noqa: E402
 
 TEMPLATES = ["social-card", "figma-export", "certificate"]
 PARAMS = {"social-card": [{"name": "title", "text": "Explore New Zealand"}],
@@ -57,6 +60,12 @@ def params_for(template_id: str, n: int = 0) -> list[LayerParam]:
     return params
 
 
+def standalone_svg(template, request, settings) -> bytes:
+    """The applied template as the self-contained SVG a hand-rolled service would draw."""
+    tree = apply_params(template, request.params, settings)
+    return write_svg(Drawing(tree, None, template.images), None)
+
+
 def naive_ms(store, settings, runs: int) -> dict[str, float]:
     """What a hand-rolled service does: cairosvg.svg2png on the applied SVG at the three sizes.
     Measured in a separate process that never imports svgrender (whose seams patch CairoSVG)."""
@@ -65,8 +74,7 @@ def naive_ms(store, settings, runs: int) -> dict[str, float]:
         for template_id in TEMPLATES:
             template = store.get(template_id)
             request = RenderRequest(params=params_for(template_id), format="jpeg")
-            svg = standalone_svg(apply_params(template, request.params, settings),
-                                 template.images)
+            svg = standalone_svg(template, request, settings)
             path = Path(tmp) / f"{template_id}.svg"
             path.write_bytes(svg)
             thumb_h = round(settings.thumb_width * template.height / template.width)
@@ -90,12 +98,12 @@ def in_process(store, settings, runs: int) -> dict:
         path = settings.templates_dir / f"{template_id}.svg"
         data = path.read_bytes()
         start = time.process_time()
-        cold_template = load_template(template_id, path, (1, 1), data)
-        pipeline.render(cold_template, request, settings, "0123456789")
+        cold_template = load_template(template_id, data, Settings())
+        pipeline.render(cold_template, request, settings)
         row["cold"] = (time.process_time() - start) * 1000
         for fmt in ("jpeg", "png"):
             req = RenderRequest(params=params_for(template_id), format=fmt)
-            row[fmt] = median_ms(lambda: pipeline.render(template, req, settings, "0123456789"),
+            row[fmt] = median_ms(lambda: pipeline.render(template, req, settings),
                                  runs)
         rows[template_id] = row
     return rows
@@ -117,7 +125,7 @@ def chromium(store, settings, runs: int) -> dict | None:
         for template_id in TEMPLATES:
             template = store.get(template_id)
             request = RenderRequest(params=params_for(template_id))
-            svg = standalone_svg(apply_params(template, request.params, settings), template.images)
+            svg = standalone_svg(template, request, settings)
             html = ("<html><body style='margin:0'>" + svg.decode() + "</body></html>")
             row = {}
             for scale in (1, 2):
@@ -279,8 +287,9 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="~10 s run, nothing written")
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
+    seams.install()
     settings = Settings(templates_dir=ROOT / "templates")
-    store = TemplateStore(settings.templates_dir)
+    store = TemplateStore(settings.templates_dir, settings)
     runs = 3 if args.smoke else 15
     proc = in_process(store, settings, runs)
     chrome = None if args.smoke else chromium(store, settings, 10)

@@ -8,17 +8,17 @@ from typing import Callable
 
 from lxml import etree
 
-from .colors import Color, parse_color
-from .errors import InvalidColor, InvalidParam, PropertyNotAllowed, UnknownLayer
-from .fonts import check_family
-from .images import DecodedImage
-from .layers import pattern_image
-from .params import PROPERTY_KINDS, LayerParam, properties_for
-from .settings import Settings
-from .svgxml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
+from svgrender.svg.colors import Color, parse_color
+from svgrender.errors import InvalidColor, InvalidParam, PropertyNotAllowed, UnknownLayer
+from svgrender.draw.fonts import check_family
+from svgrender.io.images import DecodedImage
+from svgrender.templates.layers import pattern_image
+from svgrender.params import PROPERTY_KINDS, LayerParam, properties_for
+from svgrender.settings import Settings
+from svgrender.svg.xml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
                      url_fragment)
-from .templates import Template
-from .units import parse_length
+from svgrender.templates.model import Template
+from svgrender.svg.units import parse_length
 
 
 class Target:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .errors import RenderLimitExceeded
-from .settings import Settings
-from .svgxml import local_name, style_value, url_fragment
+from svgrender.errors import RenderLimitExceeded
+from svgrender.settings import Settings
+from svgrender.svg.xml import local_name, style_value, url_fragment
 
 BLUR_PRIMITIVES = {"feGaussianBlur", "feDropShadow"}
 

@@ -13,13 +13,18 @@ from pathlib import Path
 
 import msgspec
 
-from . import pipeline
-from .errors import SvgRenderError
-from .fetch import ImageFetcher
-from .fonts import add_font_dir
-from .params import FORMATS, LayerParam, RenderRequest, validate_request
-from .settings import Settings
-from .templates import TemplateStore, load_template
+from svgrender.api.views import layer_json, template_summary
+from svgrender.draw import seams
+from svgrender.draw.fonts import add_font_dir
+from svgrender.errors import SvgRenderError
+from svgrender.executors import ThreadExecutor
+from svgrender.formats import BY_NAME
+from svgrender.io.loaders import ImageFetcher
+from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
+from svgrender.params import LayerParam, RenderRequest
+from svgrender.service import RenderService
+from svgrender.settings import Settings
+from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender")
 
@@ -36,7 +41,7 @@ def _is_loopback(host: str) -> bool:
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
-    from .app import create_app
+    from svgrender.api.app import create_app  # the server's imports only when serving
 
     if args.templates:
         settings = replace(settings, templates_dir=Path(args.templates))
@@ -64,13 +69,15 @@ def _parse_param(text: str) -> tuple[str, str, object]:
 
 def cmd_render(args, settings: Settings) -> int:
     source = Path(args.template)
-    if source.suffix.lower() == ".svg" and source.is_file():
-        stat = source.stat()
-        template = load_template(source.stem, source, (stat.st_mtime_ns, stat.st_size),
-                                 source.read_bytes())
+    if source.suffix.lower() in (".svg", ".svgz") and source.is_file():
+        # Any SVG file: a template store over its folder, the file's stem as the id.
+        settings = replace(settings, templates_dir=source.parent)
+        template_id = source.stem if source.suffix.lower() == ".svg" else None
+        if template_id is None:
+            raise SvgRenderError("render .svgz files by uploading them as templates first",
+                                 field="template")
     else:
-        template = TemplateStore(settings.templates_dir, settings.max_template_bytes).valid(
-            args.template)
+        template_id = args.template
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
     grouped: dict[str, dict] = {}
     for item in args.param:
@@ -80,25 +87,24 @@ def cmd_render(args, settings: Settings) -> int:
         params = msgspec.convert(list(grouped.values()), list[LayerParam], strict=False)
     except msgspec.ValidationError as exc:
         raise SvgRenderError(f"bad -p value: {exc}", field="params") from None
-    request = validate_request(RenderRequest(params=params, format=fmt, scale=args.scale),
-                               max_text_chars=settings.max_text_chars,
-                               max_metadata_bytes=settings.max_metadata_bytes,
-                               max_params=settings.max_params, max_scale=settings.max_scale)
-    images = asyncio.run(pipeline.load_images(request, ImageFetcher(settings), settings))
-    rendered = pipeline.render(template, request, settings, "0000000000", images)
-    Path(args.output).write_bytes(rendered.files[0].data)
-    print(f"{args.output}: {rendered.width}×{rendered.height} {request.format}")
+    files = MemoryFileStore()
+    service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
+                            MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
+    result = asyncio.run(service.run(template_id, RenderRequest(params=params, format=fmt,
+                                                                  scale=args.scale)))
+    Path(args.output).write_bytes(files.files[result.files[0]])
+    print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
 
 
 def cmd_templates(args, settings: Settings) -> int:
-    from .app import layer_json, template_summary
-
-    store = TemplateStore(settings.templates_dir, settings.max_template_bytes)
+    store = TemplateStore(settings.templates_dir, settings)
     if args.id:
         template = store.valid(args.id)
         for layer in template.listed_layers():
-            info = layer_json(template, layer)
+            info = layer_json(layer)
             print(f"{info['name']:<24} {info['type']:<7} x={info['x']:<8} y={info['y']:<8} "
                   f"{info['width']}×{info['height']}")
         return 0
@@ -126,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-p", "--param", action="append", default=[],
                         help="name.property=value, e.g. -p title.text='Hello' (repeatable)")
     render.add_argument("--scale", type=float, default=1.0)
-    render.add_argument("--format", choices=sorted(FORMATS))
+    render.add_argument("--format", choices=sorted(BY_NAME))
     templates = sub.add_parser("templates", help="list templates, or one template's layers")
     templates.add_argument("id", nargs="?")
     return parser
@@ -136,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     settings = Settings.from_env()
+    seams.install()
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates}[args.command]
     try:

@@ -105,3 +105,17 @@ class RenderFailed(SvgRenderError):
     """The renderer could not draw this template with these params (not a server crash)."""
 
     code = "render_failed"
+
+
+class StorageFull(SvgRenderError):
+    """The storage has no space (or quota) left: nothing was half-written."""
+
+    status = 507
+    code = "storage_full"
+
+
+class StorageUnavailable(SvgRenderError):
+    """The storage refused a write (read-only, permissions): nothing was half-written."""
+
+    status = 503
+    code = "storage_unavailable"

@@ -9,11 +9,11 @@ from typing import Literal, Union
 
 import msgspec
 
-from .errors import BadRequest, InvalidParam
+from svgrender.errors import BadRequest, InvalidParam
+from svgrender.formats import BY_NAME, lookup
 
 Length = Union[float, str]
 
-FORMATS = {"jpeg": "jpeg", "jpg": "jpeg", "png": "png", "webp": "webp", "pdf": "pdf", "svg": "svg"}
 
 
 class Box(msgspec.Struct, forbid_unknown_fields=True):
@@ -135,11 +135,11 @@ def decode_request(body: bytes, *, max_text_chars: int, max_metadata_bytes: int,
 
 def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadata_bytes: int,
                      max_params: int, max_scale: float) -> RenderRequest:
-    fmt = request.format.lower() if isinstance(request.format, str) else ""
-    if fmt not in FORMATS:
-        raise InvalidParam(f"Unsupported format {request.format!r}; use one of: "
-                           + ", ".join(FORMATS), field="format", code="invalid_format")
-    request.format = FORMATS[fmt]
+    fmt = lookup(request.format)
+    if fmt is None:
+        raise InvalidParam(f"Unsupported format {str(request.format)[:20]!r}; use one of: "
+                           + ", ".join(BY_NAME), field="format", code="invalid_format")
+    request.format = fmt.name
     if not (1 <= request.scale <= max_scale):
         raise InvalidParam(f"scale must be between 1 and {max_scale:g}, got {request.scale:g}",
                            field="scale", code="invalid_scale")

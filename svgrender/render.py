@@ -1,92 +1,80 @@
-"""Rasterise an applied SVG tree with CairoSVG: one CairoSVG parse, drawn at several sizes."""
+"""The drawing part of a render: apply → check → draw at three sizes → encode. Pure: no network,
+no storage, no ids. An executor runs it (in a thread, a worker process, or a queue worker)."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import cairocffi as cairo
-from cairosvg.parser import Tree
-from cairosvg.surface import PDFSurface, PNGSurface
+from svgrender.apply import apply_params
+from svgrender.budgets import check_tree
+from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
+                                     sharing_filter_results, using_images)
+from svgrender.errors import RenderLimitExceeded
+from svgrender.formats import FORMATS, Format
+from svgrender.io.images import DecodedImage
+from svgrender.params import RenderRequest
+from svgrender.settings import Settings
+from svgrender.templates.model import Template
 
-from contextlib import contextmanager
-
-from . import cairo_seams
-from .errors import RenderFailed
-from .images import DecodedImage
-from .notices import current_warnings
-
-cairo_seams.install()
-
-
-@contextmanager
-def collecting_warnings(warnings: list[str]):
-    """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
-    token = current_warnings.set(warnings)
-    try:
-        yield warnings
-    finally:
-        current_warnings.reset(token)
+VARIANTS = ("", "-thumb", "-thumb-2x")  # main image, thumbnail, retina thumbnail
 
 
-@contextmanager
-def sharing_filter_results():
-    """Let the sizes of one render reuse filtered layers drawn at a larger size."""
-    from .filters import current_results
+@dataclass
+class OutputFile:
+    variant: str  # "", "-thumb" or "-thumb-2x"
+    format: str  # a FORMATS name: also the file extension
+    data: bytes
 
-    token = current_results.set({})
-    try:
-        yield
-    finally:
-        current_results.reset(token)
+    def name(self, image_id: str) -> str:
+        return f"{image_id}{self.variant}.{self.format}"
 
-
-@contextmanager
-def using_images(images: dict[str, DecodedImage]):
-    """Make decoded images (by key) visible to the image drawer for the draws inside."""
-    token = cairo_seams.current_images.set(images)
-    try:
-        yield
-    finally:
-        cairo_seams.current_images.reset(token)
+    @property
+    def media_type(self) -> str:
+        return FORMATS[self.format].media_type
 
 
-@dataclass(frozen=True)
-class Size:
+@dataclass
+class Rendered:
+    files: list[OutputFile]  # main, thumb, retina thumb
     width: int
     height: int
+    warnings: list[str] = field(default_factory=list)  # e.g. unsupported filter primitives
 
 
-class RasterSurface(cairo_seams.WalkerMixin, PNGSurface):
-    """CairoSVG's PNG surface with our walker additions (blend modes, isolation)."""
+def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[Size, Size, Size]:
+    main = Size(round(template.width * scale), round(template.height * scale))
+    if main.width * main.height > settings.max_output_pixels:
+        raise RenderLimitExceeded(
+            f"output would be {main.width}×{main.height} = {main.width * main.height:,} pixels; "
+            f"the limit is {settings.max_output_pixels:,} (SVGRENDER_MAX_OUTPUT_PIXELS)",
+            field="scale", code="output_too_large")
+    thumb_w = settings.thumb_width
+    thumb = Size(thumb_w, max(1, round(thumb_w * template.height / template.width)))
+    return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 
-class VectorSurface(cairo_seams.WalkerMixin, PDFSurface):
-    """CairoSVG's PDF surface with our walker additions."""
-
-
-def parse_for_cairo(svg_bytes: bytes) -> Tree:
-    """CairoSVG's own tree, in safe mode (it fetches nothing but data: URLs)."""
-    return Tree(bytestring=svg_bytes, unsafe=False)
-
-
-def draw_raster(tree: Tree, size: Size, background: str | None = None) -> cairo.ImageSurface:
-    """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface."""
-    try:
-        surface = RasterSurface(tree, None, 96, output_width=size.width, output_height=size.height,
-                             background_color=background)
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
-        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
-    surface.cairo.flush()
-    return surface.cairo
-
-
-def draw_pdf(tree: Tree, size: Size) -> bytes:
-    out = io.BytesIO()
-    try:
-        # Sizes are in CSS px; CairoSVG turns them into points (0.75 pt/px) for the page.
-        surface = VectorSurface(tree, out, 96, output_width=size.width, output_height=size.height)
-        surface.finish()
-    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
-        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
-    return out.getvalue()
+def render(template: Template, request: RenderRequest, settings: Settings,
+           images: dict[str, DecodedImage] | None = None) -> Rendered:
+    """`images` are the request's decoded imageUrls by layer name (io.loaders)."""
+    images = images or {}
+    sizes = output_sizes(template, request.scale, settings)
+    tree = apply_params(template, request.params, settings, images)
+    check_tree(tree, settings)
+    drawing = prepare_drawing(tree, {**template.images,
+                                     **{image.key: image for image in images.values()}})
+    fmt: Format = FORMATS[request.format]
+    warnings: list[str] = []
+    drawn: dict[int, OutputFile] = {}
+    with using_images(drawing.images), collecting_warnings(warnings), sharing_filter_results():
+        # The image first, at full quality; then the thumbnails, larger first, which may sample
+        # filtered layers down from a larger size drawn before (never up).
+        for index in [0] + sorted((1, 2), key=lambda i: -sizes[i].width):
+            variant, size = VARIANTS[index], sizes[index]
+            if fmt.vector and variant == "":
+                drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
+                continue
+            raster = fmt.thumbnail
+            surface = draw_raster(drawing.cairo_tree, size,
+                                  background="#ffffff" if raster.opaque else None)
+            drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
+    return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings)

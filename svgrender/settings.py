@@ -1,93 +1,155 @@
-"""One settings object, read from SVGRENDER_* environment variables, passed down explicitly."""
+"""Every option, declared once: field name, environment variable, type, default and doc.
+
+`Settings.from_env()` reads them generically; the README's configuration table is checked against
+this list by tests/test_settings.py. One object is built at start-up and passed down; nothing deeper
+reads the environment.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
+
+PACKAGE_FONTS = Path(__file__).resolve().parent.parent / "fonts"
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(f"SVGRENDER_{name}", default)
-
-
-def _list(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in value.split(",") if part.strip())
+def option(default: Any, doc: str, env: str | None = None) -> Any:
+    """One setting. `env` defaults to SVGRENDER_<FIELD NAME IN UPPER CASE>; "" = not settable."""
+    factory = (lambda: default) if isinstance(default, (list, dict, set)) else None
+    meta = {"doc": doc, "env": env}
+    if factory:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class Settings:
-    templates_dir: Path = Path("templates")
-    storage_dir: Path = Path("data/images")
-    fonts_dir: Path = Path(__file__).resolve().parent.parent / "fonts"
-    public_url: str | None = None
-    api_keys: tuple[str, ...] = ()
-    thumb_width: int = 400
+    # Where things are.
+    templates_dir: Path = option(Path("templates"), "template folder")
+    storage_dir: Path = option(Path("data/images"),
+                               "where rendered files and their records go")
+    fonts_dir: Path = option(PACKAGE_FONTS, "added to fontconfig at start-up")
+    public_url: str | None = option(None, "base of the returned file URLs (default: the "
+                                          "request's base URL)")
+    cache_dir: Path | None = option(Path("data/cache"),
+                                    "downloaded image bytes on disk (empty: no disk cache)")
+    # Access.
+    api_keys: tuple[str, ...] = option((), "comma-separated keys (several at once for "
+                                           "rotation); unset = open API")
+    # Outputs.
+    thumb_width: int = option(400, "thumbnail width (retina = 2×)")
+    jpeg_quality: int = option(90, "JPEG quality, 4:2:0 chroma subsampling")
+    png_compress_level: int = option(1, "zlib level: 1 is several times faster than 6 for a "
+                                        "few % larger files")
+    webp_quality: int = option(85, "WebP quality")
     # Request limits: every size and count has one.
-    max_body_bytes: int = 1024 * 1024
-    max_text_chars: int = 10_000
-    max_metadata_bytes: int = 4096
-    max_params: int = 200
-    max_scale: float = 4.0
-    max_output_pixels: int = 40_000_000
-    max_image_bytes: int = 15 * 1024 * 1024
-    max_image_pixels: int = 40_000_000
-    max_template_bytes: int = 5 * 1024 * 1024
-    max_blur_px: float = 200.0  # stdDeviation at 1x
-    max_in_flight: int = 64  # renders queued or running; beyond it: 503 + Retry-After
-    workers: int = 0  # render processes; 0 = render in threads of the server process
-    max_queue: int = 32  # renders waiting for a worker; beyond it: 503 + Retry-After
-    render_timeout: float = 10.0
-    worker_max_renders: int = 1000
-    worker_max_rss_mb: float = 600.0
-    # Image fetching (SSRF-safe): see fetch.py.
-    # CIDRs where non-public addresses are allowed anyway (on-prem image servers, our tests).
-    allow_private_networks: tuple[str, ...] = ()
-    allowed_hosts: tuple[str, ...] = ()
-    blocked_hosts: tuple[str, ...] = ()
-    fetch_connect_timeout: float = 3.0
-    fetch_total_timeout: float = 10.0
-    fetch_max_redirects: int = 5
-    max_image_layers: int = 10
-    image_cache_bytes: int = 256 * 1024 * 1024
-    image_cache_ttl: float = 3600.0  # freshness when the upstream sends no Cache-Control
-    cache_dir: Path | None = Path("data/cache")
-    user_agent: str = "svgrender/0.1 (image fetcher; +https://github.com/svgrender)"
-    jpeg_quality: int = 90
-    png_compress_level: int = 1  # speed over a few % of size; see README
-    webp_quality: int = 85
-    extra: dict = field(default_factory=dict)
+    max_body_bytes: int = option(1024 * 1024, "request body limit (413)")
+    max_text_chars: int = option(10_000, "characters per text param (422)")
+    max_metadata_bytes: int = option(4096, "metadata bytes (422)")
+    max_params: int = option(200, "params per request (422)")
+    max_scale: float = option(4.0, "largest `scale` (422)")
+    max_output_pixels: int = option(40_000_000, "width × height × scale² limit (422)")
+    max_image_layers: int = option(10, "image URLs per request (422)")
+    max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
+    max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")
+    max_blur_px: float = option(200.0, "largest blur stdDeviation at 1x (422)",
+                                env="SVGRENDER_MAX_BLUR")
+    # Template limits.
+    max_template_bytes: int = option(5 * 1024 * 1024, "template file or upload, also the "
+                                                      "inflated size of .svgz (413/422)")
+    max_template_elements: int = option(50_000, "elements in a template (422)")
+    max_template_depth: int = option(256, "element nesting depth (422)")
+    max_template_expanded: int = option(200_000, "elements after <use>/pattern expansion (422)")
+    # Rendering capacity.
+    workers: int = option(os.cpu_count() or 1, "render processes (0: render in server threads)")
+    max_in_flight: int = option(64, "renders queued or running before 503")
+    max_queue: int = option(32, "renders waiting for a worker before 503")
+    render_timeout: float = option(10.0, "seconds before a render's worker is killed (504)")
+    worker_max_renders: int = option(1000, "renders before a worker is recycled")
+    worker_max_rss_mb: float = option(600.0, "worker RSS (MB) above which it is recycled")
+    # Image fetching (SSRF-safe: see io/loaders.py).
+    allow_private_networks: tuple[str, ...] = option(
+        (), "CIDRs where image URLs may reach non-public addresses (on-prem image servers)")
+    allowed_hosts: tuple[str, ...] = option((), "comma-separated host names image URLs may "
+                                                "use (`*.example.com` allowed)")
+    blocked_hosts: tuple[str, ...] = option((), "comma-separated host names image URLs may "
+                                                "not use")
+    fetch_connect_timeout: float = option(3.0, "seconds to connect, per image download")
+    fetch_total_timeout: float = option(10.0, "seconds per image download",
+                                        env="SVGRENDER_FETCH_TIMEOUT")
+    fetch_max_redirects: int = option(5, "redirects per image download, each vetted again")
+    image_cache_bytes: int = option(256 * 1024 * 1024,
+                                    "decoded images kept in memory (LRU, per process)")
+    image_cache_entries: int = option(10_000, "image URLs whose freshness is remembered (LRU)")
+    image_cache_ttl: float = option(3600.0, "seconds an image URL is fresh when the server "
+                                            "sends no Cache-Control")
+    user_agent: str = option("svgrender/0.1 (image fetcher; +https://github.com/svgrender)",
+                             "User-Agent of image downloads")
 
     @classmethod
-    def from_env(cls) -> "Settings":
-        base = cls()
-        return replace(
-            base,
-            templates_dir=Path(_env("TEMPLATES_DIR", str(base.templates_dir))),
-            storage_dir=Path(_env("STORAGE_DIR", str(base.storage_dir))),
-            fonts_dir=Path(_env("FONTS_DIR", str(base.fonts_dir))),
-            public_url=_env("PUBLIC_URL", "") or None,
-            api_keys=_list(_env("API_KEYS", "")),
-            thumb_width=int(_env("THUMB_WIDTH", str(base.thumb_width))),
-            max_body_bytes=int(_env("MAX_BODY_BYTES", str(base.max_body_bytes))),
-            max_output_pixels=int(_env("MAX_OUTPUT_PIXELS", str(base.max_output_pixels))),
-            max_image_bytes=int(_env("MAX_IMAGE_BYTES", str(base.max_image_bytes))),
-            max_image_pixels=int(_env("MAX_IMAGE_PIXELS", str(base.max_image_pixels))),
-            max_blur_px=float(_env("MAX_BLUR", "200")),
-            max_in_flight=int(_env("MAX_IN_FLIGHT", str(base.max_in_flight))),
-            workers=int(_env("WORKERS", str(os.cpu_count() or 1))),
-            max_queue=int(_env("MAX_QUEUE", str(base.max_queue))),
-            render_timeout=float(_env("RENDER_TIMEOUT", str(base.render_timeout))),
-            worker_max_renders=int(_env("WORKER_MAX_RENDERS", str(base.worker_max_renders))),
-            worker_max_rss_mb=float(_env("WORKER_MAX_RSS_MB", str(base.worker_max_rss_mb))),
-            allow_private_networks=_list(_env("ALLOW_PRIVATE_NETWORKS", "")),
-            allowed_hosts=_list(_env("ALLOWED_HOSTS", "")),
-            blocked_hosts=_list(_env("BLOCKED_HOSTS", "")),
-            fetch_connect_timeout=float(_env("FETCH_CONNECT_TIMEOUT", "3")),
-            fetch_total_timeout=float(_env("FETCH_TIMEOUT", "10")),
-            max_image_layers=int(_env("MAX_IMAGE_LAYERS", "10")),
-            image_cache_bytes=int(_env("IMAGE_CACHE_BYTES", str(base.image_cache_bytes))),
-            cache_dir=Path(_env("CACHE_DIR", "data/cache")) if _env("CACHE_DIR", "x") else None,
-            jpeg_quality=int(_env("JPEG_QUALITY", str(base.jpeg_quality))),
-            png_compress_level=int(_env("PNG_COMPRESS_LEVEL", str(base.png_compress_level))),
-        )
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":
+        environ = os.environ if environ is None else environ
+        values = {}
+        for spec in declared():
+            if spec.env in environ:
+                values[spec.name] = spec.parse(environ[spec.env])
+        return replace(cls(**values), **overrides)
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    env: str
+    type: Any
+    default: Any
+    doc: str
+
+    def parse(self, text: str) -> Any:
+        kind = str(self.type)
+        text = text.strip()
+        try:
+            if "tuple" in kind:
+                return tuple(part.strip() for part in text.split(",") if part.strip())
+            if "Path" in kind:
+                return Path(text) if text else None
+            if kind.startswith("str"):
+                return text or None
+            if kind == "int":
+                return int(text)
+            if kind == "float":
+                return float(text)
+        except ValueError:
+            raise SettingError(f"{self.env}={text!r} is not a valid {kind}") from None
+        raise SettingError(f"{self.env}: unsupported type {kind}")
+
+    def shown_default(self) -> str:
+        value = self.default
+        if value is None or value == ():
+            return "unset"
+        if isinstance(value, Path):
+            return "the repo's `fonts/`" if value == PACKAGE_FONTS else f"`{value}`"
+        if self.name == "workers":
+            return "number of cores"
+        return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
+
+
+class SettingError(ValueError):
+    """An environment variable that cannot be read as its setting's type."""
+
+
+def declared() -> list[Spec]:
+    specs = []
+    for item in fields(Settings):
+        env = item.metadata.get("env") or f"SVGRENDER_{item.name.upper()}"
+        specs.append(Spec(item.name, env, item.type, item.default, item.metadata["doc"]))
+    return specs
+
+
+def markdown_table() -> str:
+    """The README's configuration table, generated from the declarations."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for spec in declared():
+        lines.append(f"| `{spec.env}` | {spec.shown_default()} | {spec.doc} |")
+    return "\n".join(lines)

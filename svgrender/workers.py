@@ -16,25 +16,31 @@ import os
 import resource
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import msgspec
 
-from . import errors
-from .errors import Overloaded, RenderTimeout, SvgRenderError
-from .params import RenderRequest
+from svgrender import errors
+from svgrender.draw import seams
+from svgrender.draw.fonts import add_font_dir
+from svgrender.errors import Overloaded, RenderTimeout, SvgRenderError
+from svgrender.io.images import ImageCache, decode_cached
+from svgrender.params import RenderRequest
+from svgrender.render import render
+from svgrender.settings import Settings
+from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender.workers")
 
 
 @dataclass
-class Job:
+class WireJob:
+    """A render job as it crosses the process boundary: the template by id and version (the
+    worker loads it from the template store), never a path or a parsed tree."""
+
     template_id: str
-    template_path: str
-    stamp: tuple[int, int]
+    template_version: str
     request_json: bytes
-    images: dict[str, bytes]  # layer -> original image bytes (decoded again, cached, in the worker)
-    image_id: str
+    images: dict[str, bytes]  # layer -> original image bytes (decoded again, cached, here)
 
 
 def _rss_mb() -> float:
@@ -45,33 +51,24 @@ def _rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker_main(conn, settings) -> None:
-    """The worker loop: receive a Job, send back ("ok", Rendered, rss) or ("error", …, rss)."""
-    from .fonts import add_font_dir
-    from .images import ImageCache, decode_cached
-    from .pipeline import render
-    from .templates import load_template
-
+def worker_main(conn, settings: Settings) -> None:
+    """The worker loop: receive a WireJob, send back ("ok", Rendered, rss) or ("error", …, rss)."""
+    seams.install()
     add_font_dir(settings.fonts_dir)
     cache = ImageCache(settings.image_cache_bytes)
-    templates: dict[str, tuple] = {}
+    templates = TemplateStore(settings.templates_dir, settings)
     while True:
         try:
-            job: Job = conn.recv()
+            job: WireJob = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            cached = templates.get(job.template_path)
-            if cached is None or cached[0] != job.stamp:
-                data = Path(job.template_path).read_bytes()
-                cached = (job.stamp, load_template(job.template_id, Path(job.template_path),
-                                                   job.stamp, data))
-                templates[job.template_path] = cached
+            template = templates.valid(job.template_id, job.template_version)
             request = msgspec.json.decode(job.request_json, type=RenderRequest)
             images = {layer: decode_cached(data, layer, cache,
                                            max_pixels=settings.max_image_pixels)
                       for layer, data in job.images.items()}
-            result = render(cached[1], request, settings, job.image_id, images)
+            result = render(template, request, settings, images)
             conn.send(("ok", result, _rss_mb()))
         except SvgRenderError as exc:
             conn.send(("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
@@ -112,8 +109,7 @@ class WorkerPool:
         self.settings = settings
         self.size = max(1, size)
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["svgrender.pipeline", "svgrender.text",
-                                             "svgrender.filters"])
+        self.context.set_forkserver_preload(["svgrender.workers"])
         self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
         self.workers: list[_Worker] = []
         self.waiting = 0
@@ -138,10 +134,7 @@ class WorkerPool:
             self._retire(worker)
         self.executor.shutdown(wait=False, cancel_futures=True)
 
-    def rss_mb(self) -> list[float]:
-        return [getattr(w, "rss", 0.0) for w in self.workers]
-
-    async def render(self, job: Job):
+    async def render(self, job: WireJob):
         if self.idle.empty() and self.waiting >= self.settings.max_queue:
             raise Overloaded(f"{self.waiting} renders are already waiting; retry shortly")
         self.waiting += 1
@@ -190,6 +183,3 @@ class WorkerPool:
         for item in items:
             self.idle.put_nowait(item)
 
-
-def encode_request(request: RenderRequest) -> bytes:
-    return msgspec.json.encode(request)

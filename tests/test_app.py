@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from helpers import png_data_uri
 from pixels import close
-from svgrender.app import create_app
+from svgrender.api.app import create_app
 
 NINE_FIELDS = {"id", "templateId", "imageUrl", "thumbnailUrl", "retinaThumbnailUrl", "fileName",
                "metadata", "width", "height"}

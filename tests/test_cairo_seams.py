@@ -1,15 +1,89 @@
-"""The CairoSVG internals we extend must still be where we hook in."""
+"""The CairoSVG internals we extend must still be where we hook in, and nothing is patched
+until `install()` is called."""
+
+import subprocess
+import sys
 
 import cairosvg
+import pytest
 from cairosvg import defs, surface
 
-from svgrender import cairo_seams
+from svgrender.draw import seams
 
 
-def test_seams_exist_and_are_installed():
-    assert cairosvg.__version__.startswith(cairo_seams.SUPPORTED_CAIROSVG)
-    cairo_seams.install()
-    assert surface.TAGS["rect"] is cairo_seams.rounded_rect
-    assert defs.draw_pattern is cairo_seams.draw_pattern
-    assert surface.TAGS["image"] is cairo_seams.draw_image
-    assert callable(surface.Surface.draw) and hasattr(surface, "PNGSurface")
+def test_every_seam_fits_the_installed_cairosvg():
+    assert cairosvg.__version__.startswith(seams.SUPPORTED_CAIROSVG)
+    assert seams.check() == []
+
+
+def test_install_replaces_every_seam_and_uninstall_restores_them():
+    seams.install()  # idempotent (the session fixture already installed)
+    for seam in seams.SEAMS:
+        assert seam.current() is seam.replacement, seam.where
+    originals = {seam: seams._originals[seam] for seam in seams.SEAMS}
+    seams.uninstall()
+    try:
+        assert surface.TAGS["rect"].__module__ == "cairosvg.shapes"
+        assert "flowRoot" not in surface.TAGS
+        for seam, original in originals.items():
+            if original is not None:
+                assert seam.current() is original, seam.where
+    finally:
+        seams.install()
+    assert surface.TAGS["rect"] is seam_replacement("rect")
+
+
+def seam_replacement(name):
+    return next(s.replacement for s in seams.SEAMS if s.name == name)
+
+
+@pytest.mark.parametrize("owner, name", [(surface, "prepare_filter"),
+                                         (surface, "apply_filter_before_painting"),
+                                         (surface, "paint_mask"), (defs, "draw_pattern")])
+def test_a_moved_seam_is_reported_and_refused(monkeypatch, owner, name):
+    """As if a CairoSVG upgrade had removed the function we hook into."""
+    seams.uninstall()
+    try:
+        monkeypatch.delattr(owner, name)
+        problems = seams.check()
+        assert any(name in problem and "missing" in problem for problem in problems)
+        with pytest.raises(seams.SeamMoved):
+            seams.install()
+    finally:
+        monkeypatch.undo()
+        seams.install()
+
+
+def test_a_changed_original_is_reported(monkeypatch):
+    seams.uninstall()
+    try:
+        monkeypatch.setitem(surface.TAGS, "rect", lambda surface, node: None)
+        assert any("TAGS['rect']" in problem for problem in seams.check())
+    finally:
+        monkeypatch.undo()
+        seams.install()
+
+
+def test_importing_any_module_leaves_cairosvg_untouched():
+    """In a fresh interpreter: import every svgrender module, then compare CairoSVG's tables."""
+    code = """
+import pkgutil, importlib, svgrender
+import cairosvg.surface as s, cairosvg.defs as d
+before = (dict(s.TAGS), d.draw_pattern, s.prepare_filter, s.apply_filter_before_painting,
+          s.apply_filter_after_painting, s.paint_mask)
+for info in pkgutil.walk_packages(svgrender.__path__, 'svgrender.'):
+    if not info.name.endswith('__main__'):
+        importlib.import_module(info.name)
+after = (dict(s.TAGS), d.draw_pattern, s.prepare_filter, s.apply_filter_before_painting,
+         s.apply_filter_after_painting, s.paint_mask)
+assert before == after, 'importing svgrender patched CairoSVG'
+from svgrender.draw import seams
+assert not seams.installed()
+seams.install()
+assert s.TAGS['rect'] is not before[0]['rect']
+print('ok')
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("ok")

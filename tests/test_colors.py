@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from svgrender.colors import Color, parse_color
+from svgrender.svg.colors import Color, parse_color
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -9,11 +9,11 @@ import pytest
 from PIL import Image
 
 from helpers import CORPUS
-from svgrender import pipeline
+from svgrender import render as pipeline
 from svgrender.errors import SvgRenderError
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
-from svgrender.templates import load_template
+from svgrender.templates.model import load_template
 
 FILES = sorted(CORPUS.glob("*/*.svg")) if CORPUS.exists() else []
 
@@ -22,9 +22,8 @@ FILES = sorted(CORPUS.glob("*/*.svg")) if CORPUS.exists() else []
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.name}" for p in FILES])
 def test_corpus_file_renders_or_is_refused_cleanly(path):
     try:
-        template = load_template(path.stem, path, (0, 0), path.read_bytes())
-        result = pipeline.render(template, RenderRequest(format="png"), Settings(thumb_width=64),
-                                 "0123456789")
+        template = load_template(path.stem, path.read_bytes(), Settings())
+        result = pipeline.render(template, RenderRequest(format="png"), Settings(thumb_width=64))
     except SvgRenderError as exc:
         assert exc.status in (413, 422) and exc.message
         return
@@ -35,10 +34,10 @@ def test_corpus_file_renders_or_is_refused_cleanly(path):
 def _diff(path) -> float:
     ref_path = path.with_name(path.stem + ".ref.png")
     reference = Image.open(ref_path).convert("RGBA")
-    template = load_template(path.stem, path, (0, 0), path.read_bytes())
+    template = load_template(path.stem, path.read_bytes(), Settings())
     scale = reference.width / template.width
     result = pipeline.render(template, RenderRequest(format="png", scale=scale),
-                             Settings(thumb_width=64, max_scale=8), "0123456789")
+                             Settings(thumb_width=64, max_scale=8))
     ours = Image.open(io.BytesIO(result.files[0].data)).convert("RGBA").resize(reference.size)
     white = Image.new("RGBA", reference.size, "white")
     a = np.asarray(Image.alpha_composite(white, ours).convert("RGB"), np.int16)

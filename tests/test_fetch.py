@@ -11,9 +11,9 @@ from starlette.testclient import TestClient
 
 from imageserver import ImageServer
 from pixels import close
-from svgrender.app import create_app
+from svgrender.api.app import create_app
 from svgrender.errors import ImageFetchError
-from svgrender.fetch import ImageFetcher
+from svgrender.io.loaders import ImageFetcher
 
 TEST_HOST = "127.0.0.2"  # the image server; only this /32 is opted in
 

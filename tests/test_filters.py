@@ -8,17 +8,18 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from helpers import ROOT, TEMPLATES
-from svgrender import pipeline
-from svgrender.app import create_app
+from svgrender.settings import Settings
+from svgrender import render as pipeline
+from svgrender.api.app import create_app
 from svgrender.params import RenderRequest
-from svgrender.templates import TemplateStore
+from svgrender.templates.store import TemplateStore
 
 DEMO_REFS = ROOT / "tests" / "fidelity" / "demo-refs"
 
 
 def _render(template_id, settings) -> np.ndarray:
-    template = TemplateStore(TEMPLATES).get(template_id)
-    result = pipeline.render(template, RenderRequest(format="png"), settings, "0123456789")
+    template = TemplateStore(TEMPLATES, Settings()).get(template_id)
+    result = pipeline.render(template, RenderRequest(format="png"), settings)
     image = Image.open(io.BytesIO(result.files[0].data)).convert("RGB")
     return np.asarray(image, dtype=np.int16)
 

@@ -6,10 +6,11 @@ import pytest
 from PIL import Image
 
 from pixels import decode, mean_abs_diff
-from svgrender import pipeline
-from svgrender.fonts import add_font_dir, available_families
+from svgrender.settings import Settings
+from svgrender import render as pipeline
+from svgrender.draw.fonts import add_font_dir, available_families
 from svgrender.params import RenderRequest
-from svgrender.templates import load_template
+from svgrender.templates.model import load_template
 
 TEXT = "Hamburgefonstiv 0123"
 
@@ -21,8 +22,8 @@ def draw(tmp_path, settings, family: str) -> Image.Image:
         f'<rect width="600" height="80" fill="white"/>'
         f'<text id="t" x="10" y="55" font-family="{family}" font-size="40">{TEXT}</text></svg>'
         .encode())
-    template = load_template("t", path, (0, 0), path.read_bytes())
-    result = pipeline.render(template, RenderRequest(format="png"), settings, "0123456789")
+    template = load_template("t", path.read_bytes(), Settings())
+    result = pipeline.render(template, RenderRequest(format="png"), settings)
     return decode(result.files[0].data)
 
 

@@ -9,7 +9,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings as hsettings
 
 from helpers import TEMPLATES
-from svgrender.app import create_app
+from svgrender.api.app import create_app
 from svgrender.settings import Settings
 
 

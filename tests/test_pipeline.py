@@ -8,21 +8,22 @@ from PIL import Image
 
 from helpers import TEMPLATES, png_data_uri
 from pixels import close, decode, diff_box, mean_abs_diff
-from svgrender import pipeline
-from svgrender.fetch import ImageFetcher
+from svgrender.settings import Settings
+from svgrender import render as pipeline
+from svgrender.io.loaders import ImageFetcher
 from svgrender.params import LayerParam, RenderRequest
-from svgrender.templates import TemplateStore
+from svgrender.templates.store import TemplateStore
 
 
 @pytest.fixture(scope="module")
 def store():
-    return TemplateStore(TEMPLATES)
+    return TemplateStore(TEMPLATES, Settings())
 
 
 def render(store, settings, template_id, params=(), fmt="png", scale=1.0):
     request = RenderRequest(params=[LayerParam(**p) for p in params], format=fmt, scale=scale)
-    images = asyncio.run(pipeline.load_images(request, ImageFetcher(settings), settings))
-    return pipeline.render(store.get(template_id), request, settings, "0123456789", images)
+    images = asyncio.run(ImageFetcher(settings).load_request(request.params, settings))
+    return pipeline.render(store.get(template_id), request, settings, images)
 
 
 def main_image(*args, **kwargs) -> Image.Image:
@@ -73,11 +74,11 @@ def test_canvas_on_a_root_without_background_rect(store, settings, tmp_path):
     svg = tmp_path / "bare.svg"
     svg.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="50">'
                    '<circle id="dot" cx="25" cy="25" r="10" fill="red"/></svg>')
-    bare = TemplateStore(tmp_path)
+    bare = TemplateStore(tmp_path, Settings())
     assert bare.get("bare").layers["canvas"].element.tag.endswith("svg")
     request = RenderRequest(params=[LayerParam(name="canvas", background_color="#00ff0080")],
                             format="png")
-    image = decode(pipeline.render(bare.get("bare"), request, settings, "0123456789").files[0].data)
+    image = decode(pipeline.render(bare.get("bare"), request, settings).files[0].data)
     assert close(image.getpixel((80, 40)), (0, 255, 0, 128), 2)
     assert close(image.getpixel((25, 25)), (255, 0, 0, 255), 2)
 
@@ -224,7 +225,7 @@ def test_pdf_and_svg_outputs_are_vector(store, settings):
     media_box = pdf.files[0].data.split(b"/MediaBox [", 1)[1].split(b"]", 1)[0].split()
     # A4 landscape in points: 297 × 210 mm = 841.9 × 595.3 pt (the page follows the 1x pixels).
     assert abs(float(media_box[2]) - 841.9) < 1 and abs(float(media_box[3]) - 595.3) < 1
-    assert pdf.files[1].name.endswith("-thumb.png") and pdf.files[2].name.endswith("-thumb-2x.png")
+    assert pdf.files[1].name("x") == "x-thumb.png" and pdf.files[2].name("x") == "x-thumb-2x.png"
     svg = render(store, settings, "social-card", [{"name": "title", "text": "Vector"}], fmt="svg")
     assert svg.files[0].data.startswith(b"<svg") and b">Vector<" in svg.files[0].data
     # Self-contained: the photo is a data: URI again, not an internal token.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 from starlette.testclient import TestClient
 
-from svgrender.app import create_app
+from svgrender.api.app import create_app
 
 PROPS = ["text", "color", "backgroundColor", "imageUrl", "opacity", "hidden", "borderColor",
          "borderWidth", "borderRadius", "fontFamily", "fontSize", "fontWeight", "fontStyle",

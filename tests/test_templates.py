@@ -4,9 +4,10 @@ import time
 import pytest
 
 from helpers import TEMPLATES
+from svgrender.settings import Settings
 from svgrender.errors import InvalidTemplate, TemplateNotFound
-from svgrender.svgxml import parse_svg
-from svgrender.templates import TemplateStore
+from svgrender.svg.xml import parse_svg
+from svgrender.templates.store import TemplateStore
 
 
 def kinds(template):
@@ -14,7 +15,7 @@ def kinds(template):
 
 
 def test_demo_templates_classified():
-    store = TemplateStore(TEMPLATES)
+    store = TemplateStore(TEMPLATES, Settings())
     card = kinds(store.get("social-card"))
     assert card["canvas"] == "canvas" and card["title"] == "text" and card["image"] == "image"
     assert card["badge"] == "shape" and card["card"] == "group"
@@ -32,7 +33,7 @@ def test_demo_templates_classified():
 
 
 def test_layer_boxes_are_measured():
-    card = TemplateStore(TEMPLATES).get("social-card")
+    card = TemplateStore(TEMPLATES, Settings()).get("social-card")
     x, y, w, h = card.layers["badge"].box
     assert (round(x), round(y), round(w), round(h)) == (590, 440, 240, 90)
     tx, ty, tw, th = card.layers["title"].box
@@ -43,7 +44,7 @@ def test_reload_on_change(tmp_path):
     path = tmp_path / "t.svg"
     path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
                     '<rect id="a" width="5" height="5"/></svg>')
-    store = TemplateStore(tmp_path)
+    store = TemplateStore(tmp_path, Settings())
     assert "a" in store.get("t").layers
     path.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
                     '<rect id="b" width="5" height="5"/><rect id="c" width="1" height="1"/></svg>')
@@ -53,7 +54,7 @@ def test_reload_on_change(tmp_path):
 
 
 def test_unknown_and_traversal_ids(tmp_path):
-    store = TemplateStore(tmp_path)
+    store = TemplateStore(tmp_path, Settings())
     for bad in ["nope", "../etc/passwd", "..", "a/b", ".hidden"]:
         with pytest.raises(TemplateNotFound):
             store.get(bad)
@@ -75,7 +76,7 @@ def test_active_content_dropped(tmp_path):
         '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="alert(1)" '
         'style="width:100%;height:auto"><script>alert(2)</script>'
         '<rect id="r" width="10" height="10" onclick="x()"/></svg>')
-    template = TemplateStore(tmp_path).get("s")
+    template = TemplateStore(tmp_path, Settings()).get("s")
     from lxml import etree
     text = etree.tostring(template.root).decode()
     assert "script" not in text and "onload" not in text and "onclick" not in text

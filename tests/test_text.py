@@ -8,10 +8,12 @@ import pytest
 from PIL import Image, ImageChops
 
 from helpers import TEMPLATES
-from svgrender import pipeline, text
-from svgrender.fetch import ImageFetcher
+from svgrender.settings import Settings
+from svgrender import render as pipeline
+from svgrender.draw import text
+from svgrender.io.loaders import ImageFetcher
 from svgrender.params import LayerParam, RenderRequest
-from svgrender.templates import TemplateStore
+from svgrender.templates.store import TemplateStore
 
 SAMPLES = {
     "latin": "The quick brown fox jumps over the lazy dog. ",
@@ -25,13 +27,13 @@ TITLE_BOX = (590, 140, 540, 130)  # the social card title's data-box
 
 @pytest.fixture(scope="module")
 def store():
-    return TemplateStore(TEMPLATES)
+    return TemplateStore(TEMPLATES, Settings())
 
 
 def render(store, settings, params, scale=1, template="social-card"):
     request = RenderRequest(params=[LayerParam(**p) for p in params], format="png", scale=scale)
-    images = asyncio.run(pipeline.load_images(request, ImageFetcher(settings), settings))
-    result = pipeline.render(store.get(template), request, settings, "0123456789", images)
+    images = asyncio.run(ImageFetcher(settings).load_request(request.params, settings))
+    result = pipeline.render(store.get(template), request, settings, images)
     return Image.open(io.BytesIO(result.files[0].data)).convert("RGB"), result
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from svgrender import pipeline
+from svgrender import render as pipeline
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
-from svgrender.templates import load_template
+from svgrender.templates.model import load_template
 
 HERE = Path(__file__).resolve().parent
 MAX_MEAN = 2.0  # mean absolute difference per channel, 0-255
@@ -25,9 +25,9 @@ def case_names() -> list[str]:
 
 def render_case(name: str, scale: int) -> Image.Image:
     path = HERE / "cases" / f"{name}.svg"
-    template = load_template(name, path, (0, 0), path.read_bytes())
+    template = load_template(name, path.read_bytes(), Settings())
     request = RenderRequest(format="png", scale=scale)
-    result = pipeline.render(template, request, Settings(), "0123456789")
+    result = pipeline.render(template, request, Settings())
     image = Image.open(io.BytesIO(result.files[0].data)).convert("RGBA")
     page = Image.new("RGBA", image.size, (255, 255, 255, 255))  # Chromium's page is white
     return Image.alpha_composite(page, image).convert("RGB")
@@ -63,4 +63,7 @@ def table() -> str:
 
 
 if __name__ == "__main__":
+    from svgrender.draw import seams
+
+    seams.install()
     print(table())

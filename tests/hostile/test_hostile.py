@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cases import REQUESTS, TEMPLATES, UPLOADS  # noqa: E402
 from imageserver import ImageServer  # noqa: E402
-from svgrender.app import create_app  # noqa: E402
+from svgrender.api.app import create_app  # noqa: E402
 
 SECRET_TEXT = "CANARY-SECRET-7f3a9"
 SAFE = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100">'

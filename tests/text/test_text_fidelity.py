@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from svgrender import pipeline
+from svgrender import render as pipeline
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
-from svgrender.templates import load_template
+from svgrender.templates.model import load_template
 
 HERE = Path(__file__).resolve().parent
 CASES = sorted(p.stem for p in (HERE / "cases").glob("*.svg"))
@@ -19,8 +19,8 @@ CASES = sorted(p.stem for p in (HERE / "cases").glob("*.svg"))
 @pytest.mark.parametrize("name", CASES)
 def test_text_matches_chromium(name):
     path = HERE / "cases" / f"{name}.svg"
-    template = load_template(name, path, (0, 0), path.read_bytes())
-    result = pipeline.render(template, RenderRequest(format="png"), Settings(), "0123456789")
+    template = load_template(name, path.read_bytes(), Settings())
+    result = pipeline.render(template, RenderRequest(format="png"), Settings())
     ours = np.asarray(Image.open(io.BytesIO(result.files[0].data)).convert("RGB"), np.int16)
     chromium = np.asarray(Image.open(HERE / "refs" / f"{name}.png").convert("RGB"), np.int16)
     mean = np.abs(ours - chromium).mean()

@@ -7,7 +7,7 @@ import math
 import cairocffi as cairo
 import numpy as np
 
-from .units import parse_fraction
+from svgrender.svg.units import parse_fraction
 
 
 def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .errors import InvalidTemplate, RenderLimitExceeded
-from .svgxml import XLINK_HREF, href, local_name, parse_style, url_fragment
+from svgrender.errors import InvalidTemplate, RenderLimitExceeded
+from svgrender.settings import Settings
+from svgrender.svg.xml import XLINK_HREF, href, local_name, parse_style, url_fragment
 
 MAX_INFLATED_BYTES = 5 * 1024 * 1024
 CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE)
@@ -27,12 +28,19 @@ HREF_TAGS_FRAGMENT_ONLY = {"use", "a", "tref", "textPath", "linearGradient", "ra
                            "pattern", "filter", "mpath"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    max_bytes: int = 5 * 1024 * 1024
-    max_elements: int = 50_000
-    max_depth: int = 200
-    max_expanded: int = 200_000  # elements drawn after <use>/pattern expansion
+    max_elements: int
+    max_depth: int
+    max_expanded: int  # elements drawn after <use>/pattern expansion
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(settings.max_template_elements, settings.max_template_depth,
+                   settings.max_template_expanded)
+
+
+DEFAULT_LIMITS = Limits.from_settings(Settings())
 
 
 @dataclass
@@ -115,41 +123,41 @@ def expanded_count(root: etree._Element, limit: int) -> int:
                 out.append(ids[fragment])
         return out
 
-    def count(element) -> int:
-        key = element
-        if key in memo:
-            return memo[key]
-        if key in visiting:
+    # Iterative post-order walk: no recursion, so no process-wide recursion limit to raise.
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        element, children_done = stack.pop()
+        if element in memo:
+            continue
+        if children_done:
+            visiting.discard(element)
+            total = 1 + sum(memo[child] for child in element if isinstance(child.tag, str))
+            total += sum(memo[target] for target in references(element))
+            if total > limit:
+                raise RenderLimitExceeded(f"the template expands to more than {limit:,} drawn "
+                                          "elements (<use> and pattern references)",
+                                          code="template_too_complex")
+            memo[element] = total
+            continue
+        if element in visiting:
             raise RenderLimitExceeded(f"<use> or pattern references form a cycle at "
                                       f"{element.get('id') or local_name(element)!r}",
                                       code="template_cycle")
-        visiting.add(key)
-        total = 1
-        for child in element:
-            if isinstance(child.tag, str):
-                total += count(child)
-        for target in references(element):
-            total += count(target)
-        visiting.discard(key)
-        if total > limit:
-            raise RenderLimitExceeded(f"the template expands to more than {limit:,} drawn "
-                                      "elements (<use> and pattern references)",
-                                      code="template_too_complex")
-        memo[key] = total
-        return total
-
-    import sys
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, 10_000))
-    try:
-        return count(root)
-    finally:
-        sys.setrecursionlimit(old)
+        visiting.add(element)
+        stack.append((element, True))
+        for child in [*element, *references(element)]:
+            if not isinstance(child.tag, str) or child in memo:
+                continue
+            if child in visiting:
+                raise RenderLimitExceeded(f"<use> or pattern references form a cycle at "
+                                          f"{child.get('id') or local_name(child)!r}",
+                                          code="template_cycle")
+            stack.append((child, False))
+    return memo[root]
 
 
-def sanitize(root: etree._Element, limits: Limits | None = None) -> Report:
+def sanitize(root: etree._Element, limits: Limits) -> Report:
     """Clean `root` in place; return what was removed. Raises on over-limit templates."""
-    limits = limits or Limits()
     report = Report()
     check_shape(root, limits)
     for element in list(root.iter()):

@@ -1,7 +1,7 @@
-"""Where we extend CairoSVG: every override of its internals is registered here, in one place.
+"""Drawers that replace CairoSVG's own for some tags and hooks (registered in seams.py).
 
-Written against CairoSVG 2.9.x (pinned in pyproject.toml); tests/test_cairo_seams.py checks that
-the seams still exist, so an upgrade that moves them fails loudly instead of silently.
+Each says what CairoSVG gets wrong and what we do instead. Nothing here is installed by importing
+it: `seams.install()` does that, explicitly.
 """
 
 from __future__ import annotations
@@ -11,22 +11,19 @@ from contextvars import ContextVar
 from math import pi
 
 import cairocffi
-import cairosvg
-from cairosvg import defs as cairo_defs
-from cairosvg import surface as cairo_surface
+from cairosvg.image import image as cairosvg_image
 from cairosvg.bounding_box import calculate_bounding_box
-from cairosvg import image as cairo_image
 from cairosvg.helpers import preserve_ratio, size, transform
 
-from .images import TOKEN_PREFIX, DecodedImage
+from svgrender.draw.filters import apply_filter
+from svgrender.draw.masks import apply_mask
+from svgrender.draw.walker import PatternTileSurface
+from svgrender.io.images import TOKEN_PREFIX, DecodedImage
 
-# Decoded images of the render in progress, by key (set by render.py around each draw).
+# Decoded images of the render in progress, by key (set by surfaces.py around each draw).
 current_images: ContextVar[dict[str, DecodedImage]] = ContextVar("svgrender_images", default={})
-_cairosvg_image = cairo_image.image
 IMAGE_FILTERS = {"optimizeSpeed": cairocffi.FILTER_FAST, "pixelated": cairocffi.FILTER_NEAREST,
                  "optimizeQuality": cairocffi.FILTER_BEST}
-
-SUPPORTED_CAIROSVG = "2.9."
 
 
 def rounded_rect(surface, node) -> None:
@@ -112,14 +109,14 @@ def draw_image(surface, node) -> None:
     """
     href = node.get_href() or ""
     if not href.startswith(TOKEN_PREFIX):
-        return _cairosvg_image(surface, node)  # data: URIs only: CairoSVG runs in safe mode
+        return cairosvg_image(surface, node)  # data: URIs only: CairoSVG runs in safe mode
     image = current_images.get().get(href[len(TOKEN_PREFIX):])
     if image is None:
         return None
     if image.is_svg:  # vector images keep CairoSVG's own path (already sanitised by us)
         node.pop("href", None)
         node["{http://www.w3.org/1999/xlink}href"] = image.data_uri()
-        return _cairosvg_image(surface, node)
+        return cairosvg_image(surface, node)
     context = surface.context
     x, y = size(surface, node.get("x"), "x"), size(surface, node.get("y"), "y")
     width = size(surface, node.get("width"), "x") or image.width
@@ -155,7 +152,6 @@ def skip_prepare_filter(surface, node, name) -> None:
 
 
 def filter_before_painting(surface, node, name) -> None:
-    from .filters import apply_filter  # numpy is loaded only when a filter is drawn
 
     if "id" in node and node["id"] in surface.masks:
         return
@@ -166,87 +162,11 @@ def filter_after_painting(surface, node, name) -> None:
     """CairoSVG paints feFlood here as an extra rect; the engine already did the flood."""
 
 
-# mix-blend-mode names -> cairo operators (cairo's blend modes follow the compositing spec).
-BLEND_OPERATORS = {
-    "multiply": cairocffi.OPERATOR_MULTIPLY, "screen": cairocffi.OPERATOR_SCREEN,
-    "overlay": cairocffi.OPERATOR_OVERLAY, "darken": cairocffi.OPERATOR_DARKEN,
-    "lighten": cairocffi.OPERATOR_LIGHTEN, "color-dodge": cairocffi.OPERATOR_COLOR_DODGE,
-    "color-burn": cairocffi.OPERATOR_COLOR_BURN, "hard-light": cairocffi.OPERATOR_HARD_LIGHT,
-    "soft-light": cairocffi.OPERATOR_SOFT_LIGHT, "difference": cairocffi.OPERATOR_DIFFERENCE,
-    "exclusion": cairocffi.OPERATOR_EXCLUSION, "hue": cairocffi.OPERATOR_HSL_HUE,
-    "saturation": cairocffi.OPERATOR_HSL_SATURATION, "color": cairocffi.OPERATOR_HSL_COLOR,
-    "luminosity": cairocffi.OPERATOR_HSL_LUMINOSITY,
-}
-
-
-class WalkerMixin:
-    """Our additions to CairoSVG's walker: `mix-blend-mode` and `isolation` (it ignores both),
-    and Inkscape flow regions, which are a text box and not ink."""
-
-    def draw(self, node):
-        if node.tag == "flowRegion":
-            return None
-        mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
-        isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
-        if mode is None and not isolate:
-            return super().draw(node)
-        context = self.context
-        context.push_group()
-        try:
-            super().draw(node)
-        finally:
-            context.pop_group_to_source()
-            context.save()
-            context.identity_matrix()  # the source is locked to user space already
-            if mode is not None:
-                context.set_operator(mode)
-            context.paint()
-            context.restore()
-        return None
-
-
-class PatternTileSurface(WalkerMixin, cairo_surface.SVGSurface):
-    """A pattern tile recorded, not written as SVG: CairoSVG's SVG-surface tiles are replayed
-    slowly on every fill (a Figma photo fill cost more than the rest of the card)."""
-
-    def _create_surface(self, width, height):
-        extents = (0, 0, width, height)
-        return cairocffi.RecordingSurface(cairocffi.CONTENT_COLOR_ALPHA, extents), width, height
-
-
 def paint_mask(surface, node, name, opacity) -> None:
     """Masks by luminance (the SVG default) or alpha (mask-type: alpha). CairoSVG only masks by
     alpha, and rewrites the mask's attributes in device units on first use, which breaks the
     next size drawn from the same tree."""
-    from .masks import apply_mask
 
     mask_node = surface.masks[name]
     by_alpha = (mask_node.get("mask-type") or "luminance").strip() == "alpha"
     return apply_mask(surface, node, name, opacity, by_alpha)
-
-
-_installed = False
-
-
-def install() -> None:
-    """Register our drawers in CairoSVG's tag table (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    if not cairosvg.__version__.startswith(SUPPORTED_CAIROSVG):
-        raise RuntimeError(f"svgrender's CairoSVG seams were written for {SUPPORTED_CAIROSVG}x, "
-                           f"found {cairosvg.__version__}")
-    cairo_surface.TAGS["rect"] = rounded_rect
-    cairo_defs.draw_pattern = draw_pattern
-    cairo_surface.TAGS["image"] = draw_image
-    cairo_surface.prepare_filter = skip_prepare_filter
-    cairo_surface.apply_filter_before_painting = filter_before_painting
-    cairo_surface.apply_filter_after_painting = filter_after_painting
-    cairo_surface.paint_mask = paint_mask
-    from . import text  # Pango; imported here so CairoSVG-only uses stay light
-
-    cairo_surface.TAGS["text"] = text.draw_text
-    cairo_surface.TAGS["flowRoot"] = text.draw_text
-    for span in ("tspan", "textPath", "flowPara", "flowSpan"):
-        cairo_surface.TAGS[span] = text.skip
-    _installed = True

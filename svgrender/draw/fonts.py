@@ -9,7 +9,7 @@ import functools
 import subprocess
 from pathlib import Path
 
-from .errors import InvalidParam
+from svgrender.errors import InvalidParam
 
 GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "system-ui",
            "emoji", "math"}

@@ -22,9 +22,11 @@ import cairocffi as cairo
 from lxml import etree
 from PIL import Image, ImageOps
 
-from .errors import ImageFetchError
+from svgrender.errors import ImageFetchError
+from svgrender.svg.prepare import prepare_root, svg_size
+from svgrender.svg.sanitize import DEFAULT_LIMITS
+from svgrender.svg.xml import parse_svg
 
-Image.MAX_IMAGE_PIXELS = None  # our own limit (settings) is checked before decoding pixels
 TOKEN_PREFIX = "svgrender-image:"  # href of a decoded image in an applied tree
 
 RASTER_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "MPO"}
@@ -140,6 +142,9 @@ def _decode(data: bytes, layer: str, max_pixels: int) -> DecodedImage:
                 pixels = image.convert("RGB").tobytes("raw", "BGRX")
     except ImageFetchError:
         raise
+    except Image.DecompressionBombError:  # Pillow's own (process-wide) bomb check, left as is
+        raise _fail(layer, f"image is larger than the limit of {max_pixels:,} pixels",
+                    "image_too_large") from None
     except Image.UnidentifiedImageError:
         kind = "HTML" if b"<html" in head.lower() else "no known image format"
         raise _fail(layer, f"not an image: the bytes are {kind}", "invalid_image") from None
@@ -151,12 +156,9 @@ def _decode(data: bytes, layer: str, max_pixels: int) -> DecodedImage:
 
 
 def _decode_svg(data: bytes, key: str, layer: str) -> DecodedImage:
-    from .svgxml import parse_svg  # an SVG image goes through the template parser
-    from .templates import prepare_root, svg_size
-
     try:
-        root = parse_svg(data)
-        prepare_root(root)
+        root = parse_svg(data)  # an SVG image goes through the template sanitiser
+        prepare_root(root, DEFAULT_LIMITS)
         width, height = svg_size(root)
         if root.get("viewBox") is None:  # without one CairoSVG draws it unscaled, not fitted
             root.set("viewBox", f"0 0 {width:g} {height:g}")

@@ -10,8 +10,8 @@ import cairocffi as cairo
 import numpy as np
 from PIL import Image, ImageFilter
 
-from . import filter_ops as ops
-from .cairo_seams import BLEND_OPERATORS
+from svgrender.draw import filter_ops as ops
+from svgrender.draw.walker import BLEND_OPERATORS
 
 PORTER_DUFF = {"over": cairo.OPERATOR_OVER, "in": cairo.OPERATOR_IN, "out": cairo.OPERATOR_OUT,
                "atop": cairo.OPERATOR_ATOP, "xor": cairo.OPERATOR_XOR,

@@ -17,14 +17,15 @@ import os
 import socket
 import time
 import urllib.parse
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from .errors import ImageFetchError, UpstreamError, UpstreamTimeout
-from .images import DecodedImage, ImageCache, data_uri_bytes, decode_cached
-from .settings import Settings
+from svgrender.errors import ImageFetchError, UpstreamError, UpstreamTimeout
+from svgrender.io.images import DecodedImage, ImageCache, data_uri_bytes, decode_cached
+from svgrender.settings import Settings
 
 
 def _bad_url(layer: str, url: str, why: str) -> ImageFetchError:
@@ -117,7 +118,10 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
 
 @dataclass
 class CacheEntry:
-    image: DecodedImage
+    """What we know of a URL: its content's key (the pixels live in the byte-bounded ImageCache,
+    never here) and how long it stays fresh."""
+
+    key: str
     expires: float
     etag: str | None
     last_modified: str | None
@@ -145,7 +149,7 @@ class ImageFetcher:
     def __init__(self, settings: Settings, cache: ImageCache | None = None):
         self.settings = settings
         self.decoded = cache or ImageCache(settings.image_cache_bytes)
-        self.entries: dict[str, CacheEntry] = {}
+        self.entries: OrderedDict[str, CacheEntry] = OrderedDict()  # LRU, bounded by count
         self.network_requests = 0  # for tests and benchmarks
         self.disk = Path(settings.cache_dir) if settings.cache_dir else None
         if self.disk:
@@ -157,17 +161,25 @@ class ImageFetcher:
             data = data_uri_bytes(url, layer, s.max_image_bytes)
             return decode_cached(data, layer, self.decoded, max_pixels=s.max_image_pixels)
         entry = self.entries.get(url)
-        if entry is None:
-            entry = self._from_disk(url, layer)
-        if entry is not None and entry.expires > time.time():
-            return entry.image
-        return await self._download(url, layer, entry)
+        image = self.decoded.get(entry.key) if entry is not None else None
+        if image is None:  # never seen, or its pixels were evicted: try the disk copy
+            entry, image = self._from_disk(url, layer) or (None, None)
+        if image is not None and entry.expires > time.time():
+            self.entries.move_to_end(url)
+            return image
+        return await self._download(url, layer, entry if image is not None else None)
+
+    def _remember(self, url: str, entry: CacheEntry) -> None:
+        self.entries[url] = entry
+        self.entries.move_to_end(url)
+        while len(self.entries) > self.settings.image_cache_entries:
+            self.entries.popitem(last=False)
 
     def _disk_paths(self, url: str) -> tuple[Path, Path]:
         digest = hashlib.sha256(url.encode()).hexdigest()
         return self.disk / f"{digest}.bin", self.disk / f"{digest}.json"
 
-    def _from_disk(self, url: str, layer: str) -> CacheEntry | None:
+    def _from_disk(self, url: str, layer: str) -> tuple[CacheEntry, DecodedImage] | None:
         if not self.disk:
             return None
         body, meta = self._disk_paths(url)
@@ -177,12 +189,12 @@ class ImageFetcher:
         except (OSError, ValueError):
             return None
         image = decode_cached(data, layer, self.decoded, max_pixels=self.settings.max_image_pixels)
-        entry = CacheEntry(image, info["expires"], info.get("etag"), info.get("last_modified"))
-        self.entries[url] = entry
-        return entry
+        entry = CacheEntry(image.key, info["expires"], info.get("etag"), info.get("last_modified"))
+        self._remember(url, entry)
+        return entry, image
 
     def _store(self, url: str, data: bytes, entry: CacheEntry) -> None:
-        self.entries[url] = entry
+        self._remember(url, entry)
         if not self.disk:
             return
         body, meta = self._disk_paths(url)
@@ -235,10 +247,11 @@ class ImageFetcher:
                         location = response.headers.get("location", "")
                         current = urllib.parse.urljoin(current, location)
                         continue
-                    if response.status_code == 304 and entry is not None:
+                    cached = self.decoded.get(entry.key) if entry is not None else None
+                    if response.status_code == 304 and cached is not None:
                         ttl = _freshness(response.headers, s.image_cache_ttl) or 0.0
                         entry.expires = time.time() + ttl
-                        return entry.image
+                        return cached
                     if response.status_code != 200:
                         raise UpstreamError(
                             f"layer {layer!r}: {current[:200]!r} answered HTTP "
@@ -250,7 +263,7 @@ class ImageFetcher:
                                       source=current)
                 ttl = _freshness(response.headers, s.image_cache_ttl)
                 if ttl is not None:
-                    self._store(url, data, CacheEntry(image, time.time() + ttl,
+                    self._store(url, data, CacheEntry(image.key, time.time() + ttl,
                                                       response.headers.get("etag"),
                                                       response.headers.get("last-modified")))
                 return image

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .errors import InvalidTemplate
+from svgrender.errors import InvalidTemplate
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -93,7 +93,7 @@ def url_fragment(value: str | None) -> str | None:
 
 def font_size_of(element: etree._Element, default: float = 16.0) -> float:
     """The font size in px that applies to an element (its own, else the nearest ancestor's)."""
-    from .units import parse_length
+    from svgrender.svg.units import parse_length
 
     node = element
     while node is not None:

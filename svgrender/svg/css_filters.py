@@ -12,9 +12,9 @@ import re
 
 from lxml import etree
 
-from .colors import parse_color
-from .svgxml import SVG_NS, local_name, parse_style, set_style
-from .units import parse_length
+from svgrender.svg.colors import parse_color
+from svgrender.svg.xml import SVG_NS, local_name, parse_style, set_style
+from svgrender.svg.units import parse_length
 
 FUNCTION = re.compile(r"([a-z-]+)\(([^()]*)\)")
 

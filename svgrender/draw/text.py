@@ -21,7 +21,7 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from .notices import warn
+from svgrender.notices import warn
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
 SPAN_TAGS = {"tspan", "flowPara", "flowSpan", "textPath", "a"}

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .svgxml import font_size_of, local_name, parse_style, url_fragment
-from .units import parse_length
+from svgrender.svg.xml import font_size_of, local_name, parse_style, url_fragment
+from svgrender.svg.units import parse_length
 
 
 def _length(value: str | None) -> float | None:

@@ -1,7 +1,7 @@
 """The filter engine: SVG <filter> chains run on pixels, at any output scale.
 
 CairoSVG ignores most filter primitives (feGaussianBlur above all: Figma's drop shadows vanish or
-become hard copies). cairo_seams hands us the filtered element's pixels right after CairoSVG drew
+become hard copies). seams.py hands us the filtered element's pixels right after CairoSVG drew
 them into a group (`pop_group_to_source`); we rasterise the filter region at device resolution,
 run the primitives (filter_ops.py) and put the result back as the source CairoSVG then paints with
 the element's opacity and mask. Lengths are scaled by the current transform, so a 2x thumbnail
@@ -20,11 +20,11 @@ from cairosvg.bounding_box import calculate_bounding_box
 from cairosvg.colors import color as parse_cairo_color
 from cairosvg.helpers import size
 
-from . import filter_buffers as fb
-from . import filter_ops as ops
-from .filter_buffers import Buf
-from .notices import warn
-from .units import parse_fraction
+from svgrender.draw import filter_buffers as fb
+from svgrender.draw import filter_ops as ops
+from svgrender.draw.filter_buffers import Buf
+from svgrender.notices import warn
+from svgrender.svg.units import parse_fraction
 
 log = logging.getLogger("svgrender.filters")
 

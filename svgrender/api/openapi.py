@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import msgspec
 
-from .params import RenderRequest
+from svgrender.formats import BY_NAME, FORMATS
+from svgrender.params import RenderRequest
 
 
 class Answer(msgspec.Struct):
@@ -80,6 +81,7 @@ def document(secured: bool = True) -> dict:
     _, components = msgspec.json.schema_components(
         [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts],
         ref_template="#/components/schemas/{name}")
+    components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
     template_id = {"name": "templateId", "in": "path", "required": True,
                    "schema": {"type": "string"}}
     image_id = {"name": "imageId", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -131,8 +133,7 @@ def document(secured: bool = True) -> dict:
                 "parameters": [{"name": "fileName", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the file", "content": {
-                    "image/jpeg": {}, "image/png": {}, "image/webp": {}, "application/pdf": {},
-                    "image/svg+xml": {}}}, **_errors(404)}}},
+                    f.media_type: {} for f in FORMATS.values()}}, **_errors(404)}}},
             "/v1/fonts": {"get": {"operationId": "fonts", "responses": {
                 "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}}},
             "/healthz": {"get": {"operationId": "health", "security": [], "responses": {

@@ -9,9 +9,9 @@ import cairocffi as cairo
 from cairosvg.surface import Surface
 from lxml import etree
 
-from .cairo_seams import WalkerMixin
-from .errors import InvalidTemplate
-from .svgxml import href, local_name, set_style, style_value, url_fragment
+from svgrender.draw.walker import WalkerMixin
+from svgrender.errors import InvalidTemplate
+from svgrender.svg.xml import href, local_name, set_style, style_value, url_fragment
 
 # Containers whose content is never drawn where it stands: their descendants are not layers.
 NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "linearGradient",

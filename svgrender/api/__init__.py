@@ -1,0 +1,1 @@
+"""HTTP API (Starlette): routes, API-key middleware, views, OpenAPI."""

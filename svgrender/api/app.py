@@ -1,0 +1,89 @@
+"""The Starlette app: the routes table, middleware and error handlers, wired to one RenderService.
+
+Handlers are plain functions in one module per concept (renders, templates, files, meta); they
+read `request.app.state.service`. DynaPictures' paths and field names, plus /v1 aliases.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from svgrender.api import files, meta, renders, templates
+from svgrender.api.auth import ApiKeyMiddleware
+from svgrender.api.errors import HANDLERS
+from svgrender.draw import seams
+from svgrender.draw.fonts import add_font_dir
+from svgrender.executors import RenderExecutor, executor_for
+from svgrender.io.loaders import ImageFetcher
+from svgrender.io.storage import FileStore, LocalFileStore, LocalRecordStore, RecordStore
+from svgrender.service import RenderService
+from svgrender.settings import Settings
+from svgrender.templates.store import TemplateStore
+
+
+def by_method(**handlers):
+    """One route, several methods: so a 405 lists every method the path supports."""
+    async def endpoint(request: Request) -> Response:
+        handler = handlers.get(request.method) or (
+            handlers.get("GET") if request.method == "HEAD" else None)
+        return await handler(request)
+    return endpoint
+
+
+ROUTES = [
+    Route("/healthz", meta.healthz),
+    Route("/openapi.json", meta.openapi),
+    Route("/v1/fonts", meta.fonts),
+    Route("/designs/{template_id}", renders.render, methods=["POST"]),
+    Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
+    Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
+          methods=["GET", "POST"]),
+    Route("/v1/templates", templates.list_templates),
+    Route("/templates/{template_id}", by_method(GET=templates.show_template,
+                                                PUT=templates.upload_template,
+                                                DELETE=templates.delete_template),
+          methods=["GET", "PUT", "DELETE"]),
+    Route("/v1/templates/{template_id}", templates.show_template),
+    Route("/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
+          methods=["GET", "DELETE"]),
+    Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
+          methods=["GET", "DELETE"]),
+    Route("/files/{file_name}", files.serve_file),
+]
+
+
+def build_service(settings: Settings, *, files: FileStore | None = None,
+                  records: RecordStore | None = None,
+                  executor: RenderExecutor | None = None) -> RenderService:
+    """The service with the backends the settings choose (each one replaceable for tests)."""
+    return RenderService(
+        settings, TemplateStore(settings.templates_dir, settings),
+        files or LocalFileStore(settings.storage_dir),
+        records or LocalRecordStore(settings.storage_dir),
+        ImageFetcher(settings), executor or executor_for(settings))
+
+
+def create_app(settings: Settings | None = None, service: RenderService | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    seams.install()
+    add_font_dir(settings.fonts_dir)
+    service = service or build_service(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await service.executor.start()
+        try:
+            yield
+        finally:
+            await service.executor.stop()
+
+    app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
+                    middleware=[Middleware(ApiKeyMiddleware, keys=settings.api_keys)])
+    app.state.settings, app.state.service = settings, service
+    return app

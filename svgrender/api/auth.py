@@ -1,0 +1,49 @@
+"""API keys as middleware: every route needs a key except the few listed as public."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from svgrender.api.errors import error_response
+from svgrender.errors import Unauthorized
+
+PUBLIC_PATHS = ("/healthz", "/openapi.json")
+PUBLIC_PREFIXES = ("/files/",)  # immutable files named by unguessable ids
+AUTH_MESSAGE = ("Valid API key is required. Add request header like "
+                "Authorization: Bearer API_KEY")
+
+
+def key_matches(header: str, keys: list[bytes]) -> bool:
+    scheme, _, token = header.partition(" ")
+    supplied = hashlib.sha256(token.strip().encode("latin-1", "replace")).digest()
+    # Compare against every key, always, so timing says nothing about which one matched.
+    ok = False
+    for key in keys:
+        ok |= hmac.compare_digest(supplied, hashlib.sha256(key).digest())
+    return scheme.lower() == "bearer" and ok
+
+
+class ApiKeyMiddleware:
+    def __init__(self, app: ASGIApp, keys: tuple[str, ...]):
+        self.app = app
+        self.keys = [k.encode() for k in keys]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.keys or self.is_public(scope["path"]):
+            return await self.app(scope, receive, send)
+        header = ""
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                header = value.decode("latin-1")
+        if not key_matches(header, self.keys):
+            response = error_response(Unauthorized(AUTH_MESSAGE))
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return await response(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    @staticmethod
+    def is_public(path: str) -> bool:
+        return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)

@@ -1,0 +1,1 @@
+"""Drawing: CairoSVG with our seams (a table, installed explicitly), walker, filters, masks, text, images."""

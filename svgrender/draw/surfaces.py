@@ -1,0 +1,117 @@
+"""Rasterise an applied SVG tree with CairoSVG: one CairoSVG parse, drawn at several sizes."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import cairocffi as cairo
+from cairosvg.parser import Tree
+from lxml import etree
+from cairosvg.surface import PDFSurface, PNGSurface
+
+from contextlib import contextmanager
+
+from svgrender.draw import seams
+from svgrender.draw.drawers import current_images
+from svgrender.draw.filters import current_results
+from svgrender.draw.walker import WalkerMixin
+from svgrender.errors import RenderFailed
+from svgrender.io.images import DecodedImage
+from svgrender.notices import current_warnings
+
+
+@contextmanager
+def collecting_warnings(warnings: list[str]):
+    """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
+    token = current_warnings.set(warnings)
+    try:
+        yield warnings
+    finally:
+        current_warnings.reset(token)
+
+
+@contextmanager
+def sharing_filter_results():
+    """Let the sizes of one render reuse filtered layers drawn at a larger size."""
+    token = current_results.set({})
+    try:
+        yield
+    finally:
+        current_results.reset(token)
+
+
+@contextmanager
+def using_images(images: dict[str, DecodedImage]):
+    """Make decoded images (by key) visible to the image drawer for the draws inside."""
+    token = current_images.set(images)
+    try:
+        yield
+    finally:
+        current_images.reset(token)
+
+
+@dataclass(frozen=True)
+class Size:
+    width: int
+    height: int
+
+
+@dataclass
+class Drawing:
+    """One applied tree, parsed once for CairoSVG, drawn at every size of an answer."""
+
+    tree: etree._Element  # the applied lxml tree (for vector writers)
+    cairo_tree: Tree
+    images: dict[str, DecodedImage]  # by key: the template's and the request's
+
+
+def prepare_drawing(tree: etree._Element, images: dict[str, DecodedImage]) -> Drawing:
+    return Drawing(tree, parse_for_cairo(etree.tostring(tree)), images)
+
+
+class RasterSurface(WalkerMixin, PNGSurface):
+    """CairoSVG's PNG surface with our walker additions (blend modes, isolation)."""
+
+
+class VectorSurface(WalkerMixin, PDFSurface):
+    """CairoSVG's PDF surface with our walker additions."""
+
+
+def parse_for_cairo(svg_bytes: bytes) -> Tree:
+    """CairoSVG's own tree, in safe mode (it fetches nothing but data: URLs)."""
+    return Tree(bytestring=svg_bytes, unsafe=False)
+
+
+def draw_raster(tree: Tree, size: Size, background: str | None = None) -> cairo.ImageSurface:
+    """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface."""
+    _require_seams()
+    try:
+        surface = RasterSurface(tree, None, 96, output_width=size.width, output_height=size.height,
+                             background_color=background)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
+        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
+    surface.cairo.flush()
+    return surface.cairo
+
+
+def write_pdf(drawing: Drawing, size: Size) -> bytes:
+    return draw_pdf(drawing.cairo_tree, size)
+
+
+def draw_pdf(tree: Tree, size: Size) -> bytes:
+    _require_seams()
+    out = io.BytesIO()
+    try:
+        # Sizes are in CSS px; CairoSVG turns them into points (0.75 pt/px) for the page.
+        surface = VectorSurface(tree, out, 96, output_width=size.width, output_height=size.height)
+        surface.finish()
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
+        raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
+    return out.getvalue()
+
+
+def _require_seams() -> None:
+    # Drawing with CairoSVG's own drawers would silently give wrong pictures.
+    if not seams.installed():
+        raise RuntimeError("svgrender.draw.seams.install() was not called at start-up")

@@ -1,0 +1,53 @@
+"""Output formats, one entry each: the single place a new format is added.
+
+Params validation (names and aliases), drawing (raster encoder or vector writer), storage file
+names, `/files/` media types and the OpenAPI enum all read this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from svgrender.draw.surfaces import write_pdf
+from svgrender.draw.svg_output import write_svg
+from svgrender.io import encode
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # also the file extension
+    media_type: str
+    aliases: tuple[str, ...] = ()
+    # Raster formats: cairo ARGB32 surface -> bytes. `opaque` ones are drawn over white.
+    encode: Callable | None = None
+    opaque: bool = False
+    # Vector formats: (VectorInput) -> bytes; their thumbnails are PNG.
+    write: Callable | None = None
+
+    @property
+    def vector(self) -> bool:
+        return self.write is not None
+
+    @property
+    def thumbnail(self) -> "Format":
+        return FORMATS["png"] if self.vector else self
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("jpeg", "image/jpeg", aliases=("jpg",), encode=encode.encode_jpeg, opaque=True),
+    Format("png", "image/png", encode=encode.encode_png),
+    Format("webp", "image/webp", encode=encode.encode_webp),
+    Format("pdf", "application/pdf", write=write_pdf),
+    Format("svg", "image/svg+xml", write=write_svg),
+)}
+BY_NAME: dict[str, Format] = {alias: f for f in FORMATS.values() for alias in (f.name, *f.aliases)}
+
+
+def lookup(name: str) -> Format | None:
+    return BY_NAME.get(name.lower()) if isinstance(name, str) else None
+
+
+def media_type(file_name: str) -> str:
+    found = FORMATS.get(file_name.rsplit(".", 1)[-1])
+    return found.media_type if found else "application/octet-stream"

@@ -1,0 +1,1 @@
+"""Bytes in and out: image loaders and decoding, raster encoders, storage backends."""

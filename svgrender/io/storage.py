@@ -1,0 +1,205 @@
+"""Where rendered files and answer records go: two small interfaces, each with a local backend.
+
+`FileStore` holds the image files (immutable bytes by name); `RecordStore` holds each render's
+JSON answer and the result index (result key → first image id). An object-storage backend
+implements the same methods; the service never sees a path.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from svgrender.errors import StorageFull, StorageUnavailable
+
+# Every name we write: an image id, a variant, an extension. Nothing else is ever read or served.
+FILE_NAME = re.compile(r"^[0-9a-f]{10}(-thumb|-thumb-2x)?\.[a-z0-9]{2,5}$")
+IMAGE_ID = re.compile(r"^[0-9a-f]{10}$")
+RESULT_KEY = re.compile(r"^[0-9a-f]{64}$")
+
+
+class FileMissing(LookupError):
+    """A stored file is gone (deleted or swept since it was indexed)."""
+
+
+@dataclass
+class StoredFile:
+    size: int
+    etag: str
+    stream: BinaryIO  # the caller closes it
+    path: Path | None = None  # set when the bytes are a local file (sendfile-friendly)
+
+
+class FileStore(Protocol):
+    def put(self, name: str, data: bytes) -> None: ...
+    def open(self, name: str) -> StoredFile | None: ...
+    def delete(self, name: str) -> None: ...
+    def copy(self, existing: str, new: str) -> None: ...  # raises FileMissing
+    def public_url(self, name: str) -> str | None: ...  # None: served through /files/
+
+
+class RecordStore(Protocol):
+    def put_record(self, image_id: str, record: dict) -> None: ...
+    def get_record(self, image_id: str) -> dict | None: ...
+    def delete_record(self, image_id: str) -> None: ...
+    def put_alias(self, key: str, image_id: str) -> None: ...
+    def get_alias(self, key: str) -> str | None: ...
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a unique temporary name, then rename: readers never see a partial file, and a
+    failed write (a full disk) leaves nothing behind."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull("the image storage is full; try again later") from None
+        raise StorageUnavailable(f"the image storage refused a write "
+                                 f"({errno.errorcode.get(exc.errno, exc.errno)})") from None
+
+
+class LocalFileStore:
+    """Files in one directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, name: str) -> Path:
+        if not FILE_NAME.match(name):
+            raise ValueError(f"not a stored file name: {name[:80]!r}")
+        return self.directory / name
+
+    def put(self, name: str, data: bytes) -> None:
+        atomic_write(self._path(name), data)
+
+    def open(self, name: str) -> StoredFile | None:
+        """Only names we could have written (no traversal possible)."""
+        if not FILE_NAME.match(name):
+            return None
+        path = self.directory / name
+        try:
+            handle = path.open("rb")
+        except OSError:
+            return None
+        stat = os.fstat(handle.fileno())
+        return StoredFile(stat.st_size, f'"{name}-{stat.st_size:x}"', handle, path)
+
+    def delete(self, name: str) -> None:
+        if FILE_NAME.match(name):
+            (self.directory / name).unlink(missing_ok=True)
+
+    def copy(self, existing: str, new: str) -> None:
+        """The same bytes under a second name (a hard link: no copy, deletable separately)."""
+        try:
+            os.link(self._path(existing), self._path(new))
+        except FileNotFoundError:
+            raise FileMissing(existing) from None
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise StorageFull("the image storage is full; try again later") from None
+            raise StorageUnavailable("the image storage refused a write") from None
+
+    def public_url(self, name: str) -> str | None:
+        return None
+
+
+class LocalRecordStore:
+    """Answers in `_records/<id>.json`; the result index in `_results/<key>`."""
+
+    def __init__(self, directory: Path):
+        self.records = Path(directory) / "_records"
+        self.aliases = Path(directory) / "_results"
+        self.records.mkdir(parents=True, exist_ok=True)
+        self.aliases.mkdir(parents=True, exist_ok=True)
+
+    def put_record(self, image_id: str, record: dict) -> None:
+        if not IMAGE_ID.match(image_id):
+            raise ValueError(f"not an image id: {image_id[:40]!r}")
+        atomic_write(self.records / f"{image_id}.json", json.dumps(record).encode())
+
+    def get_record(self, image_id: str) -> dict | None:
+        if not IMAGE_ID.match(image_id):
+            return None
+        try:
+            return json.loads((self.records / f"{image_id}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def delete_record(self, image_id: str) -> None:
+        if IMAGE_ID.match(image_id):
+            (self.records / f"{image_id}.json").unlink(missing_ok=True)
+
+    def put_alias(self, key: str, image_id: str) -> None:
+        if RESULT_KEY.match(key) and IMAGE_ID.match(image_id):
+            atomic_write(self.aliases / key, image_id.encode())
+
+    def get_alias(self, key: str) -> str | None:
+        if not RESULT_KEY.match(key):
+            return None
+        try:
+            value = (self.aliases / key).read_text()
+        except OSError:
+            return None
+        return value if IMAGE_ID.match(value) else None
+
+
+class MemoryFileStore:
+    """Files in a dict: the CLI's `render` (which writes only its output file) and tests."""
+
+    def __init__(self):
+        self.files: dict[str, bytes] = {}
+
+    def put(self, name: str, data: bytes) -> None:
+        self.files[name] = data
+
+    def open(self, name: str) -> StoredFile | None:
+        data = self.files.get(name)
+        if data is None:
+            return None
+        return StoredFile(len(data), f'"{name}-{len(data):x}"', io.BytesIO(data))
+
+    def delete(self, name: str) -> None:
+        self.files.pop(name, None)
+
+    def copy(self, existing: str, new: str) -> None:
+        if existing not in self.files:
+            raise FileMissing(existing)
+        self.files[new] = self.files[existing]
+
+    def public_url(self, name: str) -> str | None:
+        return None
+
+
+class MemoryRecordStore:
+    def __init__(self):
+        self.records: dict[str, dict] = {}
+        self.aliases: dict[str, str] = {}
+
+    def put_record(self, image_id: str, record: dict) -> None:
+        self.records[image_id] = json.loads(json.dumps(record))
+
+    def get_record(self, image_id: str) -> dict | None:
+        return self.records.get(image_id)
+
+    def delete_record(self, image_id: str) -> None:
+        self.records.pop(image_id, None)
+
+    def put_alias(self, key: str, image_id: str) -> None:
+        self.aliases[key] = image_id
+
+    def get_alias(self, key: str) -> str | None:
+        return self.aliases.get(key)

@@ -1,0 +1,163 @@
+"""RenderService.run(): the one place the order of a render lives. The HTTP API, the CLI and (later)
+queue workers call it; each stage is one call into the module that owns it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+
+import msgspec
+
+from svgrender.apply import check_params
+from svgrender.errors import Overloaded
+from svgrender.executors import RenderExecutor, RenderJob
+from svgrender.io.images import DecodedImage
+from svgrender.io.loaders import ImageFetcher
+from svgrender.io.storage import FileMissing, FileStore, RecordStore
+from svgrender.params import RenderRequest, decode_request, validate_request
+from svgrender.render import Rendered
+from svgrender.settings import Settings
+from svgrender.templates.model import Template
+from svgrender.templates.store import TemplateStore
+
+
+@dataclass
+class RenderResult:
+    """What a render produced, without URLs (the API adds those for its own base URL)."""
+
+    id: str
+    template_id: str
+    files: list[str]  # main, thumbnail, retina thumbnail
+    width: int
+    height: int
+    metadata: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    reused: bool = False  # the files of an identical earlier render, not drawn again
+
+    def record(self) -> dict:
+        return {"id": self.id, "templateId": self.template_id, "files": self.files,
+                "width": self.width, "height": self.height, "metadata": self.metadata,
+                "warnings": self.warnings}
+
+    @classmethod
+    def from_record(cls, record: dict) -> "RenderResult":
+        return cls(record["id"], record["templateId"], record["files"], record["width"],
+                   record["height"], record.get("metadata"), record.get("warnings", []))
+
+
+class RenderService:
+    def __init__(self, settings: Settings, templates: TemplateStore, files: FileStore,
+                 records: RecordStore, images: ImageFetcher, executor: RenderExecutor):
+        self.settings, self.templates = settings, templates
+        self.files, self.records, self.images, self.executor = files, records, images, executor
+        self.in_flight = 0
+
+    async def run(self, template_id: str, body: bytes | RenderRequest) -> RenderResult:
+        template = self.templates.valid(template_id)
+        request = self.decode(body)
+        check_params(template, request.params)
+        with self.admission():
+            images = await self.images.load_request(request.params, self.settings)
+            key = result_key(template, request, images)
+            image_id = self.new_image_id()
+            reused = self.from_cache(key, image_id, request)
+            if reused is not None:
+                return reused
+            rendered = await self.executor.render(RenderJob(template, request, images))
+            return self.store(rendered, template, request, image_id, key)
+
+    # --- the stages ------------------------------------------------------------------------
+
+    def decode(self, body: bytes | RenderRequest) -> RenderRequest:
+        s = self.settings
+        if isinstance(body, RenderRequest):
+            return validate_request(body, max_text_chars=s.max_text_chars,
+                                    max_metadata_bytes=s.max_metadata_bytes,
+                                    max_params=s.max_params, max_scale=s.max_scale)
+        return decode_request(body or b"{}", max_text_chars=s.max_text_chars,
+                              max_metadata_bytes=s.max_metadata_bytes, max_params=s.max_params,
+                              max_scale=s.max_scale)
+
+    def admission(self) -> "_Admission":
+        return _Admission(self)
+
+    def new_image_id(self) -> str:
+        image_id = secrets.token_hex(5)
+        while self.records.get_record(image_id) is not None:
+            image_id = secrets.token_hex(5)
+        return image_id
+
+    def from_cache(self, key: str, image_id: str, request: RenderRequest) -> RenderResult | None:
+        """A previous render's files, copied under the new id: no drawing at all."""
+        previous_id = self.records.get_alias(key)
+        record = self.records.get_record(previous_id) if previous_id else None
+        if record is None:
+            return None
+        previous = RenderResult.from_record(record)
+        names = [name.replace(previous_id, image_id, 1) for name in previous.files]
+        try:
+            for old, new in zip(previous.files, names):
+                self.files.copy(old, new)
+        except FileMissing:  # deleted since: render again
+            for name in names:
+                self.files.delete(name)
+            return None
+        result = RenderResult(image_id, previous.template_id, names, previous.width,
+                              previous.height, request.metadata, previous.warnings, reused=True)
+        self.records.put_record(image_id, result.record())
+        return result
+
+    def store(self, rendered: Rendered, template: Template, request: RenderRequest,
+              image_id: str, key: str | None) -> RenderResult:
+        """The three files, then the record, then the result index: nothing points at a file
+        that was not completely written."""
+        names = []
+        try:
+            for output in rendered.files:
+                self.files.put(output.name(image_id), output.data)
+                names.append(output.name(image_id))
+        except Exception:
+            for name in names:
+                self.files.delete(name)
+            raise
+        result = RenderResult(image_id, template.id, names, rendered.width, rendered.height,
+                              request.metadata, rendered.warnings)
+        self.records.put_record(image_id, result.record())
+        if key:
+            self.records.put_alias(key, image_id)
+        return result
+
+    def delete(self, image_id: str) -> bool:
+        record = self.records.get_record(image_id)
+        if record is None:
+            return False
+        for name in record["files"]:
+            self.files.delete(name)
+        self.records.delete_record(image_id)
+        return True
+
+
+class _Admission:
+    """At most SVGRENDER_MAX_IN_FLIGHT renders fetching, queued or drawing; then 503."""
+
+    def __init__(self, service: RenderService):
+        self.service = service
+
+    def __enter__(self):
+        if self.service.in_flight >= self.service.settings.max_in_flight:
+            raise Overloaded("the renderer is busy; retry shortly")
+        self.service.in_flight += 1
+
+    def __exit__(self, *exc):
+        self.service.in_flight -= 1
+
+
+def result_key(template: Template, request: RenderRequest,
+               images: dict[str, DecodedImage]) -> str:
+    """Same template version + params + format + scale + image contents = same files."""
+    material = msgspec.json.encode({
+        "template": [template.id, template.version],
+        "params": request.params, "format": request.format, "scale": request.scale,
+        "images": {layer: image.key for layer, image in sorted(images.items())}})
+    return hashlib.sha256(material).hexdigest()

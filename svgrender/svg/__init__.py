@@ -1,0 +1,1 @@
+"""SVG documents: hardened parsing, the sanitiser, units, colours, CSS filter rewriting."""

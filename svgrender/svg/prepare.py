@@ -1,0 +1,56 @@
+"""A parsed SVG made ready to draw: sanitised, CSS filters rewritten, root quirks fixed, sized."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from svgrender.errors import InvalidTemplate
+from svgrender.svg.css_filters import rewrite as rewrite_css_filters
+from svgrender.svg.sanitize import Limits, sanitize
+from svgrender.svg.units import parse_length
+from svgrender.svg.xml import parse_style
+
+
+def svg_size(root: etree._Element) -> tuple[float, float]:
+    """The template's 1x size in px: width/height attributes, else the viewBox."""
+    viewbox = parse_viewbox(root)
+    sizes = []
+    for attr, index in (("width", 2), ("height", 3)):
+        value = root.get(attr)
+        try:
+            sizes.append(parse_length(value) if value and not value.endswith("%") else None)
+        except ValueError:
+            sizes.append(None)
+    width, height = sizes
+    if viewbox:
+        if width is None and height is None:
+            width, height = viewbox[2], viewbox[3]
+        elif width is None:
+            width = height * viewbox[2] / viewbox[3]
+        elif height is None:
+            height = width * viewbox[3] / viewbox[2]
+    if not width or not height or width <= 0 or height <= 0:
+        raise InvalidTemplate("the SVG has no usable width/height or viewBox")
+    return width, height
+
+
+def parse_viewbox(root: etree._Element) -> tuple[float, float, float, float] | None:
+    try:
+        parts = [float(p) for p in (root.get("viewBox") or "").replace(",", " ").split()]
+    except ValueError:
+        return None
+    return tuple(parts) if len(parts) == 4 and parts[2] > 0 and parts[3] > 0 else None
+
+
+def prepare_root(root: etree._Element, limits: Limits) -> list[str]:
+    """Sanitise (sanitize.py), then fix what exports carry that the renderer mishandles.
+    Returns what the sanitiser removed."""
+    removed = sanitize(root, limits).removed
+    rewrite_css_filters(root)
+    style = parse_style(root.get("style"))
+    # A root style="width:100%;height:auto" (SVGs saved from web pages) makes CairoSVG draw nothing.
+    if "width" in style or "height" in style:
+        style.pop("width", None)
+        style.pop("height", None)
+        root.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+    return removed

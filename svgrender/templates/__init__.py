@@ -1,0 +1,1 @@
+"""Templates: parsed once, layers classified and measured, stored and versioned."""

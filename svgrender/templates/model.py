@@ -1,0 +1,117 @@
+"""A template: one SVG parsed once (hardened), its layers indexed, classified and measured.
+
+Identified by id and version (a hash of its bytes), never by a path: a worker on another machine
+loads the same version from the shared store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from svgrender.errors import SvgRenderError
+from svgrender.io.images import DecodedImage, data_uri_bytes, decode_image
+from svgrender.templates.layers import Layer, classify, find_canvas, is_rendered, measure
+from svgrender.draw.surfaces import parse_for_cairo, using_images
+from svgrender.settings import Settings
+from svgrender.svg.prepare import parse_viewbox, prepare_root, svg_size
+from svgrender.svg.sanitize import Limits, inflate
+from svgrender.svg.xml import INKSCAPE_LABEL, href, local_name, parse_svg, set_href
+from svgrender.templates.textboxes import annotate as annotate_text_boxes
+
+log = logging.getLogger("svgrender.templates")
+
+
+def version_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+@dataclass
+class Template:
+    id: str
+    version: str  # version_of(the stored bytes)
+    root: etree._Element | None = None
+    error: str | None = None
+    width: int = 0
+    height: int = 0
+    viewbox: tuple[float, float, float, float] = (0, 0, 0, 0)
+    layers: dict[str, Layer] = field(default_factory=dict)
+    images: dict[str, DecodedImage] = field(default_factory=dict)  # embedded, decoded once
+    removed: list[str] = field(default_factory=list)  # what the sanitiser dropped
+    order: list[etree._Element] = field(default_factory=list)  # root.iter() order, for copies
+
+    @property
+    def name(self) -> str:
+        if self.root is not None:
+            for child in self.root:
+                if local_name(child) == "title" and (child.text or "").strip():
+                    return child.text.strip()
+        return self.id
+
+    def pixels_to_user(self, x: float, y: float, w: float, h: float) -> tuple:
+        """A box in 1x pixels to root user units (the viewBox)."""
+        vx, vy, vw, vh = self.viewbox
+        sx, sy = self.width / vw, self.height / vh
+        return (x / sx + vx, y / sy + vy, w / sx, h / sy)
+
+    def listed_layers(self) -> list[Layer]:
+        """Layers to show clients: `canvas` first, no duplicates of the canvas element."""
+        canvas = self.layers["canvas"]
+        return [canvas] + [l for n, l in self.layers.items()
+                           if n != "canvas" and l.element is not canvas.element]
+
+
+def decode_embedded_images(root: etree._Element, max_bytes: int,
+                           max_pixels: int) -> dict[str, DecodedImage]:
+    """Decode each <image>'s data: URI once and point the element at the decoded pixels.
+
+    Any other href (file:, relative, http) is dropped here: templates draw only what they carry.
+    """
+    images: dict[str, DecodedImage] = {}
+    for element in root.iter():
+        if local_name(element) != "image":
+            continue
+        link = href(element) or ""
+        name = element.get("id") or "image"
+        try:
+            if not link.lower().startswith("data:"):
+                raise ValueError("not a data: URI")
+            decoded = decode_image(data_uri_bytes(link, name, max_bytes), name,
+                                   max_pixels=max_pixels)
+        except (SvgRenderError, ValueError) as exc:
+            log.warning("template image %s dropped: %s", name, getattr(exc, "message", exc))
+            set_href(element, "")
+            continue
+        images[decoded.key] = decoded
+        set_href(element, decoded.token)
+    return images
+
+
+def load_template(template_id: str, data: bytes, settings: Settings) -> Template:
+    """Parse, sanitise, decode embedded images, measure layers. Raises SvgRenderError."""
+    template = Template(template_id, version_of(data))
+    root = parse_svg(inflate(data, settings.max_template_bytes))
+    template.removed = prepare_root(root, Limits.from_settings(settings))
+    width, height = svg_size(root)
+    viewbox = parse_viewbox(root) or (0.0, 0.0, width, height)
+    template.images = decode_embedded_images(root, settings.max_image_bytes,
+                                             settings.max_image_pixels)
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    candidates = {i: el for i, el in ids.items() if el is not root and is_rendered(el)}
+    with using_images(template.images):
+        boxes, (mw, mh) = measure(root, parse_for_cairo)
+    template.root, template.viewbox = root, viewbox
+    template.width, template.height = max(1, round(mw)), max(1, round(mh))
+    canvas = find_canvas(root, viewbox)
+    template.layers["canvas"] = Layer("canvas", "canvas", canvas,
+                                      box=(0.0, 0.0, float(template.width), float(template.height)))
+    for layer_id, element in candidates.items():
+        kind = "canvas" if element is canvas else classify(element, root, ids)
+        box = boxes.get(element, (0.0, 0.0, 0.0, 0.0))
+        template.layers[layer_id] = Layer(layer_id, kind, element, element.get(INKSCAPE_LABEL), box)
+    template.order = list(root.iter())
+    annotate_text_boxes(root, template.layers, template.pixels_to_user)
+    return template

@@ -1,0 +1,135 @@
+"""TemplateStore: templates in one directory, by file name; parsed once, reparsed on change.
+
+A broken or hostile file never stops the store: it is kept as an invalid template with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from lxml import etree
+
+from svgrender.errors import InvalidParam, InvalidTemplate, SvgRenderError, TemplateNotFound
+from svgrender.io.storage import atomic_write
+from svgrender.settings import Settings
+from svgrender.svg.prepare import prepare_root
+from svgrender.svg.sanitize import Limits, inflate
+from svgrender.svg.xml import local_name, parse_svg
+from svgrender.templates.model import Template, load_template, version_of
+
+log = logging.getLogger("svgrender.templates")
+
+MAX_TEMPLATE_ID = 128
+
+
+class TemplateStore:
+    """Templates in one directory, by file name without `.svg`; reparsed when a file changes.
+
+    `get(id)` answers the current parse; `get(id, version)` answers exactly that version or
+    raises TemplateNotFound (what a worker asks for: the version the API checked).
+    """
+
+    def __init__(self, directory: Path, settings: Settings):
+        self.directory = Path(directory)
+        self.settings = settings
+        self._cache: dict[str, tuple[tuple[int, int], Template]] = {}  # id -> (file stamp, parse)
+        self._lock = threading.Lock()
+
+    def _path(self, template_id: str) -> Path:
+        if (not template_id or len(template_id) > MAX_TEMPLATE_ID or template_id.startswith(".")
+                or any(c in template_id for c in "/\\\0")):
+            raise TemplateNotFound(f"Template {template_id[:MAX_TEMPLATE_ID]!r} not found")
+        return self.directory / f"{template_id}.svg"
+
+    def check_id(self, template_id: str) -> Path:
+        path = self._path(template_id)
+        if not all(c.isalnum() or c in "-_." for c in template_id):
+            raise InvalidParam("template ids use letters, digits, '-', '_' and '.'",
+                               field="templateId", code="invalid_template_id")
+        return path
+
+    def save(self, template_id: str, data: bytes, name: str | None = None) -> Template:
+        """Sanitise and store an uploaded template; refuse it (422) if it cannot be used."""
+        path = self.check_id(template_id)
+        root = parse_svg(inflate(data, self.settings.max_template_bytes))
+        removed = prepare_root(root, Limits.from_settings(self.settings))
+        if name and not any(local_name(c) == "title" for c in root):
+            title = etree.Element("{http://www.w3.org/2000/svg}title")
+            title.text = name[:200]
+            root.insert(0, title)
+        clean = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+        template = load_template(template_id, clean, self.settings)  # fails loudly
+        template.removed = removed
+        self.directory.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, clean)  # a unique temporary name: concurrent PUTs cannot collide
+        st = path.stat()
+        with self._lock:
+            self._cache[template_id] = ((st.st_mtime_ns, st.st_size), template)
+        return template
+
+    def delete(self, template_id: str) -> None:
+        path = self._path(template_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        with self._lock:
+            self._cache.pop(template_id, None)
+
+    def ids(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.stem for p in self.directory.glob("*.svg") if p.is_file())
+
+    def get(self, template_id: str, version: str | None = None) -> Template:
+        """The current parse of a template (invalid ones included: check `.error`)."""
+        path = self._path(template_id)
+        try:
+            st = path.stat()
+        except OSError:
+            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._cache.get(template_id)
+        if cached is None or cached[0] != stamp:
+            with self._lock:
+                cached = self._cache.get(template_id)
+                if cached is None or cached[0] != stamp:
+                    cached = (stamp, self._load(template_id, path, stamp))
+                    self._cache[template_id] = cached
+        template = cached[1]
+        if version is not None and template.version != version:
+            raise TemplateNotFound(f"Template {template_id!r} version {version[:20]!r} is gone "
+                                   f"(current: {template.version})")
+        return template
+
+    def _load(self, template_id: str, path: Path, stamp: tuple[int, int]) -> Template:
+        data = b""
+        try:
+            if stamp[1] > self.settings.max_template_bytes:
+                raise InvalidTemplate(f"file is {stamp[1]:,} bytes; the limit is "
+                                      f"{self.settings.max_template_bytes:,}")
+            data = path.read_bytes()
+            return load_template(template_id, data, self.settings)
+        except SvgRenderError as exc:
+            reason = exc.message
+        except Exception as exc:  # a hostile file must not take the service down
+            reason = f"{type(exc).__name__}: {exc}"
+        log.warning("template %s is invalid: %s", template_id, reason)
+        return Template(template_id, version_of(data), error=reason)
+
+    def valid(self, template_id: str, version: str | None = None) -> Template:
+        template = self.get(template_id, version)
+        if template.error:
+            raise InvalidTemplate(f"Template {template_id!r} cannot be rendered: {template.error}")
+        return template
+
+    def all(self) -> list[Template]:
+        out = []
+        for template_id in self.ids():
+            try:
+                out.append(self.get(template_id))
+            except TemplateNotFound:  # removed between listing and reading
+                pass
+        return out

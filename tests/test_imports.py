@@ -1,0 +1,76 @@
+"""The package's imports point one way: no module imports (even inside a function) a module
+that imports it back."""
+
+import ast
+from pathlib import Path
+
+import svgrender
+
+ROOT = Path(svgrender.__file__).parent
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            raise AssertionError(f"{path}: relative import; use absolute svgrender.* imports")
+        found.update(name for name in names if name in known)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    files = {module_name(p): p for p in ROOT.rglob("*.py")}
+    return {name: imports_of(path, set(files)) - {name} for name, path in files.items()}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}  # 1 = on the path, 2 = done
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(edges.get(node, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_no_import_cycles():
+    edges = graph()
+    assert len(edges) > 30  # the walk really saw the package
+    assert find_cycle(edges) is None, " -> ".join(find_cycle(edges))
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_lower_layers_do_not_import_upper_ones():
+    """svg/ and io/ know nothing of drawing, templates, the service or the API."""
+    edges = graph()
+    upper = ("svgrender.api", "svgrender.service", "svgrender.cli", "svgrender.templates")
+    for name, targets in edges.items():
+        if name.startswith(("svgrender.svg", "svgrender.io", "svgrender.draw")):
+            bad = [t for t in targets if t.startswith(upper)]
+            assert not bad, f"{name} imports {bad}"

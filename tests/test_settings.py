@@ -1,0 +1,47 @@
+"""Settings are declared once: the environment, the defaults and the README agree."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT
+from svgrender.settings import SettingError, Settings, declared, markdown_table
+
+README = (ROOT / "README.md").read_text()
+
+
+def test_defaults_are_the_same_with_and_without_the_environment():
+    assert Settings.from_env({}) == Settings()
+
+
+def test_every_declared_setting_is_read_from_its_variable():
+    samples = {"int": "7", "float": "2.5", "Path": "/tmp/x", "Path | None": "/tmp/y",
+               "str | None": "https://img.example.com", "str": "agent/1",
+               "tuple[str, ...]": "a, b,,c"}
+    environ = {spec.env: samples[spec.type] for spec in declared()}
+    settings = Settings.from_env(environ)
+    for spec in declared():
+        value = getattr(settings, spec.name)
+        assert value != spec.default, f"{spec.env} was not read"
+    assert settings.api_keys == ("a", "b", "c")
+    assert settings.cache_dir == Path("/tmp/y")
+
+
+def test_an_unreadable_value_names_its_variable():
+    with pytest.raises(SettingError, match="SVGRENDER_WORKERS"):
+        Settings.from_env({"SVGRENDER_WORKERS": "many"})
+
+
+def test_readme_table_is_the_generated_one():
+    block = README.split("<!-- settings:start -->", 1)[1].split("<!-- settings:end -->", 1)[0]
+    assert block.strip() == markdown_table().strip(), (
+        "README's configuration table differs from svgrender/settings.py; paste the output of "
+        "`python -c 'from svgrender.settings import markdown_table; print(markdown_table())'`")
+
+
+def test_readme_mentions_no_undeclared_variable():
+    mentioned = set(re.findall(r"SVGRENDER_[A-Z_]+[A-Z]", README))
+    known = {spec.env for spec in declared()}
+    # Prefix forms in prose like `SVGRENDER_MAX_IMAGE_BYTES` / `_PIXELS` are whole names here.
+    assert mentioned <= known, mentioned - known
