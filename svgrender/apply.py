@@ -1,10 +1,18 @@
-"""Apply a request's LayerParams to a copy of the template tree. Errors name the layer."""
+"""Apply a request's objects to a copy of the template tree. Errors name the layer.
+
+PROPERTIES (below) is the registry of request properties: the request schema (params.py), the
+kind checks, the application order and the layer listings all derive from it. Adding a property
+is one `Property(...)` entry and its handler.
+"""
 
 from __future__ import annotations
 
 import copy
 import difflib
-from typing import Callable
+from dataclasses import dataclass
+from typing import Callable, Literal, Union
+
+import msgspec
 
 from lxml import etree
 
@@ -13,7 +21,6 @@ from svgrender.errors import InvalidColor, InvalidParam, PropertyNotAllowed, Unk
 from svgrender.draw.fonts import check_family
 from svgrender.io.images import DecodedImage
 from svgrender.templates.layers import pattern_image
-from svgrender.params import PROPERTY_KINDS, LayerParam, properties_for
 from svgrender.settings import Settings
 from svgrender.svg.xml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
                      url_fragment)
@@ -26,9 +33,10 @@ class Target:
 
     def __init__(self, name: str, kind: str, element: etree._Element, root: etree._Element,
                  template: Template, settings: Settings, ids: dict,
-                 image: DecodedImage | None = None):
+                 image: DecodedImage | None = None, param=None):
         self.name, self.kind, self.element, self.root = name, kind, element, root
         self.template, self.settings, self.ids, self.image = template, settings, ids, image
+        self.param = param  # the whole LayerParam (handlers that read several properties)
 
     def fail(self, message: str, field: str, cls=InvalidParam, code: str | None = None):
         raise cls(f"layer {self.name!r}: {message}", layer=self.name, field=field, code=code)
@@ -336,7 +344,7 @@ ALIGN_H = {"left": "xMin", "center": "xMid", "right": "xMax"}
 ALIGN_V = {"top": "YMin", "middle": "YMid", "bottom": "YMax"}
 
 
-def _aspect(param: LayerParam) -> str:
+def _aspect(param: object) -> str:
     align = ALIGN_H[param.image_align_h or "center"] + ALIGN_V[param.image_align_v or "middle"]
     mode = param.image_position or "cover"
     return {"cover": f"{align} slice", "contain": f"{align} meet", "fill": "none"}.get(mode, align)
@@ -352,7 +360,7 @@ def _box_of(element: etree._Element) -> tuple[float, float, float, float]:
     return tuple(values)
 
 
-def _place(image: etree._Element, param: LayerParam, decoded: DecodedImage | None) -> None:
+def _place(image: etree._Element, param: object, decoded: DecodedImage | None) -> None:
     """Fit the image into its own x/y/width/height box according to imagePosition."""
     if param.image_position == "align" and decoded is not None:
         # Natural size, aligned in the box and clipped to it.
@@ -375,7 +383,7 @@ def _place(image: etree._Element, param: LayerParam, decoded: DecodedImage | Non
     image.set("preserveAspectRatio", _aspect(param))
 
 
-def set_image(t: Target, param: LayerParam) -> None:
+def set_image(t: Target, param: object) -> None:
     decoded = t.image if param.image_url is not None else None
     if local_name(t.element) == "image":
         if decoded is not None:
@@ -418,41 +426,78 @@ def set_image(t: Target, param: LayerParam) -> None:
     set_style(t.element, "fill", f"url(#{t.name}__pattern)")
 
 
-# --- dispatch -------------------------------------------------------------------------------
+# --- the registry ---------------------------------------------------------------------------
 
+Length = Union[float, str]
 Handler = Callable[[Target, object], None]
-HANDLERS: dict[str, Handler] = {
-    "text": set_text,
-    "color": set_color,
-    "backgroundColor": set_background,
-    "opacity": set_opacity,
-    "hidden": set_hidden,
-    "borderColor": set_border_color,
-    "borderWidth": set_border_width,
-    "borderRadius": set_border_radius,
-    "fontFamily": set_font_family,
-    "fontSize": set_font_size,
-    "fontWeight": set_font_weight,
-    "fontStyle": set_font_style,
-    "letterSpacing": set_letter_spacing,
-    "lineHeight": set_line_height,
-    "textAlign": _data("data-text-align"),
-    "verticalAlign": _data("data-vertical-align"),
-    "maxLines": _data("data-max-lines", lambda v: str(int(v))),
-    "autoFit": _data("data-auto-fit", lambda v: "true" if v else "false"),
-    "minFontSize": set_min_font_size,
-    "wrap": _data("data-wrap"),
-    "box": set_box,
-}
-IMAGE_PROPS = {"imageUrl", "imagePosition", "imageAlignH", "imageAlignV"}
+
+
+class Box(msgspec.Struct, forbid_unknown_fields=True):
+    """A text box in template units (the layer's own coordinates)."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Property:
+    """One request property: its JSON name and type (the request schema is built from these),
+    the layer kinds it fits, and what applies it. Listed in the order they are applied."""
+
+    name: str
+    type: object
+    kinds: frozenset[str]
+    apply: Handler | None  # None: read by another property's handler (see `group`)
+    group: tuple[str, ...] = ()  # also apply when only these properties are given
+
+
+ALL = frozenset({"canvas", "text", "image", "shape", "group"})
+TEXT, IMAGE = frozenset({"text"}), frozenset({"image"})
+BORDERED = frozenset({"shape", "canvas", "image", "text"})
+IMAGE_GROUP = ("imagePosition", "imageAlignH", "imageAlignV")
+
 # Order matters: images before borders (borders frame the placed image), text before fonts.
-ORDER = ["hidden", "text", "color", "backgroundColor", "fontFamily", "fontSize", "fontWeight",
-         "fontStyle", "letterSpacing", "lineHeight", "textAlign", "verticalAlign", "maxLines",
-         "autoFit", "minFontSize", "wrap", "box", "imageUrl", "borderRadius", "borderColor",
-         "borderWidth", "opacity"]
+PROPERTIES: tuple[Property, ...] = (
+    Property("hidden", bool, ALL, set_hidden),
+    Property("text", str, TEXT, set_text),
+    Property("color", str, frozenset({"text", "shape", "canvas"}), set_color),
+    Property("backgroundColor", str, frozenset({"canvas", "shape"}), set_background),
+    Property("fontFamily", str, TEXT, set_font_family),
+    Property("fontSize", Length, TEXT, set_font_size),
+    Property("fontWeight", Union[int, str], TEXT, set_font_weight),
+    Property("fontStyle", Literal["normal", "italic", "oblique"], TEXT, set_font_style),
+    Property("letterSpacing", Length, TEXT, set_letter_spacing),
+    Property("lineHeight", Length, TEXT, set_line_height),
+    Property("textAlign", Literal["left", "center", "right", "justify"], TEXT,
+             _data("data-text-align")),
+    Property("verticalAlign", Literal["top", "middle", "bottom"], TEXT,
+             _data("data-vertical-align")),
+    Property("textTransform", Literal["none", "uppercase", "lowercase", "capitalize"], TEXT,
+             None),  # applied with the text (finish_text)
+    Property("maxLines", int, TEXT, _data("data-max-lines", lambda v: str(int(v)))),
+    Property("autoFit", bool, TEXT, _data("data-auto-fit", lambda v: "true" if v else "false")),
+    Property("minFontSize", Length, TEXT, set_min_font_size),
+    Property("wrap", Literal["word", "char", "none"], TEXT, _data("data-wrap")),
+    Property("box", Box, TEXT, set_box),
+    Property("imageUrl", str, IMAGE, lambda t, _: set_image(t, t.param), group=IMAGE_GROUP),
+    Property("imagePosition", Literal["cover", "contain", "fill", "align"], IMAGE, None),
+    Property("imageAlignH", Literal["left", "center", "right"], IMAGE, None),
+    Property("imageAlignV", Literal["top", "middle", "bottom"], IMAGE, None),
+    Property("borderRadius", Length, frozenset({"shape", "canvas", "image"}), set_border_radius),
+    Property("borderColor", str, BORDERED, set_border_color),
+    Property("borderWidth", Length, BORDERED, set_border_width),
+    Property("opacity", float, ALL, set_opacity),
+)
+BY_NAME: dict[str, Property] = {p.name: p for p in PROPERTIES}
 
 
-def check_params(template: Template, params: list[LayerParam]) -> list[tuple[LayerParam, object]]:
+def properties_for(kind: str) -> list[str]:
+    return [p.name for p in PROPERTIES if kind in p.kinds]
+
+
+def check_params(template: Template, params: list[object]) -> list[tuple[object, object]]:
     """Each param's layer, after checking the layer exists and takes every given property.
 
     Runs before any image is fetched, so a bad request costs no network.
@@ -468,7 +513,7 @@ def check_params(template: Template, params: list[LayerParam]) -> list[tuple[Lay
                 + ", ".join(l.name for l in template.listed_layers()),
                 layer=param.name, field=f"params[{index}].name")
         for prop in param.given():
-            if layer.kind not in PROPERTY_KINDS[prop]:
+            if layer.kind not in BY_NAME[prop].kinds:
                 raise PropertyNotAllowed(
                     f"layer {param.name!r} is a {layer.kind} layer; {prop!r} does not apply to it. "
                     f"It accepts: {', '.join(properties_for(layer.kind))}",
@@ -477,7 +522,7 @@ def check_params(template: Template, params: list[LayerParam]) -> list[tuple[Lay
     return checked
 
 
-def apply_params(template: Template, params: list[LayerParam], settings: Settings,
+def apply_params(template: Template, params: list[object], settings: Settings,
                  images: dict[str, DecodedImage] | None = None) -> etree._Element:
     """A new tree: the template with every param applied. The template itself is never changed.
 
@@ -494,12 +539,10 @@ def apply_params(template: Template, params: list[LayerParam], settings: Setting
                                field="imageUrl")
         given = param.given()
         target = Target(param.name, layer.kind, copied[position[id(layer.element)]], root,
-                        template, settings, ids, images.get(param.name))
-        for prop in ORDER:
-            if prop == "imageUrl" and IMAGE_PROPS & given.keys():
-                set_image(target, param)
-            elif prop in given and prop in HANDLERS:
-                HANDLERS[prop](target, given[prop])
+                        template, settings, ids, images.get(param.name), param)
+        for prop in PROPERTIES:
+            if prop.apply is not None and (prop.name in given or given.keys() & set(prop.group)):
+                prop.apply(target, given.get(prop.name))
         if layer.kind == "text":
             finish_text(target, given)
     return root

@@ -1,67 +1,37 @@
-"""Request schema (msgspec Structs) and the table of which property fits which layer kind.
-
-Adding a property = one field here + one entry in PROPERTY_KINDS + its handler in apply.py.
-"""
+"""Request schema (msgspec Structs), validated at the edge. The per-layer properties come from
+the registry in apply.py: a property added there is accepted here, typed and documented."""
 
 from __future__ import annotations
 
-from typing import Literal, Union
+import re
+from typing import Optional
 
 import msgspec
 
+from svgrender.apply import PROPERTIES, Box, properties_for  # noqa: F401  (re-exported)
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, lookup
 
-Length = Union[float, str]
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", lambda m: "_" + m.group(1).lower(), name)
 
 
+def _given(self) -> dict[str, object]:
+    """The properties the client set, by their JSON names (without `name`)."""
+    out = {}
+    for attr, json_name in zip(self.__struct_fields__, self.__struct_encode_fields__):
+        value = getattr(self, attr)
+        if attr != "name" and value is not None:
+            out[json_name] = value
+    return out
 
-class Box(msgspec.Struct, forbid_unknown_fields=True):
-    """A text box in template units (the layer's own coordinates)."""
 
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-class LayerParam(msgspec.Struct, rename="camel", forbid_unknown_fields=True, omit_defaults=True):
-    name: str
-    text: str | None = None
-    color: str | None = None
-    background_color: str | None = None
-    image_url: str | None = None
-    opacity: float | None = None
-    hidden: bool | None = None
-    border_color: str | None = None
-    border_width: Length | None = None
-    border_radius: Length | None = None
-    font_family: str | None = None
-    font_size: Length | None = None
-    font_weight: Union[int, str, None] = None
-    font_style: Literal["normal", "italic", "oblique"] | None = None
-    text_align: Literal["left", "center", "right", "justify"] | None = None
-    vertical_align: Literal["top", "middle", "bottom"] | None = None
-    line_height: Length | None = None
-    letter_spacing: Length | None = None
-    text_transform: Literal["none", "uppercase", "lowercase", "capitalize"] | None = None
-    max_lines: int | None = None
-    auto_fit: bool | None = None
-    min_font_size: Length | None = None
-    wrap: Literal["word", "char", "none"] | None = None
-    box: Box | None = None
-    image_position: Literal["cover", "contain", "fill", "align"] | None = None
-    image_align_h: Literal["left", "center", "right"] | None = None
-    image_align_v: Literal["top", "middle", "bottom"] | None = None
-
-    def given(self) -> dict[str, object]:
-        """The properties the client set, by their JSON names (without `name`)."""
-        out = {}
-        for attr, json_name in zip(self.__struct_fields__, self.__struct_encode_fields__):
-            value = getattr(self, attr)
-            if attr != "name" and value is not None:
-                out[json_name] = value
-        return out
+LayerParam = msgspec.defstruct(
+    "LayerParam",
+    [("name", str)] + [(_snake(p.name), Optional[p.type], None) for p in PROPERTIES],
+    rename="camel", forbid_unknown_fields=True, omit_defaults=True,
+    namespace={"given": _given}, module=__name__)
 
 
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,41 +39,6 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     format: str = "jpeg"
     metadata: str | None = None
     scale: float = 1.0
-
-
-ALL_KINDS = {"canvas", "text", "image", "shape", "group"}
-PROPERTY_KINDS: dict[str, set[str]] = {
-    "text": {"text"},
-    "color": {"text", "shape", "canvas"},
-    "backgroundColor": {"canvas", "shape"},
-    "imageUrl": {"image"},
-    "opacity": ALL_KINDS,
-    "hidden": ALL_KINDS,
-    "borderColor": {"shape", "canvas", "image", "text"},
-    "borderWidth": {"shape", "canvas", "image", "text"},
-    "borderRadius": {"shape", "canvas", "image"},
-    "fontFamily": {"text"},
-    "fontSize": {"text"},
-    "fontWeight": {"text"},
-    "fontStyle": {"text"},
-    "textAlign": {"text"},
-    "verticalAlign": {"text"},
-    "lineHeight": {"text"},
-    "letterSpacing": {"text"},
-    "textTransform": {"text"},
-    "maxLines": {"text"},
-    "autoFit": {"text"},
-    "minFontSize": {"text"},
-    "wrap": {"text"},
-    "box": {"text"},
-    "imagePosition": {"image"},
-    "imageAlignH": {"image"},
-    "imageAlignV": {"image"},
-}
-
-
-def properties_for(kind: str) -> list[str]:
-    return [prop for prop, kinds in PROPERTY_KINDS.items() if kind in kinds]
 
 
 _decoder = msgspec.json.Decoder(RenderRequest)

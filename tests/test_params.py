@@ -1,7 +1,8 @@
 import pytest
 
 from svgrender.errors import BadRequest, InvalidParam
-from svgrender.params import PROPERTY_KINDS, LayerParam, decode_request
+from svgrender.apply import PROPERTIES
+from svgrender.params import LayerParam, decode_request
 
 LIMITS = dict(max_text_chars=100, max_metadata_bytes=50, max_params=3, max_scale=4)
 
@@ -40,6 +41,16 @@ def test_malformed_json():
         decode_request(b'{"params": [', **LIMITS)
 
 
-def test_every_property_has_kinds():
-    fields = set(LayerParam.__struct_encode_fields__) - {"name"}
-    assert fields == set(PROPERTY_KINDS)
+def test_the_request_schema_is_the_property_registry():
+    fields = list(LayerParam.__struct_encode_fields__)
+    assert fields == ["name"] + [p.name for p in PROPERTIES]
+    param = LayerParam(name="t", text="hi", image_align_h="left", box={"x": 0, "y": 0,
+                                                                       "width": 1, "height": 1})
+    assert param.given().keys() == {"text", "imageAlignH", "box"}
+
+
+def test_every_property_is_applied_by_a_handler_or_its_group():
+    applied = {p.name for p in PROPERTIES if p.apply is not None}
+    grouped = {name for p in PROPERTIES for name in p.group}
+    by_finish_text = {"textTransform"}
+    assert {p.name for p in PROPERTIES} == applied | grouped | by_finish_text

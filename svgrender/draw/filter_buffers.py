@@ -61,10 +61,6 @@ class Buf:
         return cairo.Context(self.surface)
 
 
-def from_source(surface: cairo.ImageSurface) -> Buf:
-    return Buf(surface)
-
-
 def alpha_of(src: Buf) -> Buf:
     """SourceAlpha: black with the source's alpha."""
     width, height = src.size

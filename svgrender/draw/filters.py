@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import math
 from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Callable
 
 import cairocffi as cairo
 import numpy as np
@@ -30,8 +32,6 @@ log = logging.getLogger("svgrender.filters")
 
 MAX_BLUR_DEVICE_PX = 800.0  # hard ceiling per axis, whatever settings and scale say
 
-SUPPORTED = {"feGaussianBlur", "feOffset", "feFlood", "feColorMatrix", "feComposite", "feBlend",
-             "feMerge", "feDropShadow", "feMorphology", "feComponentTransfer", "feTile"}
 
 
 def _numbers(value, count: int | None = None) -> list[float]:
@@ -146,7 +146,7 @@ def apply_filter(surface, node, name: str) -> None:
         surface.context.set_source(pattern)
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
-    unsupported = sorted({c.tag for c in primitives if c.tag not in SUPPORTED})
+    unsupported = sorted({c.tag for c in primitives if c.tag not in PRIMITIVES})
     if unsupported:
         warn(f"filter {name!r} uses unsupported {', '.join(unsupported)}; "
              f"element {node.get('id') or node.tag!r} drawn unfiltered")
@@ -207,6 +207,196 @@ def apply_filter(surface, node, name: str) -> None:
         results[(id(node), name)] = (node, scale, result, user_to_buffer)
 
 
+# --- the primitives: one entry each (run; what bounds its result; how far it reaches) ---------
+
+class Step:
+    """What a primitive's run sees: its inputs by name (converted to its colour space), the
+    geometry, and the region's size."""
+
+    def __init__(self, take, geo: _Context, width: int, height: int, linear: bool):
+        self._take, self.geo, self.width, self.height, self.linear = take, geo, width, height, linear
+
+    def input(self, name: str | None) -> Buf:
+        return self._take(name, self.linear)
+
+
+def _sigmas(node, geo: _Context, default: str = "0") -> tuple[float, float]:
+    sd = _numbers(node.get("stdDeviation", default), 2) or [float(default)]
+    sdx, sdy = sd[0], sd[1] if len(sd) > 1 else sd[0]
+    return (min(max(geo.length(sdx, "x"), 0.0), MAX_BLUR_DEVICE_PX),
+            min(max(geo.length(sdy, "y"), 0.0), MAX_BLUR_DEVICE_PX))
+
+
+def _offset_of(node, geo: _Context, default: float = 0.0) -> tuple[float, float]:
+    return geo.offset(parse_fraction(node.get("dx"), default), parse_fraction(node.get("dy"), default))
+
+
+def run_blur(node, step: Step) -> Buf:
+    return fb.blur(step.input(node.get("in")), *_sigmas(node, step.geo))
+
+
+def run_offset(node, step: Step) -> Buf:
+    return fb.offset(step.input(node.get("in")), *_offset_of(node, step.geo))
+
+
+def run_flood(node, step: Step) -> Buf:
+    return fb.flood(step.width, step.height, _flood_color(node, step.linear))
+
+
+def run_color_matrix(node, step: Step) -> Buf:
+    return fb.color_matrix(step.input(node.get("in")), node.get("type", "matrix"),
+                           _numbers(node.get("values")))
+
+
+def run_composite(node, step: Step) -> Buf:
+    operator = node.get("operator", "over")
+    a, b = step.input(node.get("in")), step.input(node.get("in2"))
+    if operator == "arithmetic":
+        k = tuple(parse_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
+        return fb.Buf.from_float(ops.arithmetic(a.to_float(), b.to_float(), k))
+    return fb.composite(a, b, fb.PORTER_DUFF.get(operator, fb.PORTER_DUFF["over"]))
+
+
+def run_blend(node, step: Step) -> Buf:
+    mode = node.get("mode", "normal")
+    if mode not in fb.BLEND:
+        warn(f"feBlend mode {mode!r} is not supported; using normal")
+        mode = "normal"
+    return fb.composite(step.input(node.get("in")), step.input(node.get("in2")), fb.BLEND[mode])
+
+
+def run_merge(node, step: Step) -> Buf:
+    return fb.merge([step.input(child.get("in")) for child in node.children
+                     if child.tag == "feMergeNode"], step.width, step.height)
+
+
+def run_drop_shadow(node, step: Step) -> Buf:
+    src = step.input(node.get("in"))
+    shadow = fb.blur(fb.alpha_of(src), *_sigmas(node, step.geo, "2"))
+    shadow = fb.offset(shadow, *_offset_of(node, step.geo, 2.0))
+    colour = fb.flood(step.width, step.height, _flood_color(node, step.linear))
+    shadow = fb.composite(colour, shadow, fb.PORTER_DUFF["in"])
+    return fb.composite(src, shadow, fb.PORTER_DUFF["over"])
+
+
+def run_morphology(node, step: Step) -> Buf:
+    radius = _numbers(node.get("radius", "0"), 2) or [0.0]
+    rx, ry = radius[0], radius[1] if len(radius) > 1 else radius[0]
+    src = step.input(node.get("in"))
+    return fb.Buf.from_float(ops.morphology(
+        src.to_float(), int(round(min(step.geo.length(rx, "x"), MAX_BLUR_DEVICE_PX))),
+        int(round(min(step.geo.length(ry, "y"), MAX_BLUR_DEVICE_PX))),
+        node.get("operator", "erode") == "dilate"), src.alpha_only)
+
+
+def run_component_transfer(node, step: Step) -> Buf:
+    functions = {}
+    for child in node.children:
+        channel = {"feFuncR": 0, "feFuncG": 1, "feFuncB": 2, "feFuncA": 3}.get(child.tag)
+        if channel is None:
+            continue
+        attrs = {key: parse_fraction(child.get(key), default) for key, default in (
+            ("slope", 1.0), ("intercept", 0.0), ("amplitude", 1.0), ("exponent", 1.0),
+            ("offset", 0.0))}
+        attrs["tableValues"] = _numbers(child.get("tableValues"))
+        functions[channel] = (child.get("type", "identity"), attrs)
+    return fb.Buf.from_float(ops.component_transfer(step.input(node.get("in")).to_float(),
+                                                    functions))
+
+
+def run_tile(node, step: Step) -> Buf:
+    return step.input(node.get("in"))  # tiles of the whole region: the input itself
+
+
+# "Bounded": transparent wherever the inputs are transparent (then work can be cropped to the
+# ink). `of(name)` answers it for an input.
+def follows_input(node, of) -> bool:
+    return of(node.get("in"))
+
+
+def flood_bounded(node, of) -> bool:
+    return parse_fraction(node.get("flood-opacity"), 1.0) <= 0
+
+
+def color_matrix_bounded(node, of) -> bool:
+    values = _numbers(node.get("values"))
+    alpha_offset = values[19] if node.get("type", "matrix") == "matrix" and len(values) >= 20 \
+        else 0.0
+    return of(node.get("in")) and alpha_offset <= 0
+
+
+def transfer_bounded(node, of) -> bool:
+    return of(node.get("in")) and not [c for c in node.children if c.tag == "feFuncA"]
+
+
+def composite_bounded(node, of) -> bool:
+    a, b, op = of(node.get("in")), of(node.get("in2")), node.get("operator", "over")
+    if op == "in":
+        return a or b
+    if op == "out":
+        return a
+    if op == "atop":
+        return b
+    if op == "arithmetic":
+        k2, k3, k4 = (parse_fraction(node.get(f"k{i}"), 0.0) for i in (2, 3, 4))
+        return k4 <= 0 and (k2 == 0 or a) and (k3 == 0 or b)
+    return a and b
+
+
+def blend_bounded(node, of) -> bool:
+    return of(node.get("in")) and of(node.get("in2"))
+
+
+def merge_bounded(node, of) -> bool:
+    return all(of(c.get("in")) for c in node.children if c.tag == "feMergeNode")
+
+
+# "Reach": how far (device px) outside the region a primitive pulls pixels from.
+def no_reach(node, geo: _Context) -> float:
+    return 0.0
+
+
+def blur_reach(node, geo: _Context) -> float:
+    sd = max(_numbers(node.get("stdDeviation", "0"), 2) or [0.0])
+    return 3 * min(max(geo.length(sd, "x"), geo.length(sd, "y")), MAX_BLUR_DEVICE_PX)
+
+
+def offset_reach(node, geo: _Context) -> float:
+    dx, dy = _offset_of(node, geo)
+    return max(abs(dx), abs(dy))
+
+
+def drop_shadow_reach(node, geo: _Context) -> float:
+    return blur_reach(node, geo) + offset_reach(node, geo)
+
+
+def morphology_reach(node, geo: _Context) -> float:
+    radius = max(_numbers(node.get("radius", "0"), 2) or [0.0])
+    return min(max(geo.length(radius, "x"), geo.length(radius, "y")), MAX_BLUR_DEVICE_PX)
+
+
+@dataclass(frozen=True)
+class Primitive:
+    run: Callable
+    bounded: Callable = follows_input
+    reach: Callable = no_reach
+
+
+PRIMITIVES: dict[str, Primitive] = {
+    "feGaussianBlur": Primitive(run_blur, reach=blur_reach),
+    "feOffset": Primitive(run_offset, reach=offset_reach),
+    "feFlood": Primitive(run_flood, bounded=flood_bounded),
+    "feColorMatrix": Primitive(run_color_matrix, bounded=color_matrix_bounded),
+    "feComposite": Primitive(run_composite, bounded=composite_bounded),
+    "feBlend": Primitive(run_blend, bounded=blend_bounded),
+    "feMerge": Primitive(run_merge, bounded=merge_bounded),
+    "feDropShadow": Primitive(run_drop_shadow, reach=drop_shadow_reach),
+    "feMorphology": Primitive(run_morphology, reach=morphology_reach),
+    "feComponentTransfer": Primitive(run_component_transfer, bounded=transfer_bounded),
+    "feTile": Primitive(run_tile),
+}
+
+
 def _bounded(primitives) -> bool:
     """True when the chain's result is transparent wherever the source is transparent and out
     of the chain's reach: then the work can be cropped to the ink (a shadow is, a flood is not)."""
@@ -219,59 +409,17 @@ def _bounded(primitives) -> bool:
         return bounded.get(name, last) if name else last
 
     for node in primitives:
-        tag = node.tag
-        if tag == "feFlood":
-            now = parse_fraction(node.get("flood-opacity"), 1.0) <= 0
-        elif tag == "feColorMatrix":
-            values = _numbers(node.get("values"))
-            alpha_offset = values[19] if node.get("type", "matrix") == "matrix" and len(
-                values) >= 20 else 0.0
-            now = of(node.get("in")) and alpha_offset <= 0
-        elif tag == "feComponentTransfer":
-            func_a = [c for c in node.children if c.tag == "feFuncA"]
-            now = of(node.get("in")) and not func_a
-        elif tag == "feComposite":
-            a, b, op = of(node.get("in")), of(node.get("in2")), node.get("operator", "over")
-            if op == "in":
-                now = a or b
-            elif op == "out":
-                now = a
-            elif op == "atop":
-                now = b
-            elif op == "arithmetic":
-                k2, k3, k4 = (parse_fraction(node.get(f"k{i}"), 0.0) for i in (2, 3, 4))
-                now = k4 <= 0 and (k2 == 0 or a) and (k3 == 0 or b)
-            else:
-                now = a and b
-        elif tag == "feBlend":
-            now = of(node.get("in")) and of(node.get("in2"))
-        elif tag == "feMerge":
-            now = all(of(c.get("in")) for c in node.children if c.tag == "feMergeNode")
-        else:  # blur, offset, morphology, drop shadow, tile: follow their input
-            now = of(node.get("in"))
-        if _has_subregion(node) and tag == "feFlood":
-            now = now or False
-        last = now
+        primitive = PRIMITIVES.get(node.tag)
+        last = primitive.bounded(node, of) if primitive else of(node.get("in"))
         if node.get("result"):
-            bounded[node.get("result")] = now
+            bounded[node.get("result")] = last
     return last
 
 
 def _reach(primitives, geo: _Context) -> int:
     """How far (device px) outside the region any primitive can pull pixels from."""
-    reach = 0.0
-    for node in primitives:
-        if node.tag in ("feGaussianBlur", "feDropShadow"):
-            sd = _numbers(node.get("stdDeviation", "0"), 2) or [0.0]
-            reach += 3 * min(max(geo.length(max(sd), "x"), geo.length(max(sd), "y")),
-                             MAX_BLUR_DEVICE_PX)
-        if node.tag in ("feOffset", "feDropShadow"):
-            dx, dy = geo.offset(parse_fraction(node.get("dx"), 0.0), parse_fraction(node.get("dy"), 0.0))
-            reach += max(abs(dx), abs(dy))
-        if node.tag == "feMorphology":
-            radius = max(_numbers(node.get("radius", "0"), 2) or [0.0])
-            reach += min(max(geo.length(radius, "x"), geo.length(radius, "y")),
-                         MAX_BLUR_DEVICE_PX)
+    reach = sum(PRIMITIVES[node.tag].reach(node, geo) for node in primitives
+                if node.tag in PRIMITIVES)
     return int(math.ceil(min(reach, 4 * MAX_BLUR_DEVICE_PX)))
 
 
@@ -299,76 +447,11 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
         return fb.Buf.from_float(convert(buf.to_float()))
 
     for node in primitives:
-        linear = _linear(node)
-        tag = node.tag
-        if tag == "feGaussianBlur":
-            sd = _numbers(node.get("stdDeviation", "0"), 2) or [0.0]
-            sdx, sdy = sd[0], sd[1] if len(sd) > 1 else sd[0]
-            out = fb.blur(take(node.get("in"), linear),
-                          min(max(geo.length(sdx, "x"), 0.0), MAX_BLUR_DEVICE_PX),
-                          min(max(geo.length(sdy, "y"), 0.0), MAX_BLUR_DEVICE_PX))
-        elif tag == "feOffset":
-            dx, dy = geo.offset(parse_fraction(node.get("dx"), 0.0), parse_fraction(node.get("dy"), 0.0))
-            out = fb.offset(take(node.get("in"), linear), dx, dy)
-        elif tag == "feFlood":
-            out = fb.flood(width, height, _flood_color(node, linear))
-        elif tag == "feColorMatrix":
-            out = fb.color_matrix(take(node.get("in"), linear), node.get("type", "matrix"),
-                                  _numbers(node.get("values")))
-        elif tag == "feComposite":
-            operator = node.get("operator", "over")
-            a, b = take(node.get("in"), linear), take(node.get("in2"), linear)
-            if operator == "arithmetic":
-                k = tuple(parse_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
-                out = fb.Buf.from_float(ops.arithmetic(a.to_float(), b.to_float(), k))
-            else:
-                out = fb.composite(a, b, fb.PORTER_DUFF.get(operator, fb.PORTER_DUFF["over"]))
-        elif tag == "feBlend":
-            mode = node.get("mode", "normal")
-            if mode not in fb.BLEND:
-                warn(f"feBlend mode {mode!r} is not supported; using normal")
-                mode = "normal"
-            out = fb.composite(take(node.get("in"), linear), take(node.get("in2"), linear),
-                               fb.BLEND[mode])
-        elif tag == "feMerge":
-            out = fb.merge([take(child.get("in"), linear) for child in node.children
-                            if child.tag == "feMergeNode"], width, height)
-        elif tag == "feDropShadow":
-            sd = _numbers(node.get("stdDeviation", "2"), 2) or [2.0]
-            sdx, sdy = sd[0], sd[1] if len(sd) > 1 else sd[0]
-            src = take(node.get("in"), linear)
-            shadow = fb.blur(fb.alpha_of(src), min(geo.length(sdx, "x"), MAX_BLUR_DEVICE_PX),
-                             min(geo.length(sdy, "y"), MAX_BLUR_DEVICE_PX))
-            dx, dy = geo.offset(parse_fraction(node.get("dx"), 2.0), parse_fraction(node.get("dy"), 2.0))
-            shadow = fb.offset(shadow, dx, dy)
-            colour = fb.flood(width, height, _flood_color(node, linear))
-            shadow = fb.composite(colour, shadow, fb.PORTER_DUFF["in"])
-            out = fb.composite(src, shadow, fb.PORTER_DUFF["over"])
-        elif tag == "feMorphology":
-            radius = _numbers(node.get("radius", "0"), 2) or [0.0]
-            rx, ry = radius[0], radius[1] if len(radius) > 1 else radius[0]
-            src = take(node.get("in"), linear)
-            out = fb.Buf.from_float(ops.morphology(
-                src.to_float(), int(round(min(geo.length(rx, "x"), MAX_BLUR_DEVICE_PX))),
-                int(round(min(geo.length(ry, "y"), MAX_BLUR_DEVICE_PX))),
-                node.get("operator", "erode") == "dilate"), src.alpha_only)
-        elif tag == "feComponentTransfer":
-            functions = {}
-            for child in node.children:
-                channel = {"feFuncR": 0, "feFuncG": 1, "feFuncB": 2, "feFuncA": 3}.get(child.tag)
-                if channel is None:
-                    continue
-                attrs = {key: parse_fraction(child.get(key), default) for key, default in (
-                    ("slope", 1.0), ("intercept", 0.0), ("amplitude", 1.0), ("exponent", 1.0),
-                    ("offset", 0.0))}
-                attrs["tableValues"] = _numbers(child.get("tableValues"))
-                functions[channel] = (child.get("type", "identity"), attrs)
-            out = fb.Buf.from_float(ops.component_transfer(take(node.get("in"), linear).to_float(),
-                                                           functions))
-        elif tag == "feTile":
-            out = take(node.get("in"), linear)  # tiles of the whole region: the input itself
-        else:
+        primitive = PRIMITIVES.get(node.tag)
+        if primitive is None:
             continue
+        linear = _linear(node)
+        out = primitive.run(node, Step(take, geo, width, height, linear))
         if _has_subregion(node):
             out = fb.clip(out, *_subregion(node, geo))
         last = (out, linear)
