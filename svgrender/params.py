@@ -8,7 +8,7 @@ from typing import Optional
 
 import msgspec
 
-from svgrender.apply import PROPERTIES, Box, properties_for  # noqa: F401  (re-exported)
+from svgrender.apply import PROPERTIES
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, lookup
 
