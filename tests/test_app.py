@@ -222,3 +222,28 @@ def test_image_data_uri_by_http(client):
         "format": "png", "params": [{"name": "image", "imageUrl": url}]}).json()
     image = Image.open(io.BytesIO(client.get(answer["imageUrl"]).content)).convert("RGB")
     assert close(image.getpixel((300, 300)), (0, 255, 0), 4)
+
+
+def test_svg_outputs_download_sandboxed(client):
+    answer = client.post("/designs/social-card", json={"format": "svg"}).json()
+    response = client.get(answer["imageUrl"])
+    assert response.headers["content-disposition"].startswith("attachment")
+    assert "sandbox" in response.headers["content-security-policy"]
+    inline = client.get(answer["imageUrl"] + "?inline=1")
+    assert "content-disposition" not in inline.headers
+
+
+def test_files_answer_304_to_their_etag(client):
+    answer = client.post("/designs/social-card", json={"format": "png"}).json()
+    first = client.get(answer["imageUrl"])
+    again = client.get(answer["imageUrl"], headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_non_latin1_warnings_do_not_fail_the_answer(client, monkeypatch):
+    from svgrender.api import views
+
+    header = views.warnings_header(["font 'Ünïcødé 字体' is not installed"])
+    value = header["X-Svgrender-Warnings"]
+    value.encode("latin-1")  # what Starlette needs; raised before the fix
+    assert "\\u5b57" in value

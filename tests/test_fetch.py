@@ -185,3 +185,22 @@ def test_figma_pattern_fill_by_url(fetch_settings, server, scale):
     assert close(image.getpixel((100 * scale, 225 * scale)), (255, 0, 0), 24)
     assert close(image.getpixel((350 * scale, 225 * scale)), (0, 0, 255), 24)
     assert close(image.getpixel((65 * scale, 65 * scale)), (255, 255, 255), 24)  # corner radius kept
+
+
+def test_url_index_is_bounded_and_holds_no_pixels(fetch_settings, server):
+    """The freshness index forgets the oldest URL past its count; pixels live only in the
+    byte-bounded decoded cache."""
+    fetcher = ImageFetcher(replace(fetch_settings, cache_dir=None, image_cache_entries=2))
+    for path in ("/photo.jpg", "/alpha.png", "/img.webp"):
+        asyncio.run(fetcher.load(server.url(path), "image"))
+    assert list(fetcher.entries) == [server.url("/alpha.png"), server.url("/img.webp")]
+    assert all(not hasattr(entry, "image") for entry in fetcher.entries.values())
+
+
+def test_evicted_pixels_are_fetched_again(fetch_settings, server):
+    fetcher = ImageFetcher(replace(fetch_settings, cache_dir=None, image_cache_bytes=1))
+    url = server.url("/photo.jpg")
+    asyncio.run(fetcher.load(url, "image"))
+    requests = fetcher.network_requests
+    again = asyncio.run(fetcher.load(url, "image"))  # too big to keep: downloaded again
+    assert fetcher.network_requests == requests + 1 and again.width == 300

@@ -81,3 +81,57 @@ def test_active_content_dropped(tmp_path):
     text = etree.tostring(template.root).decode()
     assert "script" not in text and "onload" not in text and "onclick" not in text
     assert "width:100%" not in text  # would make CairoSVG draw nothing
+
+
+def test_sanitiser_limits_come_from_settings(tmp_path):
+    deep = "<g>" * 230 + "<rect width='1' height='1'/>" + "</g>" * 230
+    (tmp_path / "deep.svg").write_text(
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>{deep}</svg>")
+    assert TemplateStore(tmp_path, Settings()).get("deep").error is None  # 256 by default
+    shallow = TemplateStore(tmp_path, Settings(max_template_depth=100)).get("deep")
+    assert "nested more than 100" in shallow.error
+
+
+def test_embedded_images_obey_the_image_limits(tmp_path):
+    from helpers import png_data_uri
+    from PIL import Image
+
+    uri = png_data_uri(Image.new("RGB", (200, 200), (255, 0, 0)))
+    (tmp_path / "emb.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>"
+        f"<image id='pic' href='{uri}' width='10' height='10'/></svg>")
+    assert len(TemplateStore(tmp_path, Settings()).get("emb").images) == 1
+    small = TemplateStore(tmp_path, Settings(max_image_pixels=100 * 100)).get("emb")
+    assert small.images == {}  # over the configured limit: dropped like any refused image
+
+
+def test_long_reference_chains_need_no_recursion_limit(tmp_path, monkeypatch):
+    """5,000 chained <use>s: counted without recursion, so no process-wide limit is touched."""
+    import sys
+
+    chain = "".join(f"<use id='u{i}' href='#u{i - 1}'/>" for i in range(1, 5000))
+    (tmp_path / "chain.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><defs>"
+        f"<rect id='u0' width='1' height='1'/>{chain}</defs></svg>")
+
+    def forbidden(limit):
+        raise AssertionError("sys.setrecursionlimit called while loading a template")
+
+    monkeypatch.setattr(sys, "setrecursionlimit", forbidden)
+    from svgrender.svg.sanitize import expanded_count
+
+    root = parse_svg((tmp_path / "chain.svg").read_bytes())
+    assert expanded_count(root, 10**9) > 5000
+
+
+def test_versions_follow_the_bytes(tmp_path):
+    path = tmp_path / "v.svg"
+    path.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'/>")
+    store = TemplateStore(tmp_path, Settings())
+    first = store.get("v").version
+    assert store.get("v", first).version == first
+    time.sleep(0.01)
+    path.write_text("<svg xmlns='http://www.w3.org/2000/svg' width='20' height='10'/>")
+    assert store.get("v").version != first
+    with pytest.raises(TemplateNotFound, match="version"):
+        store.get("v", first)

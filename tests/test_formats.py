@@ -1,0 +1,38 @@
+"""The format registry is the one place a format is added: validation, drawing, storage names
+and `/files/` media types all follow it."""
+
+import io
+
+from PIL import Image
+
+from svgrender import formats
+from svgrender.formats import FORMATS, Format, lookup
+
+
+def test_aliases_and_media_types():
+    assert lookup("JPG") is FORMATS["jpeg"] and lookup("bmp") is None
+    assert formats.media_type("0123456789-thumb.png") == "image/png"
+    assert FORMATS["pdf"].thumbnail is FORMATS["png"] and FORMATS["webp"].thumbnail.name == "webp"
+
+
+def encode_tiff(surface, settings):
+    from svgrender.io.encode import surface_to_image
+
+    out = io.BytesIO()
+    surface_to_image(surface, opaque=False).save(out, "TIFF")
+    return out.getvalue()
+
+
+def test_a_new_format_is_one_entry(client, monkeypatch):
+    tiff = Format("tiff", "image/tiff", aliases=("tif",), encode=encode_tiff)
+    monkeypatch.setitem(FORMATS, "tiff", tiff)
+    monkeypatch.setitem(formats.BY_NAME, "tiff", tiff)
+    monkeypatch.setitem(formats.BY_NAME, "tif", tiff)
+    answer = client.post("/designs/social-card", json={"format": "tif"}).json()
+    assert answer["fileName"].endswith(".tiff")
+    response = client.get(answer["imageUrl"])
+    assert response.headers["content-type"] == "image/tiff"
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "TIFF" and image.size == (1200, 630)
+    thumb = client.get(answer["thumbnailUrl"])
+    assert Image.open(io.BytesIO(thumb.content)).size == (400, 210)
