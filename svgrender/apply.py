@@ -504,7 +504,7 @@ def check_params(template: Template, params: list[object]) -> list[tuple[object,
     """
     checked = []
     for index, param in enumerate(params):
-        layer = template.layers.get(param.name)
+        layer = template.find(param.name)
         if layer is None:
             near = difflib.get_close_matches(param.name, list(template.layers), n=3)
             hint = f" Did you mean {', '.join(near)}?" if near else ""
@@ -538,7 +538,7 @@ def apply_params(template: Template, params: list[object], settings: Settings,
             raise InvalidParam(f"layer {param.name!r}: image was not loaded", layer=param.name,
                                field="imageUrl")
         given = param.given()
-        target = Target(param.name, layer.kind, copied[position[id(layer.element)]], root,
+        target = Target(layer.name, layer.kind, copied[position[id(layer.element)]], root,
                         template, settings, ids, images.get(param.name), param)
         for prop in PROPERTIES:
             if prop.apply is not None and (prop.name in given or given.keys() & set(prop.group)):

@@ -24,6 +24,7 @@ from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
 from svgrender.params import LayerParam, RenderRequest
 from svgrender.service import RenderService
 from svgrender.settings import Settings
+from svgrender.templates.report import findings
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender")
@@ -107,6 +108,8 @@ def cmd_templates(args, settings: Settings) -> int:
             info = layer_json(layer)
             print(f"{info['name']:<24} {info['type']:<7} x={info['x']:<8} y={info['y']:<8} "
                   f"{info['width']}×{info['height']}")
+        for finding in findings(template):
+            print(f"\n{finding.code}: {finding.message}\n  fix: {finding.fix}")
         return 0
     for template in store.all():
         info = template_summary(template)

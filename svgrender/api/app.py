@@ -50,6 +50,7 @@ ROUTES = [
                                                 DELETE=templates.delete_template),
           methods=["GET", "PUT", "DELETE"]),
     Route("/v1/templates/{template_id}", templates.show_template),
+    Route("/templates/{template_id}/layers", templates.name_layer, methods=["POST"]),
     Route("/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 
+import msgspec
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from svgrender.api.body import clean_name, read_svg_upload
+from svgrender.api.body import clean_name, read_limited, read_svg_upload
 from svgrender.api.views import template_detail, template_summary
+from svgrender.errors import BadRequest, InvalidParam
 
 
 async def list_templates(request: Request) -> Response:
@@ -32,9 +35,31 @@ async def upload_template(request: Request) -> Response:
     data, name = await read_svg_upload(request, service.settings.max_template_bytes)
     template = await run_in_threadpool(service.templates.save, template_id, data,
                                        clean_name(name))
-    body = template_summary(template)
+    body = template_detail(template)
     body["removed"] = template.removed
     return JSONResponse(body, status_code=201 if request.method == "POST" else 200)
+
+
+class LayerName(msgspec.Struct, forbid_unknown_fields=True):
+    path: str  # as listed in the template's `unnamed` elements
+    name: str
+
+
+async def name_layer(request: Request) -> Response:
+    """POST /templates/{id}/layers {"path", "name"}: the element becomes a layer."""
+    service = request.app.state.service
+    template_id = request.path_params["template_id"]
+    service.templates.check_id(template_id)
+    body = await read_limited(request, 64 * 1024)
+    try:
+        wanted = msgspec.json.decode(body, type=LayerName)
+    except msgspec.ValidationError as exc:
+        raise InvalidParam(f"Invalid request: {exc}", field="path") from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    template = await run_in_threadpool(service.templates.name_layer, template_id, wanted.path,
+                                       wanted.name)
+    return JSONResponse(template_detail(template), status_code=201)
 
 
 async def delete_template(request: Request) -> Response:

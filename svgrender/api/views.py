@@ -6,6 +6,8 @@ from svgrender.apply import properties_for
 from svgrender.service import RenderResult
 from svgrender.svg.xml import href
 from svgrender.templates.model import Template
+from svgrender.templates.naming import unnamed_elements
+from svgrender.templates.report import findings
 
 
 def image_answer(result: RenderResult, base_url: str, files) -> dict:
@@ -64,4 +66,8 @@ def template_summary(template: Template) -> dict:
 def template_detail(template: Template) -> dict:
     body = template_summary(template)
     body["layers"] = [layer_json(layer) for layer in template.listed_layers()]
+    body["findings"] = [finding.json() for finding in findings(template)]
+    body["unnamed"] = [{"path": path, "type": kind, "x": round(x, 2), "y": round(y, 2),
+                        "width": round(w, 2), "height": round(h, 2)}
+                       for path, kind, (x, y, w, h) in unnamed_elements(template)]
     return body

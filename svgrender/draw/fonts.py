@@ -71,6 +71,17 @@ def available_families() -> tuple[str, ...]:
     return tuple(sorted(families, key=str.lower))
 
 
+@functools.lru_cache(maxsize=256)
+def substitute_for(family: str) -> str:
+    """The family fontconfig draws instead of a missing one."""
+    try:
+        out = subprocess.run(["fc-match", "--format", "%{family[0]}", family],
+                             capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    return out or "the default sans-serif font"
+
+
 def check_family(value: str, layer: str) -> str:
     """Return the CSS font-family value if its first family exists, else 422 with close matches."""
     first = value.split(",", 1)[0].strip().strip("'\"")

@@ -12,6 +12,7 @@ Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import cairocffi as cairo
@@ -39,10 +40,26 @@ def _font_options():
 _OPTIONS = _font_options()
 
 
-def new_layout(context: cairo.Context) -> pangocffi.Layout:
-    pango_context = pangocairocffi.create_context(context)
+_reference = threading.local()
+
+
+def _reference_context() -> cairo.Context:
+    """An identity-matrix context every layout is made on, whatever it is drawn on: so text is
+    laid out in template units, the same lines at 1x, in the thumbnail and at 2x."""
+    context = getattr(_reference, "context", None)
+    if context is None:
+        context = _reference.context = cairo.Context(cairo.ImageSurface(cairo.FORMAT_A8, 1, 1))
+    return context
+
+
+def new_layout(context: cairo.Context | None = None) -> pangocffi.Layout:
+    """A layout in template units (`context` is where it will be drawn; it does not matter)."""
+    pango_context = pangocairocffi.create_context(_reference_context())
     pointer = pango_ffi.cast("void *", cairo.ffi.cast("uintptr_t", _OPTIONS._pointer))
     pangocairocffi.set_font_options(pango_context, pointer)
+    # Unrounded glyph positions: Pango would round them to whole template units, which in a
+    # mm-unit document moves letters by a visible fraction of a glyph ("D ecember").
+    pango.pango_context_set_round_glyph_positions(pango_context._pointer, False)
     layout = pangocffi.Layout(pango_context)
     pango.pango_layout_set_auto_dir(layout._pointer, True)
     return layout
@@ -238,7 +255,7 @@ def draw_faithful(surface, node) -> None:
         x = pen_x - {"middle": total / 2, "end": total}.get(anchor, 0.0)
         for run, layout, width in laid:
             # Pango starts a letter-spaced run half a spacing early; browsers start at x.
-            shift = style_of(surface, run.node).letter_spacing / 2
+            shift = 0.0
             _draw_layout(surface, run.node, layout, x + shift,
                          pen_y - _baseline_shift(run.node, layout))
             x += width
@@ -345,6 +362,10 @@ def fit_layout(context, text: str, style: Style, box, node):
         layout, overflow = layout_in_box(context, text, style, box, node, font_size)
     if overflow:
         _clamp_lines(layout, box, node)
+        name = node.get("id") or node.get("data-name") or "text"
+        fitted = " at its smallest font size" if node.get("data-auto-fit") == "true" else ""
+        warn(f"layer {name!r}: the text does not fit its box{fitted} and was cut with an "
+             "ellipsis (give it a larger box, autoFit, or less text)")
     return layout, font_size
 
 

@@ -14,10 +14,12 @@ INKSCAPE_LABEL = "{http://www.inkscape.org/namespaces/inkscape}label"
 
 def hardened_parser() -> etree.XMLParser:
     # No entities, no DTD, no network, no huge trees; processing instructions
-    # (xml-stylesheet) are dropped at parse time.
+    # (xml-stylesheet) are dropped at parse time. A DOCTYPE naming an external DTD (every
+    # Illustrator export) is accepted and its DTD never loaded. (collect_ids=False must stay
+    # unset: with it libxml2 tries to load that DTD, and the parse fails.)
     return etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True,
                            dtd_validation=False, huge_tree=False, remove_pis=True,
-                           remove_comments=True, collect_ids=False)
+                           remove_comments=True)
 
 
 def parse_svg(data: bytes) -> etree._Element:
@@ -26,8 +28,9 @@ def parse_svg(data: bytes) -> etree._Element:
         tree = etree.fromstring(data, hardened_parser()).getroottree()
     except etree.XMLSyntaxError as exc:
         raise InvalidTemplate(f"not well-formed XML: {exc}") from None
-    if tree.docinfo.internalDTD is not None:
-        raise InvalidTemplate("DOCTYPE with an internal subset (entity declarations) is not allowed")
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        raise InvalidTemplate("DOCTYPE with entity declarations is not allowed")
     root = tree.getroot()
     if local_name(root) != "svg":
         raise InvalidTemplate(f"root element is <{local_name(root)}>, not <svg>")

@@ -18,6 +18,7 @@ NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "line
                 "radialGradient", "filter", "style", "metadata", "title", "desc", "script",
                 "namedview", "flowRegion"}
 TEXT_TAGS = {"text", "tspan", "flowRoot", "flowPara", "textPath"}
+TEXT_CONTAINERS = {"text", "flowRoot"}  # their spans are parts of them, never layers
 SHAPE_TAGS = {"rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "use"}
 GROUP_TAGS = {"g", "a", "svg", "switch"}
 

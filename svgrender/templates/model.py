@@ -14,7 +14,8 @@ from lxml import etree
 
 from svgrender.errors import SvgRenderError
 from svgrender.io.images import DecodedImage, data_uri_bytes, decode_image
-from svgrender.templates.layers import Layer, classify, find_canvas, is_rendered, measure
+from svgrender.templates.layers import (TEXT_CONTAINERS, Layer, classify, find_canvas,
+                                        is_rendered, measure)
 from svgrender.draw.surfaces import parse_for_cairo, using_images
 from svgrender.settings import Settings
 from svgrender.svg.prepare import parse_viewbox, prepare_root, svg_size
@@ -41,7 +42,15 @@ class Template:
     layers: dict[str, Layer] = field(default_factory=dict)
     images: dict[str, DecodedImage] = field(default_factory=dict)  # embedded, decoded once
     removed: list[str] = field(default_factory=list)  # what the sanitiser dropped
+    dropped_images: list[str] = field(default_factory=list)  # embedded images not decodable
     order: list[etree._Element] = field(default_factory=list)  # root.iter() order, for copies
+
+    aliases: dict[str, str] = field(default_factory=dict)  # designer's label -> layer name
+    boxes: dict = field(default_factory=dict)  # element -> ink box in 1x px (every drawn one)
+
+    def find(self, name: str) -> Layer | None:
+        """A layer by its name, or by the label the designer gave it (Inkscape, Illustrator)."""
+        return self.layers.get(name) or self.layers.get(self.aliases.get(name, ""))
 
     @property
     def name(self) -> str:
@@ -64,8 +73,8 @@ class Template:
                            if n != "canvas" and l.element is not canvas.element]
 
 
-def decode_embedded_images(root: etree._Element, max_bytes: int,
-                           max_pixels: int) -> dict[str, DecodedImage]:
+def decode_embedded_images(root: etree._Element, max_bytes: int, max_pixels: int,
+                           dropped: list[str] | None = None) -> dict[str, DecodedImage]:
     """Decode each <image>'s data: URI once and point the element at the decoded pixels.
 
     Any other href (file:, relative, http) is dropped here: templates draw only what they carry.
@@ -82,12 +91,41 @@ def decode_embedded_images(root: etree._Element, max_bytes: int,
             decoded = decode_image(data_uri_bytes(link, name, max_bytes), name,
                                    max_pixels=max_pixels)
         except (SvgRenderError, ValueError) as exc:
-            log.warning("template image %s dropped: %s", name, getattr(exc, "message", exc))
+            reason = getattr(exc, "message", str(exc))
+            log.warning("template image %s dropped: %s", name, reason)
+            if dropped is not None and link and len(dropped) < 20:
+                dropped.append(f"{name}: {reason}"[:200])
             set_href(element, "")
             continue
         images[decoded.key] = decoded
         set_href(element, decoded.token)
     return images
+
+
+def named_elements(root: etree._Element) -> dict[str, etree._Element]:
+    """Every drawn element a designer named, by its layer name: the `id` (Figma with "Include id
+    attribute", Inkscape, hand-written), else Illustrator's `data-name`, else Inkscape's label.
+    Spans inside a text (tspan, flowPara, flowSpan, textPath) are parts of their text layer."""
+    named: dict[str, etree._Element] = {}
+    for element in root.iter():
+        if element is root or not isinstance(element.tag, str) or not is_rendered(element):
+            continue
+        if any(local_name(a) in TEXT_CONTAINERS for a in element.iterancestors()):
+            continue
+        name = element.get("id") or element.get("data-name") or element.get(INKSCAPE_LABEL)
+        if name and name not in named:
+            named[name] = element
+    return named
+
+
+def layer_aliases(layers: dict[str, Layer]) -> dict[str, str]:
+    """Labels that name exactly one layer and are not another layer's name."""
+    seen: dict[str, list[str]] = {}
+    for layer in layers.values():
+        if layer.label:
+            seen.setdefault(layer.label, []).append(layer.name)
+    return {label: names[0] for label, names in seen.items()
+            if len(names) == 1 and label not in layers}
 
 
 def load_template(template_id: str, data: bytes, settings: Settings) -> Template:
@@ -98,12 +136,12 @@ def load_template(template_id: str, data: bytes, settings: Settings) -> Template
     width, height = svg_size(root)
     viewbox = parse_viewbox(root) or (0.0, 0.0, width, height)
     template.images = decode_embedded_images(root, settings.max_image_bytes,
-                                             settings.max_image_pixels)
+                                             settings.max_image_pixels, template.dropped_images)
     ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    candidates = {i: el for i, el in ids.items() if el is not root and is_rendered(el)}
+    candidates = named_elements(root)
     with using_images(template.images):
         boxes, (mw, mh) = measure(root, parse_for_cairo)
-    template.root, template.viewbox = root, viewbox
+    template.root, template.viewbox, template.boxes = root, viewbox, boxes
     template.width, template.height = max(1, round(mw)), max(1, round(mh))
     canvas = find_canvas(root, viewbox)
     template.layers["canvas"] = Layer("canvas", "canvas", canvas,
@@ -111,7 +149,10 @@ def load_template(template_id: str, data: bytes, settings: Settings) -> Template
     for layer_id, element in candidates.items():
         kind = "canvas" if element is canvas else classify(element, root, ids)
         box = boxes.get(element, (0.0, 0.0, 0.0, 0.0))
-        template.layers[layer_id] = Layer(layer_id, kind, element, element.get(INKSCAPE_LABEL), box)
+        label = element.get(INKSCAPE_LABEL) or element.get("data-name")
+        template.layers[layer_id] = Layer(layer_id, kind, element,
+                                          label if label != layer_id else None, box)
+    template.aliases = layer_aliases(template.layers)
     template.order = list(root.iter())
     annotate_text_boxes(root, template.layers, template.pixels_to_user)
     return template

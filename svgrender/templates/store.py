@@ -18,6 +18,7 @@ from svgrender.svg.prepare import prepare_root
 from svgrender.svg.sanitize import Limits, inflate
 from svgrender.svg.xml import local_name, parse_svg
 from svgrender.templates.model import Template, load_template, version_of
+from svgrender.templates.naming import name_element
 
 log = logging.getLogger("svgrender.templates")
 
@@ -68,6 +69,19 @@ class TemplateStore:
         with self._lock:
             self._cache[template_id] = ((st.st_mtime_ns, st.st_size), template)
         return template
+
+    def name_layer(self, template_id: str, path: str, name: str) -> Template:
+        """Give the element at `path` the layer name `name` and store the template again."""
+        file = self._path(template_id)
+        try:
+            data = file.read_bytes()
+        except OSError:
+            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        root = parse_svg(inflate(data, self.settings.max_template_bytes))
+        prepare_root(root, Limits.from_settings(self.settings))
+        name_element(root, path, name)
+        return self.save(template_id, etree.tostring(root, xml_declaration=True,
+                                                     encoding="UTF-8"))
 
     def delete(self, template_id: str) -> None:
         path = self._path(template_id)

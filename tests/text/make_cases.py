@@ -46,6 +46,13 @@ CASES = {
                               'xml:space="preserve">a    b   c</text>'),
     "arabic": svg('<text x="340" y="65" font-family="Noto Sans Arabic" font-size="28" '
                   'direction="rtl">مرحبا بالعالم</text>'),
+    # Inkscape documents are in mm: a 12 pt line is 4.23 user units tall. Pango rounded glyph
+    # positions to whole units there ("D ecember", "Förder ung").
+    "mm-units": ('<svg xmlns="http://www.w3.org/2000/svg" width="360" height="120" '
+                 'viewBox="0 0 95.25 31.75"><rect width="95.25" height="31.75" fill="#ffffff"/>'
+                 '<text x="5" y="12" font-family="DejaVu Sans" font-size="4.2333">December '
+                 'Förderung, Wallenstein</text><text x="5" y="22" font-family="Inter" '
+                 'font-size="5.6444" font-weight="bold">Jahrestagung 2026</text></svg>\n'),
     "cjk": svg('<text x="20" y="65" font-family="Noto Sans CJK SC" font-size="28">你好，世界</text>'),
 }
 

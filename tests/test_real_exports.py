@@ -1,0 +1,146 @@
+"""Real exports become working templates, and changed text never silently breaks."""
+
+import io
+import shutil
+from dataclasses import replace
+
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from helpers import CORPUS, TEMPLATES
+from lines import line_bands
+from svgrender.api.app import create_app
+
+ILLUSTRATOR_STYLE = b"""<?xml version="1.0" encoding="utf-8"?>
+<!-- Generator: Adobe Illustrator 27.0.0, SVG Export Plug-In . SVG Version: 6.00 Build 0)  -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg version="1.1" id="Layer_1" xmlns="http://www.w3.org/2000/svg"
+  xmlns:xlink="http://www.w3.org/1999/xlink" x="0px" y="0px" width="400px" height="200px"
+  viewBox="0 0 400 200" style="enable-background:new 0 0 400 200;" xml:space="preserve">
+<style type="text/css">
+  .st0{fill:#F4F4F4;}
+  .st1{fill:#1E2A38;}
+  .st2{font-family:'DejaVu Sans';}
+  .st3{font-size:28px;}
+</style>
+<g data-name="Background"><rect class="st0" width="400" height="200"/></g>
+<g data-name="Badge"><rect x="20" y="120" class="st1" width="120" height="50"/></g>
+<text data-name="Headline" transform="matrix(1 0 0 1 20 60)" class="st1 st2 st3">Hello</text>
+</svg>
+"""
+
+
+@pytest.fixture
+def app(settings, tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    with TestClient(create_app(replace(settings, templates_dir=folder))) as client:
+        yield client
+
+
+def image_of(client, url) -> Image.Image:
+    return Image.open(io.BytesIO(client.get(url).content)).convert("RGB")
+
+
+def test_illustrator_doctype_and_data_name_layers(app):
+    assert app.put("/templates/ai", content=ILLUSTRATOR_STYLE).status_code == 200
+    layers = {l["name"]: l["type"] for l in app.get("/templates/ai").json()["layers"]}
+    assert layers["Headline"] == "text" and layers["Badge"] == "group"
+    answer = app.post("/designs/ai", json={"format": "png", "params": [
+        {"name": "Badge", "opacity": 0}, {"name": "Headline", "text": "Changed"}]})
+    assert answer.status_code == 201, answer.text
+    image = image_of(app, answer.json()["imageUrl"])
+    assert image.getpixel((80, 145)) == (244, 244, 244)  # the badge is gone
+    before = image_of(app, app.post("/designs/ai", json={"format": "png"}).json()["imageUrl"])
+    assert image.crop((0, 20, 400, 80)).tobytes() != before.crop((0, 20, 400, 80)).tobytes()
+
+
+FIGMA = sorted((CORPUS / "figma-qvinciy").glob("*.svg")) if CORPUS.is_dir() else []
+
+
+@pytest.mark.skipif(not FIGMA, reason="../shared/corpus is absent (a user's clone)")
+@pytest.mark.parametrize("path", FIGMA, ids=lambda p: p.name)
+def test_outlined_figma_exports_say_so(app, path):
+    """Figma's default export outlines text and names nothing: the report says how to fix it."""
+    answer = app.put("/templates/figma", content=path.read_bytes())
+    assert answer.status_code == 200, answer.text[:300]
+    body = answer.json()
+    codes = {f["code"] for f in body["findings"]}
+    assert "no_layers" in codes or len(body["layers"]) > 1
+    if not any(l["type"] == "text" for l in body["layers"]):
+        assert "outlined_text" in codes
+        outlined = next(f for f in body["findings"] if f["code"] == "outlined_text")
+        assert "Outline text" in outlined["fix"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_inkscape_spans_are_parts_of_their_text(app):
+    data = (CORPUS / "inkscape-osgeo" / "osgeo_a4_de.svg").read_bytes()
+    assert app.put("/templates/osgeo", content=data).status_code == 200
+    body = app.get("/templates/osgeo").json()
+    texts = [l for l in body["layers"] if l["type"] == "text"]
+    assert texts and not [l for l in texts if l["name"].startswith(("tspan", "flowPara",
+                                                                       "flowSpan"))]
+    codes = {f["code"]: f["message"] for f in body["findings"]}
+    assert "Sintony" in codes.get("missing_font", "") or any(
+        "Sintony" in f["message"] for f in body["findings"])
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_naming_an_element_makes_it_a_layer(app):
+    data = (CORPUS / "figma-qvinciy" / "HD-2.svg").read_bytes()
+    app.put("/templates/hd2", content=data)
+    unnamed = app.get("/templates/hd2").json()["unnamed"]
+    biggest = max((e for e in unnamed if e["type"] == "shape"),
+                  key=lambda e: e["width"] * e["height"])
+    answer = app.post("/templates/hd2/layers", json={"path": biggest["path"], "name": "hero"})
+    assert answer.status_code == 201, answer.text
+    layers = {l["name"]: l for l in app.get("/templates/hd2").json()["layers"]}
+    assert layers["hero"]["type"] == "shape"
+    render = app.post("/designs/hd2", json={"format": "png", "params": [
+        {"name": "hero", "color": "#ff00ff"}]})
+    assert render.status_code == 201
+    image = image_of(app, render.json()["imageUrl"])
+    magenta = sum(1 for p in image.get_flattened_data() if p[0] > 200 and p[1] < 60 and p[2] > 200)
+    assert magenta > 100
+    # Names are checked: taken, malformed, and paths that lead nowhere are 422s.
+    again = app.post("/templates/hd2/layers", json={"path": biggest["path"], "name": "hero"})
+    assert again.status_code == 422 and again.json()["code"] == "layer_name_taken"
+    bad = app.post("/templates/hd2/layers", json={"path": "/nowhere", "name": "x"})
+    assert bad.status_code == 422 and bad.json()["code"] == "element_not_found"
+    worse = app.post("/templates/hd2/layers", json={"path": biggest["path"], "name": "a b"})
+    assert worse.status_code == 422 and worse.json()["field"] == "name"
+
+
+LONG_TITLE = "A long title that has to wrap onto two lines"
+TITLE_BOX = (590, 140, 540, 130)
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"autoFit": True},
+    {"maxLines": 1},
+    {"fontSize": 70},
+], ids=["plain", "autofit", "maxlines", "large"])
+def test_image_and_thumbnails_break_the_same_lines(app, params):
+    answer = app.post("/designs/social-card", json={"format": "png", "params": [
+        {"name": "title", "text": LONG_TITLE, **params}]}).json()
+    bands = [line_bands(image_of(app, answer[key]), TITLE_BOX, 1200)
+             for key in ("imageUrl", "thumbnailUrl", "retinaThumbnailUrl")]
+    assert len(bands[0]) >= 1
+    assert len({len(b) for b in bands}) == 1, bands
+    for main, other in ((bands[0], bands[1]), (bands[0], bands[2])):
+        for (top_a, end_a), (top_b, end_b) in zip(main, other):
+            assert abs(end_a - end_b) < 0.04 and abs(top_a - top_b) < 0.06, (main, other)
+
+
+def test_cut_text_is_reported(app):
+    answer = app.post("/designs/social-card", json={"params": [
+        {"name": "title", "text": LONG_TITLE * 3, "maxLines": 1}]})
+    assert answer.status_code == 201
+    warnings = answer.json()["warnings"]
+    assert any("'title'" in w and "cut" in w for w in warnings)
+    assert "title" in answer.headers["x-svgrender-warnings"]
+    fits = app.post("/designs/social-card", json={"params": [{"name": "title", "text": "Hi"}]})
+    assert "warnings" not in fits.json()
