@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
 from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
-                                     sharing_filter_results, using_images)
+                                     recording_text_lines, sharing_filter_results,
+                                     using_images)
 from svgrender.errors import RenderLimitExceeded
 from svgrender.formats import FORMATS, Format
 from svgrender.io.images import DecodedImage
@@ -65,10 +66,14 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     fmt: Format = FORMATS[request.format]
     warnings: list[str] = []
     drawn: dict[int, OutputFile] = {}
-    with using_images(drawing.images), collecting_warnings(warnings), sharing_filter_results():
-        # The image first, at full quality; then the thumbnails, larger first, which may sample
-        # filtered layers down from a larger size drawn before (never up).
-        for index in [0] + sorted((1, 2), key=lambda i: -sizes[i].width):
+    thumbs = sorted((1, 2), key=lambda i: -sizes[i].width)
+    # Raster: the image first, at full quality; then the thumbnails, larger first, which may
+    # sample filtered layers down from a larger size drawn before (never up). Vector: the
+    # thumbnails first, so the vector file can write the text lines they were drawn with.
+    order = thumbs + [0] if fmt.vector else [0] + thumbs
+    with using_images(drawing.images), collecting_warnings(warnings), \
+            sharing_filter_results(), recording_text_lines(drawing):
+        for index in order:
             variant, size = VARIANTS[index], sizes[index]
             if fmt.vector and variant == "":
                 drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))

@@ -144,3 +144,44 @@ def test_cut_text_is_reported(app):
     assert "title" in answer.headers["x-svgrender-warnings"]
     fits = app.post("/designs/social-card", json={"params": [{"name": "title", "text": "Hi"}]})
     assert "warnings" not in fits.json()
+
+
+def test_svg_output_writes_the_lines_the_raster_drew(app, tmp_path):
+    text = LONG_TITLE + ", and more and more words until it is cut"
+    answer = app.post("/designs/social-card", json={"format": "svg", "params": [
+        {"name": "title", "text": text}]}).json()
+    svg = app.get(answer["imageUrl"]).content
+    from lxml import etree
+
+    title = next(e for e in etree.fromstring(svg).iter() if e.get("id") == "title")
+    lines = [span.text for span in title]
+    assert len(lines) >= 2 and all(lines) and lines[-1].endswith("…")
+    assert " ".join(lines).replace("…", "").split()[:5] == text.split()[:5]
+    # Drawn by a plain renderer (no box layout left in the file), the lines are where the
+    # thumbnails have them.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "drawn.svg").write_bytes(svg)
+    from svgrender.settings import Settings
+    from svgrender.templates.store import TemplateStore
+    from svgrender import render as pipeline
+    from svgrender.params import RenderRequest
+
+    drawn = pipeline.render(TemplateStore(tmp_path / "out", Settings()).get("drawn"),
+                            RenderRequest(format="png"), Settings())
+    again = Image.open(io.BytesIO(drawn.files[0].data)).convert("RGB")
+    thumb = image_of(app, answer["retinaThumbnailUrl"])
+    assert len(line_bands(again, TITLE_BOX, 1200)) == len(line_bands(thumb, TITLE_BOX, 1200)) \
+        == len(lines)
+
+
+def test_svg_output_writes_every_changed_text(app):
+    answer = app.post("/designs/figma-export", json={"format": "svg", "params": [
+        {"name": "headline", "text": "A much longer headline for the weekend in Kyoto"},
+        {"name": "cta-label", "text": "Reserve a seat today"}]}).json()
+    from lxml import etree
+
+    root = etree.fromstring(app.get(answer["imageUrl"]).content)
+    label = next(e for e in root.iter() if e.get("id") == "cta-label")
+    assert [span.text.strip() for span in label] == ["Reserve a seat", "today"]
+    xs = [float(span.get("x")) for span in label]
+    assert xs[1] > xs[0]  # centred lines: the shorter one starts further right

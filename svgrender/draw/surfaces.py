@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cairocffi as cairo
 from cairosvg.parser import Tree
@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from svgrender.draw import seams
 from svgrender.draw.drawers import current_images
 from svgrender.draw.filters import current_results
+from svgrender.draw.text import current_text_lines
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
@@ -42,6 +43,16 @@ def sharing_filter_results():
 
 
 @contextmanager
+def recording_text_lines(drawing: "Drawing"):
+    """Keep the lines each changed text layer was drawn with (for the SVG output)."""
+    token = current_text_lines.set(drawing.text_lines)
+    try:
+        yield
+    finally:
+        current_text_lines.reset(token)
+
+
+@contextmanager
 def using_images(images: dict[str, DecodedImage]):
     """Make decoded images (by key) visible to the image drawer for the draws inside."""
     token = current_images.set(images)
@@ -64,6 +75,7 @@ class Drawing:
     tree: etree._Element  # the applied lxml tree (for vector writers)
     cairo_tree: Tree
     images: dict[str, DecodedImage]  # by key: the template's and the request's
+    text_lines: dict = field(default_factory=dict)  # layer id -> lines as drawn (text.py)
 
 
 def prepare_drawing(tree: etree._Element, images: dict[str, DecodedImage]) -> Drawing:

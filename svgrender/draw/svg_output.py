@@ -6,7 +6,7 @@ from lxml import etree
 
 from svgrender.draw.surfaces import Drawing, Size
 from svgrender.io.images import TOKEN_PREFIX
-from svgrender.svg.xml import href, local_name, set_href
+from svgrender.svg.xml import SVG_NS, href, local_name, set_href, set_style
 
 
 def write_svg(drawing: Drawing, size: Size) -> bytes:
@@ -18,4 +18,26 @@ def write_svg(drawing: Drawing, size: Size) -> bytes:
             key = link[len(TOKEN_PREFIX):] if link.startswith(TOKEN_PREFIX) else None
             if key in drawing.images:
                 set_href(element, drawing.images[key].data_uri())
+    for element in [e for e in tree.iter() if isinstance(e.tag, str)]:  # edited as we go
+        if element.get("data-layout") == "box":
+            placed = drawing.text_lines.get(element.get("id") or "")
+            if placed is not None:
+                _write_lines(element, *placed)
     return etree.tostring(tree)
+
+
+def _write_lines(element: etree._Element, font_size: float, lines: list) -> None:
+    """The lines the raster sizes drew, as positioned tspans: a browser shows the same text."""
+    for child in list(element):
+        element.remove(child)
+    element.text = None
+    for attr in ("x", "y", "dx", "dy", "text-anchor", "data-box", "data-layout", "data-text"):
+        element.attrib.pop(attr, None)
+    set_style(element, "font-size", f"{font_size:.4g}px")
+    set_style(element, "text-anchor", None)
+    set_style(element, "white-space", "pre")
+    for x, y, text in lines:
+        span = etree.SubElement(element, f"{{{SVG_NS}}}tspan")
+        span.set("x", f"{x:.2f}")
+        span.set("y", f"{y:.2f}")
+        span.text = text

@@ -13,11 +13,13 @@ Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically
 from __future__ import annotations
 
 import threading
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import cairocffi as cairo
 import pangocairocffi
 import pangocffi
+from cairosvg.colors import color as cairosvg_color
 from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
@@ -362,6 +364,7 @@ def fit_layout(context, text: str, style: Style, box, node):
         layout, overflow = layout_in_box(context, text, style, box, node, font_size)
     if overflow:
         _clamp_lines(layout, box, node)
+    if overflow and node.get("data-text") is not None:  # text the request changed
         name = node.get("id") or node.get("data-name") or "text"
         fitted = " at its smallest font size" if node.get("data-auto-fit") == "true" else ""
         warn(f"layer {name!r}: the text does not fit its box{fitted} and was cut with an "
@@ -369,10 +372,68 @@ def fit_layout(context, text: str, style: Style, box, node):
     return layout, font_size
 
 
+def flow_layout(surface, node, box):
+    """Untouched Inkscape flowed text: each paragraph and span in its own style (size, weight,
+    family, colour), wrapped in the flow region; None when there is nothing to lay out."""
+    runs: list[tuple[str, object]] = []
+    paragraphs = [c for c in node.children if c.tag in ("flowPara", "flowDiv")]
+    if not paragraphs:
+        return None
+    for index, para in enumerate(paragraphs):
+        if index:
+            runs.append(("\n", para))
+        runs.extend(_flow_runs(para))
+    text = "".join(t for t, _ in runs)
+    if not text.strip():
+        return None
+    first = paragraphs[0]
+    base = style_of(surface, runs[0][1] if runs else first)
+    layout = _layout_for(None, text, base)
+    attrs = pangocffi.AttrList()
+    offset = 0
+    base_fill = node.get("fill", "black")
+    for run_text, run_node in runs:
+        end = offset + len(run_text.encode())
+        style = style_of(surface, run_node)
+        attrs.insert(pangocffi.Attribute.from_font_desc(style.description(), offset, end))
+        fill = run_node.get("fill", base_fill)
+        if fill not in (None, "none") and fill != base_fill and not str(fill).startswith("url("):
+            r, g, b, a = cairosvg_color(fill, float(run_node.get("fill-opacity", 1)))
+            attrs.insert(pangocffi.Attribute.from_foreground_color(
+                round(r * 65535), round(g * 65535), round(b * 65535), offset, end))
+            attrs.insert(pangocffi.Attribute.from_foreground_alpha(
+                max(1, round(a * 65535)), offset, end))
+        offset = end
+    layout.attributes = attrs
+    layout.width = pangocffi.units_from_double(box[2])
+    layout.wrap = pangocffi.WrapMode.WORD_CHAR
+    align = str(first.get("text-align") or first.get("text-anchor") or "start")
+    layout.alignment = ALIGN.get({"start": "left", "middle": "center", "end": "right"}.get(
+        align, align), pangocffi.Alignment.LEFT)
+    line_height = str(first.get("line-height") or node.get("line-height") or "")
+    if line_height.endswith("%"):
+        try:
+            pango.pango_layout_set_line_spacing(layout._pointer,
+                                                float(line_height[:-1]) / 100)
+        except ValueError:
+            pass
+    return layout
+
+
+def _flow_runs(element):
+    if getattr(element, "text", None):
+        yield element.text, element
+    for child in getattr(element, "children", ()):
+        yield from _flow_runs(child)
+
+
 def draw_box(surface, node, box, text: str) -> None:
     context = surface.context
     style = style_of(surface, node)
-    layout, _ = fit_layout(context, text, style, box, node)
+    layout = flow_layout(surface, node, box) if (
+        node.tag == "flowRoot" and node.get("data-text") is None) else None
+    if layout is None:
+        layout, _ = fit_layout(context, text, style, box, node)
     _check_glyphs(context, layout, text, style)
     x, y, width, height = box
     _, logical = layout.get_extents()
@@ -385,6 +446,47 @@ def draw_box(surface, node, box, text: str) -> None:
     left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
     _draw_layout(surface, node, layout, left, top)
     context.restore()
+    placed = current_text_lines.get()
+    if placed is not None and node.get("id") and node.get("data-text") is not None:
+        placed[node.get("id")] = (layout.font_description.size / SCALE,
+                                  list(_placed_lines(context, layout, style, left, top, width)))
+
+
+# Lines as laid out for the raster sizes, by layer id: the SVG output writes these positions.
+current_text_lines: ContextVar[dict | None] = ContextVar("svgrender_text_lines", default=None)
+
+
+def _placed_lines(context, layout, style: Style, left: float, top: float, width: float):
+    """(x, baseline y, text) of every visible line, the ellipsized one included."""
+    raw = layout.text.encode()
+    ellipsized = bool(pango.pango_layout_is_ellipsized(layout._pointer))
+    iterator = layout.get_iter()
+    while True:
+        start = iterator.get_index()
+        _, logical = _line_extents(iterator)
+        baseline = top + iterator.get_baseline() / SCALE
+        last = not iterator.next_line()
+        end = len(raw) if last else iterator.get_index()
+        chunk = raw[start:end].decode("utf-8", "ignore").rstrip("\n")
+        if last and ellipsized:
+            chunk = _ellipsized(context, chunk, style, layout.font_description.size / SCALE,
+                                width)
+        yield left + logical.x / SCALE, baseline, chunk
+        if last:
+            return
+
+
+def _ellipsized(context, text: str, style: Style, font_size: float, width: float) -> str:
+    """The longest start of `text` that fits `width` with "…" after it (as Pango's END)."""
+    low, high = 0, len(text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        probe = _layout_for(context, text[:mid].rstrip() + "…", style, font_size)
+        if probe.get_extents()[1].width / SCALE <= width + 0.01:
+            low = mid
+        else:
+            high = mid - 1
+    return text[:low].rstrip() + "…"
 
 
 def text_content(node) -> str:

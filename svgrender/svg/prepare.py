@@ -8,7 +8,7 @@ from svgrender.errors import InvalidTemplate
 from svgrender.svg.css_filters import rewrite as rewrite_css_filters
 from svgrender.svg.sanitize import Limits, sanitize
 from svgrender.svg.units import parse_length
-from svgrender.svg.xml import parse_style
+from svgrender.svg.xml import local_name, parse_style
 
 
 def svg_size(root: etree._Element) -> tuple[float, float]:
@@ -53,4 +53,18 @@ def prepare_root(root: etree._Element, limits: Limits) -> list[str]:
         style.pop("width", None)
         style.pop("height", None)
         root.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+    spans_for_flow_tails(root)
     return removed
+
+
+FLOW_TAGS = {"flowPara", "flowSpan", "flowDiv"}
+
+
+def spans_for_flow_tails(root: etree._Element) -> None:
+    """Text after a <flowSpan> (its XML tail) becomes a span of its own: CairoSVG keeps tails
+    only inside <text>, so "…organisier</flowSpan>en Veranstaltungen" lost its second half."""
+    for span in list(root.iter("{http://www.w3.org/2000/svg}flowSpan")):
+        if span.tail and span.tail.strip() and local_name(span.getparent()) in FLOW_TAGS:
+            anonymous = etree.Element("{http://www.w3.org/2000/svg}flowSpan")
+            anonymous.text, span.tail = span.tail, None
+            span.addnext(anonymous)

@@ -154,5 +154,6 @@ def load_template(template_id: str, data: bytes, settings: Settings) -> Template
                                           label if label != layer_id else None, box)
     template.aliases = layer_aliases(template.layers)
     template.order = list(root.iter())
-    annotate_text_boxes(root, template.layers, template.pixels_to_user)
+    annotate_text_boxes(root, template.layers, template.pixels_to_user, boxes,
+                        (float(template.width), float(template.height)))
     return template

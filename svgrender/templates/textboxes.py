@@ -1,13 +1,20 @@
 """Where a text layer's box comes from, written once at template load as `data-box`
-("x y width height" in the text's own user units), for text.py to lay text out in.
+("x y width height" in the text's own user units), for text.py to lay changed text out in.
 
-Sources, first match wins: an explicit `data-box`; Inkscape's `shape-inside:url(#rect)`;
-Inkscape/SVG 2 `inline-size`; SVG 1.2 `flowRoot > flowRegion > rect`; Figma-style line blocks
-(`<tspan x y>` lines: the lines' extent, width from `data-width`/`data-max-width` if given).
+Sources, first match wins: an explicit `data-box`; a rect named `<layer>-box`; Inkscape's
+`shape-inside:url(#rect)`; Inkscape/SVG 2 `inline-size`; SVG 1.2 `flowRoot > flowRegion > rect`;
+`data-width`/`data-max-width` on Figma-style line blocks; the shape the text sits on (a button,
+a card: the smallest rect drawn before it that contains it); else the canvas, with the text's
+own margin, so a changed text never runs off the canvas. Where the text sat in a shape also
+gives its alignment (a label centred in its button stays centred).
 """
 
 from __future__ import annotations
 
+import math
+import re
+
+import cairocffi as cairo
 from lxml import etree
 
 from svgrender.svg.xml import font_size_of, local_name, parse_style, url_fragment
@@ -27,8 +34,9 @@ def _rect_box(rect: etree._Element) -> tuple[float, float, float, float] | None:
     return (x, y, w, h) if w > 0 and h > 0 else None
 
 
-def text_box(element: etree._Element, ids: dict, pixel_box, to_user) -> tuple | None:
-    """The box of one text element, or None (then its text is placed line by line)."""
+def text_box(element: etree._Element, ids: dict, pixel_box, to_user,
+             lines_only: bool = False) -> tuple | None:
+    """The box the text's own markup gives, or None."""
     if element.get("data-box"):
         return None  # already explicit
     style = parse_style(element.get("style"))
@@ -49,7 +57,8 @@ def text_box(element: etree._Element, ids: dict, pixel_box, to_user) -> tuple | 
         x = _length((lines[0] if lines else element).get("x")) or 0.0
         y = _length((lines[0] if lines else element).get("y")) or 0.0
         return (x, y - size, inline, size * 1.25 * max(1, len(lines)))
-    if len(lines) >= 1 and pixel_box and pixel_box[2] > 0:
+    if len(lines) >= 1 and pixel_box and pixel_box[2] > 0 and (
+            lines_only or _has_width(element)):
         xs = [_length(line.get("x")) or 0.0 for line in lines]
         ys = [_length(line.get("y")) or 0.0 for line in lines]
         px, py, pw, ph = pixel_box
@@ -62,11 +71,149 @@ def text_box(element: etree._Element, ids: dict, pixel_box, to_user) -> tuple | 
     return None
 
 
-def annotate(root: etree._Element, layers: dict, to_user) -> None:
-    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    for layer in layers.values():
-        if layer.kind != "text" or local_name(layer.element) not in ("text", "flowRoot"):
+TRANSFORM = re.compile(r"(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)")
+
+
+def parse_transform(value: str | None) -> cairo.Matrix:
+    matrix = cairo.Matrix()
+    for name, args in TRANSFORM.findall(value or ""):
+        try:
+            n = [float(v) for v in args.replace(",", " ").split()]
+        except ValueError:
             continue
-        box = text_box(layer.element, ids, layer.box, to_user)
+        step = cairo.Matrix()
+        if name == "matrix" and len(n) == 6:
+            step = cairo.Matrix(*n)
+        elif name == "translate" and n:
+            step = cairo.Matrix(x0=n[0], y0=n[1] if len(n) > 1 else 0.0)
+        elif name == "scale" and n:
+            step = cairo.Matrix(xx=n[0], yy=n[1] if len(n) > 1 else n[0])
+        elif name == "rotate" and n:
+            step = cairo.Matrix.init_rotate(math.radians(n[0]))
+            if len(n) == 3:
+                step = cairo.Matrix(x0=-n[1], y0=-n[2]) * step * cairo.Matrix(x0=n[1], y0=n[2])
+        elif name == "skewX" and n:
+            step = cairo.Matrix(xy=math.tan(math.radians(n[0])))
+        elif name == "skewY" and n:
+            step = cairo.Matrix(yx=math.tan(math.radians(n[0])))
+        matrix = step * matrix  # later transforms apply first (closer to the element)
+    return matrix
+
+
+def to_root(element: etree._Element, root: etree._Element) -> cairo.Matrix:
+    """The element's own user units -> the root's user units (its and its ancestors' transforms)."""
+    matrix = cairo.Matrix()
+    node = element
+    while node is not None and node is not root:
+        matrix = matrix * parse_transform(node.get("transform"))
+        node = node.getparent()
+    return matrix
+
+
+def _into(element, root, box) -> tuple | None:
+    """A box in root user units, in the element's own units (None when rotated or skewed)."""
+    matrix = to_root(element, root)
+    if abs(matrix.xy) > 1e-9 or abs(matrix.yx) > 1e-9:
+        return None
+    try:
+        matrix.invert()
+    except cairo.CairoError:
+        return None
+    x, y, w, h = box
+    (x0, y0), (x1, y1) = matrix.transform_point(x, y), matrix.transform_point(x + w, y + h)
+    return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
+
+
+CANVAS_SHARE = 0.9  # a rect this share of the canvas is a background, not a container
+
+
+def _container(element, layer_box, boxes, order, canvas_area):
+    """The smallest rect drawn before `element` whose box contains the text's ink box."""
+    x, y, w, h = layer_box
+    position = order.get(element, 0)
+    best = None
+    for rect, index in order.items():
+        if index >= position or local_name(rect) != "rect":
+            continue
+        rx, ry, rw, rh = boxes.get(rect, (0, 0, 0, 0))
+        area = rw * rh
+        if (area <= 0 or area >= CANVAS_SHARE * canvas_area or rx > x + 0.5 or ry > y + 0.5
+                or rx + rw < x + w - 0.5 or ry + rh < y + h - 0.5 or rw < w * 1.05):
+            continue
+        if best is None or area < best[0]:
+            best = (area, (rx, ry, rw, rh))
+    return best[1] if best else None
+
+
+def _alignment(inner, outer) -> tuple[str, str]:
+    x, y, w, h = inner
+    ox, oy, ow, oh = outer
+    left, right = x - ox, ox + ow - (x + w)
+    top, bottom = y - oy, oy + oh - (y + h)
+    horizontal = "center" if abs(left - right) <= 0.15 * ow else ("left" if left < right
+                                                                  else "right")
+    vertical = "middle" if abs(top - bottom) <= 0.2 * oh else ("top" if top < bottom
+                                                               else "bottom")
+    return horizontal, vertical
+
+
+def _canvas_box(layer_box, anchor, canvas) -> tuple:
+    """From the text to the canvas edges, keeping the text's own margin (at most 5 %)."""
+    x, y, w, h = layer_box
+    cw, ch = canvas
+    margin = max(0.0, min(x, cw - (x + w), 0.05 * cw))
+    if anchor == "middle":
+        centre = x + w / 2
+        half = max(w / 2, min(centre, cw - centre) - margin)
+        left, right = centre - half, centre + half
+    elif anchor == "end":
+        left, right = margin, x + w
+    else:
+        left, right = x, cw - margin
+    top = max(0.0, y - 0.1 * h)
+    return (left, top, max(right - left, w), max(ch - margin - top, h))
+
+
+def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = None,
+             canvas: tuple[float, float] | None = None) -> None:
+    """Write `data-box` (and an inferred alignment) on every text layer that can have one."""
+    boxes = boxes or {}
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    order = {el: i for i, el in enumerate(root.iter())}
+    canvas_area = canvas[0] * canvas[1] if canvas else 0.0
+    for layer in layers.values():
+        element = layer.element
+        if (layer.kind != "text" or local_name(element) not in ("text", "flowRoot")
+                or element.get("data-box")):
+            continue
+        box = text_box(element, ids, layer.box, to_user)
+        if box is None and layer.box[2] > 0 and canvas:
+            named = ids.get(f"{layer.name}-box")
+            frame = boxes.get(named) if named is not None else None
+            if frame is None and not _has_width(element):
+                frame = _container(element, layer.box, boxes, order, canvas_area)
+                if frame is not None:
+                    horizontal, vertical = _alignment(layer.box, frame)
+                    element.set("data-text-align", element.get("data-text-align") or horizontal)
+                    element.set("data-vertical-align",
+                                element.get("data-vertical-align") or vertical)
+                    pad = min(0.08 * frame[2], 16.0)
+                    frame = (frame[0] + pad, frame[1], frame[2] - 2 * pad, frame[3])
+            if frame is None and not _has_width(element):
+                frame = _canvas_box(layer.box, _anchor(element), canvas)
+            if frame is not None:
+                box = _into(element, root, to_user(*frame))
+            if box is None:
+                box = text_box(element, ids, layer.box, to_user, lines_only=True)
         if box:
-            layer.element.set("data-box", " ".join(f"{v:g}" for v in box))
+            element.set("data-box", " ".join(f"{v:g}" for v in box))
+
+
+def _has_width(element) -> bool:
+    return bool(element.get("data-width") or element.get("data-max-width"))
+
+
+def _anchor(element) -> str:
+    first = next((c for c in element if local_name(c) == "tspan"), None)
+    return (element.get("text-anchor") or (first.get("text-anchor") if first is not None
+                                            else None) or "start").strip()
