@@ -185,3 +185,40 @@ def test_svg_output_writes_every_changed_text(app):
     assert [span.text.strip() for span in label] == ["Reserve a seat", "today"]
     xs = [float(span.get("x")) for span in label]
     assert xs[1] > xs[0]  # centred lines: the shorter one starts further right
+
+
+def test_layers_answer_to_their_inkscape_label(app):
+    by_label = app.post("/designs/inkscape-export", json={"format": "png", "params": [
+        {"name": "Sun", "hidden": True}]})
+    by_id = app.post("/designs/inkscape-export", json={"format": "png", "params": [
+        {"name": "sun", "hidden": True}]})
+    assert by_label.status_code == by_id.status_code == 201
+    a, b = (image_of(app, r.json()["imageUrl"]) for r in (by_label, by_id))
+    assert a.tobytes() == b.tobytes()
+
+
+BOXED = b"""<svg xmlns="http://www.w3.org/2000/svg" width="600" height="200">
+<rect width="600" height="200" fill="#ffffff"/>
+<rect id="quote-box" x="300" y="20" width="200" height="160" fill="#eeeeee"/>
+<text id="quote" x="310" y="60" font-family="DejaVu Sans" font-size="20">Short</text>
+<text id="loose" x="20" y="120" font-family="DejaVu Sans" font-size="24">Free text</text>
+</svg>"""
+
+
+def test_a_layer_box_rect_and_the_canvas_bound_changed_text(app):
+    app.put("/templates/boxed", content=BOXED)
+    words = "many words that will never fit on one single line of this card " * 3
+    answer = app.post("/designs/boxed", json={"format": "png", "params": [
+        {"name": "quote", "text": words}, {"name": "loose", "text": words}]}).json()
+    image = image_of(app, answer["imageUrl"])
+    # quote: wrapped inside its `quote-box` rect (x 300..500), several lines.
+    bands = line_bands(image, (300, 20, 200, 160), 600)
+    assert len(bands) >= 3 and max(end for _, end in bands) <= 1.0
+    quote_ink = [x for x in range(600) for y in range(22, 90, 2)
+                 if image.getpixel((x, y))[0] < 100]
+    assert quote_ink and min(quote_ink) >= 300 and max(quote_ink) <= 500
+    # loose: no box anywhere, so the canvas edges with its own margin (20 px): never off canvas.
+    loose_ink = [x for x in range(600) for y in range(100, 200, 2)
+                 if image.getpixel((x, y))[0] < 100]
+    assert loose_ink and min(loose_ink) >= 18 and max(loose_ink) <= 580
+    assert len(answer.get("warnings", [])) >= 1  # the loose text was cut, and we were told
