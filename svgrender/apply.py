@@ -338,6 +338,47 @@ def set_border_radius(t: Target, value) -> None:
         frame.set("rx", f"{radius:g}")
 
 
+def finish_border(t: Target) -> None:
+    """An image's border lies wholly inside the image (and inside any rounded clip the image
+    has): inset by half the stroke, corners rounded like the picture's."""
+    frame = t.ids.get(f"{t.name}__border")
+    if frame is None or local_name(t.element) != "image":
+        return
+    try:
+        width = float(style_value(frame, "stroke-width") or 1)
+        x, y = (float(t.element.get(a, "0")) for a in ("x", "y"))
+        w, h = (float(t.element.get(a, "0")) for a in ("width", "height"))
+    except ValueError:
+        return
+    radius = _number_or_none(frame.get("rx"))
+    clip = t.ids.get(url_fragment(style_value(t.element, "clip-path")) or "")
+    shapes = [c for c in clip if isinstance(c.tag, str)] if clip is not None else []
+    if radius is None and len(shapes) == 1 and local_name(shapes[0]) == "rect":
+        radius = _number_or_none(shapes[0].get("rx") or shapes[0].get("ry"))
+    inset = min(width / 2, w / 2, h / 2)
+    frame.set("x", f"{x + inset:g}")
+    frame.set("y", f"{y + inset:g}")
+    frame.set("width", f"{max(w - 2 * inset, 0):g}")
+    frame.set("height", f"{max(h - 2 * inset, 0):g}")
+    if radius:
+        frame.set("rx", f"{max(radius - inset, 0):g}")
+        frame.set("ry", f"{max(radius - inset, 0):g}")
+    # Outside a radius wrapper's clip (which would cut the stroke in half at the corners).
+    wrapper = t.element.getparent()
+    if wrapper is not None and frame.getparent() is wrapper and \
+            (wrapper.get("clip-path") or "").startswith(f"url(#{t.name}__radius"):
+        wrapper.addnext(frame)
+        if wrapper.get("transform"):
+            frame.set("transform", wrapper.get("transform"))
+
+
+def _number_or_none(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
 # --- images ---------------------------------------------------------------------------------
 
 ALIGN_H = {"left": "xMin", "center": "xMid", "right": "xMax"}
@@ -545,4 +586,6 @@ def apply_params(template: Template, params: list[object], settings: Settings,
                 prop.apply(target, given.get(prop.name))
         if layer.kind == "text":
             finish_text(target, given)
+        if layer.kind == "image":
+            finish_border(target)
     return root

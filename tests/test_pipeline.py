@@ -231,3 +231,33 @@ def test_pdf_and_svg_outputs_are_vector(store, settings):
     # Self-contained: the photo is a data: URI again, not an internal token.
     assert b"svgrender-image:" not in svg.files[0].data
     assert b'href="data:image/jpeg;base64,' in svg.files[0].data
+
+
+@pytest.mark.parametrize("fmt", ["png", "webp"])
+def test_a_mm_page_has_no_translucent_edge(store, settings, fmt):
+    """297 × 210 mm is 1122.5 × 793.7 px, drawn at 1123 × 794: every edge pixel is opaque."""
+    result = render(store, settings, "certificate", fmt=fmt)
+    for data in (f.data for f in result.files):
+        image = decode(data)
+        w, h = image.size
+        edge = [image.getpixel((x, y)) for x in (0, w - 1) for y in range(0, h, 7)] + \
+               [image.getpixel((x, y)) for y in (0, h - 1) for x in range(0, w, 7)]
+        assert min(p[3] for p in edge) == 255, image.size
+
+
+@pytest.mark.parametrize("extra", [{}, {"borderRadius": 40}])
+def test_image_border_is_full_width_inside_the_clip(store, settings, extra):
+    """The social card's photo is clipped to a rounded rect (60, 60) 480×510: a 12 px border is
+    12 px of red inside it, on straight edges and around the rounded corners."""
+    param = {"name": "image", "border_color": "#ff0000", "border_width": 12}
+    if extra:
+        param["border_radius"] = extra["borderRadius"]
+    image = main_image(store, settings, "social-card", [param])
+    red = [x for x in range(50, 90) if close(image.getpixel((x, 300))[:3], (255, 0, 0), 30)]
+    assert red and min(red) >= 60 and max(red) - min(red) >= 10, red
+    assert not close(image.getpixel((75, 300))[:3], (255, 0, 0), 60)  # the photo again
+    radius = extra.get("borderRadius", 24)
+    diagonal = [(60 + d, 60 + d) for d in range(0, radius)]
+    corner_red = [p for p in diagonal if close(image.getpixel(p)[:3], (255, 0, 0), 30)]
+    assert len(corner_red) >= 5  # the stroke follows the rounded corner
+    assert not close(image.getpixel((61, 61))[:3], (255, 0, 0), 30)  # outside the rounding

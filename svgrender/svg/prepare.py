@@ -68,3 +68,16 @@ def spans_for_flow_tails(root: etree._Element) -> None:
             anonymous = etree.Element("{http://www.w3.org/2000/svg}flowSpan")
             anonymous.text, span.tail = span.tail, None
             span.addnext(anonymous)
+
+
+def fill_whole_pixels(root: etree._Element, width: int, height: int) -> None:
+    """Drawn at whole pixels (a 210 mm page is 793.7 px, drawn at 794), the viewBox must stretch
+    by that fraction instead of being centred: else every edge pixel is half transparent (a
+    light line in each JPEG). Only for rounding-sized differences, never a designer's
+    deliberate letterbox."""
+    viewbox = parse_viewbox(root)
+    if viewbox is None or (root.get("preserveAspectRatio") or "").strip() == "none":
+        return
+    wanted, drawn = width / height, viewbox[2] / viewbox[3]
+    if abs(wanted - drawn) / wanted < 0.01:
+        root.set("preserveAspectRatio", "none")
