@@ -222,3 +222,14 @@ def test_a_layer_box_rect_and_the_canvas_bound_changed_text(app):
                  if image.getpixel((x, y))[0] < 100]
     assert loose_ink and min(loose_ink) >= 18 and max(loose_ink) <= 580
     assert len(answer.get("warnings", [])) >= 1  # the loose text was cut, and we were told
+
+
+def test_missing_fonts_are_named_in_the_report_and_the_render(app):
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80">'
+           b'<text id="t" x="10" y="50" font-family="Sintony, sans-serif" font-size="30">Hi'
+           b'</text></svg>')
+    report = app.put("/templates/fonts", content=svg).json()
+    finding = next(f for f in report["findings"] if f["code"] == "missing_font")
+    assert "Sintony" in finding["message"] and "fonts/" in finding["fix"]
+    answer = app.post("/designs/fonts", json={}).json()
+    assert any("Sintony" in w and "not installed" in w for w in answer["warnings"])

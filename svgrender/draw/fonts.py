@@ -71,6 +71,16 @@ def available_families() -> tuple[str, ...]:
     return tuple(sorted(families, key=str.lower))
 
 
+def installed_families() -> frozenset[str]:
+    """Lower-cased installed family names (cached with available_families)."""
+    return _lowered(available_families())
+
+
+@functools.lru_cache(maxsize=4)
+def _lowered(families: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f.lower() for f in families)
+
+
 @functools.lru_cache(maxsize=256)
 def substitute_for(family: str) -> str:
     """The family fontconfig draws instead of a missing one."""

@@ -24,6 +24,7 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
+from svgrender.draw.fonts import GENERIC, installed_families, substitute_for
 from svgrender.notices import warn
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
@@ -173,7 +174,16 @@ def _layout_for(context, run_text: str, style: Style, size_override: float | Non
     return layout
 
 
+def _check_family(style: Style) -> None:
+    """A family the machine lacks is drawn with fontconfig's substitute: say which."""
+    first = style.family.split(",", 1)[0].strip()
+    installed = installed_families()
+    if first and first.lower() not in GENERIC and installed and first.lower() not in installed:
+        warn(f"font {first!r} is not installed: drawn with {substitute_for(first)}")
+
+
 def _check_glyphs(context, layout, text: str, style: Style) -> None:
+    _check_family(style)
     if pango.pango_layout_get_unknown_glyphs_count(layout._pointer) <= 0:
         return
     missing = []
