@@ -42,6 +42,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _decoder = msgspec.json.Decoder(RenderRequest)
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/F).
+XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _field_from_validation(message: str) -> str | None:
@@ -61,8 +63,8 @@ def decode_request(body: bytes, *, max_text_chars: int, max_metadata_bytes: int,
         request = _decoder.decode(body)
     except msgspec.ValidationError as exc:
         raise InvalidParam(f"Invalid request: {exc}", field=_field_from_validation(str(exc))) from None
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"Malformed JSON body: {exc}"[:300]) from None
     return validate_request(request, max_text_chars=max_text_chars,
                             max_metadata_bytes=max_metadata_bytes, max_params=max_params,
                             max_scale=max_scale)
@@ -90,6 +92,11 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
                 f"text of layer {param.name!r} has {len(param.text)} characters; "
                 f"the limit is {max_text_chars}",
                 layer=param.name, field=f"params[{index}].text", code="text_too_long")
+        if param.text is not None and XML_INVALID.search(param.text):
+            bad = XML_INVALID.search(param.text).group(0)
+            raise InvalidParam(f"text of layer {param.name!r} contains U+{ord(bad):04X}, a "
+                               "character an SVG cannot hold", layer=param.name,
+                               field=f"params[{index}].text", code="invalid_text")
         if param.max_lines is not None and not (1 <= param.max_lines <= 1000):
             raise InvalidParam(f"maxLines of layer {param.name!r} must be between 1 and 1000",
                                layer=param.name, field=f"params[{index}].maxLines")

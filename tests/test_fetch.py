@@ -204,3 +204,40 @@ def test_evicted_pixels_are_fetched_again(fetch_settings, server):
     requests = fetcher.network_requests
     again = asyncio.run(fetcher.load(url, "image"))  # too big to keep: downloaded again
     assert fetcher.network_requests == requests + 1 and again.width == 300
+
+
+@pytest.mark.parametrize("url", [
+    "http://[::127.0.0.1]/x.png",            # IPv4-compatible
+    "http://[64:ff9b::127.0.0.1]/x.png",     # NAT64
+    "http://[64:ff9b::a9fe:a9fe]/x.png",     # NAT64 to the metadata address
+    "http://[64:ff9b:1::7f00:1]/x.png",      # local-use NAT64
+    "http://[2002:7f00:1::1]/x.png",         # 6to4 around 127.0.0.1
+    "http://[::ffff:0:7f00:1]/x.png",        # SIIT
+    "http://[::ffff:169.254.169.254]/x.png",  # IPv4-mapped
+])
+def test_ipv6_forms_of_private_addresses_are_refused(settings, canary, url):
+    fetcher = ImageFetcher(settings)
+    with pytest.raises(ImageFetchError, match="non-public|refused"):
+        asyncio.run(fetcher.load(url, "image"))
+    assert fetcher.network_requests == 0
+
+
+@pytest.mark.parametrize("spelling", ["2130706434", "127.2", "0x7f000002", "0177.0.0.2",
+                                      "[::ffff:127.0.0.2]", "127.000.000.002"])
+def test_blocked_hosts_match_every_spelling_of_an_address(fetch_settings, server, spelling):
+    """127.0.0.2 is opted in as a private network here, then blocked by name: no spelling of
+    it may get through."""
+    settings = replace(fetch_settings, blocked_hosts=("127.0.0.2",))
+    fetcher = ImageFetcher(settings)
+    before = len(server.requests)
+    with pytest.raises(ImageFetchError, match="blocked"):
+        asyncio.run(fetcher.load(f"http://{spelling}:{server.port}/photo.jpg", "image"))
+    assert len(server.requests) == before
+
+
+@pytest.mark.parametrize("url", ["http://ｅｘａｍｐｌｅ．ｃｏｍ/x.png", "http://exa mple.com/x.png",
+                                 "http:\\\\\\\\127.0.0.1\\\\x.png", "http://[::1/x.png"])
+def test_odd_hosts_are_422_not_500(settings, url):
+    with pytest.raises(ImageFetchError) as error:
+        asyncio.run(ImageFetcher(settings).load(url, "image"))
+    assert error.value.status == 422

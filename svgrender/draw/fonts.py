@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import difflib
+import re
 import functools
 import subprocess
 from pathlib import Path
@@ -92,12 +93,22 @@ def substitute_for(family: str) -> str:
     return out or "the default sans-serif font"
 
 
+# A family name: letters (any script), digits, spaces, '-', '_', '.', and quotes around it.
+FAMILY_NAME = re.compile(r"^\s*(['\"]?)[\w][\w .-]*\1\s*$", re.UNICODE)
+
+
 def check_family(value: str, layer: str) -> str:
-    """Return the CSS font-family value if its first family exists, else 422 with close matches."""
-    first = value.split(",", 1)[0].strip().strip("'\"")
-    if not first or len(value) > 200:
-        raise InvalidParam(f"layer {layer!r}: fontFamily is empty or too long", layer=layer,
-                           field="fontFamily", code="unknown_font")
+    """The CSS font-family list, rebuilt from validated names (so nothing but names can reach
+    the style attribute), if its first family exists; else 422 with close matches."""
+    names = value.split(",") if isinstance(value, str) else []
+    if not value or len(value) > 200 or len(names) > 10 or not all(
+            FAMILY_NAME.match(name) for name in names):
+        raise InvalidParam(f"layer {layer!r}: fontFamily must be a comma-separated list of "
+                           "family names (letters, digits, spaces, '-', '_', '.')",
+                           layer=layer, field="fontFamily", code="invalid_font_family")
+    families = [name.strip().strip("'\"").strip() for name in names]
+    value = ", ".join(f"'{f}'" if " " in f else f for f in families)
+    first = families[0]
     families = available_families()
     lowered = {f.lower(): f for f in families}
     if first.lower() in GENERIC or first.lower() in lowered or not families:

@@ -33,10 +33,38 @@ def _bad_url(layer: str, url: str, why: str) -> ImageFetchError:
                            field="imageUrl", code="invalid_image_url")
 
 
+# IPv6 ranges that carry an IPv4 address inside them: judged by that IPv4 address.
+NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+SIIT = ipaddress.ip_network("::ffff:0:0:0/96")  # IPv4-translated (RFC 2765)
+TEREDO = ipaddress.ip_network("2001::/32")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for, in every form that embeds one."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    low32 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in net for net in NAT64) or ip in SIIT:
+        return low32
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # not :: nor ::1 (judged as IPv6 below)
+        return low32
+    if ip in SIX_TO_FOUR:
+        return ipaddress.IPv4Address((int(ip) >> 80) & 0xFFFFFFFF)
+    if ip in TEREDO:
+        return ipaddress.IPv4Address(~int(ip) & 0xFFFFFFFF)  # the client address, obfuscated
+    return None
+
+
 def address_allowed(ip: ipaddress._BaseAddress, private_ok: tuple[str, ...] = ()) -> bool:
     """Public unicast addresses only, except inside the explicitly allowed private networks."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            if ip in TEREDO or ip in SIX_TO_FOUR:  # tunnels: both ends must be public
+                return address_allowed(embedded, private_ok) and ip.is_global
+            ip = embedded
     if ip.is_multicast or ip.is_unspecified:
         return False
     if ip.is_global:
@@ -50,12 +78,43 @@ def address_allowed(ip: ipaddress._BaseAddress, private_ok: tuple[str, ...] = ()
     return False
 
 
-def _host_listed(host: str, patterns: tuple[str, ...]) -> bool:
-    host = host.lower().rstrip(".")
+def canonical_host(host: str) -> str:
+    """One spelling per host: IDNA for names (fullwidth and other Unicode forms folded), and
+    the standard text of an address however it was written (2130706434, 127.2, 0x7f000002,
+    0177.0.0.2, [::ffff:127.0.0.2])."""
+    host = host.strip().strip("[]").rstrip(".").lower()
+    address = _parse_address(host)
+    if address is not None:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        return str(address)
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _parse_address(host: str) -> ipaddress._BaseAddress | None:
+    """An IP address in any spelling inet_aton accepts (as a browser's URL parser does)."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    if host and all(c in "0123456789abcdefx." for c in host) and not host.endswith("."):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+def _host_listed(host: str, patterns: tuple[str, ...], addresses=()) -> bool:
+    names = {canonical_host(host)} | {str(a) for a in addresses}
     for pattern in patterns:
-        pattern = pattern.lower().rstrip(".")
-        if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
-            return True
+        pattern = canonical_host(pattern)
+        for name in names:
+            if name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+                return True
     return False
 
 
@@ -71,13 +130,20 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
     """Check scheme, host lists and every resolved address; raise before any connection."""
     if len(url) > 8192:
         raise _bad_url(layer, url, "URL longer than 8192 characters")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise _bad_url(layer, url, "not a valid URL") from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise _bad_url(layer, url, "only http, https and data: URLs are allowed")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise _bad_url(layer, url, "no host")
+    try:
+        host = canonical_host(parts.hostname or "")
+    except ValueError:
+        raise _bad_url(layer, url, "the host is not a valid name") from None
+    if not host or any(c in host for c in " /\\%@"):
+        raise _bad_url(layer, url, "no valid host")
     if parts.username or parts.password:
         raise _bad_url(layer, url, "credentials in URLs are not allowed")
     if _host_listed(host, settings.blocked_hosts):
@@ -88,10 +154,10 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
         port = parts.port or (443 if scheme == "https" else 80)
     except ValueError:
         raise _bad_url(layer, url, "bad port") from None
-    try:
-        literal = ipaddress.ip_address(host)
+    literal = _parse_address(host)
+    if literal is not None:
         addresses = [literal]
-    except ValueError:
+    else:
         try:
             infos = await asyncio.wait_for(asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM), settings.fetch_connect_timeout)
@@ -103,6 +169,9 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
         addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     if not addresses:
         raise _bad_url(layer, url, f"host {host} does not resolve")
+    if settings.blocked_hosts and _host_listed(host, settings.blocked_hosts, addresses):
+        raise _bad_url(layer, url, f"host {host} resolves to a blocked address "
+                                   "(SVGRENDER_BLOCKED_HOSTS)")
     for address in addresses:
         if not address_allowed(address, settings.allow_private_networks):
             raise _bad_url(layer, url, f"{host} resolves to {address}, a non-public address")
@@ -113,7 +182,10 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
     netloc = ip_host if default_port else f"{ip_host}:{port}"
     path = parts.path or "/"
     vetted = urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
-    return Target(httpx.URL(vetted), host, host_header, scheme)
+    try:
+        return Target(httpx.URL(vetted), host, host_header, scheme)
+    except (httpx.InvalidURL, ValueError):
+        raise _bad_url(layer, url, "not a valid URL") from None
 
 
 @dataclass

@@ -1,16 +1,18 @@
-"""One sanitiser for every template, on disk or uploaded: what it drops, and why.
+"""One sanitiser for every template, on disk or uploaded: what it keeps, and why.
 
-The parser already refuses entities, DTDs and the network and drops processing instructions
-(xml-stylesheet). Here we remove active content and every way of reaching outside the file:
-scripts, event handlers, foreignObject, non-fragment <use>/hrefs, non-data images and feImage,
-CSS @import and url() that are not fragments or data: URIs. Sizes and nesting are bounded, and
-the element count after <use> and pattern expansion is computed (cycles refused) so a template
-cannot ask for a billion draws.
+The parser already refuses entities and the network, never loads a DTD and drops processing
+instructions (xml-stylesheet). Here an allow-list (in the spirit of DOMPurify's SVG profile)
+keeps only SVG elements that draw or define something: no scripts, no foreignObject, no
+animation (`<set>`/`<animate>` can rewrite an href), no element from another namespace
+(`html:meta` refresh, `html:img`). Attributes lose event handlers, `javascript:` values and
+`xml:base`; hrefs must be fragments (`data:` for images). CSS, in `<style>`, `style` and
+presentation attributes, is parsed with tinycss2 (svg/css.py) and loses every reference outside
+the file. Sizes and nesting are bounded, and the element count after <use> and pattern expansion
+is computed (cycles refused) so a template cannot ask for a billion draws.
 """
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass, field
 
@@ -18,12 +20,31 @@ from lxml import etree
 
 from svgrender.errors import InvalidTemplate, RenderLimitExceeded
 from svgrender.settings import Settings
+from svgrender.svg.css import (clean_declarations, clean_stylesheet, safe_reference,
+                               value_loads_outside)
 from svgrender.svg.xml import XLINK_HREF, href, local_name, parse_style, url_fragment
 
 MAX_INFLATED_BYTES = 5 * 1024 * 1024
-CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE)
-CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
-DROP_TAGS = {"script", "foreignObject", "iframe", "embed", "object", "handler", "listener"}
+SVG_NS = "http://www.w3.org/2000/svg"
+ALLOWED_ELEMENTS = {
+    "svg", "g", "defs", "symbol", "use", "switch", "desc", "title", "metadata", "style", "a",
+    "image", "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text",
+    "tspan", "textPath", "tref", "clipPath", "mask", "pattern", "marker", "linearGradient",
+    "radialGradient", "stop", "filter", "view", "solidcolor",
+    "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix",
+    "feDiffuseLighting", "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood",
+    "feFuncA", "feFuncB", "feFuncG", "feFuncR", "feGaussianBlur", "feImage", "feMerge",
+    "feMergeNode", "feMorphology", "feOffset", "fePointLight", "feSpecularLighting",
+    "feSpotLight", "feTile", "feTurbulence",
+    "flowRoot", "flowRegion", "flowPara", "flowSpan", "flowDiv", "flowRegionExclude",
+}
+# Namespaced attributes that are kept: links (checked below), XML's own, and the editors'
+# bookkeeping (inert; Inkscape's label names layers).
+KEPT_ATTRIBUTE_NAMESPACES = {"http://www.w3.org/1999/xlink",
+                             "http://www.w3.org/XML/1998/namespace",
+                             "http://www.inkscape.org/namespaces/inkscape",
+                             "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"}
+DROPPED_ATTRIBUTES = {"{http://www.w3.org/XML/1998/namespace}base"}
 HREF_TAGS_FRAGMENT_ONLY = {"use", "a", "tref", "textPath", "linearGradient", "radialGradient",
                            "pattern", "filter", "mpath"}
 
@@ -65,25 +86,6 @@ def inflate(data: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes:
         raise RenderLimitExceeded(f"the svgz inflates to more than {limit:,} bytes",
                                   code="template_too_large")
     return out
-
-
-def _safe_url(value: str) -> bool:
-    value = value.strip()
-    return value.startswith("#") or value.lower().startswith("data:")
-
-
-def _clean_css(text: str, report: Report, where: str) -> str:
-    if "@import" in text.lower():
-        text = CSS_IMPORT.sub("", text)
-        report.note(f"@import in {where}")
-
-    def replace(match):
-        if _safe_url(match.group(2)):
-            return match.group(0)
-        report.note(f"url({match.group(2)[:60]}) in {where}")
-        return "none"
-
-    return CSS_URL.sub(replace, text)
 
 
 def check_shape(root: etree._Element, limits: Limits) -> None:
@@ -156,23 +158,51 @@ def expanded_count(root: etree._Element, limit: int) -> int:
     return memo[root]
 
 
+def _clean_attributes(element: etree._Element, tag: str, report: Report) -> None:
+    for attr in list(element.attrib):
+        name = attr.rsplit("}", 1)[-1]
+        namespace = attr[1:].split("}", 1)[0] if attr.startswith("{") else ""
+        value = element.attrib[attr]
+        if name.lower().startswith("on") or attr in DROPPED_ATTRIBUTES or (
+                namespace and namespace not in KEPT_ATTRIBUTE_NAMESPACES):
+            report.note(f"{name} attribute")
+            del element.attrib[attr]
+        elif "javascript:" in "".join(value.split()).lower():
+            report.note(f"{name}={value[:40]!r}")
+            del element.attrib[attr]
+        elif name == "style":
+            removed: list[str] = []
+            cleaned = clean_declarations(value, removed, f"<{tag}> style")
+            if removed:
+                element.set("style", cleaned)
+                for what in removed:
+                    report.note(what)
+        elif not namespace and ("(" in value or "\\" in value):
+            outside = value_loads_outside(value)
+            if outside is not None:
+                report.note(f"{name}={value[:60]!r}")
+                del element.attrib[attr]
+
+
 def sanitize(root: etree._Element, limits: Limits) -> Report:
     """Clean `root` in place; return what was removed. Raises on over-limit templates."""
     report = Report()
     check_shape(root, limits)
+    plain = not root.tag.startswith("{")  # a document without the SVG namespace
     for element in list(root.iter()):
         if not isinstance(element.tag, str):
+            if element.getparent() is not None:  # comments, PIs (the parser dropped most)
+                element.getparent().remove(element)
             continue
         tag = local_name(element)
-        if tag in DROP_TAGS:
-            report.note(f"<{tag}>")
-            element.getparent().remove(element)
+        namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
+        if element is not root and (tag not in ALLOWED_ELEMENTS
+                                    or namespace != ("" if plain else SVG_NS)):
+            if element.getparent() is not None:
+                report.note(f"<{tag}>" if namespace in ("", SVG_NS) else f"<{tag}> ({namespace})")
+                element.getparent().remove(element)
             continue
-        for attr in list(element.attrib):
-            name = attr.rsplit("}", 1)[-1]
-            if name.lower().startswith("on"):
-                report.note(f"{name} attribute")
-                del element.attrib[attr]
+        _clean_attributes(element, tag, report)
         link = href(element)
         if tag == "use" and link is not None and not link.startswith("#"):
             report.note(f"<use> href {link[:80]!r}")
@@ -180,22 +210,15 @@ def sanitize(root: etree._Element, limits: Limits) -> Report:
             continue
         if link is not None:
             ok = link.startswith("#") if tag in HREF_TAGS_FRAGMENT_ONLY else (
-                _safe_url(link) if tag in ("image", "feImage") else link.startswith("#"))
+                safe_reference(link) if tag in ("image", "feImage") else link.startswith("#"))
             if not ok:
                 report.note(f"<{tag}> href {link[:80]!r}")
                 element.attrib.pop("href", None)
                 element.attrib.pop(XLINK_HREF, None)
-        if element.get("style") and "url(" in element.get("style").lower() or (
-                element.get("style") and "@import" in element.get("style").lower()):
-            element.set("style", _clean_css(element.get("style"), report, f"<{tag}> style"))
-        for attr in ("fill", "stroke", "filter", "mask", "clip-path", "marker-start",
-                     "marker-mid", "marker-end", "cursor"):
-            value = element.get(attr)
-            if value and "url(" in value.lower() and not url_fragment(value) and not \
-                    CSS_URL.search(value).group(2).lower().startswith("data:"):
-                report.note(f"{attr}={value[:60]!r}")
-                del element.attrib[attr]
         if tag == "style" and element.text:
-            element.text = _clean_css(element.text, report, "<style>")
+            removed: list[str] = []
+            element.text = clean_stylesheet(element.text, removed)
+            for what in removed:
+                report.note(what)
     expanded_count(root, limits.max_expanded)
     return report

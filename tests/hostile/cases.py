@@ -83,6 +83,36 @@ TEMPLATES = [
                                       'height="9" onload="alert(2)"/>'), 201, None),
     ("foreign-object", 'template', svg('<foreignObject><iframe xmlns="http://www.w3.org/1999/'
                                        'xhtml" src="file://SECRET"/></foreignObject>'), 201, None),
+    # Active content that would act only in the SVG output opened by a browser.
+    ("html-meta-refresh", 'template', svg('<html:meta xmlns:html="http://www.w3.org/1999/xhtml" '
+                                          'http-equiv="refresh" content="0;url=http://CANARY/nav"/>'
+                                          '<rect width="9" height="9"/>'), 201, None),
+    ("html-img", 'template', svg('<html:img xmlns:html="http://www.w3.org/1999/xhtml" '
+                                 'src="http://CANARY/img.png"/><rect width="9" height="9"/>'),
+     201, None),
+    ("html-video", 'template', svg('<video xmlns="http://www.w3.org/1999/xhtml" '
+                                   'src="http://CANARY/v.mp4" autoplay="autoplay"/>'), 201, None),
+    ("css-escaped-url", 'template', svg('<rect width="90" height="90" style="fill:\\75rl('
+                                        'http://CANARY/e.svg#p)"/>'), 201, None),
+    ("css-escaped-font-face", 'template', svg('<style>@font-face{font-family:x;src:\\75rl('
+                                              'http://CANARY/f.woff)}</style>'
+                                              '<text font-family="x" y="20">x</text>'), 201, None),
+    ("css-image-set", 'template', svg('<rect width="90" height="90" style="fill:image-set('
+                                      '&quot;http://CANARY/i.png&quot; 1x)"/>'), 201, None),
+    ("attribute-escaped-url", 'template', svg('<rect width="90" height="90" fill="\\75rl('
+                                              'http://CANARY/p.svg#p)"/>'), 201, None),
+    ("set-href", 'template', svg('<a href="#x"><set attributeName="href" to="http://CANARY/set"/>'
+                                 '<rect width="90" height="90"/></a>'), 201, None),
+    ("animate-href-js", 'template', svg('<a href="#x"><animate attributeName="href" '
+                                        'values="javascript:fetch(\'http://CANARY/js\')"/>'
+                                        '<rect width="90" height="90"/></a>'), 201, None),
+    ("javascript-href", 'template', svg('<a href="javascript:fetch(\'http://CANARY/a\')">'
+                                        '<rect width="90" height="90"/></a>'), 201, None),
+    ("xml-base", 'template', svg('<g xml:base="http://CANARY/"><image href="x.png" width="9" '
+                                 'height="9"/></g>'), 201, None),
+    ("doctype-svg11", 'template', '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG '
+     '1.1//EN" "http://CANARY/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg" width="10" '
+     'height="10"/>', 201, None),
     ("not-svg", 'template', "<html><body>hi</body></html>", 422, "template_invalid"),
     ("empty-file", 'template', "", 422, "template_invalid"),
     ("no-size", 'template', '<svg xmlns="http://www.w3.org/2000/svg"/>', 422, "template_invalid"),
@@ -96,10 +126,29 @@ UPLOADS = [
     ("upload-xxe", ('<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file://SECRET">]>'
                     '<svg xmlns="http://www.w3.org/2000/svg"><text>&x;</text></svg>').encode(),
      422, "template_invalid"),
+    ("upload-name-control-chars", svg('<rect width="9" height="9"/>').encode(), 201, None),
     ("upload-too-big", b"<svg>" + b" " * (6 * 1024 * 1024) + b"</svg>", 413, "body_too_large"),
 ]
 
 REQUESTS = [
+    ("font-family-css-injection", ("/designs/safe", {"params": [
+        {"name": "t", "fontFamily": "serif,x;fill:url(http://CANARY/inj)"}]}), 422,
+     "invalid_font_family"),
+    ("font-family-escape", ("/designs/safe", {"params": [
+        {"name": "t", "fontFamily": "serif\\3b fill:url(http://CANARY/x)"}]}), 422,
+     "invalid_font_family"),
+    ("invalid-utf8-in-json-string", ("/designs/safe", b'{"params": [{"name": "t", "text": "'
+                                      b'\xff\xfe"}]}'), 400, "invalid_json"),
+    ("nul-in-text", ("/designs/safe", {"params": [{"name": "t", "text": "a\u0000b"}]}), 422,
+     "invalid_text"),
+    ("image-url-fullwidth-host", ("/designs/safe", {"params": [
+        {"name": "img", "imageUrl": "http://\uff43\uff41\uff4e\uff41\uff52\uff59.test/x.png"}]}),
+     422, "invalid_image_url"),
+    ("image-url-broken-ipv6", ("/designs/safe", {"params": [
+        {"name": "img", "imageUrl": "http://[::1/x.png"}]}), 422, "invalid_image_url"),
+    ("image-url-nat64-loopback", ("/designs/safe", {"params": [
+        {"name": "img", "imageUrl": "http://[64:ff9b::7f00:1]/x.png"}]}), 422,
+     "invalid_image_url"),
     ("scale-4-large", ("/designs/large", {"scale": 4}), 422, "output_too_large"),
     ("traversal-files", ("GET", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), 404, None),
     ("traversal-files-name", ("GET", "/files/..passwd"), 404, "file_not_found"),

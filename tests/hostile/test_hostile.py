@@ -88,10 +88,13 @@ def test_hostile_upload(world, name, payload, status, code):
     client, canary, secret, _ = world
     started = time.monotonic()
     data = payload.replace(b"SECRET", str(secret).encode())
-    response = client.post("/templates", content=data,
+    query = "?name=%01bad%0Aname%EF%BF%BF" if name == "upload-name-control-chars" else ""
+    response = client.post(f"/templates{query}", content=data,
                            headers={"content-type": "image/svg+xml"})
     _check(world, response, status, code, started)
-    if status == 201:
+    if query:
+        assert response.json()["name"] == "badname"
+    elif status == 201:
         body = response.json()
         assert body["removed"]  # the answer lists what was removed
         stored = client.post(f"/designs/{body['id']}", json={"format": "svg"})
@@ -133,3 +136,46 @@ def test_upload_replace_delete(world):
     assert client.delete(f"/templates/{template_id}").status_code == 204
     assert client.post(f"/designs/{template_id}", json={}).status_code == 404
     assert client.put("/templates/..%2Fescape", content=SAFE.encode()).status_code == 404
+
+
+def test_svg_outputs_are_inert_in_a_browser(world, tmp_path):
+    """Every hostile template that renders, as an SVG file opened by headless Chromium from a
+    plain static server (no CSP, no attachment header): nothing is fetched, nothing navigates.
+    A control file, not sanitised, shows the canary would have seen it."""
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    client, canary, secret, _ = world
+    site = tmp_path / "site"
+    site.mkdir()
+    frames = []
+    for name, _kind, _payload, status, _code in TEMPLATES:
+        if status != 201:
+            continue
+        answer = client.post(f"/designs/{name}", json={"format": "svg"})
+        assert answer.status_code == 201, (name, answer.text[:200])
+        (site / f"{name}.svg").write_bytes(client.get(answer.json()["imageUrl"]).content)
+        frames.append(f'<iframe src="{name}.svg"></iframe><img src="{name}.svg">')
+    (site / "control.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        f'<image href="http://127.0.0.1:{canary.port}/control.png" width="9" height="9"/></svg>')
+    frames.append('<iframe src="control.svg"></iframe>')
+    (site / "index.html").write_text("<!doctype html><body>" + "".join(frames) + "</body>")
+    server = subprocess.Popen([sys.executable, "-m", "http.server", "0", "--bind", "127.0.0.1",
+                               "--directory", str(site)], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = int(server.stdout.readline().split("port ")[1].split()[0])
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
+                        "--virtual-time-budget=4000", "--dump-dom",
+                        f"http://127.0.0.1:{port}/index.html"],
+                       capture_output=True, timeout=90)
+    finally:
+        server.terminate()
+    assert canary.requests == ["/control.png"], canary.requests
+    canary.requests.clear()
