@@ -56,7 +56,9 @@ def cmd_serve(args, settings: Settings) -> int:
         log.warning("no SVGRENDER_API_KEYS set: the API is open to anyone who can reach %s",
                     args.host)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                workers=None)
+                workers=None, timeout_keep_alive=settings.http_keep_alive_timeout,
+                limit_concurrency=settings.http_max_connections,
+                h11_max_incomplete_event_size=64 * 1024)  # headers: 64 KiB at most
     return 0
 
 

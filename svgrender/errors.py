@@ -91,6 +91,11 @@ class RenderLimitExceeded(SvgRenderError):
     code = "limit_exceeded"
 
 
+class TooManyRequests(SvgRenderError):
+    status = 429
+    code = "too_many_requests"
+
+
 class Overloaded(SvgRenderError):
     status = 503
     code = "overloaded"

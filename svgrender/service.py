@@ -3,6 +3,7 @@ queue workers call it; each stage is one call into the module that owns it."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 import msgspec
 
 from svgrender.apply import check_params
-from svgrender.errors import Overloaded
+from svgrender.errors import Overloaded, TooManyRequests
 from svgrender.executors import RenderExecutor, RenderJob
 from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
@@ -51,14 +52,18 @@ class RenderService:
                  records: RecordStore, images: ImageFetcher, executor: RenderExecutor):
         self.settings, self.templates = settings, templates
         self.files, self.records, self.images, self.executor = files, records, images, executor
-        self.in_flight = 0
+        self.in_flight = 0  # renders past their downloads: queued or drawing
+        self.fetching = 0  # renders downloading their images
+        self.per_client: dict[str, int] = {}
 
-    async def run(self, template_id: str, body: bytes | RenderRequest) -> RenderResult:
+    async def run(self, template_id: str, body: bytes | RenderRequest,
+                  client: str | None = None) -> RenderResult:
         template = self.templates.valid(template_id)
         request = self.decode(body)
         check_params(template, request.params)
-        with self.admission():
+        with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             images = await self.images.load_request(request.params, self.settings)
+        with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
             key = result_key(template, request, images)
             image_id = self.new_image_id()
             reused = self.from_cache(key, image_id, request)
@@ -79,8 +84,34 @@ class RenderService:
                               max_metadata_bytes=s.max_metadata_bytes, max_params=s.max_params,
                               max_scale=s.max_scale)
 
-    def admission(self) -> "_Admission":
-        return _Admission(self)
+    @contextlib.contextmanager
+    def stage(self, counter: str, limit: int):
+        """At most `limit` renders in this stage at once; then 503 with Retry-After."""
+        if getattr(self, counter) >= limit:
+            raise Overloaded("the renderer is busy; retry shortly")
+        setattr(self, counter, getattr(self, counter) + 1)
+        try:
+            yield
+        finally:
+            setattr(self, counter, getattr(self, counter) - 1)
+
+    @contextlib.contextmanager
+    def client_slot(self, client: str | None):
+        """One client (an API key, or an address) cannot take everyone's renders: 429."""
+        if client is None:
+            yield
+            return
+        if self.per_client.get(client, 0) >= self.settings.max_in_flight_per_client:
+            raise TooManyRequests(f"this client already has "
+                                  f"{self.settings.max_in_flight_per_client} renders in progress "
+                                  "(SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT); retry shortly")
+        self.per_client[client] = self.per_client.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            self.per_client[client] -= 1
+            if not self.per_client[client]:
+                del self.per_client[client]
 
     def new_image_id(self) -> str:
         image_id = secrets.token_hex(5)
@@ -136,21 +167,6 @@ class RenderService:
             self.files.delete(name)
         self.records.delete_record(image_id)
         return True
-
-
-class _Admission:
-    """At most SVGRENDER_MAX_IN_FLIGHT renders fetching, queued or drawing; then 503."""
-
-    def __init__(self, service: RenderService):
-        self.service = service
-
-    def __enter__(self):
-        if self.service.in_flight >= self.service.settings.max_in_flight:
-            raise Overloaded("the renderer is busy; retry shortly")
-        self.service.in_flight += 1
-
-    def __exit__(self, *exc):
-        self.service.in_flight -= 1
 
 
 def result_key(template: Template, request: RenderRequest,

@@ -33,8 +33,8 @@ class Settings:
     fonts_dir: Path = option(PACKAGE_FONTS, "added to fontconfig at start-up")
     public_url: str | None = option(None, "base of the returned file URLs (default: the "
                                           "request's base URL)")
-    cache_dir: Path | None = option(Path("data/cache"),
-                                    "downloaded image bytes on disk (empty: no disk cache)")
+    cache_dir: Path | None = option(None, "downloaded image bytes on disk (default: `_cache` "
+                                          "in the storage directory)")
     # Access.
     api_keys: tuple[str, ...] = option((), "comma-separated keys (several at once for "
                                            "rotation); unset = open API")
@@ -54,6 +54,8 @@ class Settings:
     max_image_layers: int = option(10, "image URLs per request (422)")
     max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
     max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")
+    max_request_image_pixels: int = option(100_000_000, "decoded pixels of all a request's "
+                                                        "images together (422)")
     max_blur_px: float = option(200.0, "largest blur stdDeviation at 1x (422)",
                                 env="SVGRENDER_MAX_BLUR")
     # Template limits.
@@ -65,6 +67,11 @@ class Settings:
     # Rendering capacity.
     workers: int = option(os.cpu_count() or 1, "render processes (0: render in server threads)")
     max_in_flight: int = option(64, "renders queued or running before 503")
+    http_keep_alive_timeout: float = option(5.0, "seconds an idle keep-alive connection stays "
+                                                 "open")
+    http_max_connections: int = option(2048, "open connections before new ones get 503")
+    max_in_flight_per_client: int = option(8, "renders one API key (or, with an open API, one "
+                                              "address) may have at once before 429")
     max_queue: int = option(32, "renders waiting for a worker before 503")
     render_timeout: float = option(10.0, "seconds before a render's worker is killed (504)")
     worker_max_renders: int = option(1000, "renders before a worker is recycled")
@@ -80,8 +87,13 @@ class Settings:
     fetch_total_timeout: float = option(10.0, "seconds per image download",
                                         env="SVGRENDER_FETCH_TIMEOUT")
     fetch_max_redirects: int = option(5, "redirects per image download, each vetted again")
+    fetch_per_host: int = option(4, "downloads at once from one host (others wait, within "
+                                    "their timeout)")
+    max_fetching: int = option(256, "requests downloading images at once before 503")
     image_cache_bytes: int = option(256 * 1024 * 1024,
                                     "decoded images kept in memory (LRU, per process)")
+    image_disk_cache_bytes: int = option(512 * 1024 * 1024, "downloaded image bytes kept on "
+                                                            "disk, oldest dropped (0: none)")
     image_cache_entries: int = option(10_000, "image URLs whose freshness is remembered (LRU)")
     image_cache_ttl: float = option(3600.0, "seconds an image URL is fresh when the server "
                                             "sends no Cache-Control")

@@ -157,7 +157,7 @@ def test_cache_second_render_does_no_network(fetch_settings, server):
 
 
 def test_etag_revalidation(fetch_settings, server):
-    fetcher = ImageFetcher(replace(fetch_settings, cache_dir=None))
+    fetcher = ImageFetcher(replace(fetch_settings, image_disk_cache_bytes=0))
     url = server.url("/etag.jpg")
     first = asyncio.run(fetcher.load(url, "image"))
     hits = server.conditional_hits
@@ -190,7 +190,7 @@ def test_figma_pattern_fill_by_url(fetch_settings, server, scale):
 def test_url_index_is_bounded_and_holds_no_pixels(fetch_settings, server):
     """The freshness index forgets the oldest URL past its count; pixels live only in the
     byte-bounded decoded cache."""
-    fetcher = ImageFetcher(replace(fetch_settings, cache_dir=None, image_cache_entries=2))
+    fetcher = ImageFetcher(replace(fetch_settings, image_disk_cache_bytes=0, image_cache_entries=2))
     for path in ("/photo.jpg", "/alpha.png", "/img.webp"):
         asyncio.run(fetcher.load(server.url(path), "image"))
     assert list(fetcher.entries) == [server.url("/alpha.png"), server.url("/img.webp")]
@@ -198,7 +198,7 @@ def test_url_index_is_bounded_and_holds_no_pixels(fetch_settings, server):
 
 
 def test_evicted_pixels_are_fetched_again(fetch_settings, server):
-    fetcher = ImageFetcher(replace(fetch_settings, cache_dir=None, image_cache_bytes=1))
+    fetcher = ImageFetcher(replace(fetch_settings, image_disk_cache_bytes=0, image_cache_bytes=1))
     url = server.url("/photo.jpg")
     asyncio.run(fetcher.load(url, "image"))
     requests = fetcher.network_requests
@@ -241,3 +241,15 @@ def test_odd_hosts_are_422_not_500(settings, url):
     with pytest.raises(ImageFetchError) as error:
         asyncio.run(ImageFetcher(settings).load(url, "image"))
     assert error.value.status == 422
+
+
+def test_disk_cache_is_bounded_and_under_the_storage(fetch_settings, server, tmp_path):
+    settings = replace(fetch_settings, cache_dir=None, storage_dir=tmp_path / "store",
+                       image_disk_cache_bytes=120_000)
+    fetcher = ImageFetcher(settings)
+    assert fetcher.disk == tmp_path / "store" / "_cache"
+    for path in ("/photo.jpg", "/alpha.png", "/img.webp", "/cmyk.jpg", "/rotated.jpg"):
+        asyncio.run(fetcher.load(server.url(path), "image"))
+    stored = sum(p.stat().st_size for p in fetcher.disk.iterdir())
+    assert 0 < stored <= 120_000
+    assert not [p for p in fetcher.disk.iterdir() if p.name.startswith(".tmp")]

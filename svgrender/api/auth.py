@@ -32,12 +32,20 @@ class ApiKeyMiddleware:
         self.keys = [k.encode() for k in keys]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.keys or self.is_public(scope["path"]):
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
         header = ""
         for name, value in scope.get("headers", []):
             if name == b"authorization":
                 header = value.decode("latin-1")
+        # Who is asking, for per-client limits: the key (hashed), or the address when open.
+        if self.keys:
+            scope["svgrender.client"] = "key:" + hashlib.sha256(
+                header.encode("latin-1", "replace")).hexdigest()[:16]
+        else:
+            scope["svgrender.client"] = "addr:" + str((scope.get("client") or ("?",))[0])
+        if not self.keys or self.is_public(scope["path"]):
+            return await self.app(scope, receive, send)
         if not key_matches(header, self.keys):
             response = error_response(Unauthorized(AUTH_MESSAGE))
             response.headers["WWW-Authenticate"] = "Bearer"

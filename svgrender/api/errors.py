@@ -15,7 +15,7 @@ RETRY_AFTER_SECONDS = 2
 
 
 def error_response(exc: SvgRenderError) -> JSONResponse:
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status == 503 else None
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if exc.status in (429, 503) else None
     return JSONResponse(exc.to_json(), status_code=exc.status, headers=headers)
 
 

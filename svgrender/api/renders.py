@@ -20,7 +20,7 @@ async def render(request: Request) -> Response:
     template_id = request.path_params["template_id"]
     service.templates.valid(template_id)  # 404 / 422 before reading a large body
     body = await read_limited(request, service.settings.max_body_bytes)
-    result = await service.run(template_id, body)
+    result = await service.run(template_id, body, client=request.scope.get("svgrender.client"))
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
                         headers=warnings_header(result.warnings))
 

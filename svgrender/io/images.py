@@ -105,9 +105,12 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return image
 
 
-def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "") -> DecodedImage:
+def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "",
+                 reserve=None) -> DecodedImage:
+    """`reserve(pixels)`, if given, is called with the image's size before its pixels are
+    decoded (a request's total budget), and raises to stop it."""
     try:
-        return _decode(data, layer, max_pixels)
+        return _decode(data, layer, max_pixels, reserve)
     except ImageFetchError as exc:
         if source:
             exc.message = f"{exc.message} (from {source[:200]!r})"
@@ -115,11 +118,14 @@ def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "") 
         raise
 
 
-def _decode(data: bytes, layer: str, max_pixels: int) -> DecodedImage:
+def _decode(data: bytes, layer: str, max_pixels: int, reserve=None) -> DecodedImage:
     key = hashlib.sha256(data).hexdigest()[:32]
     head = data[:1024].lstrip()
     if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
-        return _decode_svg(data, key, layer)
+        image = _decode_svg(data, key, layer)
+        if reserve:
+            reserve(image.width * image.height)
+        return image
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -131,6 +137,8 @@ def _decode(data: bytes, layer: str, max_pixels: int) -> DecodedImage:
             if width * height > max_pixels:
                 raise _fail(layer, f"image is {width}×{height} = {width * height:,} pixels; the "
                             f"limit is {max_pixels:,}", "image_too_large")
+            if reserve:
+                reserve(width * height)
             image.seek(0)  # animated GIF/WebP: the first frame
             image.load()
             image = _to_8bit(ImageOps.exif_transpose(image))
@@ -221,10 +229,31 @@ class ImageCache:
 
 
 def decode_cached(data: bytes, layer: str, cache: ImageCache, *, max_pixels: int,
-                  source: str = "") -> DecodedImage:
+                  source: str = "", reserve=None) -> DecodedImage:
     key = hashlib.sha256(data).hexdigest()[:32]
     cached = cache.get(key)
     if cached is None:
-        cached = decode_image(data, layer, max_pixels=max_pixels, source=source)
+        cached = decode_image(data, layer, max_pixels=max_pixels, source=source, reserve=reserve)
         cache.put(key, cached, cached.nbytes)
+    elif reserve:
+        reserve(cached.width * cached.height)
     return cached
+
+
+class PixelBudget:
+    """Decoded pixels one request may use, over all its images (thread-safe)."""
+
+    def __init__(self, total: int):
+        self.left = total
+        self.total = total
+        self._lock = threading.Lock()
+
+    def for_layer(self, layer: str):
+        def reserve(pixels: int) -> None:
+            with self._lock:
+                if pixels > self.left:
+                    raise _fail(layer, f"the request's images add up to more than "
+                                f"{self.total:,} decoded pixels (SVGRENDER_MAX_REQUEST_IMAGE_"
+                                "PIXELS)", "images_too_large")
+                self.left -= pixels
+        return reserve

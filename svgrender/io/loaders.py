@@ -10,21 +10,24 @@ Redirects are followed by hand, each hop vetted again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import ipaddress
 import json
-import os
 import socket
 import time
 import urllib.parse
 from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from svgrender.errors import ImageFetchError, UpstreamError, UpstreamTimeout
-from svgrender.io.images import DecodedImage, ImageCache, data_uri_bytes, decode_cached
+from svgrender.errors import ImageFetchError, SvgRenderError, UpstreamError, UpstreamTimeout
+from svgrender.io.images import (DecodedImage, ImageCache, PixelBudget, data_uri_bytes,
+                                 decode_cached)
+from svgrender.io.storage import atomic_write
 from svgrender.settings import Settings
 
 
@@ -215,6 +218,17 @@ def _freshness(headers: httpx.Headers, default_ttl: float) -> float | None:
     return default_ttl
 
 
+def _host_of(url: str) -> str:
+    try:
+        return urllib.parse.urlsplit(url).hostname or ""
+    except ValueError:  # refused with a clear message when the URL is vetted
+        return ""
+
+
+# The decoded-pixel budget of the request being loaded (shared by its concurrent loads).
+_request_budget: ContextVar[PixelBudget | None] = ContextVar("svgrender_budget", default=None)
+
+
 class ImageFetcher:
     """Turns a request's image URLs into decoded images: memory cache, disk cache, network."""
 
@@ -223,23 +237,56 @@ class ImageFetcher:
         self.decoded = cache or ImageCache(settings.image_cache_bytes)
         self.entries: OrderedDict[str, CacheEntry] = OrderedDict()  # LRU, bounded by count
         self.network_requests = 0  # for tests and benchmarks
-        self.disk = Path(settings.cache_dir) if settings.cache_dir else None
+        self._hosts: dict[str, list] = {}  # host -> [semaphore, users]
+        self.disk = (Path(settings.cache_dir) if settings.cache_dir
+                     else Path(settings.storage_dir) / "_cache")
+        if settings.image_disk_cache_bytes <= 0:
+            self.disk = None
+        self.disk_bytes = 0
         if self.disk:
-            self.disk.mkdir(parents=True, exist_ok=True)
+            try:
+                self.disk.mkdir(parents=True, exist_ok=True)
+                self.disk_bytes = sum(p.stat().st_size for p in self.disk.iterdir())
+            except OSError:
+                self.disk = None
+
+    async def decode(self, data: bytes, layer: str, source: str = "") -> DecodedImage:
+        """Decoding runs in a thread, never on the event loop, within the request's budget."""
+        budget = _request_budget.get()
+        return await asyncio.to_thread(
+            decode_cached, data, layer, self.decoded, max_pixels=self.settings.max_image_pixels,
+            source=source, reserve=budget.for_layer(layer) if budget else None)
 
     async def load(self, url: str, layer: str) -> DecodedImage:
         s = self.settings
         if url[:5].lower() == "data:":
-            data = data_uri_bytes(url, layer, s.max_image_bytes)
-            return decode_cached(data, layer, self.decoded, max_pixels=s.max_image_pixels)
+            return await self.decode(data_uri_bytes(url, layer, s.max_image_bytes), layer)
         entry = self.entries.get(url)
         image = self.decoded.get(entry.key) if entry is not None else None
+        from_memory = image is not None
         if image is None:  # never seen, or its pixels were evicted: try the disk copy
-            entry, image = self._from_disk(url, layer) or (None, None)
+            entry, image = await self._from_disk(url, layer) or (None, None)
         if image is not None and entry.expires > time.time():
             self.entries.move_to_end(url)
+            budget = _request_budget.get()
+            if from_memory and budget is not None:
+                budget.for_layer(layer)(image.width * image.height)
             return image
         return await self._download(url, layer, entry if image is not None else None)
+
+    @contextlib.asynccontextmanager
+    async def _host_slot(self, host: str):
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = [asyncio.Semaphore(self.settings.fetch_per_host), 0]
+        slot[1] += 1
+        try:
+            async with slot[0]:
+                yield
+        finally:
+            slot[1] -= 1
+            if slot[1] == 0:
+                self._hosts.pop(host, None)
 
     def _remember(self, url: str, entry: CacheEntry) -> None:
         self.entries[url] = entry
@@ -251,7 +298,7 @@ class ImageFetcher:
         digest = hashlib.sha256(url.encode()).hexdigest()
         return self.disk / f"{digest}.bin", self.disk / f"{digest}.json"
 
-    def _from_disk(self, url: str, layer: str) -> tuple[CacheEntry, DecodedImage] | None:
+    async def _from_disk(self, url: str, layer: str) -> tuple[CacheEntry, DecodedImage] | None:
         if not self.disk:
             return None
         body, meta = self._disk_paths(url)
@@ -260,7 +307,7 @@ class ImageFetcher:
             data = body.read_bytes()
         except (OSError, ValueError):
             return None
-        image = decode_cached(data, layer, self.decoded, max_pixels=self.settings.max_image_pixels)
+        image = await self.decode(data, layer)
         entry = CacheEntry(image.key, info["expires"], info.get("etag"), info.get("last_modified"))
         self._remember(url, entry)
         return entry, image
@@ -269,18 +316,44 @@ class ImageFetcher:
         self._remember(url, entry)
         if not self.disk:
             return
+        if len(data) > self.settings.image_disk_cache_bytes // 4:
+            return  # a single huge image would flush everything else
         body, meta = self._disk_paths(url)
-        tmp = body.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, body)
-        meta.write_text(json.dumps({"url": url, "expires": entry.expires, "etag": entry.etag,
-                                    "last_modified": entry.last_modified}))
+        try:
+            atomic_write(body, data)
+            atomic_write(meta, json.dumps({"url": url, "expires": entry.expires,
+                                           "etag": entry.etag,
+                                           "last_modified": entry.last_modified}).encode())
+        except SvgRenderError:  # a full or read-only disk: the cache is only an optimisation
+            return
+        self.disk_bytes += len(data)
+        if self.disk_bytes > self.settings.image_disk_cache_bytes:
+            self._trim_disk()
+
+    def _trim_disk(self) -> None:
+        """Oldest files first, down to 80 % of SVGRENDER_IMAGE_DISK_CACHE_BYTES."""
+        try:
+            files = sorted(((p.stat().st_mtime, p.stat().st_size, p) for p in self.disk.iterdir()
+                            if p.is_file()), key=lambda item: item[0])
+        except OSError:
+            return
+        total = sum(size for _, size, _ in files)
+        target = self.settings.image_disk_cache_bytes * 0.8
+        for _, size, path in files:
+            if total <= target:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+        self.disk_bytes = total
 
     async def _download(self, url: str, layer: str, entry: CacheEntry | None) -> DecodedImage:
         s = self.settings
         try:
             async with asyncio.timeout(s.fetch_total_timeout):
-                return await self._follow(url, layer, entry)
+                # Waiting for a busy host counts in the timeout: a slow server only ever holds
+                # SVGRENDER_FETCH_PER_HOST downloads, never everyone's slots.
+                async with self._host_slot(_host_of(url)):
+                    return await self._follow(url, layer, entry)
         except TimeoutError:
             raise UpstreamTimeout(f"layer {layer!r}: downloading {url[:200]!r} took longer than "
                                   f"{s.fetch_total_timeout:g} s", layer=layer,
@@ -331,8 +404,7 @@ class ImageFetcher:
                     data = await self._read(response, current, layer)
                 finally:
                     await response.aclose()
-                image = decode_cached(data, layer, self.decoded, max_pixels=s.max_image_pixels,
-                                      source=current)
+                image = await self.decode(data, layer, source=current)
                 ttl = _freshness(response.headers, s.image_cache_ttl)
                 if ttl is not None:
                     self._store(url, data, CacheEntry(image.key, time.time() + ttl,
@@ -372,8 +444,12 @@ class ImageFetcher:
             raise ImageFetchError(f"{len(wanted)} image layers in one request; the limit is "
                                   f"{settings.max_image_layers}", field="params",
                                   code="too_many_images")
-        results = await asyncio.gather(*(self.load(url, name) for name, url in wanted),
-                                       return_exceptions=True)
+        token = _request_budget.set(PixelBudget(settings.max_request_image_pixels))
+        try:
+            results = await asyncio.gather(*(self.load(url, name) for name, url in wanted),
+                                           return_exceptions=True)
+        finally:
+            _request_budget.reset(token)
         for result in results:
             if isinstance(result, BaseException):
                 raise result

@@ -1,0 +1,108 @@
+"""RenderService: the order of a render, its admission limits and its fairness."""
+
+import asyncio
+import threading
+import time
+from dataclasses import replace
+
+import pytest
+from starlette.testclient import TestClient
+
+from imageserver import ImageServer
+from svgrender.api.app import build_service, create_app
+from svgrender.errors import Overloaded, TooManyRequests
+from svgrender.executors import ThreadExecutor
+
+
+class GatedExecutor(ThreadExecutor):
+    """The real thread executor, holding each render until the test opens the gate."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.gate = asyncio.Event()
+        self.started = 0
+
+    async def render(self, job):
+        self.started += 1
+        await self.gate.wait()
+        return await super().render(job)
+
+
+def body(title: str) -> bytes:
+    return ('{"params": [{"name": "title", "text": "%s"}]}' % title).encode()
+
+
+def test_one_client_cannot_take_every_render(settings):
+    settings = replace(settings, max_in_flight_per_client=2)
+    executor = GatedExecutor(settings)
+    service = build_service(settings, executor=executor)
+
+    async def scenario():
+        first = [asyncio.create_task(service.run("social-card", body(f"a{i}"), client="key:a"))
+                 for i in range(2)]
+        while executor.started < 2:
+            await asyncio.sleep(0.01)
+        with pytest.raises(TooManyRequests) as refused:
+            await service.run("social-card", body("a3"), client="key:a")
+        assert refused.value.status == 429
+        other = asyncio.create_task(service.run("social-card", body("b1"), client="key:b"))
+        while executor.started < 3:
+            await asyncio.sleep(0.01)
+        executor.gate.set()
+        results = await asyncio.gather(*first, other)
+        assert len({r.id for r in results}) == 3
+        assert service.per_client == {} and service.in_flight == 0 and service.fetching == 0
+
+    asyncio.run(scenario())
+
+
+def test_draw_stage_is_bounded(settings):
+    settings = replace(settings, max_in_flight=1)
+    executor = GatedExecutor(settings)
+    service = build_service(settings, executor=executor)
+
+    async def scenario():
+        held = asyncio.create_task(service.run("social-card", body("x")))
+        while executor.started < 1:
+            await asyncio.sleep(0.01)
+        with pytest.raises(Overloaded):
+            await service.run("social-card", body("y"))
+        executor.gate.set()
+        await held
+
+    asyncio.run(scenario())
+
+
+def test_a_slow_image_host_does_not_starve_other_renders(settings):
+    """Eight renders wait on an image server that sends a byte a second; normal renders next
+    to them still get their answers at once (fetch waiting holds no render slot, and the slow
+    host gets only SVGRENDER_FETCH_PER_HOST connections)."""
+    settings = replace(settings, allow_private_networks=("127.0.0.3/32",), max_in_flight=4,
+                       max_in_flight_per_client=100,  # the test client is one address
+                       fetch_per_host=2, fetch_total_timeout=3.0, image_disk_cache_bytes=0)
+    with ImageServer("127.0.0.3") as slow, TestClient(create_app(settings)) as client:
+        url = slow.url("/trickle.jpg")
+        slow_answers = []
+
+        def slow_render(i):
+            answer = client.post("/designs/social-card", json={"params": [
+                {"name": "image", "imageUrl": url}]})
+            slow_answers.append((answer.status_code, answer.json()["message"]))
+
+        threads = [threading.Thread(target=slow_render, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        timings = []
+        for i in range(5):
+            started = time.monotonic()
+            answer = client.post("/designs/social-card", json={"params": [
+                {"name": "title", "text": f"normal {i}"}]})
+            timings.append(time.monotonic() - started)
+            assert answer.status_code == 201, answer.text
+        for thread in threads:
+            thread.join()
+        assert max(timings) < 2.0, timings
+        assert {status for status, _ in slow_answers} == {504}, slow_answers
+        # Never more than two connections to the slow host at once.
+        assert len(slow.requests) <= 8
