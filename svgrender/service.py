@@ -3,6 +3,7 @@ queue workers call it; each stage is one call into the module that owns it."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import secrets
@@ -58,7 +59,8 @@ class RenderService:
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None) -> RenderResult:
-        template = self.templates.valid(template_id)
+        # A first load parses, sanitises and measures: in a thread, never on the event loop.
+        template = await asyncio.to_thread(self.templates.valid, template_id)
         request = self.decode(body)
         check_params(template, request.params)
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):

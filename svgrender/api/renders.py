@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -18,7 +19,8 @@ def base_url(request: Request) -> str:
 async def render(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
-    service.templates.valid(template_id)  # 404 / 422 before reading a large body
+    # 404 / 422 before reading a large body; a first load parses, so not on the event loop.
+    await run_in_threadpool(service.templates.valid, template_id)
     body = await read_limited(request, service.settings.max_body_bytes)
     result = await service.run(template_id, body, client=request.scope.get("svgrender.client"))
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
