@@ -11,7 +11,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import msgspec
 
 from svgrender.api.views import layer_json, template_summary
 from svgrender.draw import seams
@@ -21,7 +20,9 @@ from svgrender.executors import ThreadExecutor
 from svgrender.formats import BY_NAME
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
-from svgrender.params import LayerParam, RenderRequest
+from svgrender.apply import check_params
+from svgrender.links import link_urls
+from svgrender.params import RenderRequest, params_from_pairs, validate_request
 from svgrender.service import RenderService
 from svgrender.settings import Settings
 from svgrender.templates.report import findings
@@ -62,12 +63,16 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
-def _parse_param(text: str) -> tuple[str, str, object]:
-    target, sep, value = text.partition("=")
-    name, dot, prop = target.rpartition(".")
-    if not sep or not dot or not name or not prop:
-        raise SvgRenderError(f"-p expects name.property=value, got {text!r}", field="params")
-    return name, prop, value
+def _pairs(items: list[str]) -> list[tuple[str, str]]:
+    """-p name.property=value, as (key, value) pairs."""
+    pairs = []
+    for text in items:
+        key, sep, value = text.partition("=")
+        if not sep:
+            raise SvgRenderError(f"-p expects name.property=value, got {text!r}",
+                                 field="params")
+        pairs.append((key, value))
+    return pairs
 
 
 def cmd_render(args, settings: Settings) -> int:
@@ -82,14 +87,7 @@ def cmd_render(args, settings: Settings) -> int:
     else:
         template_id = args.template
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
-    grouped: dict[str, dict] = {}
-    for item in args.param:
-        name, prop, value = _parse_param(item)
-        grouped.setdefault(name, {"name": name})[prop] = value
-    try:
-        params = msgspec.convert(list(grouped.values()), list[LayerParam], strict=False)
-    except msgspec.ValidationError as exc:
-        raise SvgRenderError(f"bad -p value: {exc}", field="params") from None
+    params = params_from_pairs(_pairs(args.param))
     files = MemoryFileStore()
     service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
                             MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
@@ -121,6 +119,32 @@ def cmd_templates(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_link(args, settings: Settings) -> int:
+    """Print a signed render link (checked against the local template when there is one)."""
+    if not settings.link_keys and not settings.unsigned_links:
+        raise SvgRenderError("set SVGRENDER_LINK_KEYS (the server's keys) to sign links",
+                             field="SVGRENDER_LINK_KEYS", code="links_disabled")
+    request = validate_request(
+        RenderRequest(params=params_from_pairs(_pairs(args.param)), format=args.format,
+                      scale=args.scale), max_text_chars=settings.max_text_chars,
+        max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
+        max_scale=settings.max_scale)
+    store = TemplateStore(settings.templates_dir, settings)
+    version = None
+    if args.template in store.ids():
+        template = store.valid(args.template)
+        check_params(template, request.params)
+        version = template.version if args.pin else None
+    elif args.pin:
+        raise SvgRenderError(f"--pin needs the template {args.template!r} in "
+                             f"{settings.templates_dir}", field="template")
+    base = args.base or settings.public_url or "http://127.0.0.1:9333"
+    urls = link_urls(base, settings.link_keys[0] if settings.link_keys else None,
+                     args.template, request, version)
+    print(urls[{"": "url", "thumb": "thumbnailUrl", "thumb2x": "retinaThumbnailUrl"}[args.size]])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svgrender", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -138,6 +162,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name.property=value, e.g. -p title.text='Hello' (repeatable)")
     render.add_argument("--scale", type=float, default=1.0)
     render.add_argument("--format", choices=sorted(BY_NAME))
+    link = sub.add_parser("link", help="print a signed render link (SVGRENDER_LINK_KEYS)")
+    link.add_argument("template", help="template id")
+    link.add_argument("-p", "--param", action="append", default=[],
+                      help="name.property=value (repeatable)")
+    link.add_argument("--format", default="png", choices=sorted(BY_NAME))
+    link.add_argument("--scale", type=float, default=1.0)
+    link.add_argument("--size", default="", choices=["", "thumb", "thumb2x"])
+    link.add_argument("--pin", action="store_true",
+                      help="pin the template's current version (v=…)")
+    link.add_argument("--base", help="server base URL (default SVGRENDER_PUBLIC_URL or "
+                                     "http://127.0.0.1:9333)")
     templates = sub.add_parser("templates", help="list templates, or one template's layers")
     templates.add_argument("id", nargs="?")
     return parser
@@ -149,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     seams.install()
     add_font_dir(settings.fonts_dir)
-    handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates}[args.command]
+    handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,
+               "link": cmd_link}[args.command]
     try:
         return handler(args, settings)
     except SvgRenderError as exc:

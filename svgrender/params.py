@@ -8,7 +8,7 @@ from typing import Optional
 
 import msgspec
 
-from svgrender.apply import PROPERTIES
+from svgrender.apply import PROPERTIES, Box
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, lookup
 
@@ -40,6 +40,56 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     metadata: str | None = None
     scale: float = 1.0
 
+
+
+def query_value(value: object) -> str:
+    """A property value as text for `layer.property=value` (CLI `-p`, render links)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Box):
+        return ",".join(f"{v:g}" for v in (value.x, value.y, value.width, value.height))
+    if isinstance(value, float):
+        return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def params_from_pairs(pairs: list[tuple[str, str]]) -> list[LayerParam]:
+    """("title.text", "Hi"), ("title.fontSize", "40") … as LayerParams, typed like JSON would be
+    (numbers and true/false from text; a box as "x,y,width,height")."""
+    grouped: dict[str, dict] = {}
+    for key, value in pairs:
+        name, dot, prop = key.rpartition(".")
+        if not dot or not name or not prop:
+            raise InvalidParam(f"expected layer.property=value, got {key[:60]!r}", field=key,
+                               code="invalid_param")
+        layer = grouped.setdefault(name, {"name": name})
+        if prop in layer:
+            raise InvalidParam(f"{key!r} is given twice", layer=name, field=key,
+                               code="repeated_param")
+        layer[prop] = _box_from_text(value, name, key) if prop == "box" else value
+    try:
+        return msgspec.convert(list(grouped.values()), list[LayerParam], strict=False)
+    except msgspec.ValidationError as exc:
+        message = str(exc)
+        at = re.search(r"at `\$\[(\d+)\](?:\.(\w+))?`", message)
+        unknown = re.match(r"Object contains unknown field `(\w+)`", message)
+        layer = list(grouped)[int(at.group(1))] if at else None
+        prop = (unknown.group(1) if unknown else None) or (at.group(2) if at else None)
+        field = f"{layer}.{prop}" if layer and prop else None
+        what = f"{prop!r} is not a layer property" if unknown else \
+            f"bad value for {field}: {message.split(' - at')[0]}"
+        raise InvalidParam(what, layer=layer, field=field,
+                           code="unknown_property" if unknown else "invalid_param") from None
+
+
+def _box_from_text(text: str, layer: str, key: str) -> dict:
+    parts = text.split(",")
+    try:
+        x, y, width, height = (float(p) for p in parts)
+    except ValueError:
+        raise InvalidParam(f"{key} is x,y,width,height (four numbers), got {text[:40]!r}",
+                           layer=layer, field=key) from None
+    return {"x": x, "y": y, "width": width, "height": height}
 
 _decoder = msgspec.json.Decoder(RenderRequest)
 # Characters XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/F).

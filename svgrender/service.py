@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 import msgspec
 
 from svgrender.apply import check_params
-from svgrender.errors import Overloaded, TooManyRequests
+from svgrender.errors import Overloaded, TemplateNotFound, TooManyRequests
 from svgrender.executors import RenderExecutor, RenderJob
 from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileMissing, FileStore, RecordStore
+from svgrender.links import link_key
 from svgrender.params import RenderRequest, decode_request, validate_request
 from svgrender.render import Rendered
 from svgrender.settings import Settings
@@ -56,11 +57,12 @@ class RenderService:
         self.in_flight = 0  # renders past their downloads: queued or drawing
         self.fetching = 0  # renders downloading their images
         self.per_client: dict[str, int] = {}
+        self.flights: dict[str, asyncio.Future] = {}  # renders others may wait for, by key
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
-                  client: str | None = None) -> RenderResult:
+                  client: str | None = None, version: str | None = None) -> RenderResult:
         # A first load parses, sanitises and measures: in a thread, never on the event loop.
-        template = await asyncio.to_thread(self.templates.valid, template_id)
+        template = await asyncio.to_thread(self.templates.valid, template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
@@ -73,6 +75,45 @@ class RenderService:
                 return reused
             rendered = await self.executor.render(RenderJob(template, request, images))
             return self.store(rendered, template, request, image_id, key)
+
+    async def run_link(self, template_id: str, request: RenderRequest, version: str | None,
+                       client: str | None = None, fresh: bool = False) -> RenderResult:
+        """A render link: the stored render of these params, or one render that every
+        concurrent asker of the same link waits for (a CDN fan-out renders once)."""
+        template = await asyncio.to_thread(self.templates.valid, template_id)
+        request = self.decode(request)
+        version = version or template.version
+        key = link_key(template_id, version, request)
+        stored = None if fresh else self.stored(key)
+        if stored is not None:
+            return stored
+        if version != template.version:
+            raise TemplateNotFound(f"Template {template_id!r} version {version[:20]!r} is gone "
+                                   f"(current: {template.version})")
+
+        async def render() -> RenderResult:
+            again = None if fresh else self.stored(key)  # finished in another process meanwhile
+            if again is not None:
+                return again
+            result = await self.run(template_id, request, client, version)
+            self.records.put_alias(key, result.id)
+            return result
+
+        return await self.single_flight(key, render)
+
+    async def single_flight(self, key: str, make) -> RenderResult:
+        flight = self.flights.get(key)
+        if flight is None:
+            flight = self.flights[key] = asyncio.ensure_future(make())
+            flight.add_done_callback(lambda done: (self.flights.pop(key, None),
+                                                   done.cancelled() or done.exception()))
+        # A waiter that goes away (client disconnect) must not cancel the others' render.
+        return await asyncio.shield(flight)
+
+    def stored(self, key: str) -> RenderResult | None:
+        image_id = self.records.get_alias(key)
+        record = self.records.get_record(image_id) if image_id else None
+        return RenderResult.from_record(record) if record else None
 
     # --- the stages ------------------------------------------------------------------------
 

@@ -38,6 +38,10 @@ class Settings:
     # Access.
     api_keys: tuple[str, ...] = option((), "comma-separated keys (several at once for "
                                            "rotation); unset = open API")
+    link_keys: tuple[str, ...] = option((), "comma-separated render-link signing keys: the "
+                                            "first signs, all verify (rotation)")
+    unsigned_links: bool = option(False, "accept render links without a signature (anyone "
+                                         "can then render any params: see README)")
     # Outputs.
     thumb_width: int = option(400, "thumbnail width (retina = 2×)")
     jpeg_quality: int = option(90, "JPEG quality, 4:2:0 chroma subsampling")
@@ -128,6 +132,12 @@ class Spec:
                 return Path(text) if text else None
             if kind.startswith("str"):
                 return text or None
+            if kind == "bool":
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("", "0", "false", "no", "off"):
+                    return False
+                raise ValueError(text)
             if kind == "int":
                 return int(text)
             if kind == "float":
@@ -144,6 +154,8 @@ class Spec:
             return "the repo's `fonts/`" if value == PACKAGE_FONTS else f"`{value}`"
         if self.name == "workers":
             return "number of cores"
+        if isinstance(value, bool):
+            return "`1`" if value else "`0`"
         return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"
 
 

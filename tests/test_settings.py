@@ -18,7 +18,7 @@ def test_defaults_are_the_same_with_and_without_the_environment():
 def test_every_declared_setting_is_read_from_its_variable():
     samples = {"int": "7", "float": "2.5", "Path": "/tmp/x", "Path | None": "/tmp/y",
                "str | None": "https://img.example.com", "str": "agent/1",
-               "tuple[str, ...]": "a, b,,c"}
+               "tuple[str, ...]": "a, b,,c", "bool": "yes"}
     environ = {spec.env: samples[spec.type] for spec in declared()}
     settings = Settings.from_env(environ)
     for spec in declared():
@@ -26,6 +26,14 @@ def test_every_declared_setting_is_read_from_its_variable():
         assert value != spec.default, f"{spec.env} was not read"
     assert settings.api_keys == ("a", "b", "c")
     assert settings.cache_dir == Path("/tmp/y")
+
+
+def test_booleans_read_the_usual_spellings():
+    for text, expected in (("1", True), ("true", True), ("On", True), ("0", False),
+                           ("no", False), ("", False)):
+        assert Settings.from_env({"SVGRENDER_UNSIGNED_LINKS": text}).unsigned_links is expected
+    with pytest.raises(SettingError, match="SVGRENDER_UNSIGNED_LINKS"):
+        Settings.from_env({"SVGRENDER_UNSIGNED_LINKS": "maybe"})
 
 
 def test_an_unreadable_value_names_its_variable():

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import files, meta, renders, templates
+from svgrender.api import files, links, meta, renders, templates
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.errors import HANDLERS
 from svgrender.draw import seams
@@ -56,6 +56,9 @@ ROUTES = [
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/files/{file_name}", files.serve_file),
+    # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
+    Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
+          methods=["GET", "POST"]),
 ]
 
 

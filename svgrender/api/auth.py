@@ -12,6 +12,7 @@ from svgrender.errors import Unauthorized
 
 PUBLIC_PATHS = ("/healthz", "/openapi.json")
 PUBLIC_PREFIXES = ("/files/",)  # immutable files named by unguessable ids
+PUBLIC_READ_PREFIXES = ("/links/",)  # GET/HEAD only: render links carry their own signature
 AUTH_MESSAGE = ("Valid API key is required. Add request header like "
                 "Authorization: Bearer API_KEY")
 
@@ -44,7 +45,7 @@ class ApiKeyMiddleware:
                 header.encode("latin-1", "replace")).hexdigest()[:16]
         else:
             scope["svgrender.client"] = "addr:" + str((scope.get("client") or ("?",))[0])
-        if not self.keys or self.is_public(scope["path"]):
+        if not self.keys or self.is_public(scope["path"], scope.get("method", "GET")):
             return await self.app(scope, receive, send)
         if not key_matches(header, self.keys):
             response = error_response(Unauthorized(AUTH_MESSAGE))
@@ -53,5 +54,6 @@ class ApiKeyMiddleware:
         return await self.app(scope, receive, send)
 
     @staticmethod
-    def is_public(path: str) -> bool:
-        return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+    def is_public(path: str, method: str) -> bool:
+        return (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+                or (method in ("GET", "HEAD") and path.startswith(PUBLIC_READ_PREFIXES)))

@@ -8,6 +8,7 @@ from starlette.responses import FileResponse, Response, StreamingResponse
 
 from svgrender.errors import NotFound
 from svgrender.formats import media_type
+from svgrender.io.storage import StoredFile
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
@@ -18,13 +19,19 @@ async def serve_file(request: Request) -> Response:
     stored = request.app.state.service.files.open(name)
     if stored is None:
         raise NotFound(f"File {name[:80]!r} not found", code="file_not_found")
-    headers = {"Cache-Control": IMMUTABLE, "X-Content-Type-Options": "nosniff",
-               "ETag": stored.etag}
+    headers = {"Cache-Control": IMMUTABLE}
     if name.endswith(".svg"):
         headers["Content-Security-Policy"] = SVG_POLICY
         if request.query_params.get("inline") != "1":
             headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    if request.headers.get("if-none-match") == stored.etag:
+    return stored_response(request, stored, name, headers)
+
+
+def stored_response(request: Request, stored: StoredFile, name: str,
+                    headers: dict[str, str]) -> Response:
+    """A stored file with its strong ETag: 304 when the client has it, streamed otherwise."""
+    headers = {**headers, "X-Content-Type-Options": "nosniff", "ETag": stored.etag}
+    if etag_matches(request.headers.get("if-none-match"), stored.etag):
         stored.stream.close()
         return Response(status_code=304, headers=headers)
     if stored.path is not None:
@@ -38,3 +45,11 @@ async def serve_file(request: Request) -> Response:
 
     return StreamingResponse(iterate_in_threadpool(chunks()), headers=headers,
                              media_type=media_type(name))
+
+
+def etag_matches(header: str | None, etag: str) -> bool:
+    """If-None-Match: a list of tags, weak ones compared weakly (RFC 9110 13.1.2), or *."""
+    if not header:
+        return False
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag in tags

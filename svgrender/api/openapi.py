@@ -60,6 +60,15 @@ class Upload(TemplateSummary):
     removed: list[str] = []
 
 
+class Links(msgspec.Struct):
+    url: str
+    thumbnailUrl: str
+    retinaThumbnailUrl: str
+    templateId: str
+    templateVersion: str
+    pinned: bool
+
+
 class Fonts(msgspec.Struct):
     families: list[str]
 
@@ -79,7 +88,7 @@ def _errors(*codes: int) -> dict:
 def document(secured: bool = True) -> dict:
     """The spec; `secured` when API keys are configured (an open server declares no auth)."""
     _, components = msgspec.json.schema_components(
-        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts],
+        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts, Links],
         ref_template="#/components/schemas/{name}")
     components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
     template_id = {"name": "templateId", "in": "path", "required": True,
@@ -134,6 +143,36 @@ def document(secured: bool = True) -> dict:
                                 "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "the file", "content": {
                     f.media_type: {} for f in FORMATS.values()}}, **_errors(404)}}},
+            # One path: GET takes `{templateId}.{format}`, POST a template id.
+            "/links/{name}": {
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "post": {
+                    "operationId": "makeLink",
+                    "description": "`name` is a template id; answers signed links to GET.",
+                    "parameters": [{"name": "pin", "in": "query", "required": False,
+                                    "schema": {"type": "string", "enum": ["1", "true"]}}],
+                    "requestBody": {"required": False, **_json("RenderRequest")},
+                    "responses": {"200": {"description": "signed links (nothing rendered)",
+                                          **_json("Links")},
+                                  **_errors(400, 401, 404, 409, 413, 414, 422)}},
+                "get": {
+                    "operationId": "getLink", "security": [],
+                    "description": "`name` is `{templateId}.{format}`; the query is "
+                                   "`layer.property=value…&s=signature` (see the README).",
+                    "parameters": [
+                        {"name": "s", "in": "query", "required": False,
+                         "schema": {"type": "string"}},
+                        {"name": "v", "in": "query", "required": False,
+                         "schema": {"type": "string"}},
+                        {"name": "size", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": ["thumb", "thumb2x"]}},
+                        {"name": "scale", "in": "query", "required": False,
+                         "schema": {"type": "number", "minimum": 1, "maximum": 4}}],
+                    "responses": {"200": {"description": "the image", "content": {
+                        f.media_type: {} for f in FORMATS.values()}},
+                        "304": {"description": "not modified"},
+                        **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},
             "/v1/fonts": {"get": {"operationId": "fonts", "responses": {
                 "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}}},
             "/healthz": {"get": {"operationId": "health", "security": [], "responses": {

@@ -1,0 +1,71 @@
+"""Render links: GET /links/{templateId}.{format}?layer.property=value…&s=… answers image bytes
+(rendered once, then served from storage); POST /links/{templateId} makes signed links."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from svgrender.api.body import read_limited
+from svgrender.api.files import IMMUTABLE, SVG_POLICY, stored_response
+from svgrender.api.renders import base_url
+from svgrender.api.views import warnings_header
+from svgrender.apply import check_params
+from svgrender.errors import BadRequest, InvalidParam, NotFound, SvgRenderError
+from svgrender.links import check_signature, link_urls, parse_link, validate_link
+
+
+class LinksDisabled(SvgRenderError):
+    status = 409
+    code = "links_disabled"
+
+
+async def serve_link(request: Request) -> Response:
+    service = request.app.state.service
+    settings = service.settings
+    try:
+        query = request.scope.get("query_string", b"").decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("the link's query is not valid UTF-8", code="invalid_query") from None
+    link = parse_link(request.path_params["name"], query)
+    check_signature(settings.link_keys, settings.unsigned_links, link.path, link.pairs)
+    validate_link(link)  # nothing of an unsigned link is looked at beyond its signature
+    render = link.request()
+    client = request.scope.get("svgrender.client")
+    result = await service.run_link(link.template_id, render, link.version, client)
+    stored = service.files.open(result.files[link.size])
+    if stored is None:  # the image was deleted since: render the link again
+        result = await service.run_link(link.template_id, render, link.version, client,
+                                        fresh=True)
+        stored = service.files.open(result.files[link.size])
+        if stored is None:
+            raise NotFound("the link's image could not be stored", code="file_not_found")
+    headers = {"Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",
+               "Cross-Origin-Resource-Policy": "cross-origin",
+               **(warnings_header(result.warnings) or {})}
+    if result.files[link.size].endswith(".svg"):
+        headers["Content-Security-Policy"] = SVG_POLICY
+    return stored_response(request, stored, result.files[link.size], headers)
+
+
+async def make_link(request: Request) -> Response:
+    """The same body as POST /designs/{id}; answers signed URLs without rendering anything."""
+    service = request.app.state.service
+    settings = service.settings
+    template_id = request.path_params["name"]
+    template = await run_in_threadpool(service.templates.valid, template_id)
+    body = await read_limited(request, settings.max_body_bytes)
+    render = service.decode(body)
+    if render.metadata is not None:
+        raise InvalidParam("a link carries no metadata (it is a URL anyone may load); "
+                           "leave `metadata` out", field="metadata")
+    check_params(template, render.params)
+    if not settings.link_keys and not settings.unsigned_links:
+        raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
+                            "SVGRENDER_UNSIGNED_LINKS=1)")
+    pin = request.query_params.get("pin") in ("1", "true")
+    urls = link_urls(base_url(request), settings.link_keys[0] if settings.link_keys else None,
+                     template_id, render, template.version if pin else None)
+    return JSONResponse({**urls, "templateId": template_id, "templateVersion": template.version,
+                         "pinned": pin})
