@@ -34,6 +34,7 @@ from svgrender.params import LayerParam, RenderRequest  # noqa: E402
 from svgrender.draw import seams  # noqa: E402
 from svgrender.draw.surfaces import Drawing  # noqa: E402
 from svgrender.draw.svg_output import write_svg  # noqa: E402
+from svgrender.links import signed_url  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
 from svgrender.templates.model import load_template  # noqa: E402
 from svgrender.templates.store import TemplateStore  # noqa: E402
@@ -145,6 +146,25 @@ def chromium(store, settings, runs: int) -> dict | None:
     return rows
 
 
+LINK_KEY = "benchmark-link-key"
+
+
+def link_hits(url: str, hits: int = 300) -> dict:
+    """A signed render link: the first GET renders, the rest are served from storage."""
+    link = signed_url(url, LINK_KEY, "/links/social-card.jpeg",
+                      [("title.text", "A cached link"), ("canvas.backgroundColor", "#223344")])
+    times = []
+    with httpx.Client(timeout=30) as client:  # keep-alive, as a CDN's origin pull would
+        assert client.get(link).status_code == 200
+        for _ in range(hits):
+            start = time.perf_counter()
+            answer = client.get(link)
+            times.append((time.perf_counter() - start) * 1000)
+            assert answer.status_code == 200
+    q = statistics.quantiles(times, n=100)
+    return {"p50": q[49], "p95": q[94]}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -154,7 +174,8 @@ def free_port() -> int:
 def start_server(workers: int, storage: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "SVGRENDER_WORKERS": str(workers), "SVGRENDER_STORAGE_DIR": str(storage),
-           "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"), "SVGRENDER_MAX_QUEUE": "64"}
+           "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"), "SVGRENDER_MAX_QUEUE": "64",
+           "SVGRENDER_LINK_KEYS": LINK_KEY}
     process = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -225,6 +246,7 @@ def http(seconds: float, worker_counts, client_counts) -> dict:
                         client.post(f"{url}/designs/social-card", json=body)
                         hits.append((time.perf_counter() - start) * 1000)
                 rows[(workers, "cache")] = {"p50": statistics.median(hits)}
+                rows[(workers, "link")] = link_hits(url)
                 rows[(workers, "rss")] = {"mb": worker_rss(server)}
             finally:
                 server.terminate()
@@ -267,6 +289,12 @@ def report(proc, chrome, net, smoke: bool) -> str:
             elif kind == "cache":
                 lines.append(f"- {workers} worker(s), cache hit (same request again): p50 "
                              f"{row['p50']:.1f} ms")
+            elif kind == "link":
+                seq = net[(workers, "seq")]["p50"]
+                lines.append(f"- {workers} worker(s), cached render link (GET, keep-alive): p50 "
+                             f"{row['p50']:.2f} ms, p95 {row['p95']:.2f} ms — "
+                             f"{seq / row['p50']:.0f}× faster than a render's p50 "
+                             f"(target: p50 ≤ 2 ms)")
             elif kind == "rss":
                 lines.append(f"- {workers} worker(s), largest worker RSS after the run: "
                              f"{row['mb']:.0f} MB")

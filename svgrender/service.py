@@ -61,8 +61,7 @@ class RenderService:
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None) -> RenderResult:
-        # A first load parses, sanitises and measures: in a thread, never on the event loop.
-        template = await asyncio.to_thread(self.templates.valid, template_id, version)
+        template = await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
@@ -80,7 +79,7 @@ class RenderService:
                        client: str | None = None, fresh: bool = False) -> RenderResult:
         """A render link: the stored render of these params, or one render that every
         concurrent asker of the same link waits for (a CDN fan-out renders once)."""
-        template = await asyncio.to_thread(self.templates.valid, template_id)
+        template = await self.template(template_id)
         request = self.decode(request)
         version = version or template.version
         key = link_key(template_id, version, request)
@@ -100,6 +99,13 @@ class RenderService:
             return result
 
         return await self.single_flight(key, render)
+
+    async def template(self, template_id: str, version: str | None = None) -> Template:
+        """A first load parses, sanitises and measures: in a thread, never on the event loop."""
+        loaded = self.templates.loaded(template_id)
+        if loaded is None or loaded.error or (version and loaded.version != version):
+            return await asyncio.to_thread(self.templates.valid, template_id, version)
+        return loaded
 
     async def single_flight(self, key: str, make) -> RenderResult:
         flight = self.flights.get(key)

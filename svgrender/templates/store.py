@@ -118,6 +118,18 @@ class TemplateStore:
                                    f"(current: {template.version})")
         return template
 
+    def loaded(self, template_id: str) -> Template | None:
+        """The parse already in memory if the file has not changed since, else None (then call
+        get() in a thread: it parses). Cheap enough for the event loop: one stat."""
+        cached = self._cache.get(template_id)
+        if cached is None:
+            return None
+        try:
+            st = self._path(template_id).stat()
+        except OSError:
+            return None
+        return cached[1] if cached[0] == (st.st_mtime_ns, st.st_size) else None
+
     def _load(self, template_id: str, path: Path, stamp: tuple[int, int]) -> Template:
         data = b""
         try:
