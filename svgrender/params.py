@@ -39,6 +39,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     format: str = "jpeg"
     metadata: str | None = None
     scale: float = 1.0
+    # Set: answer 202 at once, render in the background, POST the answer here when done.
+    webhookUrl: str | None = None
 
 
 

@@ -60,7 +60,8 @@ class RenderService:
         self.flights: dict[str, asyncio.Future] = {}  # renders others may wait for, by key
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
-                  client: str | None = None, version: str | None = None) -> RenderResult:
+                  client: str | None = None, version: str | None = None,
+                  image_id: str | None = None) -> RenderResult:
         template = await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
@@ -68,7 +69,7 @@ class RenderService:
             images = await self.images.load_request(request.params, self.settings)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
             key = result_key(template, request, images)
-            image_id = self.new_image_id()
+            image_id = image_id or self.new_image_id()
             reused = self.from_cache(key, image_id, request)
             if reused is not None:
                 return reused

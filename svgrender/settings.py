@@ -101,6 +101,18 @@ class Settings:
     image_cache_entries: int = option(10_000, "image URLs whose freshness is remembered (LRU)")
     image_cache_ttl: float = option(3600.0, "seconds an image URL is fresh when the server "
                                             "sends no Cache-Control")
+    # Batches, async renders, webhooks.
+    redis_url: str | None = option(None, "Redis for jobs through Dramatiq (`svgrender worker` "
+                                         "processes render them); unset = embedded jobs")
+    batch_concurrency: int = option(0, "batch rows rendered at once by the embedded engine "
+                                       "(0: one per render worker)")
+    max_batch_rows: int = option(100_000, "rows per batch (422)")
+    max_batch_bytes: int = option(32 * 1024 * 1024, "batch body (CSV or JSON) limit (413)")
+    row_retry_seconds: float = option(2.0, "first retry delay of a row whose image download "
+                                           "failed transiently (3 tries, ×4 apart)")
+    webhook_secret: str | None = option(None, "signs webhook deliveries; webhookUrl is refused "
+                                              "without it")
+    webhook_retry_seconds: float = option(15.0, "first webhook retry delay (6 tries, ×3 apart)")
     user_agent: str = option("svgrender/0.1 (image fetcher; +https://github.com/svgrender)",
                              "User-Agent of image downloads")
 

@@ -14,15 +14,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import files, links, meta, renders, templates
+from svgrender.api import batches, files, links, meta, renders, templates
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.errors import HANDLERS
+from svgrender.api.views import image_answer
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
 from svgrender.executors import RenderExecutor, executor_for
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileStore, LocalFileStore, LocalRecordStore, RecordStore
-from svgrender.service import RenderService
+from svgrender.jobs.manager import JobManager
+from svgrender.jobs.store import SqliteJobStore
+from svgrender.service import RenderResult, RenderService
 from svgrender.settings import Settings
 from svgrender.templates.store import TemplateStore
 
@@ -56,10 +59,27 @@ ROUTES = [
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/files/{file_name}", files.serve_file),
+    # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
+    Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
+                                     DELETE=batches.cancel_batch),
+          methods=["GET", "POST", "DELETE"]),
+    Route("/batches/{id}/zip", batches.batch_zip),
+    Route("/batches/{id}/pdf", batches.batch_pdf),
     # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
     Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
           methods=["GET", "POST"]),
 ]
+
+
+def build_jobs(settings: Settings, service: RenderService) -> JobManager:
+    """Embedded jobs (SQLite beside the images), or Dramatiq on Redis when configured."""
+    def answer(image_id: str, base: str) -> dict | None:
+        record = service.records.get_record(image_id)
+        return image_answer(RenderResult.from_record(record), base, service.files) \
+            if record else None
+
+    store = SqliteJobStore(settings.storage_dir / "_jobs.sqlite3")
+    return JobManager(service, store, answer)
 
 
 def build_service(settings: Settings, *, files: FileStore | None = None,
@@ -78,16 +98,19 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     seams.install()
     add_font_dir(settings.fonts_dir)
     service = service or build_service(settings)
+    jobs = build_jobs(settings, service)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await service.executor.start()
+        await jobs.start()
         try:
             yield
         finally:
+            await jobs.stop()
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
                     middleware=[Middleware(ApiKeyMiddleware, keys=settings.api_keys)])
-    app.state.settings, app.state.service = settings, service
+    app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
     return app

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import msgspec
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
+from svgrender.apply import check_params
 from svgrender.errors import ImageNotFound
+from svgrender.jobs.rows import Row
+from svgrender.params import RenderRequest
 from svgrender.service import RenderResult
 
 
@@ -22,15 +26,38 @@ async def render(request: Request) -> Response:
     # 404 / 422 before reading a large body; a first load parses, so not on the event loop.
     await run_in_threadpool(service.templates.valid, template_id)
     body = await read_limited(request, service.settings.max_body_bytes)
+    if b"webhookUrl" in body or request.query_params.get("async") in ("1", "true"):
+        decoded = service.decode(body)
+        if decoded.webhookUrl or request.query_params.get("async") in ("1", "true"):
+            return await render_later(request, template_id, decoded)
     result = await service.run(template_id, body, client=request.scope.get("svgrender.client"))
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
                         headers=warnings_header(result.warnings))
+
+
+async def render_later(request: Request, template_id: str, decoded: RenderRequest) -> Response:
+    """202 at once; the render runs as a one-row job; GET /images/{id} follows it."""
+    service = request.app.state.service
+    template = await service.template(template_id)
+    check_params(template, decoded.params)  # a bad request is still answered now
+    webhook_url, decoded.webhookUrl = decoded.webhookUrl, None
+    image_id = service.new_image_id()
+    await request.app.state.jobs.submit(template_id, [Row(1, msgspec.json.encode(decoded))],
+                                        base_url(request), webhook_url=webhook_url,
+                                        image_id=image_id)
+    base = base_url(request).rstrip("/")
+    return JSONResponse({"id": image_id, "templateId": template_id, "state": "queued",
+                         "statusUrl": f"{base}/images/{image_id}"}, status_code=202)
 
 
 async def get_image(request: Request) -> Response:
     service = request.app.state.service
     record = service.records.get_record(request.path_params["image_id"])
     if record is None:
+        pending = await run_in_threadpool(request.app.state.jobs.store.image_state,
+                                          request.path_params["image_id"])
+        if pending is not None and pending["state"] != "done":
+            return JSONResponse(pending)
         raise ImageNotFound(f"Image {request.path_params['image_id'][:40]!r} not found")
     return JSONResponse(image_answer(RenderResult.from_record(record), base_url(request),
                                      service.files))

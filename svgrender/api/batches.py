@@ -1,0 +1,156 @@
+"""Batches and async renders: POST a CSV or JSON rows (202 at once), follow the progress, fetch
+the results as a zip or one combined PDF, cancel what has not started."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from svgrender.api.body import read_limited
+from svgrender.api.renders import base_url
+from svgrender.errors import InvalidParam, NotFound
+from svgrender.jobs.manager import public_status
+from svgrender.jobs.rows import BatchInput, rows_from_csv, rows_from_json
+
+
+class BatchNotFound(NotFound):
+    code = "batch_not_found"
+
+
+def batch_view(status: dict, base: str) -> dict:
+    base = base.rstrip("/")
+    view = public_status(status)
+    view["statusUrl"] = f"{base}/batches/{status['id']}"
+    view["zipUrl"] = f"{base}/batches/{status['id']}/zip"
+    if status.get("pdf"):
+        view["pdfUrl"] = f"{base}/batches/{status['id']}/pdf"
+    return view
+
+
+async def create_batch(request: Request) -> Response:
+    service, jobs = request.app.state.service, request.app.state.jobs
+    settings = service.settings
+    template_id = request.path_params["id"]
+    template = await service.template(template_id)  # 404 / 422 before reading a large body
+    body = await read_limited(request, settings.max_batch_bytes, "batch")
+    query = request.query_params
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type or body.lstrip()[:1] in (b"[", b"{"):
+        given = await run_in_threadpool(rows_from_json, body, settings.max_batch_rows)
+    else:
+        given = BatchInput(await run_in_threadpool(
+            rows_from_csv, body, query.get("format"), settings.max_batch_rows,
+            lambda layer: template.find(layer) is not None))
+    if not given.rows:
+        raise InvalidParam("the batch has no rows", field="rows", code="empty_batch")
+    status = await jobs.submit(template_id, given.rows, base_url(request),
+                               webhook_url=given.webhook_url or query.get("webhookUrl"),
+                               pdf=given.pdf or query.get("pdf"))
+    return JSONResponse(batch_view(status, base_url(request)), status_code=202)
+
+
+async def get_batch(request: Request) -> Response:
+    return JSONResponse(batch_view(await _status(request), base_url(request)))
+
+
+async def cancel_batch(request: Request) -> Response:
+    jobs = request.app.state.jobs
+    if await jobs.cancel(request.path_params["id"]) is None:
+        raise BatchNotFound(f"Batch {request.path_params['id'][:40]!r} not found")
+    return JSONResponse(batch_view(await _status(request), base_url(request)))
+
+
+async def _status(request: Request) -> dict:
+    status = await request.app.state.jobs.status(request.path_params["id"])
+    if status is None or status["kind"] != "batch":
+        raise BatchNotFound(f"Batch {request.path_params['id'][:40]!r} not found")
+    return status
+
+
+def _entries(request: Request, status: dict) -> list[tuple[str, str]]:
+    """(zip entry name, stored file name) of every finished row, in row order."""
+    service = request.app.state.service
+    entries, used = [], set()
+    for number, file_name, image_id in request.app.state.jobs.store.results(status["id"]):
+        record = service.records.get_record(image_id)
+        if record is None:
+            continue
+        stored = record["files"][0]
+        extension = stored.rsplit(".", 1)[1]
+        name = f"{file_name or f'{number:06d}'}.{extension}"
+        if name in used:
+            name = f"{file_name or 'row'}-{number}.{extension}"
+        used.add(name)
+        entries.append((name, stored))
+    return entries
+
+
+class _Chunks:
+    """A write-only file for ZipFile: what it writes is handed on, not kept."""
+
+    def __init__(self):
+        self.pending: list[bytes] = []
+
+    def write(self, data) -> int:
+        self.pending.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        out, self.pending = b"".join(self.pending), []
+        return out
+
+
+async def batch_zip(request: Request) -> Response:
+    status = await _status(request)
+    entries = await run_in_threadpool(_entries, request, status)
+    files = request.app.state.service.files
+
+    def chunks():
+        sink = _Chunks()
+        with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED) as archive:  # images: compressed
+            for name, stored_name in entries:
+                stored = files.open(stored_name)
+                if stored is None:
+                    continue
+                with stored.stream, archive.open(name, "w", force_zip64=True) as out:
+                    while block := stored.stream.read(1024 * 1024):
+                        out.write(block)
+                        yield sink.take()
+                yield sink.take()
+        yield sink.take()
+
+    return StreamingResponse(iterate_in_threadpool(chunks()), media_type="application/zip",
+                             headers={"Content-Disposition":
+                                      f'attachment; filename="batch-{status["id"]}.zip"'})
+
+
+async def batch_pdf(request: Request) -> Response:
+    status = await _status(request)
+    if not status.get("pdf"):
+        raise InvalidParam('this batch was not made with "pdf": "combined"', field="pdf")
+    entries = await run_in_threadpool(_entries, request, status)
+    files = request.app.state.service.files
+
+    def combine() -> bytes:
+        from pypdf import PdfReader, PdfWriter
+
+        writer = PdfWriter()
+        for _name, stored_name in entries:
+            stored = files.open(stored_name)
+            if stored is not None:
+                with stored.stream:
+                    writer.append(PdfReader(io.BytesIO(stored.stream.read())))
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    return Response(await run_in_threadpool(combine), media_type="application/pdf",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="batch-{status["id"]}.pdf"'})

@@ -1,0 +1,104 @@
+"""JobManager: what the API asks of jobs (submit a batch or an async render, progress, cancel,
+results), over one JobStore and one engine (embedded runner, or Dramatiq on Redis)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import replace
+from typing import Callable
+
+import msgspec
+
+from svgrender.apply import check_params
+from svgrender.errors import SvgRenderError
+from svgrender.jobs import webhooks
+from svgrender.jobs.rows import Row
+from svgrender.jobs.store import BatchInfo, JobStore
+from svgrender.service import RenderService
+from svgrender.templates.model import Template
+
+
+class JobManager:
+    def __init__(self, service: RenderService, store: JobStore,
+                 image_answer: Callable[[str, str], dict | None], engine=None):
+        """`image_answer(image_id, base_url)`: the nine-field answer of a finished render."""
+        from svgrender.jobs.runner import EmbeddedRunner
+
+        self.service, self.store, self.image_answer = service, store, image_answer
+        self.engine = engine or EmbeddedRunner(service, store, self.finished)
+
+    async def start(self) -> None:
+        await self.engine.start()
+
+    async def stop(self) -> None:
+        await self.engine.stop()
+
+    async def submit(self, template_id: str, rows: list[Row], base_url: str, *,
+                     webhook_url: str | None = None, pdf: str | None = None,
+                     image_id: str | None = None) -> dict:
+        """Check every row now (a bad one fails alone, with its number); queue the rest."""
+        template = await self.service.template(template_id)
+        if pdf not in (None, "combined"):
+            raise SvgRenderError('pdf is "combined" or absent', field="pdf")
+        if webhook_url is not None:
+            await webhooks.check_webhook_url(webhook_url, self.service.settings)
+        rows = await asyncio.to_thread(self.check_rows, template, rows, pdf)
+        kind = "image" if image_id else "batch"
+        batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
+                          template.id, template.version, base_url, webhook_url, pdf)
+        await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows))
+        self.engine.wake()
+        if any(row.error for row in rows):
+            await self.finish_if_done(batch.id)
+        return await asyncio.to_thread(self.store.status, batch.id)
+
+    def check_rows(self, template: Template, rows: list[Row], pdf: str | None) -> list[Row]:
+        checked = []
+        for row in rows:
+            if row.error is None:
+                try:
+                    request = self.service.decode(row.body)
+                    check_params(template, request.params)
+                    if pdf:  # one combined PDF: every row is drawn as a vector PDF page
+                        request.format = "pdf"
+                    row = replace(row, body=msgspec.json.encode(request))
+                except SvgRenderError as exc:
+                    row = replace(row, error=exc.to_json())
+            checked.append(row)
+        return checked
+
+    async def finish_if_done(self, batch_id: str) -> None:
+        if await asyncio.to_thread(self.store.finish_batch_if_done, batch_id):
+            await self.finished(batch_id)
+
+    async def finished(self, batch_id: str) -> None:
+        """The last row is done: queue the webhook, if one was asked for."""
+        status = await asyncio.to_thread(self.store.status, batch_id)
+        if not status or not status.get("webhook"):
+            return
+        if status["kind"] == "image":
+            image_id = batch_id.removeprefix("img-")
+            answer = self.image_answer(image_id, status["baseUrl"])
+            payload = {"event": "image.finished", "image": answer or {
+                "id": image_id, "templateId": status["templateId"], "state": "failed",
+                "error": status["errors"][0] if status["errors"] else None}}
+        else:
+            payload = {"event": "batch.finished", "batch": public_status(status)}
+        await asyncio.to_thread(self.store.add_delivery, batch_id, status["webhook"]["url"],
+                                msgspec.json.encode(payload))
+        self.engine.wake()
+
+    async def status(self, batch_id: str) -> dict | None:
+        return await asyncio.to_thread(self.store.status, batch_id)
+
+    async def cancel(self, batch_id: str) -> int | None:
+        cancelled = await asyncio.to_thread(self.store.cancel, batch_id)
+        if cancelled is not None:
+            await self.finish_if_done(batch_id)
+        return cancelled
+
+
+def public_status(status: dict) -> dict:
+    """What clients see: no internal base URL."""
+    return {k: v for k, v in status.items() if k not in ("baseUrl", "kind")}
