@@ -145,6 +145,62 @@ def cmd_link(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_batch(args, settings: Settings) -> int:
+    """Render every row of a CSV (or JSON) on all cores into a folder, with a progress bar."""
+    from rich.console import Console
+
+    from svgrender.jobs import local
+
+    console = Console(stderr=True)
+    template = TemplateStore(settings.templates_dir, settings).valid(args.template)
+    rows = local.read_rows(Path(args.rows), "pdf" if args.pdf else args.format, settings,
+                           template)
+    out = Path(args.output)
+    outcome = asyncio.run(local.render_rows(args.template, rows, out, settings, console))
+    done = sum(1 for path in outcome.written if path.exists())
+    console.print(f"{done} of {len(rows)} rows in {out}/ ({outcome.skipped} already there), "
+                  f"{len(outcome.failed)} failed")
+    for number, error in outcome.failed[:50]:
+        where = ".".join(x for x in (error.get("layer"), error.get("field")) if x)
+        console.print(f"  row {number}: {error['code']}{f' ({where})' if where else ''}: "
+                      f"{error['message']}", markup=False, highlight=False)
+    if args.zip:
+        console.print(f"{local.write_zip(outcome.written, Path(args.zip))} files in {args.zip}")
+    if args.pdf:
+        console.print(f"{local.write_pdf(outcome.written, Path(args.pdf))} pages in {args.pdf}")
+    return 1 if outcome.failed else 0
+
+
+def cmd_worker(args, settings: Settings) -> int:
+    """Consume batch rows and webhooks from Redis (SVGRENDER_REDIS_URL) until SIGTERM."""
+    import signal
+    import threading
+
+    import dramatiq
+
+    from svgrender.api.app import build_jobs, build_service  # the worker renders like the API
+
+    if not settings.redis_url:
+        raise SvgRenderError("svgrender worker needs SVGRENDER_REDIS_URL", field="redis_url")
+    if args.storage:
+        settings = replace(settings, storage_dir=Path(args.storage))
+    if args.templates:
+        settings = replace(settings, templates_dir=Path(args.templates))
+    service = build_service(settings, executor=ThreadExecutor(settings))
+    jobs = build_jobs(settings, service)
+    worker = dramatiq.Worker(jobs.engine.broker, worker_threads=args.threads,
+                             worker_timeout=200)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker.start()
+    log.info("svgrender worker: %d thread(s) on %s", args.threads, settings.redis_url)
+    stop.wait()
+    worker.stop(timeout=int(settings.render_timeout * 1000) + 5000)  # finish the row in hand
+    jobs.engine.broker.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svgrender", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,6 +229,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="pin the template's current version (v=…)")
     link.add_argument("--base", help="server base URL (default SVGRENDER_PUBLIC_URL or "
                                      "http://127.0.0.1:9333)")
+    batch = sub.add_parser("batch", help="render every row of a CSV or JSON file into a folder")
+    batch.add_argument("template", help="template id")
+    batch.add_argument("rows", help="CSV (layer.property columns, fileName, format, scale, "
+                                    "metadata) or JSON list of render bodies")
+    batch.add_argument("-o", "--output", required=True, help="folder (rows already there are "
+                                                            "skipped)")
+    batch.add_argument("--format", choices=sorted(BY_NAME), help="default format of the rows")
+    batch.add_argument("--zip", help="also write the files into this zip, in row order")
+    batch.add_argument("--pdf", help="render every row as PDF and combine them into this file")
+    worker = sub.add_parser("worker", help="render batch rows from Redis (SVGRENDER_REDIS_URL)")
+    worker.add_argument("--threads", type=int, default=1,
+                        help="rows at once in this process (start one process per core)")
+    worker.add_argument("--templates", help="templates directory (shared with the API)")
+    worker.add_argument("--storage", help="storage directory (shared with the API)")
     templates = sub.add_parser("templates", help="list templates, or one template's layers")
     templates.add_argument("id", nargs="?")
     return parser
@@ -185,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     seams.install()
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,
-               "link": cmd_link}[args.command]
+               "link": cmd_link, "worker": cmd_worker, "batch": cmd_batch}[args.command]
     try:
         return handler(args, settings)
     except SvgRenderError as exc:

@@ -104,6 +104,8 @@ class Settings:
     # Batches, async renders, webhooks.
     redis_url: str | None = option(None, "Redis for jobs through Dramatiq (`svgrender worker` "
                                          "processes render them); unset = embedded jobs")
+    worker_heartbeat_timeout: float = option(60.0, "seconds without a heartbeat before a "
+                                                   "worker's unfinished rows go to another")
     batch_concurrency: int = option(0, "batch rows rendered at once by the embedded engine "
                                        "(0: one per render worker)")
     max_batch_rows: int = option(100_000, "rows per batch (422)")

@@ -78,6 +78,11 @@ def build_jobs(settings: Settings, service: RenderService) -> JobManager:
         return image_answer(RenderResult.from_record(record), base, service.files) \
             if record else None
 
+    if settings.redis_url:
+        from svgrender.jobs.redis_engine import DramatiqEngine, RedisJobStore
+
+        return JobManager(service, RedisJobStore(settings.redis_url), answer,
+                          DramatiqEngine(settings))
     store = SqliteJobStore(settings.storage_dir / "_jobs.sqlite3")
     return JobManager(service, store, answer)
 

@@ -4,6 +4,7 @@ results), over one JobStore and one engine (embedded runner, or Dramatiq on Redi
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from dataclasses import replace
 from typing import Callable
@@ -14,9 +15,16 @@ from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
 from svgrender.jobs.rows import Row
-from svgrender.jobs.store import BatchInfo, JobStore
+from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.service import RenderService
 from svgrender.templates.model import Template
+
+log = logging.getLogger("svgrender.jobs")
+
+# Row errors worth another try: the same row may well work in a few seconds.
+TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests",
+             "storage_unavailable"}
+ROW_ATTEMPTS = 3
 
 
 class JobManager:
@@ -26,7 +34,9 @@ class JobManager:
         from svgrender.jobs.runner import EmbeddedRunner
 
         self.service, self.store, self.image_answer = service, store, image_answer
-        self.engine = engine or EmbeddedRunner(service, store, self.finished)
+        self.engine = engine or EmbeddedRunner(self)
+        if hasattr(self.engine, "bind"):
+            self.engine.bind(self)
 
     async def start(self) -> None:
         await self.engine.start()
@@ -48,7 +58,7 @@ class JobManager:
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
         await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows))
-        self.engine.wake()
+        self.engine.enqueue(batch, [row for row in rows if row.error is None], image_id)
         if any(row.error for row in rows):
             await self.finish_if_done(batch.id)
         return await asyncio.to_thread(self.store.status, batch.id)
@@ -85,9 +95,38 @@ class JobManager:
                 "error": status["errors"][0] if status["errors"] else None}}
         else:
             payload = {"event": "batch.finished", "batch": public_status(status)}
-        await asyncio.to_thread(self.store.add_delivery, batch_id, status["webhook"]["url"],
-                                msgspec.json.encode(payload))
-        self.engine.wake()
+        delivery_id = await asyncio.to_thread(self.store.add_delivery, batch_id,
+                                              status["webhook"]["url"],
+                                              msgspec.json.encode(payload))
+        self.engine.deliver(delivery_id)
+
+    async def render_row(self, row: Claimed) -> bool:
+        """Render one row and record it; False when it failed transiently and should be tried
+        again later (image download 5xx, timeouts, a busy renderer)."""
+        error = image_id = None
+        try:
+            result = await self.service.run(row.template_id, row.body, None,
+                                            image_id=row.image_id)
+            image_id = result.id
+        except SvgRenderError as exc:
+            if exc.code in TRANSIENT and row.attempts + 1 < ROW_ATTEMPTS:
+                return False
+            error = exc.to_json()
+        except Exception as exc:  # a bug must fail its row, not the batch
+            log.exception("batch %s row %d", row.batch_id, row.number)
+            error = {"message": f"the render failed: {type(exc).__name__}",
+                     "code": "render_failed"}
+        await asyncio.to_thread(self.store.finish_row, row.batch_id, row.number, image_id, error)
+        await self.finish_if_done(row.batch_id)
+        return True
+
+    async def deliver(self, delivery_id: int, url: str, body: bytes, attempts: int) -> bool:
+        """One webhook attempt, recorded on its batch; True when delivered."""
+        outcome = await webhooks.deliver(url, body, self.service.settings)
+        delay = None if outcome["ok"] else webhooks.retry_delay(attempts + 1,
+                                                                  self.service.settings)
+        await asyncio.to_thread(self.store.record_attempt, delivery_id, outcome, delay)
+        return outcome["ok"]
 
     async def status(self, batch_id: str) -> dict | None:
         return await asyncio.to_thread(self.store.status, batch_id)

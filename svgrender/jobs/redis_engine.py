@@ -1,0 +1,272 @@
+"""Jobs on many machines: Dramatiq on Redis carries the rows to `svgrender worker` processes;
+the job state (rows, counters, webhook attempts) lives in Redis beside it.
+
+Dramatiq acknowledges a message only after its actor returns (late ack), so a killed worker's
+row is delivered again to another worker; a row's outcome is recorded at most once (a Lua
+script), so a row rendered twice is still counted once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+import dramatiq
+import redis
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.middleware import (AgeLimit, Callbacks, CurrentMessage, Retries,
+                                 ShutdownNotifications, TimeLimit)
+
+from svgrender.jobs.rows import Row
+from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, summarize
+from svgrender.settings import Settings
+
+PREFIX = "svgrender:jobs:"
+ROW_RETRIES = 2  # three tries in all, as in the embedded engine
+
+
+class TransientRowError(Exception):
+    """Raised by the row actor so Dramatiq retries the message with backoff."""
+
+
+# Records a row's outcome once: only a queued row can become done / failed / cancelled.
+FINISH_ROW = """
+local state = redis.call('HGET', KEYS[1], ARGV[1])
+if state ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[4]) end
+return 1
+"""
+# True exactly once: the call that sees every row finished while the batch still runs.
+FINISH_BATCH = """
+local total = tonumber(redis.call('HGET', KEYS[1], 'total'))
+local c = redis.call('HMGET', KEYS[2], 'done', 'failed', 'cancelled')
+local finished = (tonumber(c[1]) or 0) + (tonumber(c[2]) or 0) + (tonumber(c[3]) or 0)
+if finished < total or redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'finished', 'finished', ARGV[1])
+return 1
+"""
+
+
+class RedisJobStore:
+    """The JobStore interface on Redis (one hash per batch and per kind of row fact)."""
+
+    def __init__(self, url: str):
+        self.redis = redis.Redis.from_url(url)
+        self.finish_script = self.redis.register_script(FINISH_ROW)
+        self.batch_script = self.redis.register_script(FINISH_BATCH)
+
+    @staticmethod
+    def keys(batch_id: str) -> dict[str, str]:
+        base = PREFIX + batch_id
+        return {"batch": base, "state": base + ":state", "counts": base + ":counts",
+                "image": base + ":image", "error": base + ":error", "name": base + ":name",
+                "deliveries": base + ":deliveries"}
+
+    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None:
+        k = self.keys(batch.id)
+        pipe = self.redis.pipeline()
+        pipe.hset(k["batch"], mapping={
+            "kind": batch.kind, "template_id": batch.template_id,
+            "template_version": batch.template_version, "base_url": batch.base_url,
+            "webhook_url": batch.webhook_url or "", "pdf": batch.pdf or "",
+            "total": len(rows), "state": "running", "created": time.time(), "finished": ""})
+        states = {}
+        for row, image_id in zip(rows, image_ids):
+            states[row.number] = "failed" if row.error else "queued"
+            if row.error:
+                pipe.hset(k["error"], row.number, json.dumps(row.error))
+            if row.file_name:
+                pipe.hset(k["name"], row.number, row.file_name)
+            if image_id:
+                pipe.hset(k["image"], row.number, image_id)
+                pipe.set(PREFIX + "image:" + image_id, batch.id)
+        if states:
+            pipe.hset(k["state"], mapping=states)
+        pipe.hset(k["counts"], mapping={"done": 0, "failed": sum(1 for r in rows if r.error),
+                                        "cancelled": 0})
+        pipe.execute()
+
+    def row_state(self, batch_id: str, number: int) -> str | None:
+        value = self.redis.hget(self.keys(batch_id)["state"], number)
+        return value.decode() if value else None
+
+    def claim(self, limit: int) -> list[Claimed]:
+        return []  # Dramatiq delivers the rows
+
+    def finish_row(self, batch_id: str, number: int, image_id: str | None,
+                   error: dict | None) -> bool:
+        k = self.keys(batch_id)
+        return bool(self.finish_script(
+            keys=[k["state"], k["counts"], k["image"], k["error"]],
+            args=[number, "failed" if error else "done", image_id or "",
+                  json.dumps(error) if error else ""]))
+
+    def retry_row(self, batch_id: str, number: int, delay: float) -> None:
+        pass  # Dramatiq's Retries middleware re-sends the message
+
+    def finish_batch_if_done(self, batch_id: str) -> bool:
+        k = self.keys(batch_id)
+        return bool(self.batch_script(keys=[k["batch"], k["counts"]], args=[time.time()]))
+
+    def status(self, batch_id: str) -> dict | None:
+        k = self.keys(batch_id)
+        raw = self.redis.hgetall(k["batch"])
+        if not raw:
+            return None
+        b = {key.decode(): value.decode() for key, value in raw.items()}
+        states = [v.decode() for v in self.redis.hvals(k["state"])]
+        counts = {state: states.count(state) for state in set(states)}
+        counts["running"] = 0  # Redis does not know which queued rows a worker holds
+        errors = sorted(((int(n), json.loads(e)) for n, e in
+                         self.redis.hgetall(k["error"]).items()))[:MAX_LISTED_ERRORS]
+        deliveries = [json.loads(d) for d in self.redis.hvals(k["deliveries"])]
+        info = {"id": batch_id, "kind": b["kind"], "templateId": b["template_id"],
+                "templateVersion": b["template_version"], "baseUrl": b["base_url"],
+                "webhookUrl": b["webhook_url"] or None, "pdf": b["pdf"] or None,
+                "total": int(b["total"]), "state": b["state"], "created": float(b["created"]),
+                "finished": float(b["finished"]) if b["finished"] else None}
+        return summarize(info, counts, [{"row": n, **e} for n, e in errors],
+                         [{k2: v for k2, v in d.items() if k2 != "body"} for d in deliveries])
+
+    def results(self, batch_id: str) -> list[tuple[int, str | None, str]]:
+        k = self.keys(batch_id)
+        images = {int(n): v.decode() for n, v in self.redis.hgetall(k["image"]).items()}
+        names = {int(n): v.decode() for n, v in self.redis.hgetall(k["name"]).items()}
+        done = sorted(int(n) for n, s in self.redis.hgetall(k["state"]).items()
+                      if s == b"done")
+        return [(n, names.get(n), images[n]) for n in done if n in images]
+
+    def cancel(self, batch_id: str) -> int | None:
+        k = self.keys(batch_id)
+        if not self.redis.exists(k["batch"]):
+            return None
+        queued = [n for n, s in self.redis.hgetall(k["state"]).items() if s == b"queued"]
+        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"]],
+                                      args=[n, "cancelled", "", ""]) for n in queued)
+
+    def image_state(self, image_id: str) -> dict | None:
+        batch_id = self.redis.get(PREFIX + "image:" + image_id)
+        if batch_id is None:
+            return None
+        status = self.status(batch_id.decode())
+        if status is None:
+            return None
+        state = "done" if status["done"] else "failed" if status["failed"] else "queued"
+        return {"id": image_id, "templateId": status["templateId"], "state": state,
+                "error": status["errors"][0] if status["errors"] else None,
+                "webhook": status.get("webhook")}
+
+    def resume(self) -> int:
+        return 0  # unacknowledged messages are redelivered by Dramatiq
+
+    def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
+        delivery_id = self.redis.incr(PREFIX + "delivery-seq")
+        self.redis.set(PREFIX + f"delivery:{delivery_id}", batch_id)
+        self.redis.hset(self.keys(batch_id)["deliveries"], delivery_id, json.dumps(
+            {"url": url, "body": body.decode(), "attempts": [], "state": "pending"}))
+        return delivery_id
+
+    def delivery(self, delivery_id: int) -> tuple[str, dict] | None:
+        batch_id = self.redis.get(PREFIX + f"delivery:{delivery_id}")
+        if batch_id is None:
+            return None
+        raw = self.redis.hget(self.keys(batch_id.decode())["deliveries"], delivery_id)
+        return (batch_id.decode(), json.loads(raw)) if raw else None
+
+    def due_deliveries(self) -> list[tuple[int, str, bytes, int]]:
+        return []  # Dramatiq schedules the attempts
+
+    def record_attempt(self, delivery_id: int, outcome: dict, next_delay: float | None) -> None:
+        found = self.delivery(delivery_id)
+        if found is None:
+            return
+        batch_id, delivery = found
+        delivery["attempts"].append(outcome)
+        delivery["state"] = "delivered" if outcome.get("ok") else (
+            "pending" if next_delay is not None else "failed")
+        self.redis.hset(self.keys(batch_id)["deliveries"], delivery_id, json.dumps(delivery))
+
+
+def make_broker(settings: Settings) -> RedisBroker:
+    middleware = [AgeLimit(), TimeLimit(time_limit=int(settings.render_timeout * 3000) + 60_000),
+                  ShutdownNotifications(), Callbacks(), CurrentMessage(),
+                  Retries(max_retries=ROW_RETRIES)]
+    return RedisBroker(url=settings.redis_url, middleware=middleware, namespace="svgrender",
+                       heartbeat_timeout=int(settings.worker_heartbeat_timeout * 1000),
+                       maintenance_chance=100_000)  # of a million: requeue dead workers' rows
+
+
+class DramatiqEngine:
+    """The engine on the API side (sends messages) and in workers (runs the actors)."""
+
+    def __init__(self, settings: Settings, broker: RedisBroker | None = None):
+        self.settings = settings
+        self.broker = broker or make_broker(settings)
+        self.manager = None
+        self.loops = threading.local()
+        retry_ms = int(settings.row_retry_seconds * 1000)
+        self.render_row = dramatiq.actor(
+            self._render_row, broker=self.broker, actor_name="svgrender_render_row",
+            queue_name="svgrender_rows", max_retries=ROW_RETRIES, min_backoff=retry_ms,
+            max_backoff=retry_ms * 16, retry_when=lambda tries, exc:
+            isinstance(exc, TransientRowError) and tries <= ROW_RETRIES)
+        hook_ms = int(settings.webhook_retry_seconds * 1000)
+        self.deliver_webhook = dramatiq.actor(
+            self._deliver_webhook, broker=self.broker, actor_name="svgrender_webhook",
+            queue_name="svgrender_webhooks", min_backoff=hook_ms, max_backoff=hook_ms * 81,
+            retry_when=lambda tries, exc: isinstance(exc, TransientRowError) and tries <= 5)
+
+    def bind(self, manager) -> None:
+        self.manager = manager
+
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        self.broker.close()
+
+    # --- the API side --------------------------------------------------------------------
+
+    def enqueue(self, batch: BatchInfo, rows: list[Row], image_id: str | None) -> None:
+        for row in rows:
+            self.render_row.send(batch.id, row.number, batch.template_id, batch.template_version,
+                                 row.body.decode(), image_id)
+
+    def deliver(self, delivery_id: int) -> None:
+        self.deliver_webhook.send(delivery_id)
+
+    # --- the worker side -------------------------------------------------------------------
+
+    def _run(self, coroutine):
+        """Each worker thread keeps one event loop (the render service is asyncio)."""
+        loop = getattr(self.loops, "loop", None)
+        if loop is None:
+            loop = self.loops.loop = asyncio.new_event_loop()
+        return loop.run_until_complete(coroutine)
+
+    def _render_row(self, batch_id: str, number: int, template_id: str, version: str,
+                    body: str, image_id: str | None) -> None:
+        store = self.manager.store
+        if store.row_state(batch_id, number) != "queued":
+            return  # cancelled, or finished by a worker that died before acknowledging
+        message = CurrentMessage.get_current_message()
+        tries = message.options.get("retries", 0) if message else 0
+        row = Claimed(batch_id, number, template_id, body.encode(), image_id, tries)
+        if not self._run(self.manager.render_row(row)):
+            raise TransientRowError(f"batch {batch_id} row {number}: transient failure")
+
+    def _deliver_webhook(self, delivery_id: int) -> None:
+        found = self.manager.store.delivery(delivery_id)
+        if found is None:
+            return
+        _, delivery = found
+        attempts = len(delivery["attempts"])
+        delivered = self._run(self.manager.deliver(delivery_id, delivery["url"],
+                                                   delivery["body"].encode(), attempts))
+        if not delivered and delivery["state"] == "pending" and attempts + 1 < 6:
+            raise TransientRowError(f"webhook {delivery_id}: not delivered yet")
