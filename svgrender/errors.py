@@ -35,6 +35,11 @@ class Unauthorized(SvgRenderError):
     code = "unauthorized"
 
 
+class Forbidden(SvgRenderError):
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(SvgRenderError):
     status = 404
     code = "not_found"

@@ -38,6 +38,12 @@ class Settings:
     # Access.
     api_keys: tuple[str, ...] = option((), "comma-separated keys (several at once for "
                                            "rotation); unset = open API")
+    admin_keys: tuple[str, ...] = option((), "keys that may also upload, replace and delete "
+                                             "templates and delete images; once set, "
+                                             "SVGRENDER_API_KEYS are render-only")
+    templates_writable: bool = option(False, "let the API replace, rename layers of and delete "
+                                             "templates put in the folder by the operator (not "
+                                             "uploaded)")
     link_keys: tuple[str, ...] = option((), "comma-separated render-link signing keys: the "
                                             "first signs, all verify (rotation)")
     unsigned_links: bool = option(False, "accept render links without a signature (anyone "

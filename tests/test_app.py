@@ -192,6 +192,55 @@ def test_api_keys(settings):
         assert client.get(answer["imageUrl"]).status_code == 200  # /files needs no key
 
 
+SAFE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10">'
+            b'<rect id="canvas" width="20" height="10" fill="#fff"/></svg>')
+
+
+def test_render_only_and_admin_keys(settings, tmp_path):
+    roles = replace(settings, api_keys=("render-key",), admin_keys=("admin-key",),
+                    templates_dir=tmp_path / "templates")
+    render = {"Authorization": "Bearer render-key"}
+    admin = {"Authorization": "Bearer admin-key"}
+    with TestClient(create_app(roles)) as client:
+        refused = client.put("/templates/mine", content=SAFE_SVG, headers=render)
+        assert refused.status_code == 403 and refused.json()["code"] == "admin_key_required"
+        assert client.put("/templates/mine", content=SAFE_SVG, headers=admin).status_code == 200
+        answer = client.post("/designs/mine", json={}, headers=render)
+        assert answer.status_code == 201  # render keys render
+        assert client.get("/templates/mine", headers=render).status_code == 200
+        image = answer.json()["id"]
+        assert client.delete(f"/images/{image}", headers=render).status_code == 403
+        assert client.post("/templates/mine/layers", headers=render,
+                           json={"path": "/svg/rect", "name": "x"}).status_code == 403
+        assert client.delete("/templates/mine", headers=render).status_code == 403
+        assert client.delete(f"/images/{image}", headers=admin).status_code == 204
+        assert client.delete("/templates/mine", headers=admin).status_code == 204
+        assert client.delete("/templates/mine", headers=admin).status_code == 404
+
+
+def test_the_operators_templates_are_read_only(settings, tmp_path):
+    import shutil
+
+    templates = tmp_path / "templates"
+    shutil.copytree(settings.templates_dir, templates)
+    local = replace(settings, templates_dir=templates)
+    with TestClient(create_app(local)) as client:
+        for answer in (client.put("/templates/social-card", content=SAFE_SVG),
+                       client.delete("/templates/social-card"),
+                       client.post("/templates/social-card/layers",
+                                   json={"path": "/svg/rect", "name": "x"})):
+            assert answer.status_code == 403, answer.text
+            assert answer.json()["code"] == "template_read_only"
+        assert (templates / "social-card.svg").read_bytes() == (
+            settings.templates_dir / "social-card.svg").read_bytes()
+        # Uploaded ones stay the uploader's: replace, then delete.
+        assert client.put("/templates/uploaded", content=SAFE_SVG).status_code == 200
+        assert client.put("/templates/uploaded", content=SAFE_SVG).status_code == 200
+        assert client.delete("/templates/uploaded").status_code == 204
+    with TestClient(create_app(replace(local, templates_writable=True))) as client:
+        assert client.put("/templates/social-card", content=SAFE_SVG).status_code == 200
+
+
 def test_public_url(settings):
     with TestClient(create_app(replace(settings, public_url="https://img.example.com/"))) as c:
         answer = c.post("/designs/social-card", json={}).json()

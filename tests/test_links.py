@@ -30,8 +30,9 @@ def link_settings(settings, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     shutil.copy(TEMPLATES / "social-card.svg", templates)
+    # The operator's own copy, made writable so the version test may replace it.
     return replace(settings, templates_dir=templates, link_keys=(KEY, "old-key"),
-                   api_keys=("api-key",))
+                   api_keys=("api-key",), templates_writable=True)
 
 
 @pytest.fixture

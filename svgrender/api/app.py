@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
-                    middleware=[Middleware(ApiKeyMiddleware, keys=settings.api_keys)])
+                    middleware=[Middleware(ApiKeyMiddleware, keys=settings.api_keys,
+                                               admin_keys=settings.admin_keys)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
     return app

@@ -8,7 +8,7 @@ import hmac
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from svgrender.api.errors import error_response
-from svgrender.errors import Unauthorized
+from svgrender.errors import Forbidden, Unauthorized
 
 PUBLIC_PATHS = ("/healthz", "/openapi.json")
 PUBLIC_PREFIXES = ("/files/",)  # immutable files named by unguessable ids
@@ -27,10 +27,19 @@ def key_matches(header: str, keys: list[bytes]) -> bool:
     return scheme.lower() == "bearer" and ok
 
 
+def require_admin(request) -> None:
+    """403 unless the request's key may change templates and delete images."""
+    if not request.scope.get("svgrender.admin", True):
+        raise Forbidden("this key may render and read, not change templates or delete images "
+                        "(use a key from SVGRENDER_ADMIN_KEYS)", code="admin_key_required")
+
+
 class ApiKeyMiddleware:
-    def __init__(self, app: ASGIApp, keys: tuple[str, ...]):
+    def __init__(self, app: ASGIApp, keys: tuple[str, ...], admin_keys: tuple[str, ...] = ()):
+        """`keys` render and read; `admin_keys` also change. No admin keys: every key is both."""
         self.app = app
-        self.keys = [k.encode() for k in keys]
+        self.admin = [k.encode() for k in admin_keys]
+        self.keys = [k.encode() for k in keys] + self.admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,6 +60,7 @@ class ApiKeyMiddleware:
             response = error_response(Unauthorized(AUTH_MESSAGE))
             response.headers["WWW-Authenticate"] = "Bearer"
             return await response(scope, receive, send)
+        scope["svgrender.admin"] = not self.admin or key_matches(header, self.admin)
         return await self.app(scope, receive, send)
 
     @staticmethod

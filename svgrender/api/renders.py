@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
 from svgrender.apply import check_params
@@ -64,6 +65,7 @@ async def get_image(request: Request) -> Response:
 
 
 async def delete_image(request: Request) -> Response:
+    require_admin(request)
     image_id = request.path_params["image_id"]
     if not request.app.state.service.delete(image_id):
         raise ImageNotFound(f"Image {image_id[:40]!r} not found")

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from svgrender.api.auth import require_admin
 from svgrender.api.body import clean_name, read_limited, read_svg_upload
 from svgrender.api.views import template_detail, template_summary
 from svgrender.errors import BadRequest, InvalidParam
@@ -30,8 +31,10 @@ async def show_template(request: Request) -> Response:
 async def upload_template(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params.get("template_id") or secrets.token_hex(5)
+    require_admin(request)
     if "template_id" in request.path_params:
         service.templates.check_id(template_id)
+        service.templates.check_writable(template_id)
     data, name = await read_svg_upload(request, service.settings.max_template_bytes)
     template = await run_in_threadpool(service.templates.save, template_id, data,
                                        clean_name(name))
@@ -49,7 +52,9 @@ async def name_layer(request: Request) -> Response:
     """POST /templates/{id}/layers {"path", "name"}: the element becomes a layer."""
     service = request.app.state.service
     template_id = request.path_params["template_id"]
+    require_admin(request)
     service.templates.check_id(template_id)
+    service.templates.check_writable(template_id)
     body = await read_limited(request, 64 * 1024)
     try:
         wanted = msgspec.json.decode(body, type=LayerName)
@@ -63,5 +68,8 @@ async def name_layer(request: Request) -> Response:
 
 
 async def delete_template(request: Request) -> Response:
-    request.app.state.service.templates.delete(request.path_params["template_id"])
+    require_admin(request)
+    store = request.app.state.service.templates
+    store.check_writable(request.path_params["template_id"])
+    store.delete(request.path_params["template_id"])
     return Response(status_code=204)

@@ -5,13 +5,15 @@ A broken or hostile file never stops the store: it is kept as an invalid templat
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from pathlib import Path
 
 from lxml import etree
 
-from svgrender.errors import InvalidParam, InvalidTemplate, SvgRenderError, TemplateNotFound
+from svgrender.errors import (Forbidden, InvalidParam, InvalidTemplate, SvgRenderError,
+                              TemplateNotFound)
 from svgrender.io.storage import atomic_write
 from svgrender.settings import Settings
 from svgrender.svg.prepare import prepare_root
@@ -37,6 +39,39 @@ class TemplateStore:
         self.settings = settings
         self._cache: dict[str, tuple[tuple[int, int], Template]] = {}  # id -> (file stamp, parse)
         self._lock = threading.Lock()
+
+    # --- which templates the API may change -------------------------------------------------
+
+    @property
+    def _manifest(self) -> Path:
+        return self.directory / ".uploaded.json"
+
+    def uploaded(self) -> set[str]:
+        """Ids saved through the API (the others were put in the folder by the operator)."""
+        try:
+            return set(json.loads(self._manifest.read_text()))
+        except (OSError, ValueError):
+            return set()
+
+    def _mark_uploaded(self, template_id: str, uploaded: bool) -> None:
+        with self._lock:
+            ids = self.uploaded()
+            if (template_id in ids) == uploaded:
+                return
+            ids = ids | {template_id} if uploaded else ids - {template_id}
+            self.directory.mkdir(parents=True, exist_ok=True)
+            atomic_write(self._manifest, json.dumps(sorted(ids)).encode())
+
+    def check_writable(self, template_id: str) -> None:
+        """403 for the operator's own templates, unless SVGRENDER_TEMPLATES_WRITABLE."""
+        path = self._path(template_id)
+        if (self.settings.templates_writable or not path.exists()
+                or template_id in self.uploaded()):
+            return
+        raise Forbidden(f"template {template_id!r} came with the server (it is in the templates "
+                        "folder, not uploaded): upload your version under another id, or set "
+                        "SVGRENDER_TEMPLATES_WRITABLE=1", field="templateId",
+                        code="template_read_only")
 
     def _path(self, template_id: str) -> Path:
         if (not template_id or len(template_id) > MAX_TEMPLATE_ID or template_id.startswith(".")
@@ -65,6 +100,7 @@ class TemplateStore:
         template.removed = removed
         self.directory.mkdir(parents=True, exist_ok=True)
         atomic_write(path, clean)  # a unique temporary name: concurrent PUTs cannot collide
+        self._mark_uploaded(template_id, True)
         st = path.stat()
         with self._lock:
             self._cache[template_id] = ((st.st_mtime_ns, st.st_size), template)
@@ -91,6 +127,7 @@ class TemplateStore:
             raise TemplateNotFound(f"Template {template_id!r} not found") from None
         with self._lock:
             self._cache.pop(template_id, None)
+        self._mark_uploaded(template_id, False)
 
     def ids(self) -> list[str]:
         if not self.directory.is_dir():
