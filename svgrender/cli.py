@@ -179,6 +179,7 @@ def cmd_worker(args, settings: Settings) -> int:
     import dramatiq
 
     from svgrender.api.app import build_jobs, build_service  # the worker renders like the API
+    from svgrender.workers import limit_memory
 
     if not settings.redis_url:
         raise SvgRenderError("svgrender worker needs SVGRENDER_REDIS_URL", field="redis_url")
@@ -186,6 +187,7 @@ def cmd_worker(args, settings: Settings) -> int:
         settings = replace(settings, storage_dir=Path(args.storage))
     if args.templates:
         settings = replace(settings, templates_dir=Path(args.templates))
+    limit_memory(settings)  # this whole process is a render worker
     service = build_service(settings, executor=ThreadExecutor(settings))
     jobs = build_jobs(settings, service)
     worker = dramatiq.Worker(jobs.engine.broker, worker_threads=args.threads,

@@ -152,10 +152,10 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
         if param.max_lines is not None and not (1 <= param.max_lines <= 1000):
             raise InvalidParam(f"maxLines of layer {param.name!r} must be between 1 and 1000",
                                layer=param.name, field=f"params[{index}].maxLines")
-        if param.box is not None and not (0 < param.box.width <= 100_000
-                                          and 0 < param.box.height <= 100_000):
-            raise InvalidParam(f"box of layer {param.name!r} needs a positive width and height",
-                               layer=param.name, field=f"params[{index}].box")
+        if param.box is not None and not (1 <= param.box.width <= 100_000
+                                          and 1 <= param.box.height <= 100_000):
+            raise InvalidParam(f"box of layer {param.name!r} needs a width and height between "
+                               "1 and 100,000", layer=param.name, field=f"params[{index}].box")
         if param.opacity is not None and not (0 <= param.opacity <= 1):
             raise InvalidParam(f"opacity of layer {param.name!r} must be between 0 and 1",
                                layer=param.name, field=f"params[{index}].opacity")

@@ -43,6 +43,9 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)  # e.g. unsupported filter primitives
 
 
+MAX_THUMB_ASPECT = 4
+
+
 def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[Size, Size, Size]:
     main = Size(round(template.width * scale), round(template.height * scale))
     if main.width * main.height > settings.max_output_pixels:
@@ -50,8 +53,14 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
             f"output would be {main.width}×{main.height} = {main.width * main.height:,} pixels; "
             f"the limit is {settings.max_output_pixels:,} (SVGRENDER_MAX_OUTPUT_PIXELS)",
             field="scale", code="output_too_large")
+    # Thumbnails are a fixed width, and at most 4× as tall: a 1×40 strip must not become a
+    # 400×16,000 thumbnail (and an 800×32,000 retina one).
     thumb_w = settings.thumb_width
-    thumb = Size(thumb_w, max(1, round(thumb_w * template.height / template.width)))
+    thumb_h = round(thumb_w * template.height / template.width)
+    if thumb_h > thumb_w * MAX_THUMB_ASPECT:
+        thumb_h = thumb_w * MAX_THUMB_ASPECT
+        thumb_w = max(1, round(thumb_h * template.width / template.height))
+    thumb = Size(thumb_w, max(1, thumb_h))
     return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 

@@ -85,6 +85,8 @@ class Settings:
     max_queue: int = option(32, "renders waiting for a worker before 503")
     render_timeout: float = option(10.0, "seconds before a render's worker is killed (504)")
     worker_max_renders: int = option(1000, "renders before a worker is recycled")
+    worker_memory_limit_mb: float = option(3072.0, "hard address-space ceiling of each render "
+                                                   "worker process (0: none)")
     worker_max_rss_mb: float = option(600.0, "worker RSS (MB) above which it is recycled")
     # Image fetching (SSRF-safe: see io/loaders.py).
     allow_private_networks: tuple[str, ...] = option(

@@ -51,8 +51,17 @@ def _rss_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def limit_memory(settings: Settings) -> None:
+    """A hard ceiling on this process's address space: an allocation past it fails (a
+    MemoryError, answered 422) instead of taking the machine's memory."""
+    if settings.worker_memory_limit_mb > 0:
+        limit = int(settings.worker_memory_limit_mb * 1024 * 1024)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 def worker_main(conn, settings: Settings) -> None:
     """The worker loop: receive a WireJob, send back ("ok", Rendered, rss) or ("error", …, rss)."""
+    limit_memory(settings)
     seams.install()
     add_font_dir(settings.fonts_dir)
     cache = ImageCache(settings.image_cache_bytes)
@@ -73,6 +82,11 @@ def worker_main(conn, settings: Settings) -> None:
         except SvgRenderError as exc:
             conn.send(("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
                                  exc.code), _rss_mb()))
+        except MemoryError:
+            conn.send(("error", ("RenderLimitExceeded", "this render needs more memory than a "
+                                 f"worker may use ({settings.worker_memory_limit_mb:g} MB, "
+                                 "SVGRENDER_WORKER_MEMORY_LIMIT_MB)", None, None,
+                                 "memory_limit"), _rss_mb()))
         except Exception as exc:  # never let one template take the worker's loop down
             log.exception("render failed")
             conn.send(("error", ("RenderFailed", f"the renderer failed on this template "

@@ -29,6 +29,9 @@ def test_jpg_is_jpeg():
     (b'{"params": [{"name": "a", "text": "' + b"x" * 101 + b'"}]}', "text_too_long",
      "params[0].text"),
     (b'{"unknown": 1}', "invalid_param", "unknown"),
+    # A box too small for any text makes autoFit search for nothing: refused up front.
+    (b'{"params": [{"name": "a", "box": {"x": 0, "y": 0, "width": 1e-6, "height": 5}}]}',
+     "invalid_param", "params[0].box"),
 ])
 def test_invalid(body, code, field):
     with pytest.raises(InvalidParam) as info:

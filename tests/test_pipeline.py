@@ -261,3 +261,17 @@ def test_image_border_is_full_width_inside_the_clip(store, settings, extra):
     corner_red = [p for p in diagonal if close(image.getpixel(p)[:3], (255, 0, 0), 30)]
     assert len(corner_red) >= 5  # the stroke follows the rounded corner
     assert not close(image.getpixel((61, 61))[:3], (255, 0, 0), 30)  # outside the rounding
+
+
+def test_thumbnails_of_extreme_strips_are_capped(settings, tmp_path):
+    """A 1×40 template: the main image is 1×40, the thumbnails at most 4× taller than wide."""
+    from svgrender.templates.model import load_template
+
+    strip = load_template("strip", b'<svg xmlns="http://www.w3.org/2000/svg" width="1" '
+                                   b'height="40"><rect id="canvas" width="1" height="40" '
+                                   b'fill="#f00"/></svg>', settings)
+    rendered = pipeline.render(strip, RenderRequest(format="png"), settings)
+    sizes = [Image.open(io.BytesIO(f.data)).size for f in rendered.files]
+    assert sizes == [(1, 40), (40, 1600), (80, 3200)]
+    thumb = Image.open(io.BytesIO(rendered.files[1].data)).convert("RGB")
+    assert close(thumb.getpixel((20, 800)), (255, 0, 0))

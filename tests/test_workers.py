@@ -110,3 +110,21 @@ def test_queue_full_is_503(pool_settings):
         slow.join()
         assert busy.status_code == 503 and busy.headers["retry-after"]
         assert busy.json()["code"] == "overloaded"
+
+
+BIG = ('<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><defs>'
+       '<filter id="b"><feGaussianBlur stdDeviation="20"/></filter></defs>'
+       '<rect id="canvas" width="6000" height="6000" fill="#369" filter="url(#b)"/></svg>')
+
+
+def test_a_worker_has_a_memory_ceiling(pool_settings):
+    """36 MP with a blur wants far more than 800 MB: the worker's allocation fails, the client
+    gets a JSON error naming the limit, and the pool goes on rendering."""
+    (pool_settings.templates_dir / "big.svg").write_text(BIG)
+    tight = replace(pool_settings, worker_memory_limit_mb=800, render_timeout=20.0)
+    with TestClient(create_app(tight)) as client:
+        answer = client.post("/designs/big", json={"format": "png"})
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "memory_limit"
+        assert "SVGRENDER_WORKER_MEMORY_LIMIT_MB" in answer.json()["message"]
+        assert client.post("/designs/social-card", json={}).status_code == 201

@@ -193,7 +193,7 @@ def apply_filter(surface, node, name: str) -> None:
     geo.origin = (px0, py0)
     try:
         padded = run_chain(primitives, source, geo, filter_node)
-    except (ValueError, TypeError, ArithmeticError, MemoryError) as exc:
+    except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: the render fails
         warn(f"filter {name!r} failed ({type(exc).__name__}); element drawn unfiltered")
         return
     # Only the filter region shows: clip the padded result to it.

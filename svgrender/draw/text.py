@@ -359,12 +359,14 @@ def fit_layout(context, text: str, style: Style, box, node):
     font_size = style.size
     layout, overflow = layout_in_box(context, text, style, box, node, font_size)
     if overflow and node.get("data-auto-fit") == "true":
-        low = float(node.get("data-min-font-size") or font_size * 0.5)
+        low = max(1.0, float(node.get("data-min-font-size") or font_size * 0.5))
         if layout_in_box(context, text, style, box, node, low)[1]:
             font_size = low
-        else:  # largest size that fits, to 0.25 px
+        else:  # largest size that fits, to 0.25 px, in at most 10 layouts
             high = font_size
-            while high - low > 0.25:
+            for _ in range(10):
+                if high - low <= 0.25:
+                    break
                 mid = (low + high) / 2
                 if layout_in_box(context, text, style, box, node, mid)[1]:
                     high = mid
