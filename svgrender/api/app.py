@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import batches, files, links, meta, renders, templates
+from svgrender.api import batches, files, links, meta, renders, studio, templates
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.errors import HANDLERS
 from svgrender.api.views import image_answer
@@ -59,6 +59,9 @@ ROUTES = [
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/files/{file_name}", files.serve_file),
+    Route("/studio", studio.studio_page),
+    Route("/studio/", studio.studio_page),
+    Route("/studio/{name}", studio.studio_file),
     # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
     Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
                                      DELETE=batches.cancel_batch),

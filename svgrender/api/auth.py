@@ -10,8 +10,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from svgrender.api.errors import error_response
 from svgrender.errors import Forbidden, Unauthorized
 
-PUBLIC_PATHS = ("/healthz", "/openapi.json")
-PUBLIC_PREFIXES = ("/files/",)  # immutable files named by unguessable ids
+PUBLIC_PATHS = ("/healthz", "/openapi.json", "/studio")
+PUBLIC_PREFIXES = ("/files/", "/studio/")  # unguessable file ids; the studio's static files
 PUBLIC_READ_PREFIXES = ("/links/",)  # GET/HEAD only: render links carry their own signature
 AUTH_MESSAGE = ("Valid API key is required. Add request header like "
                 "Authorization: Bearer API_KEY")

@@ -1,0 +1,33 @@
+// The public API, with the key from this tab's session storage (never in a URL).
+const KEY = "svgrender-api-key";
+
+export const apiKey = () => sessionStorage.getItem(KEY);
+export const setApiKey = (value) => sessionStorage.setItem(KEY, value);
+export const clearApiKey = () => sessionStorage.removeItem(KEY);
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+export async function api(path, { method = "GET", json, body, contentType } = {}) {
+  const headers = {};
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  let payload = body;
+  if (json !== undefined) {
+    payload = JSON.stringify(json);
+    headers["Content-Type"] = "application/json";
+  } else if (contentType) {
+    headers["Content-Type"] = contentType;
+  }
+  const answer = await fetch(path, { method, headers, body: payload });
+  const text = await answer.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+  if (!answer.ok) throw new ApiError(answer.status, data);
+  return data;
+}

@@ -1,0 +1,299 @@
+// svgrender studio: gallery, upload report, layers, live preview, naming, browser comparison and
+// ready-to-paste requests. Only the public API; no build step, no third-party code.
+import { api, ApiError, apiKey, clearApiKey, setApiKey } from "./api.js";
+import { compareWithBrowser } from "./compare.js";
+import { fieldsFor } from "./fields.js";
+import { snippet } from "./snippets.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { detail: null, params: {}, selected: null, seq: 0, timer: null, tab: "curl",
+                last: null, link: null };
+
+function status(text, error = false) {
+  $("status").textContent = text;
+  $("status").classList.toggle("error", error);
+}
+
+function show(view) {
+  for (const id of ["keyForm", "gallery", "editor"]) $(id).hidden = id !== view;
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (name === "class") node.className = value;
+    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name in node && name !== "list") node[name] = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+async function guarded(action) {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      clearApiKey();
+      show("keyForm");
+      status(apiKey() === null && error.body.message ? error.body.message : "API key needed", true);
+      $("keyInput").focus();
+      return undefined;
+    }
+    const where = error.body && (error.body.layer || error.body.field);
+    status(`${error.message}${where ? ` (${where})` : ""}`, true);
+    return undefined;
+  }
+}
+
+// --- gallery and upload ------------------------------------------------------------------
+
+async function openGallery() {
+  const templates = await guarded(() => api("/templates"));
+  if (!templates) return;
+  show("gallery");
+  status(`${templates.length} templates`);
+  const list = $("templates");
+  list.replaceChildren(...templates.map((t) => {
+    const img = el("img", { alt: `${t.name || t.id} thumbnail`, loading: "lazy" });
+    if (t.valid) {
+      api(`/designs/${encodeURIComponent(t.id)}`, { method: "POST", json: { format: "png" } })
+        .then((a) => { img.src = a.thumbnailUrl; }).catch(() => {});
+    }
+    return el("li", {}, el("button", { type: "button", onclick: () => openTemplate(t.id),
+                                       "data-template": t.id },
+      img, el("strong", {}, t.name || t.id),
+      el("div", { class: "meta" }, `${t.id} · ${Math.round(t.width)}×${Math.round(t.height)} · `
+                                   + `${t.layerCount} layers`),
+      t.valid ? null : el("div", { class: "invalid" }, t.error)));
+  }));
+}
+
+function showReport(name, detail) {
+  const report = $("report");
+  const removed = detail.removed || [];
+  report.replaceChildren(
+    el("h3", {}, `Uploaded ${name} as “${detail.id}”: ${detail.layers.length} layers`),
+    removed.length ? el("p", {}, `The sanitiser removed: ${removed.join(", ")}.`)
+                   : el("p", {}, "Nothing had to be removed."),
+    ...detail.findings.map((f) => el("div", { class: "finding", "data-code": f.code },
+      el("code", {}, f.code), " ", f.message, el("br"), el("em", {}, `Fix: ${f.fix}`))),
+    el("button", { type: "button", onclick: () => openTemplate(detail.id) }, "Open it"));
+  report.hidden = false;
+}
+
+async function upload(file) {
+  const name = file.name.replace(/\.svgz?$/i, "");
+  status(`Uploading ${file.name}…`);
+  const detail = await guarded(() => api(`/templates?name=${encodeURIComponent(name)}`, {
+    method: "POST", body: file, contentType: "image/svg+xml" }));
+  if (!detail) return;
+  status(`Uploaded ${file.name}`);
+  await openGallery();
+  showReport(file.name, detail);
+}
+
+// --- the template view -------------------------------------------------------------------
+
+async function openTemplate(id) {
+  const detail = await guarded(() => api(`/templates/${encodeURIComponent(id)}`));
+  if (!detail) return;
+  Object.assign(state, { detail, params: {}, selected: null, link: null });
+  show("editor");
+  $("templateTitle").textContent = detail.name || detail.id;
+  $("templateMeta").textContent = `${detail.id} · ${Math.round(detail.width)}×`
+    + `${Math.round(detail.height)} · version ${detail.version}`;
+  drawLayers();
+  drawFindings();
+  $("layerForm").hidden = true;
+  await renderNow();
+}
+
+function boxStyle(item) {
+  const { width, height } = state.detail;
+  return `left:${(100 * item.x) / width}%;top:${(100 * item.y) / height}%;`
+    + `width:${(100 * item.width) / width}%;height:${(100 * item.height) / height}%`;
+}
+
+function drawLayers() {
+  const { layers, unnamed } = state.detail;
+  $("boxes").replaceChildren(
+    ...layers.map((l) => el("div", { style: boxStyle(l), "data-box": l.name })),
+    ...unnamed.map((u) => el("div", { style: boxStyle(u), class: "unnamed", "data-box": u.path })));
+  $("layers").replaceChildren(...layers.map((layer) => el("li", {}, el("button", {
+    type: "button", "data-layer": layer.name, onclick: () => select(layer.name),
+    onmouseenter: () => hover(layer.name, true), onmouseleave: () => hover(layer.name, false),
+    onfocus: () => hover(layer.name, true), onblur: () => hover(layer.name, false),
+  }, el("span", {}, layer.name), el("span", { class: "kind" }, layer.type)))));
+  $("unnamed").replaceChildren(...unnamed.slice(0, 60).map((item) => el("li", {},
+    el("button", { type: "button", "data-path": item.path, onclick: (e) => nameForm(item, e.target),
+                   onmouseenter: () => hover(item.path, true),
+                   onmouseleave: () => hover(item.path, false) },
+       el("span", {}, item.path.split("/").slice(-2).join("/")),
+       el("span", { class: "kind" }, `${item.type} · name it`)))));
+}
+
+function drawFindings() {
+  const box = $("findings");
+  const findings = state.detail.findings;
+  box.hidden = !findings.length;
+  box.replaceChildren(el("h3", {}, "Findings"), ...findings.map((f) => el("div", {
+    class: "finding", "data-code": f.code }, el("code", {}, f.code), " ", f.message, el("br"),
+    el("em", {}, `Fix: ${f.fix}`))));
+}
+
+function hover(name, on) {
+  const box = [...$("boxes").children].find((b) => b.dataset.box === name);
+  if (box) box.classList.toggle("hover", on);
+}
+
+function select(name) {
+  state.selected = name;
+  for (const b of $("boxes").children) b.classList.toggle("selected", b.dataset.box === name);
+  for (const b of $("layers").querySelectorAll("button")) {
+    b.classList.toggle("selected", b.dataset.layer === name);
+    b.setAttribute("aria-pressed", String(b.dataset.layer === name));
+  }
+  const layer = state.detail.layers.find((l) => l.name === name);
+  $("formTitle").textContent = `${layer.name} (${layer.type})`;
+  $("fields").replaceChildren(...fieldsFor(layer, state.params[name] || {}, (prop, value) => {
+    const given = (state.params[name] = state.params[name] || {});
+    if (value === "" || value === null || value === undefined) delete given[prop];
+    else given[prop] = value;
+    scheduleRender();
+  }));
+  $("layerForm").hidden = false;
+  // Keyboard users land on the control they came for: the text, else the first one.
+  const first = $("fields").querySelector("textarea") || $("fields").querySelector("input, button");
+  if (first) first.focus();
+}
+
+function nameForm(item, button) {
+  const input = el("input", { type: "text", placeholder: "layer name", "aria-label": "layer name",
+                              pattern: "[A-Za-z_][A-Za-z0-9_.\\-]*" });
+  const form = el("form", { class: "name-form", onsubmit: async (event) => {
+    event.preventDefault();
+    const saved = await guarded(() => api(
+      `/templates/${encodeURIComponent(state.detail.id)}/layers`,
+      { method: "POST", json: { path: item.path, name: input.value.trim() } }));
+    if (saved) {
+      status(`“${input.value.trim()}” is now a layer`);
+      await openTemplate(state.detail.id);
+      select(input.value.trim());
+    }
+  } }, input, el("button", { type: "submit" }, "Save"));
+  button.after(form);
+  input.focus();
+}
+
+function layerAt(event) {
+  const rect = $("preview").getBoundingClientRect();
+  const x = ((event.clientX - rect.left) / rect.width) * state.detail.width;
+  const y = ((event.clientY - rect.top) / rect.height) * state.detail.height;
+  const inside = state.detail.layers.filter((l) => x >= l.x && x <= l.x + l.width
+    && y >= l.y && y <= l.y + l.height && l.type !== "canvas");
+  inside.sort((a, b) => a.width * a.height - b.width * b.height);
+  return inside[0] || state.detail.layers.find((l) => l.type === "canvas");
+}
+
+// --- rendering -----------------------------------------------------------------------------
+
+function body(format = "png") {
+  const params = Object.entries(state.params).filter(([, p]) => Object.keys(p).length)
+    .map(([name, p]) => ({ name, ...p }));
+  return { format, params };
+}
+
+function scheduleRender() {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(renderNow, 180);
+}
+
+async function renderNow() {
+  const mine = ++state.seq;
+  status("Rendering…");
+  const started = performance.now();
+  const answer = await guarded(() => api(`/designs/${encodeURIComponent(state.detail.id)}`,
+                                         { method: "POST", json: body() }));
+  if (mine !== state.seq || !answer) return; // a newer render was asked for: drop this one
+  state.last = answer;
+  state.link = null;
+  $("preview").src = answer.imageUrl;
+  const warnings = answer.warnings ? ` — ${answer.warnings.join("; ")}` : "";
+  status(`Rendered in ${Math.round(performance.now() - started)} ms${warnings}`);
+  $("downloads").replaceChildren("Download: ",
+    ...[["image", answer.imageUrl], ["thumbnail", answer.thumbnailUrl],
+        ["retina thumbnail", answer.retinaThumbnailUrl]].flatMap(([label, url], i) => [
+      i ? " · " : "", el("a", { href: url, download: "" }, label)]));
+  showSnippet();
+}
+
+async function showSnippet() {
+  if (state.tab === "link" && state.link === null) {
+    state.link = await api(`/links/${encodeURIComponent(state.detail.id)}`, {
+      method: "POST", json: body() }).then((l) => l.url).catch((e) => `# ${e.message}`);
+  }
+  $("snippet").textContent = snippet(state.tab, location.origin, state.detail.id, body(),
+                                     state.link);
+}
+
+// --- wiring --------------------------------------------------------------------------------
+
+function wire() {
+  $("home").addEventListener("click", (e) => { e.preventDefault(); openGallery(); });
+  $("keyEntry").addEventListener("submit", (e) => {
+    e.preventDefault();
+    setApiKey($("keyInput").value.trim());
+    $("keyInput").value = "";
+    openGallery();
+  });
+  $("upload").addEventListener("change", (e) => e.target.files[0] && upload(e.target.files[0]));
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]);
+  });
+  drop.addEventListener("keydown", (e) => { if (e.key === "Enter") $("upload").click(); });
+  $("preview").addEventListener("click", (e) => { const l = layerAt(e); if (l) select(l.name); });
+  $("preview").addEventListener("mousemove", (e) => {
+    const l = layerAt(e);
+    for (const b of $("boxes").children) b.classList.toggle("hover", !!l && b.dataset.box === l.name);
+  });
+  $("preview").addEventListener("mouseleave", () => {
+    for (const b of $("boxes").children) b.classList.remove("hover");
+  });
+  $("resetLayer").addEventListener("click", () => {
+    delete state.params[state.selected];
+    select(state.selected);
+    scheduleRender();
+  });
+  for (const tab of document.querySelectorAll("[data-tab]")) {
+    tab.addEventListener("click", () => {
+      state.tab = tab.dataset.tab;
+      for (const t of document.querySelectorAll("[data-tab]")) {
+        t.setAttribute("aria-selected", String(t === tab));
+      }
+      showSnippet();
+    });
+  }
+  $("copy").addEventListener("click", () => navigator.clipboard?.writeText($("snippet").textContent)
+    .then(() => status("Copied"), () => status("Select the text and copy it", true)));
+  $("compareButton").addEventListener("click", async () => {
+    const svg = await guarded(() => api(`/designs/${encodeURIComponent(state.detail.id)}`,
+                                        { method: "POST", json: body("svg") }));
+    if (!svg || !state.last) return;
+    $("compareResult").textContent = "Comparing…";
+    const mean = await compareWithBrowser(`${svg.imageUrl}?inline=1`, state.last.imageUrl,
+      state.detail, $("browserCanvas"), $("serviceCanvas"), $("diffCanvas"));
+    $("compareResult").textContent = `Mean difference: ${mean.toFixed(2)} of 255 per channel`
+      + (mean < 3 ? " — drawn as your browser draws it" : " — look at the bright areas");
+    $("compareResult").dataset.mean = mean.toFixed(3);
+  });
+}
+
+wire();
+openGallery();

@@ -1,0 +1,58 @@
+"""A real `svgrender serve` on a loopback port, and Playwright on Debian's Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; never a browser Playwright downloads
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served(env: dict[str, str]):
+    """Yields the base URL of a server started with these extra environment variables."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
+                               env={**os.environ, "SVGRENDER_WORKERS": "0", **env},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError("svgrender serve did not start")
+        yield url
+    finally:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def browser():
+    assert shutil.which("chromium"), ".ci/run installs Debian's chromium"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM,
+                                              args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()

@@ -1,0 +1,181 @@
+"""The studio in a real browser (Playwright driving Debian's Chromium) against `svgrender serve`:
+gallery, live preview, upload report, naming, browser comparison, keyboard use, keys."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import time
+
+import httpx
+import pytest
+from PIL import Image
+
+from helpers import CORPUS, ROOT, TEMPLATES
+from live import browser, served
+from pixels import mean_abs_diff
+
+SCREENSHOT = ROOT / "tests" / "screenshots" / "studio.png"
+FIGMA = CORPUS / "figma-qvinciy" / "iMac_-_1.svg"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("studio")
+    shutil.copytree(TEMPLATES, tmp / "templates")
+    with served({"SVGRENDER_TEMPLATES_DIR": str(tmp / "templates"),
+                 "SVGRENDER_STORAGE_DIR": str(tmp / "images"),
+                 "SVGRENDER_LINK_KEYS": "studio-link-key"}) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with browser() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(chromium, server):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+    page.goto(f"{server}/studio/")
+    page.wait_for_selector("[data-template=social-card]")
+    yield page
+    assert page.console_errors == []  # the page logs no console errors, in any test
+    context.close()
+
+
+def preview(page) -> Image.Image:
+    return Image.open(io.BytesIO(page.locator("#preview").screenshot())).convert("RGB")
+
+
+def wait_for_new_preview(page, old_src: str, seconds: float = 2.0) -> float:
+    """Seconds until the preview shows a new render (the done-when asks for ≤ 2 s)."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        src = page.get_attribute("#preview", "src")
+        loaded = page.locator("#preview").evaluate("img => img.complete && img.naturalWidth > 0")
+        if src != old_src and loaded:
+            return time.monotonic() - start
+        time.sleep(0.05)
+    raise AssertionError(f"the preview did not change within {seconds} s")
+
+
+def open_template(page, template_id: str) -> None:
+    page.click(f"[data-template={template_id}]")
+    page.wait_for_selector("#preview[src]")
+    page.locator("#preview").evaluate("img => img.decode()")
+
+
+def test_gallery_lists_the_demo_templates(page):
+    shown = page.locator("[data-template]").evaluate_all("els => els.map(e => e.dataset.template)")
+    assert sorted(shown) == sorted(p.stem for p in TEMPLATES.glob("*.svg"))
+    page.locator("[data-template=social-card] img[src]").wait_for()
+
+
+def test_typing_a_title_changes_the_preview(page):
+    open_template(page, "social-card")
+    before = preview(page)
+    page.click("[data-layer=title]")
+    old = page.get_attribute("#preview", "src")
+    page.fill("textarea[name=text]", "Typed in the studio")
+    wait_for_new_preview(page, old)
+    page.locator("#preview").evaluate("img => img.decode()")
+    after = preview(page)
+    width, height = after.size  # the title's box, scaled to the preview
+    region = (int(width * 0.5), int(height * 0.1), int(width * 0.98), int(height * 0.35))
+    assert mean_abs_diff(before.crop(region), after.crop(region)) > 3
+    assert "Typed in the studio" in page.text_content("#snippet")
+    if os.environ.get("UPDATE_STUDIO_SCREENSHOT") == "1":  # the README's picture
+        page.click("#compare summary")
+        page.click("#compareButton")
+        page.wait_for_selector("#compareResult[data-mean]", state="attached")
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=False)
+
+
+def test_browser_comparison_shows_a_number(page):
+    open_template(page, "social-card")
+    page.click("#compare summary")
+    page.click("#compareButton")
+    page.wait_for_selector("#compareResult[data-mean]", state="attached", timeout=15000)
+    mean = float(page.get_attribute("#compareResult", "data-mean"))
+    assert 0 <= mean < 3  # the demo card is drawn as Chromium draws it
+    assert re.search(r"Mean difference: \d+\.\d\d of 255", page.text_content("#compareResult"))
+
+
+@pytest.mark.skipif(not FIGMA.exists(), reason="../shared/corpus is absent (a user's clone)")
+def test_uploading_a_figma_export_reports_outlined_text_and_naming_works(page, server):
+    page.set_input_files("#upload", str(FIGMA))
+    finding = page.wait_for_selector("#report .finding[data-code=outlined_text]")
+    assert "Outline text" in finding.text_content()
+    page.click("#report button")  # open it
+    page.wait_for_selector("#unnamed [data-path]")
+    template_id = page.text_content("#templateMeta").split(" ·")[0]
+    page.locator("#unnamed [data-path]").first.click()
+    page.fill(".name-form input", "hero")
+    page.click(".name-form button")
+    page.wait_for_selector("[data-layer=hero]")
+    detail = httpx.get(f"{server}/templates/{template_id}").json()
+    assert "hero" in [layer["name"] for layer in detail["layers"]]
+
+
+def test_keyboard_alone_selects_a_layer_and_edits_it(page):
+    for _ in range(40):  # Tab to the social card in the gallery
+        page.keyboard.press("Tab")
+        if page.locator(":focus").get_attribute("data-template") == "social-card":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector("[data-layer=title]")
+    page.locator("#preview").evaluate("img => img.decode()")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.locator(":focus").get_attribute("data-layer") == "title":
+            break
+    assert page.locator(":focus").get_attribute("data-layer") == "title"
+    page.keyboard.press("Enter")
+    assert page.locator(":focus").get_attribute("name") == "text"  # the text, ready to type
+    old = page.get_attribute("#preview", "src")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Keys only")
+    wait_for_new_preview(page, old)
+    assert '"text":"Keys only"' in page.text_content("#snippet")
+
+
+def test_the_studio_is_light(server):
+    html = httpx.get(f"{server}/studio/").text
+    assets = re.findall(r'(?:src|href)="(/studio/[a-z]+\.(?:js|css))"', html)
+    scripts = [httpx.get(f"{server}{a}").text for a in assets]
+    modules = {m for s in scripts for m in re.findall(r'from "\./([a-z]+\.js)"', s)}
+    total = len(html.encode()) + sum(len(s.encode()) for s in scripts) + sum(
+        len(httpx.get(f"{server}/studio/{m}").content) for m in modules)
+    assert total <= 150 * 1024, total
+    assert "http" not in "".join(re.findall(r'(?:src|href)="([^"]+)"', html))  # no CDN
+
+
+def test_with_keys_nothing_works_without_the_key(chromium, tmp_path):
+    with served({"SVGRENDER_TEMPLATES_DIR": str(TEMPLATES),
+                 "SVGRENDER_STORAGE_DIR": str(tmp_path / "images"),
+                 "SVGRENDER_API_KEYS": "studio-secret-key"}) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        requested = []
+        page.on("request", lambda r: requested.append(r.url))
+        page.goto(f"{url}/studio/")
+        page.wait_for_selector("#keyForm:not([hidden])")
+        assert page.locator("[data-template]").count() == 0
+        page.fill("#keyInput", "wrong-key")
+        page.click("#keyEntry button")
+        page.wait_for_selector("#keyForm:not([hidden])")
+        assert page.locator("[data-template]").count() == 0
+        page.fill("#keyInput", "studio-secret-key")
+        page.click("#keyEntry button")
+        page.wait_for_selector("[data-template=social-card]")
+        assert not any("studio-secret-key" in r for r in requested)  # never in a URL
+        context.close()
