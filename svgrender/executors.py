@@ -9,11 +9,13 @@ version from the template store itself.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
 import msgspec
 
+from svgrender import metrics
 from svgrender.io.images import DecodedImage
 from svgrender.params import RenderRequest
 from svgrender.render import Rendered, render
@@ -46,8 +48,13 @@ class ThreadExecutor:
         pass
 
     async def render(self, job: RenderJob) -> Rendered:
-        return await asyncio.to_thread(render, job.template, job.request, self.settings,
-                                       job.images)
+        started = time.perf_counter()
+        try:
+            return await asyncio.to_thread(render, job.template, job.request, self.settings,
+                                           job.images)
+        finally:
+            metrics.setup().render_seconds.labels(job.template.id, "draw").observe(
+                time.perf_counter() - started)
 
 
 class ProcessExecutor:

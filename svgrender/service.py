@@ -7,10 +7,12 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass, field
 
 import msgspec
 
+from svgrender import metrics
 from svgrender.apply import check_params
 from svgrender.errors import Overloaded, TemplateNotFound, TooManyRequests
 from svgrender.executors import RenderExecutor, RenderJob
@@ -65,16 +67,29 @@ class RenderService:
         template = await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
+        m = metrics.setup()
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
+            started = time.perf_counter()
             images = await self.images.load_request(request.params, self.settings)
+            if images:
+                m.render_seconds.labels(template.id, "fetch").observe(
+                    time.perf_counter() - started)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
             key = result_key(template, request, images)
             image_id = image_id or self.new_image_id()
             reused = self.from_cache(key, image_id, request)
             if reused is not None:
+                m.cache_hits.labels("result").inc()
                 return reused
-            rendered = await self.executor.render(RenderJob(template, request, images))
-            return self.store(rendered, template, request, image_id, key)
+            m.in_flight.inc()
+            try:
+                rendered = await self.executor.render(RenderJob(template, request, images))
+            finally:
+                m.in_flight.dec()
+            started = time.perf_counter()
+            stored = self.store(rendered, template, request, image_id, key)
+            m.render_seconds.labels(template.id, "store").observe(time.perf_counter() - started)
+            return stored
 
     async def run_link(self, template_id: str, request: RenderRequest, version: str | None,
                        client: str | None = None, fresh: bool = False) -> RenderResult:
@@ -86,6 +101,7 @@ class RenderService:
         key = link_key(template_id, version, request)
         stored = None if fresh else self.stored(key)
         if stored is not None:
+            metrics.setup().cache_hits.labels("link").inc()
             return stored
         if version != template.version:
             raise TemplateNotFound(f"Template {template_id!r} version {version[:20]!r} is gone "

@@ -33,6 +33,8 @@ class Settings:
     fonts_dir: Path = option(PACKAGE_FONTS, "added to fontconfig at start-up")
     public_url: str | None = option(None, "base of the returned file URLs (default: the "
                                           "request's base URL)")
+    min_free_bytes: int = option(256 * 1024 * 1024, "/readyz reports not ready when the "
+                                                     "storage has less free space")
     cache_dir: Path | None = option(None, "downloaded image bytes on disk (default: `_cache` "
                                           "in the storage directory)")
     # Access.

@@ -14,11 +14,13 @@ import logging
 import multiprocessing
 import os
 import resource
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import msgspec
 
+from svgrender import metrics
 from svgrender import errors
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -62,6 +64,7 @@ def limit_memory(settings: Settings) -> None:
 def worker_main(conn, settings: Settings) -> None:
     """The worker loop: receive a WireJob, send back ("ok", Rendered, rss) or ("error", …, rss)."""
     limit_memory(settings)
+    m = metrics.setup()  # the server's PROMETHEUS_MULTIPROC_DIR, inherited
     seams.install()
     add_font_dir(settings.fonts_dir)
     cache = ImageCache(settings.image_cache_bytes)
@@ -77,7 +80,9 @@ def worker_main(conn, settings: Settings) -> None:
             images = {layer: decode_cached(data, layer, cache,
                                            max_pixels=settings.max_image_pixels)
                       for layer, data in job.images.items()}
+            started = time.perf_counter()
             result = render(template, request, settings, images)
+            m.render_seconds.labels(template.id, "draw").observe(time.perf_counter() - started)
             conn.send(("ok", result, _rss_mb()))
         except SvgRenderError as exc:
             conn.send(("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
@@ -116,6 +121,8 @@ class _Worker:
             self.process.kill()
         self.process.join(timeout=5)
         self.conn.close()
+        if self.process.pid:
+            metrics.mark_dead(self.process.pid)
 
 
 class WorkerPool:
@@ -134,7 +141,8 @@ class WorkerPool:
         self.workers.append(worker)
         return worker
 
-    def _retire(self, worker: _Worker) -> None:
+    def _retire(self, worker: _Worker, reason: str = "replaced") -> None:
+        metrics.setup().worker_recycles.labels(reason).inc()
         worker.kill()
         if worker in self.workers:
             self.workers.remove(worker)
@@ -145,17 +153,20 @@ class WorkerPool:
 
     async def stop(self) -> None:
         for worker in list(self.workers):
-            self._retire(worker)
+            self._retire(worker, "shutdown")
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def render(self, job: WireJob):
         if self.idle.empty() and self.waiting >= self.settings.max_queue:
             raise Overloaded(f"{self.waiting} renders are already waiting; retry shortly")
         self.waiting += 1
+        depth = metrics.setup().queue_depth
+        depth.inc()
         try:
             worker = await self.idle.get()
         finally:
             self.waiting -= 1
+            depth.dec()
         loop = asyncio.get_running_loop()
         replace = False
         try:
@@ -172,7 +183,7 @@ class WorkerPool:
             raise errors.RenderFailed("the renderer stopped while drawing this template") from None
         finally:
             if replace:
-                self._retire(worker)
+                self._retire(worker, "timeout_or_crash")
                 worker = self._spawn()
             self.idle.put_nowait(worker)
         worker.renders += 1
@@ -181,7 +192,8 @@ class WorkerPool:
                 or rss > self.settings.worker_max_rss_mb):
             log.info("recycling worker after %d renders at %.0f MB", worker.renders, rss)
             # Swap it for a fresh one without making anyone wait.
-            self._retire(worker)
+            self._retire(worker, "max_renders" if worker.renders >= self.settings.worker_max_renders
+                         else "max_rss")
             fresh = self._spawn()
             # The retired worker is still in the idle queue; drain it out lazily.
             self._replace_in_queue(worker, fresh)

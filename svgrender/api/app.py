@@ -16,7 +16,9 @@ from starlette.routing import Route
 
 from svgrender.api import batches, files, links, meta, renders, studio, templates
 from svgrender.api.auth import ApiKeyMiddleware
+from svgrender import metrics
 from svgrender.api.errors import HANDLERS
+from svgrender.api.observe import ObserveMiddleware
 from svgrender.api.views import image_answer
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -36,11 +38,14 @@ def by_method(**handlers):
         handler = handlers.get(request.method) or (
             handlers.get("GET") if request.method == "HEAD" else None)
         return await handler(request)
+    endpoint.__name__ = "|".join(h.__name__ for h in handlers.values())  # the metrics' route
     return endpoint
 
 
 ROUTES = [
     Route("/healthz", meta.healthz),
+    Route("/readyz", meta.readyz),
+    Route("/metrics", meta.prometheus),
     Route("/openapi.json", meta.openapi),
     Route("/v1/fonts", meta.fonts),
     Route("/designs/{template_id}", renders.render, methods=["POST"]),
@@ -103,6 +108,7 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
 
 def create_app(settings: Settings | None = None, service: RenderService | None = None) -> Starlette:
     settings = settings or Settings.from_env()
+    metrics.setup()  # before any worker process starts: they inherit its directory
     seams.install()
     add_font_dir(settings.fonts_dir)
     service = service or build_service(settings)
@@ -119,7 +125,8 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
-                    middleware=[Middleware(ApiKeyMiddleware, keys=settings.api_keys,
-                                               admin_keys=settings.admin_keys)])
+                    middleware=[Middleware(ObserveMiddleware),
+                                Middleware(ApiKeyMiddleware, keys=settings.api_keys,
+                                           admin_keys=settings.admin_keys)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
     return app

@@ -34,6 +34,7 @@ async def serve_link(request: Request) -> Response:
     render = link.request()
     client = request.scope.get("svgrender.client")
     result = await service.run_link(link.template_id, render, link.version, client)
+    request.scope.get("svgrender.log", {}).update(template=link.template_id, imageId=result.id)
     stored = service.files.open(result.files[link.size])
     if stored is None:  # the image was deleted since: render the link again
         result = await service.run_link(link.template_id, render, link.version, client,

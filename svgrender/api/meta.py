@@ -1,10 +1,12 @@
-"""Health, OpenAPI and fonts."""
+"""Health, readiness, metrics, OpenAPI and fonts."""
 
 from __future__ import annotations
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from svgrender import metrics
 from svgrender.api.openapi import document
 from svgrender.draw.fonts import available_families
 
@@ -19,3 +21,35 @@ async def openapi(request: Request) -> Response:
 
 async def fonts(request: Request) -> Response:
     return JSONResponse({"families": list(available_families())})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready to take renders: templates readable, storage writable with room, Redis answering."""
+    service = request.app.state.service
+    checks = await run_in_threadpool(readiness, service)
+    ready = all(check["ok"] for check in checks.values())
+    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+def readiness(service) -> dict:
+    checks = {}
+    try:
+        checks["templates"] = {"ok": True, "count": len(service.templates.ids())}
+    except OSError as exc:
+        checks["templates"] = {"ok": False, "error": str(exc)[:200]}
+    checks["storage"] = service.files.health(service.settings.min_free_bytes)
+    if service.settings.redis_url:
+        try:
+            import redis
+
+            redis.Redis.from_url(service.settings.redis_url, socket_timeout=2).ping()
+            checks["redis"] = {"ok": True}
+        except Exception as exc:  # any failure to answer is "not ready", with its reason
+            checks["redis"] = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:200]}
+    return checks
+
+
+async def prometheus(request: Request) -> Response:
+    body, content_type = await run_in_threadpool(metrics.exposition)
+    return Response(body, media_type=content_type.split(";")[0],
+                    headers={"Content-Type": content_type})

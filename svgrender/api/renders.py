@@ -32,6 +32,8 @@ async def render(request: Request) -> Response:
         if decoded.webhookUrl or request.query_params.get("async") in ("1", "true"):
             return await render_later(request, template_id, decoded)
     result = await service.run(template_id, body, client=request.scope.get("svgrender.client"))
+    request.scope.get("svgrender.log", {}).update(template=template_id, imageId=result.id,
+                                                  cacheHit=result.reused)
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
                         headers=warnings_header(result.warnings))
 

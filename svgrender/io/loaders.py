@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 
+from svgrender import metrics
 from svgrender.errors import ImageFetchError, SvgRenderError, UpstreamError, UpstreamTimeout
 from svgrender.io.images import (DecodedImage, ImageCache, PixelBudget, data_uri_bytes,
                                  decode_cached)
@@ -272,7 +273,11 @@ class ImageFetcher:
             if from_memory and budget is not None:
                 budget.for_layer(layer)(image.width * image.height)
             return image
-        return await self._download(url, layer, entry if image is not None else None)
+        try:
+            return await self._download(url, layer, entry if image is not None else None)
+        except SvgRenderError as exc:
+            metrics.setup().fetch_failures.labels(exc.code).inc()
+            raise
 
     @contextlib.asynccontextmanager
     async def _host_slot(self, host: str):
@@ -435,6 +440,7 @@ class ImageFetcher:
         except httpx.HTTPError as exc:
             raise UpstreamError(f"layer {layer!r}: reading {url[:200]!r} failed: "
                                 f"{type(exc).__name__}", layer=layer, field="imageUrl") from None
+        metrics.setup().fetch_bytes.inc(total)
         return b"".join(chunks)
 
     async def load_request(self, params, settings: Settings) -> dict[str, DecodedImage]:

@@ -11,12 +11,14 @@ import errno
 import io
 import json
 import os
+import shutil
 import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from svgrender import metrics
 from svgrender.errors import StorageFull, StorageUnavailable
 
 # Every name we write: an image id, a variant, an extension. Nothing else is ever read or served.
@@ -43,6 +45,7 @@ class FileStore(Protocol):
     def delete(self, name: str) -> None: ...
     def copy(self, existing: str, new: str) -> None: ...  # raises FileMissing
     def public_url(self, name: str) -> str | None: ...  # None: served through /files/
+    def health(self, min_free_bytes: int) -> dict: ...  # {"ok": bool, …} for /readyz
 
 
 class RecordStore(Protocol):
@@ -65,7 +68,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+        metrics.setup().storage_errors.labels("storage_full" if full else
+                                              "storage_unavailable").inc()
+        if full:
             raise StorageFull("the image storage is full; try again later") from None
         raise StorageUnavailable(f"the image storage refused a write "
                                  f"({errno.errorcode.get(exc.errno, exc.errno)})") from None
@@ -115,6 +121,19 @@ class LocalFileStore:
 
     def public_url(self, name: str) -> str | None:
         return None
+
+    def health(self, min_free_bytes: int) -> dict:
+        """Writable, with room: a full disk is reported before renders fail on it."""
+        try:
+            free = shutil.disk_usage(self.directory).free
+        except OSError as exc:
+            return {"ok": False, "error": str(exc)[:200]}
+        if not os.access(self.directory, os.W_OK):
+            return {"ok": False, "error": "the storage directory is not writable",
+                    "freeBytes": free}
+        ok = free >= min_free_bytes
+        return {"ok": ok, "freeBytes": free, **({} if ok else {
+            "error": f"{free:,} bytes free, under SVGRENDER_MIN_FREE_BYTES"})}
 
 
 class LocalRecordStore:
@@ -182,6 +201,9 @@ class MemoryFileStore:
 
     def public_url(self, name: str) -> str | None:
         return None
+
+    def health(self, min_free_bytes: int) -> dict:
+        return {"ok": True}
 
 
 class MemoryRecordStore:

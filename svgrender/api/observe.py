@@ -1,0 +1,69 @@
+"""One middleware for what operators watch: a request id (X-Request-Id accepted and echoed),
+Prometheus counters and histograms per route, and one JSON log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from svgrender import metrics
+
+log = logging.getLogger("svgrender.access")
+
+
+def json_lines() -> None:
+    """Access lines are whole JSON objects on stderr, whatever the root logger's format."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        log.propagate = False
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def route_name(scope: Scope) -> str:
+    endpoint = scope.get("endpoint")
+    return getattr(endpoint, "__name__", "unmatched") if endpoint else "unmatched"
+
+
+class ObserveMiddleware:
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if REQUEST_ID.match(given) else secrets.token_hex(8)
+        scope["svgrender.log"] = log_fields = {}
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"],
+                                      (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            seconds = time.perf_counter() - started
+            route = route_name(scope)
+            m = metrics.setup()
+            m.requests.labels(route, scope["method"], str(status)).inc()
+            m.request_seconds.labels(route).observe(seconds)
+            log.info(json.dumps({
+                "ts": round(time.time(), 3), "requestId": request_id,
+                "method": scope["method"], "path": scope["path"][:300], "route": route,
+                "status": status, "durationMs": round(seconds * 1000, 2), **log_fields},
+                ensure_ascii=False))

@@ -1,0 +1,70 @@
+"""What operators watch: request ids, one JSON log line per request, /metrics (worker processes
+included), /readyz."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import replace
+
+from starlette.testclient import TestClient
+
+from svgrender.api.app import create_app
+
+
+def test_request_ids_are_echoed_or_made(client):
+    given = client.get("/healthz", headers={"X-Request-Id": "trace-42.a"})
+    assert given.headers["x-request-id"] == "trace-42.a"
+    made = client.get("/healthz")
+    assert re.fullmatch(r"[0-9a-f]{16}", made.headers["x-request-id"])
+    hostile = client.get("/healthz", headers={"X-Request-Id": "a b\tc" + "x" * 200})
+    assert re.fullmatch(r"[0-9a-f]{16}", hostile.headers["x-request-id"])
+
+
+def test_one_json_log_line_per_request(client, caplog):
+    with caplog.at_level(logging.INFO, logger="svgrender.access"):
+        client.post("/designs/social-card", json={}, headers={"X-Request-Id": "log-1"})
+        client.post("/designs/social-card", json={})  # the same render: a cache hit
+        client.post("/designs/no-such-template", json={})
+    lines = [json.loads(r.getMessage()) for r in caplog.records
+             if r.name == "svgrender.access"]
+    assert len(lines) == 3
+    first, second, missing = lines
+    assert first["requestId"] == "log-1" and first["status"] == 201
+    assert first["template"] == "social-card" and first["cacheHit"] is False
+    assert second["cacheHit"] is True and first["route"] == "render"
+    assert missing["status"] == 404 and missing["durationMs"] >= 0
+
+
+def test_metrics_count_renders_drawn_in_worker_processes(settings):
+    with TestClient(create_app(replace(settings, workers=2))) as client:
+        def draws() -> float:
+            text = client.get("/metrics").text
+            found = re.search(r'svgrender_render_seconds_count\{stage="draw",'
+                              r'template="certificate"\} ([0-9.]+)', text)
+            return float(found.group(1)) if found else 0.0
+
+        before = draws()
+        for n in range(3):
+            answer = client.post("/designs/certificate", json={"params": [
+                {"name": "recipient", "text": f"Metrics {n}"}]})
+            assert answer.status_code == 201
+        text = client.get("/metrics").text
+        # Drawn in worker processes (the API process never observes "draw" with workers > 0).
+        assert draws() - before == 3
+        assert re.search(r'svgrender_http_requests_total\{method="POST",route="render",'
+                         r'status="201"\} [1-9]', text)
+        assert "svgrender_render_queue_depth" in text and "svgrender_cache_hits_total" in text
+
+
+def test_readyz_reports_storage_room(settings):
+    with TestClient(create_app(settings)) as client:
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"]["storage"]["ok"]
+    starved = replace(settings, min_free_bytes=1 << 62)  # more than any disk has free
+    with TestClient(create_app(starved)) as client:
+        answer = client.get("/readyz")
+        assert answer.status_code == 503 and not answer.json()["ready"]
+        assert "SVGRENDER_MIN_FREE_BYTES" in answer.json()["checks"]["storage"]["error"]
+        assert client.get("/healthz").status_code == 200  # alive, just not ready
