@@ -206,6 +206,15 @@ def cmd_worker(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_sweep(args, settings: Settings) -> int:
+    """Apply SVGRENDER_RETENTION_DAYS / SVGRENDER_STORAGE_MAX_BYTES once (cron-friendly)."""
+    from svgrender.api.app import build_service
+    from svgrender.retention import sweep
+
+    print(json.dumps(sweep(build_service(settings, executor=ThreadExecutor(settings)))))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="svgrender", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -243,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--format", choices=sorted(BY_NAME), help="default format of the rows")
     batch.add_argument("--zip", help="also write the files into this zip, in row order")
     batch.add_argument("--pdf", help="render every row as PDF and combine them into this file")
+    sub.add_parser("sweep", help="delete renders past the retention settings, once")
     worker = sub.add_parser("worker", help="render batch rows from Redis (SVGRENDER_REDIS_URL)")
     worker.add_argument("--threads", type=int, default=1,
                         help="rows at once in this process (start one process per core)")
@@ -260,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     seams.install()
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,
-               "link": cmd_link, "worker": cmd_worker, "batch": cmd_batch}[args.command]
+               "link": cmd_link, "worker": cmd_worker, "batch": cmd_batch,
+               "sweep": cmd_sweep}[args.command]
     try:
         return handler(args, settings)
     except SvgRenderError as exc:

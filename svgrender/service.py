@@ -14,7 +14,8 @@ import msgspec
 
 from svgrender import metrics
 from svgrender.apply import check_params
-from svgrender.errors import Overloaded, TemplateNotFound, TooManyRequests
+from svgrender.errors import (Overloaded, StorageFull, StorageUnavailable, TemplateNotFound,
+                              TooManyRequests)
 from svgrender.executors import RenderExecutor, RenderJob
 from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
@@ -76,8 +77,8 @@ class RenderService:
                     time.perf_counter() - started)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
             key = result_key(template, request, images)
-            image_id = image_id or self.new_image_id()
-            reused = self.from_cache(key, image_id, request)
+            image_id = image_id or await self.blocking(self.new_image_id)
+            reused = await self.blocking(self.from_cache, key, image_id, request)
             if reused is not None:
                 m.cache_hits.labels("result").inc()
                 return reused
@@ -87,7 +88,7 @@ class RenderService:
             finally:
                 m.in_flight.dec()
             started = time.perf_counter()
-            stored = self.store(rendered, template, request, image_id, key)
+            stored = await self.blocking(self.store, rendered, template, request, image_id, key)
             m.render_seconds.labels(template.id, "store").observe(time.perf_counter() - started)
             return stored
 
@@ -99,7 +100,7 @@ class RenderService:
         request = self.decode(request)
         version = version or template.version
         key = link_key(template_id, version, request)
-        stored = None if fresh else self.stored(key)
+        stored = None if fresh else await self.blocking(self.stored, key)
         if stored is not None:
             metrics.setup().cache_hits.labels("link").inc()
             return stored
@@ -108,14 +109,20 @@ class RenderService:
                                    f"(current: {template.version})")
 
         async def render() -> RenderResult:
-            again = None if fresh else self.stored(key)  # finished in another process meanwhile
+            again = None if fresh else await self.blocking(self.stored, key)  # done elsewhere
             if again is not None:
                 return again
             result = await self.run(template_id, request, client, version)
-            self.records.put_alias(key, result.id)
+            await self.blocking(self.records.put_alias, key, result.id)
             return result
 
         return await self.single_flight(key, render)
+
+    async def blocking(self, function, *args):
+        """Storage calls: direct on local disk (fast), in a thread for object storage."""
+        if getattr(self.files, "remote", False):
+            return await asyncio.to_thread(function, *args)
+        return function(*args)
 
     async def template(self, template_id: str, version: str | None = None) -> Template:
         """A first load parses, sanitises and measures: in a thread, never on the event loop."""
@@ -196,14 +203,23 @@ class RenderService:
         try:
             for old, new in zip(previous.files, names):
                 self.files.copy(old, new)
+            result = RenderResult(image_id, previous.template_id, names, previous.width,
+                                  previous.height, request.metadata, previous.warnings,
+                                  reused=True)
+            self.records.put_record(image_id, result.record())
+            return result
         except FileMissing:  # deleted since: render again
             for name in names:
                 self.files.delete(name)
             return None
-        result = RenderResult(image_id, previous.template_id, names, previous.width,
-                              previous.height, request.metadata, previous.warnings, reused=True)
-        self.records.put_record(image_id, result.record())
-        return result
+        except (StorageFull, StorageUnavailable):
+            # No room for a copy: answer with the earlier render itself (its id and files).
+            for name in names:
+                self.files.delete(name)
+            self.records.delete_record(image_id)
+            return RenderResult(previous_id, previous.template_id, previous.files,
+                                previous.width, previous.height, request.metadata,
+                                previous.warnings, reused=True)
 
     def store(self, rendered: Rendered, template: Template, request: RenderRequest,
               image_id: str, key: str | None) -> RenderResult:

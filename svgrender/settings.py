@@ -35,6 +35,17 @@ class Settings:
                                           "request's base URL)")
     min_free_bytes: int = option(256 * 1024 * 1024, "/readyz reports not ready when the "
                                                      "storage has less free space")
+    storage_url: str | None = option(None, "s3://bucket/prefix: images, answers, the result "
+                                           "index and uploaded templates in object storage "
+                                           "(endpoint and credentials: the AWS_* variables)")
+    public_files_url: str | None = option(None, "serve files from here (a bucket website or "
+                                                "CDN) instead of /files/")
+    retention_days: float = option(0.0, "delete stored renders older than this (0: keep)")
+    storage_max_bytes: int = option(0, "local storage: delete the oldest renders beyond this "
+                                       "many bytes (0: no limit)")
+    sweep_interval_seconds: float = option(600.0, "how often the retention sweep runs")
+    template_refresh_seconds: float = option(2.0, "how stale a replica's list of templates in "
+                                                  "object storage may be")
     cache_dir: Path | None = option(None, "downloaded image bytes on disk (default: `_cache` "
                                           "in the storage directory)")
     # Access.

@@ -68,7 +68,7 @@ def worker_main(conn, settings: Settings) -> None:
     seams.install()
     add_font_dir(settings.fonts_dir)
     cache = ImageCache(settings.image_cache_bytes)
-    templates = TemplateStore(settings.templates_dir, settings)
+    templates = TemplateStore.for_settings(settings)
     while True:
         try:
             job: WireJob = conn.recv()

@@ -6,6 +6,7 @@ read `request.app.state.service`. DynaPictures' paths and field names, plus /v1 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from starlette.routing import Route
 
 from svgrender.api import batches, files, links, meta, renders, studio, templates
 from svgrender.api.auth import ApiKeyMiddleware
-from svgrender import metrics
+from svgrender import metrics, retention
 from svgrender.api.errors import HANDLERS
 from svgrender.api.observe import ObserveMiddleware
 from svgrender.api.views import image_answer
@@ -99,9 +100,15 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
                   records: RecordStore | None = None,
                   executor: RenderExecutor | None = None) -> RenderService:
     """The service with the backends the settings choose (each one replaceable for tests)."""
+    if settings.storage_url and (files is None or records is None):
+        from svgrender.io.s3 import Bucket, S3FileStore, S3RecordStore
+
+        bucket = Bucket(settings.storage_url)
+        files = files or S3FileStore(bucket, settings.public_files_url)
+        records = records or S3RecordStore(bucket)
     return RenderService(
-        settings, TemplateStore(settings.templates_dir, settings),
-        files or LocalFileStore(settings.storage_dir),
+        settings, TemplateStore.for_settings(settings),
+        files or LocalFileStore(settings.storage_dir, settings.public_files_url),
         records or LocalRecordStore(settings.storage_dir),
         ImageFetcher(settings), executor or executor_for(settings))
 
@@ -118,9 +125,13 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     async def lifespan(app):
         await service.executor.start()
         await jobs.start()
+        sweeping = asyncio.create_task(retention.sweep_forever(service)) if (
+            settings.retention_days > 0 or settings.storage_max_bytes > 0) else None
         try:
             yield
         finally:
+            if sweeping:
+                sweeping.cancel()
             await jobs.stop()
             await service.executor.stop()
 

@@ -17,7 +17,8 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sand
 
 async def serve_file(request: Request) -> Response:
     name = request.path_params["file_name"]
-    stored = request.app.state.service.files.open(name)
+    service = request.app.state.service
+    stored = await service.blocking(service.files.open, name)
     if stored is None:
         raise NotFound(f"File {name[:80]!r} not found", code="file_not_found")
     headers = {"Cache-Control": IMMUTABLE}
@@ -35,7 +36,8 @@ def stored_response(request: Request, stored: StoredFile, name: str,
     if etag_matches(request.headers.get("if-none-match"), stored.etag):
         stored.stream.close()
         return Response(status_code=304, headers=headers)
-    if stored.size <= SMALL_FILE:  # one read beats FileResponse's thread hops per chunk
+    if stored.path is not None and stored.size <= SMALL_FILE:  # one local read beats
+        # FileResponse's thread hops per chunk; remote streams are read in a thread below
         with stored.stream:
             return Response(stored.stream.read(), headers=headers, media_type=media_type(name))
     if stored.path is not None:

@@ -35,11 +35,11 @@ async def serve_link(request: Request) -> Response:
     client = request.scope.get("svgrender.client")
     result = await service.run_link(link.template_id, render, link.version, client)
     request.scope.get("svgrender.log", {}).update(template=link.template_id, imageId=result.id)
-    stored = service.files.open(result.files[link.size])
+    stored = await service.blocking(service.files.open, result.files[link.size])
     if stored is None:  # the image was deleted since: render the link again
         result = await service.run_link(link.template_id, render, link.version, client,
                                         fresh=True)
-        stored = service.files.open(result.files[link.size])
+        stored = await service.blocking(service.files.open, result.files[link.size])
         if stored is None:
             raise NotFound("the link's image could not be stored", code="file_not_found")
     headers = {"Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",

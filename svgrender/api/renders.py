@@ -55,7 +55,7 @@ async def render_later(request: Request, template_id: str, decoded: RenderReques
 
 async def get_image(request: Request) -> Response:
     service = request.app.state.service
-    record = service.records.get_record(request.path_params["image_id"])
+    record = await service.blocking(service.records.get_record, request.path_params["image_id"])
     if record is None:
         pending = await run_in_threadpool(request.app.state.jobs.store.image_state,
                                           request.path_params["image_id"])
@@ -69,6 +69,7 @@ async def get_image(request: Request) -> Response:
 async def delete_image(request: Request) -> Response:
     require_admin(request)
     image_id = request.path_params["image_id"]
-    if not request.app.state.service.delete(image_id):
+    service = request.app.state.service
+    if not await service.blocking(service.delete, image_id):
         raise ImageNotFound(f"Image {image_id[:40]!r} not found")
     return Response(status_code=204)

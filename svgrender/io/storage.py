@@ -14,9 +14,10 @@ import os
 import shutil
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Iterator, BinaryIO, Protocol
 
 from svgrender import metrics
 from svgrender.errors import StorageFull, StorageUnavailable
@@ -54,6 +55,10 @@ class RecordStore(Protocol):
     def delete_record(self, image_id: str) -> None: ...
     def put_alias(self, key: str, image_id: str) -> None: ...
     def get_alias(self, key: str) -> str | None: ...
+    # For the retention sweep:
+    def record_ages(self) -> Iterator[tuple[str, float]]: ...  # (image id, stored at)
+    def alias_items(self) -> Iterator[tuple[str, str]]: ...  # (key, image id)
+    def delete_alias(self, key: str) -> None: ...
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -80,9 +85,10 @@ def atomic_write(path: Path, data: bytes) -> None:
 class LocalFileStore:
     """Files in one directory."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, public_base: str | None = None):
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.public_base = public_base
 
     def _path(self, name: str) -> Path:
         if not FILE_NAME.match(name):
@@ -120,7 +126,7 @@ class LocalFileStore:
             raise StorageUnavailable("the image storage refused a write") from None
 
     def public_url(self, name: str) -> str | None:
-        return None
+        return f"{self.public_base.rstrip('/')}/{name}" if self.public_base else None
 
     def health(self, min_free_bytes: int) -> dict:
         """Writable, with room: a full disk is reported before renders fail on it."""
@@ -175,6 +181,25 @@ class LocalRecordStore:
             return None
         return value if IMAGE_ID.match(value) else None
 
+    def record_ages(self) -> Iterator[tuple[str, float]]:
+        for path in self.records.glob("*.json"):
+            try:
+                yield path.stem, path.stat().st_mtime
+            except OSError:
+                continue
+
+    def alias_items(self) -> Iterator[tuple[str, str]]:
+        for path in self.aliases.iterdir():
+            if RESULT_KEY.match(path.name):
+                try:
+                    yield path.name, path.read_text()
+                except OSError:
+                    continue
+
+    def delete_alias(self, key: str) -> None:
+        if RESULT_KEY.match(key):
+            (self.aliases / key).unlink(missing_ok=True)
+
 
 class MemoryFileStore:
     """Files in a dict: the CLI's `render` (which writes only its output file) and tests."""
@@ -225,3 +250,12 @@ class MemoryRecordStore:
 
     def get_alias(self, key: str) -> str | None:
         return self.aliases.get(key)
+
+    def record_ages(self) -> Iterator[tuple[str, float]]:
+        return iter([(i, r.get("_stored", time.time())) for i, r in self.records.items()])
+
+    def alias_items(self) -> Iterator[tuple[str, str]]:
+        return iter(list(self.aliases.items()))
+
+    def delete_alias(self, key: str) -> None:
+        self.aliases.pop(key, None)

@@ -89,7 +89,7 @@ class JobManager:
             return
         if status["kind"] == "image":
             image_id = batch_id.removeprefix("img-")
-            answer = self.image_answer(image_id, status["baseUrl"])
+            answer = await asyncio.to_thread(self.image_answer, image_id, status["baseUrl"])
             payload = {"event": "image.finished", "image": answer or {
                 "id": image_id, "templateId": status["templateId"], "state": "failed",
                 "error": status["errors"][0] if status["errors"] else None}}

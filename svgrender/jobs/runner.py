@@ -23,16 +23,20 @@ class EmbeddedRunner:
         self.delivering: set[int] = set()
         self.wakeup = asyncio.Event()
         self.loop_task: asyncio.Task | None = None
+        self.stopping = False
 
     async def start(self) -> None:
         resumed = await asyncio.to_thread(self.store.resume)
         if resumed:
             log.info("resuming %d batch rows interrupted by a restart", resumed)
         self.wakeup = asyncio.Event()
+        self.stopping = False
         self.loop_task = asyncio.create_task(self.loop())
 
     async def stop(self) -> None:
         """Rows still drawing are left `running` in the store: the next start queues them."""
+        self.stopping = True  # also ends the loop if its cancellation is lost (see loop())
+        self.wakeup.set()
         if self.loop_task:
             self.loop_task.cancel()
         for task in list(self.active):
@@ -47,7 +51,7 @@ class EmbeddedRunner:
         self.wakeup.set()
 
     async def loop(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 free = row_concurrency(self.settings) - len(self.active)
                 for claimed in (await asyncio.to_thread(self.store.claim, free) if free > 0
@@ -59,10 +63,15 @@ class EmbeddedRunner:
                         self.spawn(self.send(*delivery))
             except Exception:  # the loop must outlive any one bad row or a locked database
                 log.exception("job loop")
+            if self.stopping:
+                break
             self.wakeup.clear()
+            # Not asyncio.wait_for: on Python 3.11 it can swallow a cancellation that arrives
+            # as the event is set (a hang at shutdown, seen in the test suite).
             try:
-                await asyncio.wait_for(self.wakeup.wait(), 0.25)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(0.25):
+                    await self.wakeup.wait()
+            except TimeoutError:
                 pass
 
     def spawn(self, coro) -> None:

@@ -25,32 +25,80 @@ from svgrender.templates.naming import name_element
 log = logging.getLogger("svgrender.templates")
 
 MAX_TEMPLATE_ID = 128
+MANIFEST = ".uploaded.json"  # which ids were uploaded through the API
+
+
+class LocalTemplateFiles:
+    """Template files in one directory; a file's stamp is its (mtime, size)."""
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def stamp(self, name: str):
+        try:
+            st = (self.directory / name).stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return (self.directory / name).read_bytes()
+        except OSError:
+            return None
+
+    def write(self, name: str, data: bytes):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.directory / name, data)  # unique temporary name: no collisions
+        return self.stamp(name)
+
+    def remove(self, name: str) -> bool:
+        try:
+            (self.directory / name).unlink()
+            return True
+        except FileNotFoundError:
+            return False
+
+    def names(self) -> list[str]:
+        if not self.directory.is_dir():
+            return []
+        return sorted(p.name for p in self.directory.glob("*.svg") if p.is_file())
 
 
 class TemplateStore:
-    """Templates in one directory, by file name without `.svg`; reparsed when a file changes.
+    """Templates by id (file name without `.svg`) in a directory or a bucket; reparsed when a
+    file changes.
 
     `get(id)` answers the current parse; `get(id, version)` answers exactly that version or
     raises TemplateNotFound (what a worker asks for: the version the API checked).
     """
 
-    def __init__(self, directory: Path, settings: Settings):
+    def __init__(self, directory: Path, settings: Settings, files=None):
         self.directory = Path(directory)
         self.settings = settings
-        self._cache: dict[str, tuple[tuple[int, int], Template]] = {}  # id -> (file stamp, parse)
+        self.files = files or LocalTemplateFiles(self.directory)
+        self._cache: dict[str, tuple[object, Template]] = {}  # id -> (file stamp, parse)
         self._lock = threading.Lock()
 
-    # --- which templates the API may change -------------------------------------------------
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "TemplateStore":
+        """The bucket's templates with SVGRENDER_STORAGE_URL, else the templates folder."""
+        if settings.storage_url:
+            from svgrender.io.s3 import Bucket, S3TemplateFiles
 
-    @property
-    def _manifest(self) -> Path:
-        return self.directory / ".uploaded.json"
+            bucket = Bucket(settings.storage_url)
+            return cls(settings.templates_dir, settings, S3TemplateFiles(
+                bucket, settings.template_refresh_seconds,
+                LocalTemplateFiles(settings.templates_dir)))
+        return cls(settings.templates_dir, settings)
+
+    # --- which templates the API may change -------------------------------------------------
 
     def uploaded(self) -> set[str]:
         """Ids saved through the API (the others were put in the folder by the operator)."""
         try:
-            return set(json.loads(self._manifest.read_text()))
-        except (OSError, ValueError):
+            return set(json.loads(self.files.read(MANIFEST) or b"[]"))
+        except ValueError:
             return set()
 
     def _mark_uploaded(self, template_id: str, uploaded: bool) -> None:
@@ -59,13 +107,12 @@ class TemplateStore:
             if (template_id in ids) == uploaded:
                 return
             ids = ids | {template_id} if uploaded else ids - {template_id}
-            self.directory.mkdir(parents=True, exist_ok=True)
-            atomic_write(self._manifest, json.dumps(sorted(ids)).encode())
+            self.files.write(MANIFEST, json.dumps(sorted(ids)).encode())
 
     def check_writable(self, template_id: str) -> None:
         """403 for the operator's own templates, unless SVGRENDER_TEMPLATES_WRITABLE."""
-        path = self._path(template_id)
-        if (self.settings.templates_writable or not path.exists()
+        name = self._name(template_id)
+        if (self.settings.templates_writable or self.files.stamp(name) is None
                 or template_id in self.uploaded()):
             return
         raise Forbidden(f"template {template_id!r} came with the server (it is in the templates "
@@ -73,22 +120,22 @@ class TemplateStore:
                         "SVGRENDER_TEMPLATES_WRITABLE=1", field="templateId",
                         code="template_read_only")
 
-    def _path(self, template_id: str) -> Path:
+    def _name(self, template_id: str) -> str:
         if (not template_id or len(template_id) > MAX_TEMPLATE_ID or template_id.startswith(".")
                 or any(c in template_id for c in "/\\\0")):
             raise TemplateNotFound(f"Template {template_id[:MAX_TEMPLATE_ID]!r} not found")
-        return self.directory / f"{template_id}.svg"
+        return f"{template_id}.svg"
 
-    def check_id(self, template_id: str) -> Path:
-        path = self._path(template_id)
+    def check_id(self, template_id: str) -> str:
+        name = self._name(template_id)
         if not all(c.isalnum() or c in "-_." for c in template_id):
             raise InvalidParam("template ids use letters, digits, '-', '_' and '.'",
                                field="templateId", code="invalid_template_id")
-        return path
+        return name
 
     def save(self, template_id: str, data: bytes, name: str | None = None) -> Template:
         """Sanitise and store an uploaded template; refuse it (422) if it cannot be used."""
-        path = self.check_id(template_id)
+        file_name = self.check_id(template_id)
         root = parse_svg(inflate(data, self.settings.max_template_bytes))
         removed = prepare_root(root, Limits.from_settings(self.settings))
         if name and not any(local_name(c) == "title" for c in root):
@@ -98,21 +145,17 @@ class TemplateStore:
         clean = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         template = load_template(template_id, clean, self.settings)  # fails loudly
         template.removed = removed
-        self.directory.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, clean)  # a unique temporary name: concurrent PUTs cannot collide
-        self._mark_uploaded(template_id, True)
-        st = path.stat()
+        stamp = self.files.write(file_name, clean)
         with self._lock:
-            self._cache[template_id] = ((st.st_mtime_ns, st.st_size), template)
+            self._cache[template_id] = (stamp, template)
+        self._mark_uploaded(template_id, True)
         return template
 
     def name_layer(self, template_id: str, path: str, name: str) -> Template:
         """Give the element at `path` the layer name `name` and store the template again."""
-        file = self._path(template_id)
-        try:
-            data = file.read_bytes()
-        except OSError:
-            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        data = self.files.read(self._name(template_id))
+        if data is None:
+            raise TemplateNotFound(f"Template {template_id!r} not found")
         root = parse_svg(inflate(data, self.settings.max_template_bytes))
         prepare_root(root, Limits.from_settings(self.settings))
         name_element(root, path, name)
@@ -120,34 +163,27 @@ class TemplateStore:
                                                      encoding="UTF-8"))
 
     def delete(self, template_id: str) -> None:
-        path = self._path(template_id)
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            raise TemplateNotFound(f"Template {template_id!r} not found") from None
+        if not self.files.remove(self._name(template_id)):
+            raise TemplateNotFound(f"Template {template_id!r} not found")
         with self._lock:
             self._cache.pop(template_id, None)
         self._mark_uploaded(template_id, False)
 
     def ids(self) -> list[str]:
-        if not self.directory.is_dir():
-            return []
-        return sorted(p.stem for p in self.directory.glob("*.svg") if p.is_file())
+        return [name[:-4] for name in self.files.names() if name.endswith(".svg")]
 
     def get(self, template_id: str, version: str | None = None) -> Template:
         """The current parse of a template (invalid ones included: check `.error`)."""
-        path = self._path(template_id)
-        try:
-            st = path.stat()
-        except OSError:
-            raise TemplateNotFound(f"Template {template_id!r} not found") from None
-        stamp = (st.st_mtime_ns, st.st_size)
+        name = self._name(template_id)
+        stamp = self.files.stamp(name)
+        if stamp is None:
+            raise TemplateNotFound(f"Template {template_id!r} not found")
         cached = self._cache.get(template_id)
         if cached is None or cached[0] != stamp:
             with self._lock:
                 cached = self._cache.get(template_id)
                 if cached is None or cached[0] != stamp:
-                    cached = (stamp, self._load(template_id, path, stamp))
+                    cached = (stamp, self._load(template_id, name))
                     self._cache[template_id] = cached
         template = cached[1]
         if version is not None and template.version != version:
@@ -157,24 +193,28 @@ class TemplateStore:
 
     def loaded(self, template_id: str) -> Template | None:
         """The parse already in memory if the file has not changed since, else None (then call
-        get() in a thread: it parses). Cheap enough for the event loop: one stat."""
+        get() in a thread: it parses). Cheap enough for the event loop locally (one stat)."""
         cached = self._cache.get(template_id)
-        if cached is None:
+        if cached is None or getattr(self.files, "remote", False):
             return None
         try:
-            st = self._path(template_id).stat()
-        except OSError:
+            stamp = self.files.stamp(self._name(template_id))
+        except TemplateNotFound:
             return None
-        return cached[1] if cached[0] == (st.st_mtime_ns, st.st_size) else None
+        return cached[1] if cached[0] == stamp else None
 
-    def _load(self, template_id: str, path: Path, stamp: tuple[int, int]) -> Template:
+    def _load(self, template_id: str, name: str) -> Template:
         data = b""
         try:
-            if stamp[1] > self.settings.max_template_bytes:
-                raise InvalidTemplate(f"file is {stamp[1]:,} bytes; the limit is "
+            data = self.files.read(name)
+            if data is None:
+                raise TemplateNotFound(f"Template {template_id!r} not found")
+            if len(data) > self.settings.max_template_bytes:
+                raise InvalidTemplate(f"file is {len(data):,} bytes; the limit is "
                                       f"{self.settings.max_template_bytes:,}")
-            data = path.read_bytes()
             return load_template(template_id, data, self.settings)
+        except TemplateNotFound:
+            raise
         except SvgRenderError as exc:
             reason = exc.message
         except Exception as exc:  # a hostile file must not take the service down
