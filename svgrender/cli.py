@@ -60,6 +60,8 @@ def cmd_serve(args, settings: Settings) -> int:
     json_lines()  # one JSON line per request (ours, with the request id) instead of uvicorn's
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 access_log=False,
+                # SIGTERM: stop accepting, let requests in progress finish (a render at most).
+                timeout_graceful_shutdown=int(settings.render_timeout) + 5,
                 workers=None, timeout_keep_alive=settings.http_keep_alive_timeout,
                 limit_concurrency=settings.http_max_connections,
                 h11_max_incomplete_event_size=64 * 1024)  # headers: 64 KiB at most

@@ -57,6 +57,8 @@ class Settings:
     templates_writable: bool = option(False, "let the API replace, rename layers of and delete "
                                              "templates put in the folder by the operator (not "
                                              "uploaded)")
+    cors_origins: tuple[str, ...] = option((), "comma-separated origins whose pages may call "
+                                               "the API from a browser (* for any)")
     link_keys: tuple[str, ...] = option((), "comma-separated render-link signing keys: the "
                                             "first signs, all verify (rotation)")
     unsigned_links: bool = option(False, "accept render links without a signature (anyone "

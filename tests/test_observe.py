@@ -68,3 +68,22 @@ def test_readyz_reports_storage_room(settings):
         assert answer.status_code == 503 and not answer.json()["ready"]
         assert "SVGRENDER_MIN_FREE_BYTES" in answer.json()["checks"]["storage"]["error"]
         assert client.get("/healthz").status_code == 200  # alive, just not ready
+
+
+def test_cors_origins_by_setting(settings):
+    allowed = replace(settings, cors_origins=("https://app.example.com",), api_keys=("k",))
+    with TestClient(create_app(allowed)) as client:
+        preflight = client.options("/designs/social-card", headers={
+            "Origin": "https://app.example.com", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type"})
+        assert preflight.status_code == 200  # answered before the key check
+        assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
+        other = client.get("/templates", headers={"Origin": "https://evil.example",
+                                                  "Authorization": "Bearer k"})
+        assert "access-control-allow-origin" not in other.headers
+        unauthorized = client.get("/templates")
+        assert unauthorized.status_code == 401
+        assert unauthorized.headers["www-authenticate"] == "Bearer"
+    with TestClient(create_app(settings)) as client:  # no setting: no CORS headers at all
+        plain = client.get("/templates", headers={"Origin": "https://app.example.com"})
+        assert "access-control-allow-origin" not in plain.headers

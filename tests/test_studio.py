@@ -179,3 +179,18 @@ def test_with_keys_nothing_works_without_the_key(chromium, tmp_path):
         page.wait_for_selector("[data-template=social-card]")
         assert not any("studio-secret-key" in r for r in requested)  # never in a URL
         context.close()
+
+
+def test_api_reference_page_from_openapi(chromium, server):
+    page = chromium.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{server}/docs")
+    page.wait_for_selector("#render")  # the operationId of POST /designs/{templateId}
+    assert "POST /designs/{templateId}" in page.text_content("#render h2")
+    assert page.locator(".operation").count() >= 15
+    assert all(url.startswith(server) for url in requested)  # nothing from a CDN
+    assert errors == []
+    page.close()

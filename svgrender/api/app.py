@@ -11,6 +11,7 @@ import contextlib
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -65,6 +66,7 @@ ROUTES = [
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/files/{file_name}", files.serve_file),
+    Route("/docs", studio.docs_page),
     Route("/studio", studio.studio_page),
     Route("/studio/", studio.studio_page),
     Route("/studio/{name}", studio.studio_file),
@@ -78,6 +80,17 @@ ROUTES = [
     Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
           methods=["GET", "POST"]),
 ]
+
+
+def cors(settings: Settings) -> list[Middleware]:
+    """Browsers on these origins may call the API (preflights answered before the key check)."""
+    if not settings.cors_origins:
+        return []
+    return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD"],
+                       allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
+                       expose_headers=["X-Request-Id", "X-Svgrender-Warnings", "ETag"],
+                       max_age=600)]
 
 
 def build_jobs(settings: Settings, service: RenderService) -> JobManager:
@@ -136,7 +149,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
-                    middleware=[Middleware(ObserveMiddleware),
+                    middleware=[Middleware(ObserveMiddleware), *cors(settings),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
                                            admin_keys=settings.admin_keys)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs

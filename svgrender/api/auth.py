@@ -10,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from svgrender.api.errors import error_response
 from svgrender.errors import Forbidden, Unauthorized
 
-PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/studio")
+PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/studio", "/docs")
 PUBLIC_PREFIXES = ("/files/", "/studio/")  # unguessable file ids; the studio's static files
 PUBLIC_READ_PREFIXES = ("/links/",)  # GET/HEAD only: render links carry their own signature
 AUTH_MESSAGE = ("Valid API key is required. Add request header like "

@@ -173,6 +173,59 @@ def document(secured: bool = True) -> dict:
                         f.media_type: {} for f in FORMATS.values()}},
                         "304": {"description": "not modified"},
                         **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},
+            "/batches/{id}": {
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "post": {
+                    "operationId": "createBatch",
+                    "description": "`id` is a template id. A CSV (header of layer.property "
+                                   "columns, fileName, format, scale, metadata) or JSON rows.",
+                    "parameters": [{"name": n, "in": "query", "required": False,
+                                    "schema": {"type": "string"}}
+                                   for n in ("format", "webhookUrl", "pdf")],
+                    "requestBody": {"required": True, "content": {
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"anyOf": [
+                            {"type": "array", "items": _ref("RenderRequest")},
+                            {"type": "object", "required": ["rows"], "properties": {
+                                "rows": {"type": "array", "items": _ref("RenderRequest")},
+                                "format": {"type": "string"},
+                                "webhookUrl": {"type": "string"},
+                                "pdf": {"type": "string", "enum": ["combined"]}}}]}}}},
+                    "responses": {"202": {"description": "queued: the batch's progress",
+                                          "content": {"application/json": {"schema": {
+                                              "type": "object"}}}},
+                                  **_errors(400, 401, 404, 413, 422, 503)}},
+                "get": {"operationId": "getBatch", "responses": {
+                    "200": {"description": "progress, rate, ETA, row errors, webhook attempts",
+                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                    **_errors(401, 404)}},
+                "delete": {"operationId": "cancelBatch", "responses": {
+                    "200": {"description": "cancelled what had not started",
+                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                    **_errors(401, 404)}}},
+            "/batches/{id}/zip": {"get": {
+                "operationId": "batchZip",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "the finished rows' images",
+                                      "content": {"application/zip": {}}},
+                              **_errors(401, 404)}}},
+            "/batches/{id}/pdf": {"get": {
+                "operationId": "batchPdf",
+                "parameters": [{"name": "id", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "one combined PDF in row order",
+                                      "content": {"application/pdf": {}}},
+                              **_errors(401, 404, 422)}}},
+            "/readyz": {"get": {"operationId": "ready", "security": [], "responses": {
+                "200": {"description": "ready", "content": {"application/json": {
+                    "schema": {"type": "object"}}}},
+                "503": {"description": "not ready (the failing check)", "content": {
+                    "application/json": {"schema": {"type": "object"}}}}}}},
+            "/metrics": {"get": {"operationId": "metrics", "responses": {
+                "200": {"description": "Prometheus text format",
+                        "content": {"text/plain": {}}}, **_errors(401)}}},
             "/v1/fonts": {"get": {"operationId": "fonts", "responses": {
                 "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}}},
             "/healthz": {"get": {"operationId": "health", "security": [], "responses": {

@@ -25,6 +25,11 @@ async def studio_page(request: Request) -> Response:
     return _file("index.html")
 
 
+async def docs_page(request: Request) -> Response:
+    """/docs: the API reference, drawn from /openapi.json by a local script."""
+    return _file("docs.html")
+
+
 async def studio_file(request: Request) -> Response:
     return _file(request.path_params["name"])
 
