@@ -15,7 +15,7 @@ from svgrender.formats import FORMATS, Format
 from svgrender.io.images import DecodedImage
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
-from svgrender.svg.prepare import fill_whole_pixels
+from svgrender.svg.prepare import fill_whole_pixels, opacity_after_effects
 from svgrender.templates.model import Template
 
 VARIANTS = ("", "-thumb", "-thumb-2x")  # main image, thumbnail, retina thumbnail
@@ -72,6 +72,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     tree = apply_params(template, request.params, settings, images)
     check_tree(tree, settings)
     fill_whole_pixels(tree, template.width, template.height)
+    opacity_after_effects(tree)
     drawing = prepare_drawing(tree, {**template.images,
                                      **{image.key: image for image in images.values()}})
     fmt: Format = FORMATS[request.format]

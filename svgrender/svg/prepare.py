@@ -53,8 +53,62 @@ def prepare_root(root: etree._Element, limits: Limits) -> list[str]:
         style.pop("width", None)
         style.pop("height", None)
         root.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+    paint_root_background(root)
     spans_for_flow_tails(root)
     return removed
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+NOT_DRAWN = {"defs", "title", "desc", "metadata", "style", "script"}
+
+
+def paint_root_background(root: etree._Element) -> None:
+    """<svg style="background:#123"> is painted by browsers behind everything; CairoSVG ignores
+    it. A full-viewport rect first in the drawing does the same."""
+    style = parse_style(root.get("style"))
+    color = style.pop("background-color", None) or style.pop("background", None)
+    if not color or "url(" in color or " " in color.strip():
+        return  # only a plain colour (images and layered backgrounds are not SVG paint)
+    root.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+    rect = etree.Element(SVG + "rect", {"x": "0", "y": "0", "width": "100%", "height": "100%",
+                                        "fill": color, "data-svgrender": "root-background"})
+    position = 0
+    for position, child in enumerate(root):
+        if not isinstance(child.tag, str) or local_name(child) not in NOT_DRAWN:
+            break
+    else:
+        position = len(root)
+    root.insert(position, rect)
+
+
+def opacity_after_effects(root: etree._Element) -> None:
+    """An element with both `opacity` and a `filter` or `mask`: CairoSVG multiplies a leaf's
+    fill and stroke by its opacity *and* paints the filtered group with it again (0.4 became
+    0.16). Moving the opacity to a wrapping group applies it once, after the effect, as the
+    spec says. Per render: params may have set either."""
+    for element in root.xpath("//*[@filter or @mask or contains(@style, 'filter') "
+                              "or contains(@style, 'mask')]"):
+        style = parse_style(element.get("style"))
+        has_effect = any(style.get(p, "").startswith("url(") or element.get(p)
+                         for p in ("filter", "mask"))
+        opacity = style.get("opacity") or element.get("opacity")
+        if not has_effect or opacity is None or element is root:
+            continue
+        try:
+            if float(opacity) >= 1:
+                continue
+        except ValueError:
+            continue
+        if any(local_name(a) in ("clipPath", "mask", "pattern", "marker", "symbol", "text")
+               for a in element.iterancestors()):
+            continue  # a <g> is not allowed (or would split text) there
+        group = etree.Element(SVG + "g", {"opacity": opacity})
+        element.addprevious(group)
+        group.append(element)  # moves it, tail included (harmless outside text)
+        if "opacity" in style:
+            style.pop("opacity")
+            element.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
+        element.set("opacity", "1")
 
 
 FLOW_TAGS = {"flowPara", "flowSpan", "flowDiv"}
