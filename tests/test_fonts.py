@@ -61,3 +61,24 @@ def test_font_dropped_in_fonts_dir_is_usable(tmp_path, settings):
     serif = draw(tmp_path, settings, "DejaVu Serif")
     assert mean_abs_diff(ours, fallback) > 1.0  # the family resolves to our file…
     assert mean_abs_diff(ours, serif) < 0.01  # …whose glyphs are DejaVu Serif's
+
+
+def ink_width(image: Image.Image) -> int:
+    """Width of the drawn text (non-white columns)."""
+    gray = image.convert("L").point(lambda v: 255 if v < 200 else 0)
+    box = gray.getbbox()
+    return box[2] - box[0] if box else 0
+
+
+@pytest.mark.parametrize("family", ["Roboto", "Open Sans", "Lato", "Cabin", "Liberation Sans"])
+def test_families_real_files_name_most_are_installed(family):
+    assert family in available_families(), f".ci/run and the README install {family}"
+
+
+def test_arial_and_helvetica_keep_their_metrics(tmp_path, settings):
+    """No Arial on Linux: fontconfig's metric-compatible Liberation Sans (fonts-liberation2)
+    draws it, so a line set in Arial keeps its width (and its wrapping) instead of Noto's."""
+    liberation = ink_width(draw(tmp_path, settings, "Liberation Sans"))
+    assert ink_width(draw(tmp_path, settings, "Arial")) == liberation
+    assert ink_width(draw(tmp_path, settings, "Helvetica")) == liberation
+    assert abs(ink_width(draw(tmp_path, settings, "Noto Sans")) - liberation) > 10

@@ -67,10 +67,20 @@ def wait_for_new_preview(page, old_src: str, seconds: float = 2.0) -> float:
     raise AssertionError(f"the preview did not change within {seconds} s")
 
 
+def wait_loaded(page, seconds: float = 10.0) -> None:
+    """Until the preview shows a decoded image (polled: the page's CSP forbids eval'd waits)."""
+    page.wait_for_selector("#preview[src]")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.locator("#preview").evaluate("img => img.complete && img.naturalWidth > 0"):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the preview never loaded")
+
+
 def open_template(page, template_id: str) -> None:
     page.click(f"[data-template={template_id}]")
-    page.wait_for_selector("#preview[src]")
-    page.locator("#preview").evaluate("img => img.decode()")
+    wait_loaded(page)
 
 
 def test_gallery_lists_the_demo_templates(page):
@@ -86,7 +96,7 @@ def test_typing_a_title_changes_the_preview(page):
     old = page.get_attribute("#preview", "src")
     page.fill("textarea[name=text]", "Typed in the studio")
     wait_for_new_preview(page, old)
-    page.locator("#preview").evaluate("img => img.decode()")
+    wait_loaded(page)
     after = preview(page)
     width, height = after.size  # the title's box, scaled to the preview
     region = (int(width * 0.5), int(height * 0.1), int(width * 0.98), int(height * 0.35))
@@ -133,7 +143,7 @@ def test_keyboard_alone_selects_a_layer_and_edits_it(page):
             break
     page.keyboard.press("Enter")
     page.wait_for_selector("[data-layer=title]")
-    page.locator("#preview").evaluate("img => img.decode()")
+    wait_loaded(page)
     for _ in range(60):
         page.keyboard.press("Tab")
         if page.locator(":focus").get_attribute("data-layer") == "title":
