@@ -61,6 +61,7 @@ class RenderService:
         self.fetching = 0  # renders downloading their images
         self.per_client: dict[str, int] = {}
         self.flights: dict[str, asyncio.Future] = {}  # renders others may wait for, by key
+        self.shared_flights = None  # RedisFlights: the same across replicas
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
@@ -116,6 +117,13 @@ class RenderService:
             await self.blocking(self.records.put_alias, key, result.id)
             return result
 
+        async def stored_now():
+            return await self.blocking(self.stored, key)
+
+        if self.shared_flights is not None:
+            async def across_replicas() -> RenderResult:
+                return await self.shared_flights.run_once(key, render, stored_now)
+            return await self.single_flight(key, across_replicas)
         return await self.single_flight(key, render)
 
     async def blocking(self, function, *args):

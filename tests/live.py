@@ -25,8 +25,10 @@ def free_port() -> int:
 def served(env: dict[str, str]):
     """Yields the base URL of a server started with these extra environment variables."""
     port = free_port()
+    # Each server its own metrics directory (not the one this test process may have set up).
+    inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     process = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
-                               env={**os.environ, "SVGRENDER_WORKERS": "0", **env},
+                               env={**inherited, "SVGRENDER_WORKERS": "0", **env},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -129,3 +129,36 @@ def test_retention_sweeps_the_bucket(s3_endpoint, settings, monkeypatch):
         assert sweep(client.app.state.service, now=later) == {"removed": 1, "indexEntries": 1}
         assert client.get(answer["imageUrl"]).status_code == 404
         assert client.get(f"/images/{answer['id']}").status_code == 404
+
+
+from test_batches_redis import redis_url  # noqa: E402,F401 - a real redis-server fixture
+
+
+def test_with_redis_a_link_hit_on_both_replicas_at_once_renders_once(s3_endpoint, redis_url,
+                                                                     tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from svgrender.links import signed_url
+
+    templates = tmp_path / "operator-templates"
+    shutil.copytree(TEMPLATES, templates)
+    env = {**AWS, "AWS_ENDPOINT_URL": s3_endpoint, "SVGRENDER_TEMPLATES_DIR": str(templates),
+           "SVGRENDER_STORAGE_URL": f"s3://renders/l{time.monotonic_ns()}",
+           "SVGRENDER_REDIS_URL": redis_url, "SVGRENDER_LINK_KEYS": "k"}
+    with served({**env, "SVGRENDER_STORAGE_DIR": str(tmp_path / "a")}) as a, \
+            served({**env, "SVGRENDER_STORAGE_DIR": str(tmp_path / "b")}) as b:
+        before = draws(a) + draws(b)
+        path = signed_url("", "k", "/links/social-card.png",
+                          [("title.text", "One render for the whole fleet")])
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(lambda n: httpx.get(f"{(a, b)[n % 2]}{path}", timeout=60),
+                                    range(12)))
+        assert [r.status_code for r in answers] == [200] * 12
+        assert len({r.content for r in answers}) == 1
+        assert draws(a) + draws(b) - before == 1  # main image + thumbnails: one render
+        # The result index is in Redis: a POST render on A is a cache hit on B.
+        body = {"format": "png", "params": [{"name": "title", "text": "Indexed in Redis"}]}
+        httpx.post(f"{a}/designs/social-card", json=body)
+        middle = draws(b)
+        assert httpx.post(f"{b}/designs/social-card", json=body).status_code == 201
+        assert draws(b) == middle

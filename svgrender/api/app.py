@@ -119,11 +119,18 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
         bucket = Bucket(settings.storage_url)
         files = files or S3FileStore(bucket, settings.public_files_url)
         records = records or S3RecordStore(bucket)
-    return RenderService(
+    records = records or LocalRecordStore(settings.storage_dir)
+    if settings.redis_url:  # the result index and link renders shared between replicas
+        from svgrender.io.shared import RedisFlights, RedisIndexedRecords
+
+        records = RedisIndexedRecords(records, settings.redis_url)
+    service = RenderService(
         settings, TemplateStore.for_settings(settings),
         files or LocalFileStore(settings.storage_dir, settings.public_files_url),
-        records or LocalRecordStore(settings.storage_dir),
-        ImageFetcher(settings), executor or executor_for(settings))
+        records, ImageFetcher(settings), executor or executor_for(settings))
+    if settings.redis_url:
+        service.shared_flights = RedisFlights(settings.redis_url, settings.render_timeout * 3)
+    return service
 
 
 def create_app(settings: Settings | None = None, service: RenderService | None = None) -> Starlette:

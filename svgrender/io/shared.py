@@ -1,0 +1,82 @@
+"""State several replicas share through Redis (SVGRENDER_REDIS_URL): the result index (params →
+stored render, so a render on one replica is a cache hit on another) and a lock per render link
+so concurrent first hits on different replicas still render once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import redis
+
+PREFIX = "svgrender:"
+
+
+class RedisIndexedRecords:
+    """A RecordStore whose result index lives in Redis; answers stay in the wrapped store."""
+
+    def __init__(self, records, url: str):
+        self.records = records
+        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        self.remote = getattr(records, "remote", False)
+
+    def put_record(self, image_id: str, record: dict) -> None:
+        self.records.put_record(image_id, record)
+
+    def get_record(self, image_id: str) -> dict | None:
+        return self.records.get_record(image_id)
+
+    def delete_record(self, image_id: str) -> None:
+        self.records.delete_record(image_id)
+
+    def record_ages(self):
+        return self.records.record_ages()
+
+    def put_alias(self, key: str, image_id: str) -> None:
+        self.redis.set(PREFIX + "index:" + key, image_id)
+
+    def get_alias(self, key: str) -> str | None:
+        value = self.redis.get(PREFIX + "index:" + key)
+        return value.decode() if value else None
+
+    def alias_items(self):
+        for name in self.redis.scan_iter(PREFIX + "index:*", count=1000):
+            value = self.redis.get(name)
+            if value:
+                yield name.decode()[len(PREFIX + "index:"):], value.decode()
+
+    def delete_alias(self, key: str) -> None:
+        self.redis.delete(PREFIX + "index:" + key)
+
+
+class RedisFlights:
+    """One render per key across replicas: the first to take the lock renders, the others wait
+    for its result to be indexed (or for the lock to lapse, then try themselves)."""
+
+    def __init__(self, url: str, hold_seconds: float):
+        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        self.hold_ms = int(hold_seconds * 1000)
+
+    async def run_once(self, key: str, render, stored):
+        lock = PREFIX + "flight:" + key
+        token = f"{time.time_ns()}"
+        while True:
+            taken = await asyncio.to_thread(self.redis.set, lock, token, nx=True,
+                                            px=self.hold_ms)
+            if taken:
+                try:
+                    return await render()
+                finally:
+                    await asyncio.to_thread(self._release, lock, token)
+            while await asyncio.to_thread(self.redis.exists, lock):
+                await asyncio.sleep(0.05)
+                found = await stored()
+                if found is not None:
+                    return found
+            found = await stored()
+            if found is not None:
+                return found
+
+    def _release(self, lock: str, token: str) -> None:
+        if self.redis.get(lock) == token.encode():
+            self.redis.delete(lock)
