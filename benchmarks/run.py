@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import socket
 import statistics
@@ -165,6 +166,17 @@ def link_hits(url: str, hits: int = 300) -> dict:
     return {"p50": q[49], "p95": q[94]}
 
 
+def scraped_draws(url: str) -> dict:
+    """/metrics after the load: renders drawn, as counted inside the worker processes."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    draws = sum(float(v) for v in re.findall(
+        r'svgrender_render_seconds_count\{stage="draw",template="[^"]+"\} ([0-9.]+)', text))
+    answered = sum(float(v) for v in re.findall(
+        r'svgrender_http_requests_total\{method="POST",route="render",status="201"\} '
+        r'([0-9.]+)', text))
+    return {"draws": draws, "answered": answered}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -247,6 +259,7 @@ def http(seconds: float, worker_counts, client_counts) -> dict:
                         hits.append((time.perf_counter() - start) * 1000)
                 rows[(workers, "cache")] = {"p50": statistics.median(hits)}
                 rows[(workers, "link")] = link_hits(url)
+                rows[(workers, "metrics")] = scraped_draws(url)
                 rows[(workers, "rss")] = {"mb": worker_rss(server)}
             finally:
                 server.terminate()
@@ -295,6 +308,10 @@ def report(proc, chrome, net, smoke: bool) -> str:
                              f"{row['p50']:.2f} ms, p95 {row['p95']:.2f} ms — "
                              f"{seq / row['p50']:.0f}× faster than a render's p50 "
                              f"(target: p50 ≤ 2 ms)")
+            elif kind == "metrics":
+                lines.append(f"- {workers} worker(s), /metrics after the run: {row['draws']:.0f} "
+                             f"draws observed in worker processes, {row['answered']:.0f} renders "
+                             "answered 201 (the difference: cache hits)")
             elif kind == "rss":
                 lines.append(f"- {workers} worker(s), largest worker RSS after the run: "
                              f"{row['mb']:.0f} MB")

@@ -87,3 +87,45 @@ def test_cors_origins_by_setting(settings):
     with TestClient(create_app(settings)) as client:  # no setting: no CORS headers at all
         plain = client.get("/templates", headers={"Origin": "https://app.example.com"})
         assert "access-control-allow-origin" not in plain.headers
+
+
+def test_sigterm_lets_a_render_in_progress_finish(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    import httpx
+
+    from helpers import TEMPLATES
+    from live import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
+                              env={**__import__("os").environ, "SVGRENDER_WORKERS": "0",
+                                   "SVGRENDER_TEMPLATES_DIR": str(TEMPLATES),
+                                   "SVGRENDER_STORAGE_DIR": str(tmp_path / "images")},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                httpx.get(f"{url}/healthz", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        answers = []
+        slow = {"format": "png", "scale": 4, "params": [{"name": "title", "text": "Draining"}]}
+        worker = threading.Thread(target=lambda: answers.append(
+            httpx.post(f"{url}/designs/social-card", json=slow, timeout=60)))
+        worker.start()
+        time.sleep(0.3)  # the render is in progress
+        server.send_signal(signal.SIGTERM)
+        worker.join(60)
+        assert answers and answers[0].status_code == 201  # finished, not cut off
+        # Then it exits: uvicorn re-raises the signal after its graceful shutdown (-15).
+        assert server.wait(timeout=30) in (0, -signal.SIGTERM)
+    finally:
+        if server.poll() is None:
+            server.kill()
