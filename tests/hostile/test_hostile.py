@@ -1,8 +1,11 @@
-"""Hostile templates and requests (cases.py): each gets its expected answer within 12 s, no
+"""Hostile templates and requests (cases.py): each gets its expected answer within 12 s while
+/healthz keeps answering within 200 ms and the API process grows by less than 150 MB, no
 canary file content or canary address reaches any output, the loopback canary server sees no
 request, and a normal render right after succeeds."""
 
+import contextlib
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +47,39 @@ def world(tmp_path_factory):
             yield client, canary, secret, root / "images"
 
 
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextlib.contextmanager
+def watched(client):
+    """While the attack runs, /healthz is asked every 20 ms from another thread: the slowest
+    answer must stay under 200 ms, and the API process (this one) must not grow by 150 MB."""
+    stop = threading.Event()
+    slowest = [0.0]
+
+    def poll():
+        while not stop.is_set():
+            started = time.monotonic()
+            assert client.get("/healthz").status_code == 200
+            slowest[0] = max(slowest[0], time.monotonic() - started)
+            stop.wait(0.02)
+
+    before = rss_mb()
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join(5)
+    assert slowest[0] < 0.2, f"/healthz took {slowest[0] * 1000:.0f} ms during the attack"
+    assert rss_mb() - before < 150, f"the API process grew by {rss_mb() - before:.0f} MB"
+
+
 def _substitute(value, secret, canary):
     if isinstance(value, str):
         return value.replace("SECRET", str(secret)).replace("CANARY", f"127.0.0.1:{canary.port}")
@@ -79,7 +115,8 @@ def _check(world, response, status, code, started):
 def test_hostile_template(world, name, kind, payload, status, code):
     started = time.monotonic()
     fmt = "svg" if status == 201 else "png"
-    response = world[0].post(f"/designs/{name}", json={"format": fmt})
+    with watched(world[0]):
+        response = world[0].post(f"/designs/{name}", json={"format": fmt})
     _check(world, response, status, code, started)
 
 
@@ -89,8 +126,9 @@ def test_hostile_upload(world, name, payload, status, code):
     started = time.monotonic()
     data = payload.replace(b"SECRET", str(secret).encode())
     query = "?name=%01bad%0Aname%EF%BF%BF" if name == "upload-name-control-chars" else ""
-    response = client.post(f"/templates{query}", content=data,
-                           headers={"content-type": "image/svg+xml"})
+    with watched(client):
+        response = client.post(f"/templates{query}", content=data,
+                               headers={"content-type": "image/svg+xml"})
     _check(world, response, status, code, started)
     if query:
         assert response.json()["name"] == "badname"
@@ -108,12 +146,14 @@ def test_hostile_request(world, name, payload, status, code):
     client, canary, secret, _ = world
     started = time.monotonic()
     first, second = payload
-    if first == "GET":
-        response = client.get(second)
-    elif isinstance(second, bytes):
-        response = client.post(first, content=second, headers={"content-type": "application/json"})
-    else:
-        response = client.post(first, json=_substitute(second, secret, canary))
+    with watched(client):
+        if first == "GET":
+            response = client.get(second)
+        elif isinstance(second, bytes):
+            response = client.post(first, content=second,
+                                   headers={"content-type": "application/json"})
+        else:
+            response = client.post(first, json=_substitute(second, secret, canary))
     _check(world, response, status, code, started)
 
 
