@@ -62,6 +62,10 @@ class RenderService:
         self.per_client: dict[str, int] = {}
         self.flights: dict[str, asyncio.Future] = {}  # renders others may wait for, by key
         self.shared_flights = None  # RedisFlights: the same across replicas
+        # Heavy renders may use every worker but one, so cheap ones never wait behind a wall of
+        # expensive ones (four clients at scale 4 would otherwise hold both workers of 2 cores).
+        lane = settings.workers - 1
+        self.heavy_lane = asyncio.Semaphore(lane) if lane >= 1 else None
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
@@ -85,7 +89,10 @@ class RenderService:
                 return reused
             m.in_flight.inc()
             try:
-                rendered = await self.executor.render(RenderJob(template, request, images))
+                lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
+                    else contextlib.nullcontext()
+                async with lane:
+                    rendered = await self.executor.render(RenderJob(template, request, images))
             finally:
                 m.in_flight.dec()
             started = time.perf_counter()
@@ -125,6 +132,11 @@ class RenderService:
                 return await self.shared_flights.run_once(key, render, stored_now)
             return await self.single_flight(key, across_replicas)
         return await self.single_flight(key, render)
+
+    def is_heavy(self, template: Template, request: RenderRequest) -> bool:
+        pixels = template.width * template.height * request.scale ** 2
+        text = sum(len(p.text or "") for p in request.params)
+        return pixels > self.settings.heavy_render_pixels or text > 2000
 
     async def blocking(self, function, *args):
         """Storage calls: direct on local disk (fast), in a thread for object storage."""

@@ -97,6 +97,9 @@ class Settings:
     http_max_connections: int = option(2048, "open connections before new ones get 503")
     max_in_flight_per_client: int = option(8, "renders one API key (or, with an open API, one "
                                               "address) may have at once before 429")
+    heavy_render_pixels: int = option(4_000_000, "renders with more output pixels (or over "
+                                                 "2,000 characters of text) share all render "
+                                                 "workers but one, kept for the others")
     max_queue: int = option(32, "renders waiting for a worker before 503")
     render_timeout: float = option(10.0, "seconds before a render's worker is killed (504)")
     worker_max_renders: int = option(1000, "renders before a worker is recycled")

@@ -106,3 +106,30 @@ def test_a_slow_image_host_does_not_starve_other_renders(settings):
         assert {status for status, _ in slow_answers} == {504}, slow_answers
         # Never more than two connections to the slow host at once.
         assert len(slow.requests) <= 8
+
+
+def test_heavy_renders_leave_one_worker_for_the_others(settings):
+    """With 3 render workers, heavy renders (scale 4 of a 1200×630 card: 12 MP) take at most 2
+    at once; a normal render goes straight to the third while four heavy ones wait."""
+    settings = replace(settings, workers=3)
+    executor = GatedExecutor(settings)
+    service = build_service(settings, executor=executor)
+
+    def heavy(n: int) -> bytes:
+        return ('{"scale": 4, "params": [{"name": "title", "text": "heavy %d"}]}' % n).encode()
+
+    async def scenario():
+        heavies = [asyncio.create_task(service.run("social-card", heavy(n), client=f"key:{n}"))
+                   for n in range(4)]
+        while executor.started < 2:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+        assert executor.started == 2  # the other two heavy renders wait for the lane
+        light = asyncio.create_task(service.run("social-card", body("light"), client="key:x"))
+        while executor.started < 3:
+            await asyncio.sleep(0.01)  # the light render reached a worker at once
+        executor.gate.set()
+        results = await asyncio.gather(*heavies, light)
+        assert [r.width for r in results] == [4800] * 4 + [1200]
+
+    asyncio.run(scenario())
