@@ -8,9 +8,7 @@ social card: the normal client's p95 against its unloaded p95, same run (target 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -22,7 +20,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from live import free_port  # noqa: E402
+from live import start_server  # noqa: E402
 
 ATTACK = {"format": "png", "scale": 4, "params": [
     {"name": "title", "text": ("word " * 2000)[:10000], "autoFit": True, "minFontSize": 1,
@@ -64,23 +62,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "SVGRENDER_WORKERS": str(args.workers),
-               "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"), "SVGRENDER_STORAGE_DIR": tmp,
-               "SVGRENDER_API_KEYS": ",".join(KEYS)}
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        server = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port",
-                                   str(port)], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
+        server, url = start_server({
+            "SVGRENDER_WORKERS": str(args.workers), "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"),
+            "SVGRENDER_STORAGE_DIR": tmp, "SVGRENDER_API_KEYS": ",".join(KEYS)})
         try:
-            for _ in range(100):
-                try:
-                    httpx.get(f"{url}/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
             normal_latencies(url, 2)  # warm
             alone = normal_latencies(url, args.seconds)
             stop, counts = threading.Event(), {}

@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
 
@@ -177,28 +177,12 @@ def scraped_draws(url: str) -> dict:
     return {"draws": draws, "answered": answered}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_server(workers: int, storage: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "SVGRENDER_WORKERS": str(workers), "SVGRENDER_STORAGE_DIR": str(storage),
-           "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"), "SVGRENDER_MAX_QUEUE": "64",
-           "SVGRENDER_LINK_KEYS": LINK_KEY}
-    process = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("server did not start")
+    from live import start_server as serve  # tests/live.py: the same start-up the tests use
+
+    return serve({"SVGRENDER_WORKERS": str(workers), "SVGRENDER_STORAGE_DIR": str(storage),
+                  "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"),
+                  "SVGRENDER_MAX_QUEUE": "64", "SVGRENDER_LINK_KEYS": LINK_KEY})
 
 
 async def load(url: str, clients: int, seconds: float, counter: list) -> tuple[list, int]:

@@ -21,9 +21,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def served(env: dict[str, str]):
-    """Yields the base URL of a server started with these extra environment variables."""
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`svgrender serve` on a free loopback port with these extra variables, once it answers."""
     port = free_port()
     # Each server its own metrics directory (not the one this test process may have set up).
     inherited = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
@@ -31,15 +30,21 @@ def served(env: dict[str, str]):
                                env={**inherited, "SVGRENDER_WORKERS": "0", **env},
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("svgrender serve did not start")
+
+
+@contextlib.contextmanager
+def served(env: dict[str, str]):
+    """Yields the base URL of a server started with these extra environment variables."""
+    process, url = start_server(env)
     try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("svgrender serve did not start")
         yield url
     finally:
         process.kill()

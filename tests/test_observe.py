@@ -91,30 +91,17 @@ def test_cors_origins_by_setting(settings):
 
 def test_sigterm_lets_a_render_in_progress_finish(tmp_path):
     import signal
-    import subprocess
-    import sys
     import threading
     import time
 
     import httpx
 
     from helpers import TEMPLATES
-    from live import free_port
+    from live import start_server
 
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "svgrender", "serve", "--port", str(port)],
-                              env={**__import__("os").environ, "SVGRENDER_WORKERS": "0",
-                                   "SVGRENDER_TEMPLATES_DIR": str(TEMPLATES),
-                                   "SVGRENDER_STORAGE_DIR": str(tmp_path / "images")},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_server({"SVGRENDER_TEMPLATES_DIR": str(TEMPLATES),
+                                "SVGRENDER_STORAGE_DIR": str(tmp_path / "images")})
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         answers = []
         slow = {"format": "png", "scale": 4, "params": [{"name": "title", "text": "Draining"}]}
         worker = threading.Thread(target=lambda: answers.append(
