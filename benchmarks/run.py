@@ -111,6 +111,18 @@ def in_process(store, settings, runs: int) -> dict:
     return rows
 
 
+def linear_variant(settings, runs: int) -> dict:
+    """The social card with its shadow filter in the default linearRGB (no
+    color-interpolation-filters="sRGB"), against the sRGB card, same run."""
+    data = (settings.templates_dir / "social-card.svg").read_bytes()
+    srgb = load_template("social-card", data, settings)
+    linear = load_template("social-card-linear", data.replace(
+        b' color-interpolation-filters="sRGB"', b""), settings)
+    request = RenderRequest(params=params_for("social-card"), format="jpeg")
+    return {name: median_ms(lambda t=template: pipeline.render(t, request, settings), runs)
+            for name, template in (("srgb", srgb), ("linear", linear))}
+
+
 def chromium(store, settings, runs: int) -> dict | None:
     """Warm headless Chromium screenshots (Playwright driving Debian's /usr/bin/chromium)."""
     if not Path("/usr/bin/chromium").exists():
@@ -251,7 +263,7 @@ def http(seconds: float, worker_counts, client_counts) -> dict:
     return rows
 
 
-def report(proc, chrome, net, smoke: bool) -> str:
+def report(proc, chrome, net, smoke: bool, linear: dict | None = None) -> str:
     lines = [f"# svgrender benchmark — {datetime.date.today()} ({platform.machine()}, "
              f"{os.cpu_count()} cores){' — SMOKE RUN' if smoke else ''}", "",
              "## One full answer (image + thumbnail + retina thumbnail), in process, CPU ms", "",
@@ -269,6 +281,10 @@ def report(proc, chrome, net, smoke: bool) -> str:
     lines += ["", "Chromium figures are wall-clock ms for one screenshot of the same SVG "
               "(warm browser, set_content + JPEG screenshot); svgrender's are CPU ms for three "
               "images.", ""]
+    if linear:
+        lines += [f"- social card with a linearRGB shadow: {linear['linear']:.1f} ms warm JPEG, "
+                  f"{linear['linear'] / linear['srgb']:.2f}× the sRGB card's {linear['srgb']:.1f}"
+                  " ms (target ≤ 1.25×)", ""]
     if net:
         lines += ["## Over HTTP (social card, distinct titles so nothing is cached)", "",
                   "| workers | clients | answers/s | p50 ms | p99 ms | p99/p50 | errors |",
@@ -326,7 +342,7 @@ def main() -> None:
         net = http(1.0, [1], [2])
     else:
         net = http(args.seconds, [1, 2], [1, 2, 4])
-    text = report(proc, chrome, net, args.smoke)
+    text = report(proc, chrome, net, args.smoke, linear_variant(settings, runs))
     print(text)
     if not args.smoke:
         (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)

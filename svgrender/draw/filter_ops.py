@@ -23,18 +23,35 @@ def premultiply(buf: np.ndarray) -> np.ndarray:
     return out
 
 
+# Transfer curves as lookup tables (16,384 steps: under 0.1/255 from the exact formula), so a
+# conversion is a divide, an index and a multiply instead of pow() on every channel.
+_STEPS = 16384
+_X = np.linspace(0.0, 1.0, _STEPS, dtype=np.float64)
+_TO_LINEAR = np.where(_X <= 0.04045, _X / 12.92, ((_X + 0.055) / 1.055) ** 2.4).astype(np.float32)
+_TO_SRGB = np.where(_X <= 0.0031308, _X * 12.92,
+                    1.055 * np.power(_X, 1 / 2.4) - 0.055).astype(np.float32)
+
+
+def _through(buf: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Premultiplied RGBA through a transfer curve on its straight (unpremultiplied) colour."""
+    alpha = buf[..., 3:4]
+    straight = np.zeros(buf.shape[:-1] + (3,), np.float32)
+    np.divide(buf[..., :3], alpha, out=straight, where=alpha > EPS)
+    np.clip(straight, 0.0, 1.0, out=straight)
+    straight *= _STEPS - 1
+    straight += 0.5
+    out = np.empty_like(buf)
+    np.multiply(table[straight.astype(np.uint16)], alpha, out=out[..., :3])
+    out[..., 3:4] = alpha
+    return out
+
+
 def srgb_to_linear(buf: np.ndarray) -> np.ndarray:
-    straight = unpremultiply(buf)
-    c = straight[..., :3]
-    straight[..., :3] = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    return premultiply(straight)
+    return _through(buf, _TO_LINEAR)
 
 
 def linear_to_srgb(buf: np.ndarray) -> np.ndarray:
-    straight = unpremultiply(buf)
-    c = straight[..., :3]
-    straight[..., :3] = np.where(c <= 0.0031308, c * 12.92, 1.055 * np.power(c, 1 / 2.4) - 0.055)
-    return premultiply(np.clip(straight, 0, 1))
+    return _through(buf, _TO_SRGB)
 
 
 # --- blur ----------------------------------------------------------------------------------
