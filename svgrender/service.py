@@ -139,8 +139,9 @@ class RenderService:
         return pixels > self.settings.heavy_render_pixels or text > 2000
 
     async def blocking(self, function, *args):
-        """Storage calls: direct on local disk (fast), in a thread for object storage."""
-        if getattr(self.files, "remote", False):
+        """Storage calls: direct on local disk (fast), in a thread for object storage or a
+        Redis index."""
+        if getattr(self.files, "remote", False) or getattr(self.records, "remote", False):
             return await asyncio.to_thread(function, *args)
         return function(*args)
 

@@ -162,3 +162,22 @@ def test_with_redis_a_link_hit_on_both_replicas_at_once_renders_once(s3_endpoint
         middle = draws(b)
         assert httpx.post(f"{b}/designs/social-card", json=body).status_code == 201
         assert draws(b) == middle
+
+
+def test_an_unreachable_bucket_is_a_503_not_a_500(settings, monkeypatch):
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    from live import free_port
+    from svgrender.api.app import create_app
+
+    for name, value in {**AWS, "AWS_ENDPOINT_URL": f"http://127.0.0.1:{free_port()}"}.items():
+        monkeypatch.setenv(name, value)  # nothing listens there
+    gone = replace(settings, storage_url="s3://renders/nowhere")
+    with TestClient(create_app(gone)) as client:
+        answer = client.post("/designs/certificate", json={})
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["code"] == "storage_unavailable"
+        assert client.get("/files/0123456789.png").status_code == 503
+        assert client.get("/readyz").status_code == 503

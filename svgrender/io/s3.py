@@ -47,16 +47,24 @@ class Bucket:
                                      f"({type(exc).__name__})") from None
         return answer.get("ETag", "")
 
+    def _absent(self, exc: Exception) -> bool:
+        return isinstance(exc, self.missing) or (
+            isinstance(exc, self.client.exceptions.ClientError)
+            and exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"))
+
+    def _unavailable(self, what: str, exc: Exception) -> StorageUnavailable:
+        # Any other failure (refused, unreachable, throttled): a 503 naming it, never a 500.
+        return StorageUnavailable(f"the object storage failed to {what} "
+                                  f"({type(exc).__name__})")
+
     def get(self, name: str):
         """(body stream, size, etag) or None when there is no such object."""
         try:
             answer = self.client.get_object(Bucket=self.name, Key=self.key(name))
-        except self.missing:
-            return None
-        except self.client.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+        except Exception as exc:
+            if self._absent(exc):
                 return None
-            raise
+            raise self._unavailable("read", exc) from None
         return answer["Body"], answer["ContentLength"], answer.get("ETag", "")
 
     def read(self, name: str) -> bytes | None:
@@ -67,26 +75,32 @@ class Bucket:
             return body.read()
 
     def delete(self, name: str) -> None:
-        self.client.delete_object(Bucket=self.name, Key=self.key(name))
+        try:
+            self.client.delete_object(Bucket=self.name, Key=self.key(name))
+        except Exception as exc:
+            raise self._unavailable("delete", exc) from None
 
     def copy(self, existing: str, new: str) -> None:
         try:
             self.client.copy_object(Bucket=self.name, Key=self.key(new),
                                     CopySource={"Bucket": self.name, "Key": self.key(existing)})
-        except self.client.exceptions.ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey"):
+        except Exception as exc:
+            if self._absent(exc):
                 raise FileMissing(existing) from None
-            raise StorageUnavailable("the object storage refused a copy") from None
+            raise self._unavailable("copy", exc) from None
 
     def listing(self, folder: str) -> dict[str, tuple[str, float]]:
         """name (under folder) -> (etag, last modified as a timestamp)."""
         out = {}
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.name, Prefix=self.key(folder))
-        for page in pages:
-            for item in page.get("Contents", []):
-                name = item["Key"][len(self.key(folder)):]
-                out[name] = (item["ETag"], item["LastModified"].timestamp())
+        try:
+            for page in pages:
+                for item in page.get("Contents", []):
+                    name = item["Key"][len(self.key(folder)):]
+                    out[name] = (item["ETag"], item["LastModified"].timestamp())
+        except Exception as exc:
+            raise self._unavailable("list", exc) from None
         return out
 
 

@@ -18,7 +18,7 @@ class RedisIndexedRecords:
     def __init__(self, records, url: str):
         self.records = records
         self.redis = redis.Redis.from_url(url, socket_timeout=5)
-        self.remote = getattr(records, "remote", False)
+        self.remote = True  # network calls: the service makes them in a thread
 
     def put_record(self, image_id: str, record: dict) -> None:
         self.records.put_record(image_id, record)

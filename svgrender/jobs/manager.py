@@ -58,7 +58,7 @@ class JobManager:
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
         await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows))
-        self.engine.enqueue(batch, [row for row in rows if row.error is None], image_id)
+        await self.engine.enqueue(batch, [row for row in rows if row.error is None], image_id)
         if any(row.error for row in rows):
             await self.finish_if_done(batch.id)
         return await asyncio.to_thread(self.store.status, batch.id)
@@ -98,7 +98,7 @@ class JobManager:
         delivery_id = await asyncio.to_thread(self.store.add_delivery, batch_id,
                                               status["webhook"]["url"],
                                               msgspec.json.encode(payload))
-        self.engine.deliver(delivery_id)
+        await self.engine.deliver(delivery_id)
 
     async def render_row(self, row: Claimed) -> bool:
         """Render one row and record it; False when it failed transiently and should be tried

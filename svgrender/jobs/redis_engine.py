@@ -232,13 +232,15 @@ class DramatiqEngine:
 
     # --- the API side --------------------------------------------------------------------
 
-    def enqueue(self, batch: BatchInfo, rows: list[Row], image_id: str | None) -> None:
-        for row in rows:
-            self.render_row.send(batch.id, row.number, batch.template_id, batch.template_version,
-                                 row.body.decode(), image_id)
+    async def enqueue(self, batch: BatchInfo, rows: list[Row], image_id: str | None) -> None:
+        def send_all() -> None:  # Redis round trips: never on the event loop
+            for row in rows:
+                self.render_row.send(batch.id, row.number, batch.template_id,
+                                     batch.template_version, row.body.decode(), image_id)
+        await asyncio.to_thread(send_all)
 
-    def deliver(self, delivery_id: int) -> None:
-        self.deliver_webhook.send(delivery_id)
+    async def deliver(self, delivery_id: int) -> None:
+        await asyncio.to_thread(self.deliver_webhook.send, delivery_id)
 
     # --- the worker side -------------------------------------------------------------------
 

@@ -44,10 +44,10 @@ class EmbeddedRunner:
         await asyncio.gather(*self.active, *(t for t in [self.loop_task] if t),
                              return_exceptions=True)
 
-    def enqueue(self, batch, rows, image_id) -> None:
+    async def enqueue(self, batch, rows, image_id) -> None:
         self.wakeup.set()  # the rows are in the store already
 
-    def deliver(self, delivery_id: int) -> None:
+    async def deliver(self, delivery_id: int) -> None:
         self.wakeup.set()
 
     async def loop(self) -> None:
