@@ -40,6 +40,22 @@ class Forbidden(SvgRenderError):
     code = "forbidden"
 
 
+class InvalidSignature(Forbidden):
+    """A render link without a valid signature."""
+
+    code = "invalid_signature"
+
+
+class LinkTooLong(SvgRenderError):
+    status = 414
+    code = "link_too_long"
+
+
+class LinksDisabled(SvgRenderError):
+    status = 409
+    code = "links_disabled"
+
+
 class NotFound(SvgRenderError):
     status = 404
     code = "not_found"
@@ -51,6 +67,10 @@ class TemplateNotFound(NotFound):
 
 class ImageNotFound(NotFound):
     code = "image_not_found"
+
+
+class BatchNotFound(NotFound):
+    code = "batch_not_found"
 
 
 class BodyTooLarge(SvgRenderError):

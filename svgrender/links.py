@@ -19,23 +19,13 @@ from urllib.parse import parse_qsl, quote
 
 import msgspec
 
-from svgrender.errors import BadRequest, InvalidParam, NotFound, SvgRenderError
+from svgrender.errors import BadRequest, InvalidParam, InvalidSignature, LinkTooLong, NotFound
 from svgrender.params import RenderRequest, params_from_pairs, query_value
 
 SIGNATURE_CHARS = 32
 MAX_LINK_BYTES = 8 * 1024
 SIZES = {"": 0, "thumb": 1, "thumb2x": 2}  # index into a render's files
 RESERVED = {"s", "v", "scale", "size"}
-
-
-class LinkForbidden(SvgRenderError):
-    status = 403
-    code = "invalid_signature"
-
-
-class LinkTooLong(SvgRenderError):
-    status = 414
-    code = "link_too_long"
 
 
 def encode(text: str) -> str:
@@ -68,18 +58,18 @@ def check_signature(keys: tuple[str, ...], unsigned_ok: bool, path: str,
     if given is None:
         if unsigned_ok:
             return
-        raise LinkForbidden("this link has no signature (`s`); make links with POST /links/"
+        raise InvalidSignature("this link has no signature (`s`); make links with POST /links/"
                             "{templateId} or `svgrender link`", field="s",
                             code="missing_signature")
     if not keys:
-        raise LinkForbidden("render links are off: the operator has set no "
+        raise InvalidSignature("render links are off: the operator has set no "
                             "SVGRENDER_LINK_KEYS", field="s", code="links_disabled")
     ok = False
     for key in keys:  # every key, always: timing says nothing about which one matched
         ok |= hmac.compare_digest(signature(key, path, pairs).encode(),
                                   given.encode("utf-8", "replace"))
     if not ok:
-        raise LinkForbidden("the link's signature does not match its path and query "
+        raise InvalidSignature("the link's signature does not match its path and query "
                             "(changed, or signed with another key)", field="s")
 
 

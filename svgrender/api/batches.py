@@ -12,13 +12,9 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from svgrender.api.body import read_limited
 from svgrender.api.renders import base_url
-from svgrender.errors import InvalidParam, NotFound
+from svgrender.errors import BatchNotFound, InvalidParam
 from svgrender.jobs.manager import public_status
 from svgrender.jobs.rows import BatchInput, rows_from_csv, rows_from_json
-
-
-class BatchNotFound(NotFound):
-    code = "batch_not_found"
 
 
 def batch_view(status: dict, base: str) -> dict:

@@ -12,13 +12,8 @@ from svgrender.api.files import IMMUTABLE, SVG_POLICY, stored_response
 from svgrender.api.renders import base_url
 from svgrender.api.views import warnings_header
 from svgrender.apply import check_params
-from svgrender.errors import BadRequest, InvalidParam, NotFound, SvgRenderError
+from svgrender.errors import BadRequest, InvalidParam, LinksDisabled, NotFound
 from svgrender.links import check_signature, link_urls, parse_link, validate_link
-
-
-class LinksDisabled(SvgRenderError):
-    status = 409
-    code = "links_disabled"
 
 
 async def serve_link(request: Request) -> Response:
