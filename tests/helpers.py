@@ -17,3 +17,33 @@ def png_data_uri(image: Image.Image, fmt: str = "PNG") -> str:
     image.save(out, fmt)
     mime = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp", "GIF": "image/gif"}[fmt]
     return f"data:{mime};base64," + base64.b64encode(out.getvalue()).decode()
+
+
+class GatedExecutor:
+    """The real thread executor, counting the renders that reach it (`started`) and holding each
+    until `gate` is set (set from any thread; `opened=True` never holds)."""
+
+    def __init__(self, settings, opened: bool = False):
+        import threading
+
+        from svgrender.executors import ThreadExecutor
+
+        self.inner = ThreadExecutor(settings)
+        self.gate = threading.Event()
+        if opened:
+            self.gate.set()
+        self.started = 0
+
+    async def start(self) -> None:
+        await self.inner.start()
+
+    async def stop(self) -> None:
+        await self.inner.stop()
+
+    async def render(self, job):
+        import asyncio
+
+        self.started += 1
+        while not self.gate.is_set():
+            await asyncio.sleep(0.01)
+        return await self.inner.render(job)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import io
@@ -17,8 +16,8 @@ import pytest
 from PIL import Image
 from starlette.testclient import TestClient
 
+from helpers import GatedExecutor
 from svgrender.api.app import build_service, create_app
-from svgrender.executors import ThreadExecutor
 
 SECRET = "webhook-secret"
 
@@ -106,43 +105,28 @@ def test_unknown_batches_and_templates(client):
     assert client.post("/batches/no-such-template", content="title.text\nx\n").status_code == 404
 
 
-class SlowExecutor(ThreadExecutor):
-    """Renders wait for `release`, so a test can stop or cancel mid-batch."""
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.release = threading.Event()
-        self.renders = 0
-
-    async def render(self, job):
-        self.renders += 1
-        while not self.release.is_set():
-            await asyncio.sleep(0.01)
-        return await super().render(job)
-
-
 def test_cancel_stops_what_has_not_started(job_settings):
-    executor = SlowExecutor(job_settings)
+    executor = GatedExecutor(job_settings)
     app = create_app(job_settings, build_service(job_settings, executor=executor))
     with TestClient(app) as client:
         started = client.post("/batches/certificate", content=certificate_csv(20)).json()
         wait_for(client, started["statusUrl"], until=lambda s: s["running"] == 2)
         cancelled = client.delete(started["statusUrl"]).json()
         assert cancelled["cancelled"] == 18
-        executor.release.set()
+        executor.gate.set()
         status = wait_for(client, started["statusUrl"], until=lambda s: not s["running"])
         assert (status["done"], status["cancelled"], status["state"]) == (2, 18, "finished")
-        assert executor.renders == 2
+        assert executor.started == 2
 
 
 def test_a_restarted_server_resumes_the_batch(job_settings):
-    first = SlowExecutor(job_settings)
+    first = GatedExecutor(job_settings)
     app = create_app(job_settings, build_service(job_settings, executor=first))
     with TestClient(app) as client:
         started = client.post("/batches/certificate", content=certificate_csv(12)).json()
-        first.release.set()
+        first.gate.set()
         wait_for(client, started["statusUrl"], until=lambda s: s["done"] >= 3)
-        first.release.clear()  # the next rows hang: the server stops in the middle
+        first.gate.clear()  # the next rows hang: the server stops in the middle
         wait_for(client, started["statusUrl"], until=lambda s: s["running"] > 0)
     with TestClient(create_app(job_settings)) as client:  # same storage directory
         status = wait_for(client, started["statusUrl"])

@@ -13,10 +13,9 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from helpers import ROOT, TEMPLATES
+from helpers import ROOT, TEMPLATES, GatedExecutor
 from pixels import close, decode
 from svgrender.api.app import build_service, create_app
-from svgrender.executors import ThreadExecutor
 from svgrender.links import SIGNATURE_CHARS, canonical, signature, signed_url
 
 README = (ROOT / "README.md").read_text()
@@ -164,22 +163,8 @@ def test_making_links_needs_a_key_and_valid_params(client):
     assert meta.status_code == 422 and meta.json()["field"] == "metadata"
 
 
-class CountingExecutor(ThreadExecutor):
-    """Counts renders and holds them until released, so first hits really overlap."""
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.renders = 0
-        self.release = asyncio.Event()
-
-    async def render(self, job):
-        self.renders += 1
-        await self.release.wait()
-        return await super().render(job)
-
-
 def test_twenty_concurrent_first_hits_render_once(link_settings):
-    executor = CountingExecutor(link_settings)
+    executor = GatedExecutor(link_settings)
     app = create_app(link_settings, build_service(link_settings, executor=executor))
     with TestClient(app) as client:
         url = path_of(make_link(client, [RED, {"name": "title", "text": "Fan-out"}])["url"])
@@ -190,11 +175,11 @@ def test_twenty_concurrent_first_hits_render_once(link_settings):
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             hits = [asyncio.create_task(http.get(url)) for _ in range(20)]
             for _ in range(500):  # until the first hit reaches the renderer
-                if executor.renders:
+                if executor.started:
                     break
                 await asyncio.sleep(0.01)
             await asyncio.sleep(0.2)
-            executor.release.set()
+            executor.gate.set()
             answers = await asyncio.gather(*hits)
             later = [await http.get(url) for _ in range(5)]
         await executor.stop()
@@ -203,7 +188,7 @@ def test_twenty_concurrent_first_hits_render_once(link_settings):
     answers, later = asyncio.run(burst())
     assert [a.status_code for a in answers + later] == [200] * 25
     assert len({a.content for a in answers + later}) == 1
-    assert executor.renders == 1
+    assert executor.started == 1
 
 
 def test_template_versions_change_the_etag_and_pins_hold(client, link_settings):

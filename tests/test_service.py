@@ -8,24 +8,10 @@ from dataclasses import replace
 import pytest
 from starlette.testclient import TestClient
 
+from helpers import GatedExecutor
 from imageserver import ImageServer
 from svgrender.api.app import build_service, create_app
 from svgrender.errors import Overloaded, TooManyRequests
-from svgrender.executors import ThreadExecutor
-
-
-class GatedExecutor(ThreadExecutor):
-    """The real thread executor, holding each render until the test opens the gate."""
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.gate = asyncio.Event()
-        self.started = 0
-
-    async def render(self, job):
-        self.started += 1
-        await self.gate.wait()
-        return await super().render(job)
 
 
 def body(title: str) -> bytes:

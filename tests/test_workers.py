@@ -10,7 +10,7 @@ from PIL import Image
 from starlette.testclient import TestClient
 
 from svgrender.api.app import build_service, create_app
-from svgrender.executors import ThreadExecutor
+from helpers import GatedExecutor
 
 SLOW = ('<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         'width="1200" height="630"><defs><filter id="b" x="0" y="0" width="1200" height="630" '
@@ -59,27 +59,15 @@ def test_workers_are_recycled(pool_settings):
         assert all(w.process.is_alive() for w in pool.workers)
 
 
-class CountingExecutor(ThreadExecutor):
-    """The real thread executor, counting how many renders actually reach it."""
-
-    def __init__(self, settings):
-        super().__init__(settings)
-        self.renders = 0
-
-    async def render(self, job):
-        self.renders += 1
-        return await super().render(job)
-
-
 def test_same_request_reuses_stored_files(settings):
-    executor = CountingExecutor(settings)
+    executor = GatedExecutor(settings, opened=True)
     with TestClient(create_app(settings, build_service(settings, executor=executor))) as client:
         body = {"format": "png", "metadata": "a",
                 "params": [{"name": "title", "text": "Cache me"}]}
         first = client.post("/designs/social-card", json=body).json()
-        assert executor.renders == 1
+        assert executor.started == 1
         second = client.post("/designs/social-card", json={**body, "metadata": "b"}).json()
-        assert executor.renders == 1  # nothing was drawn for the second answer
+        assert executor.started == 1  # nothing was drawn for the second answer
         assert second["id"] != first["id"] and second["metadata"] == "b"
         a, b = (client.get(x["imageUrl"]).content for x in (first, second))
         assert a == b
@@ -89,11 +77,11 @@ def test_same_request_reuses_stored_files(settings):
         # Once every copy is gone the next identical request draws again.
         assert client.delete(f"/images/{second['id']}").status_code == 204
         client.post("/designs/social-card", json=body)
-        assert executor.renders == 2
+        assert executor.started == 2
         # A different param renders anew.
         third = client.post("/designs/social-card", json={**body, "params": [
             {"name": "title", "text": "Other"}]}).json()
-        assert executor.renders == 3
+        assert executor.started == 3
         assert client.get(third["imageUrl"]).content != a
 
 
