@@ -233,3 +233,38 @@ def test_missing_fonts_are_named_in_the_report_and_the_render(app):
     assert "Sintony" in finding["message"] and "fonts/" in finding["fix"]
     answer = app.post("/designs/fonts", json={}).json()
     assert any("Sintony" in w and "not installed" in w for w in answer["warnings"])
+
+
+FLOW_INTO_USE = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+ width="400" height="200"><rect width="400" height="200" fill="#fff"/>
+ <defs><rect id="area" x="200" y="100" width="180" height="80"/></defs>
+ <flowRoot id="flow" style="font-size:16px;fill:#000;font-family:Inter"><flowRegion>
+ <use xlink:href="#area" x="0" y="0"/></flowRegion>
+ <flowPara>Flowed into a use of a rect, as Inkscape writes it</flowPara></flowRoot></svg>"""
+
+
+def dark(image: Image.Image, box) -> int:
+    flat = Image.new("RGBA", image.size, "white")
+    flat.alpha_composite(image.convert("RGBA"))
+    import numpy as np
+
+    return int((np.asarray(flat.convert("L").crop(box)) < 120).sum())
+
+
+def test_flowed_text_into_a_use_lands_in_the_referenced_rect(app):
+    assert app.put("/templates/flowuse", content=FLOW_INTO_USE).status_code == 200
+    image = image_of(app, app.post("/designs/flowuse", json={"format": "png"}).json()["imageUrl"])
+    assert dark(image, (200, 100, 380, 180)) > 100  # wrapped inside the region
+    assert dark(image, (0, 0, 200, 200)) == 0  # not at the origin
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_pgrouting_flyer_lists_its_algorithms_in_their_column(app):
+    """The osgeo pgRouting flyer (Inkscape) flows every text block into `<use>`d rects: the
+    algorithm list belongs beside its bullets, not piled at the page's top-left corner."""
+    data = (CORPUS / "inkscape-osgeo" / "pgRouting_a4.svg").read_bytes()
+    assert app.put("/templates/pgrouting", content=data).status_code == 200
+    image = image_of(app, app.post("/designs/pgrouting", json={"format": "jpeg"})
+                     .json()["imageUrl"])  # white where the page is transparent
+    assert dark(image, (70, 378, 230, 548)) > 1000
+    assert dark(image, (0, 20, 50, 190)) == 0

@@ -17,7 +17,7 @@ import re
 import cairocffi as cairo
 from lxml import etree
 
-from svgrender.svg.xml import font_size_of, local_name, parse_style, url_fragment
+from svgrender.svg.xml import font_size_of, href, local_name, parse_style, url_fragment
 from svgrender.svg.units import parse_length
 
 
@@ -46,6 +46,14 @@ def text_box(element: etree._Element, ids: dict, pixel_box, to_user,
                 for shape in region:
                     if local_name(shape) == "rect":
                         return _rect_box(shape)
+                    # Inkscape often flows into a <use> of a rect defined elsewhere.
+                    target = ids.get((href(shape) or "").lstrip("#")) \
+                        if local_name(shape) == "use" else None
+                    box = _rect_box(target) if target is not None and \
+                        local_name(target) == "rect" else None
+                    if box is not None:
+                        dx, dy = _length(shape.get("x")) or 0.0, _length(shape.get("y")) or 0.0
+                        return (box[0] + dx, box[1] + dy, box[2], box[3])
         return None
     shape = ids.get(url_fragment(style.get("shape-inside") or element.get("shape-inside")) or "")
     if shape is not None and local_name(shape) == "rect":
