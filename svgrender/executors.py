@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Callable, Protocol
 
 import msgspec
 
@@ -20,6 +20,7 @@ from svgrender.io.images import DecodedImage
 from svgrender.params import RenderRequest
 from svgrender.render import Rendered, render
 from svgrender.settings import Settings
+from svgrender.templates.loading import TemplateSource, template_from_facts
 from svgrender.templates.model import Template
 from svgrender.workers import WireJob, WorkerPool
 
@@ -35,6 +36,10 @@ class RenderExecutor(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def render(self, job: RenderJob) -> Rendered: ...
+    def template_loader(self, loop: asyncio.AbstractEventLoop) -> TemplateLoader | None: ...
+
+
+TemplateLoader = Callable[[TemplateSource], "tuple[Template, bytes | None]"]
 
 
 class ThreadExecutor:
@@ -46,6 +51,9 @@ class ThreadExecutor:
 
     async def stop(self) -> None:
         pass
+
+    def template_loader(self, loop):
+        return None  # templates load in the calling thread, like the draw
 
     async def render(self, job: RenderJob) -> Rendered:
         started = time.perf_counter()
@@ -67,10 +75,27 @@ class ProcessExecutor:
     async def stop(self) -> None:
         await self.pool.stop()
 
+    def template_loader(self, loop: asyncio.AbstractEventLoop) -> TemplateLoader:
+        """Template loads in the worker processes, waited for by the calling thread (the store
+        is called from threads, never from the event loop)."""
+        def load(source: TemplateSource):
+            if _on_loop(loop):
+                raise RuntimeError("template loads must not run on the event loop")
+            facts = asyncio.run_coroutine_threadsafe(self.pool.render(source), loop).result()
+            return template_from_facts(source.template_id, facts), facts.clean
+        return load
+
     async def render(self, job: RenderJob) -> Rendered:
         return await self.pool.render(WireJob(
             job.template.id, job.template.version, msgspec.json.encode(job.request),
             {layer: image.data for layer, image in job.images.items()}))
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False
 
 
 def executor_for(settings: Settings) -> RenderExecutor:

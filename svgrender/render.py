@@ -70,7 +70,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     images = images or {}
     sizes = output_sizes(template, request.scale, settings)
     tree = apply_params(template, request.params, settings, images)
-    check_tree(tree, settings)
+    check_tree(tree, settings, sizes[0].width * sizes[0].height)
     fill_whole_pixels(tree, template.width, template.height)
     opacity_after_effects(tree)
     drawing = prepare_drawing(tree, {**template.images,

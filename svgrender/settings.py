@@ -79,8 +79,13 @@ class Settings:
     max_image_layers: int = option(10, "image URLs per request (422)")
     max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
     max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")
+    max_template_image_pixels: int = option(
+        100_000_000, "decoded pixels of all the images a template embeds (422 at upload)")
     max_request_image_pixels: int = option(100_000_000, "decoded pixels of all a request's "
                                                         "images together (422)")
+    max_effect_work: int = option(
+        1_000_000_000, "pixel passes of the masks, filters and patterns of one draw, copies "
+        "included (422); 0 = no limit")
     max_blur_px: float = option(200.0, "largest blur stdDeviation at 1x (422)",
                                 env="SVGRENDER_MAX_BLUR")
     # Template limits.

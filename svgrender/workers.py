@@ -4,7 +4,9 @@ A pure-Python render cannot be interrupted from the event loop, and CairoSVG can
 work for minutes by a hostile template; so each render runs in a worker process that is killed
 and replaced when it overruns SVGRENDER_RENDER_TIMEOUT. Workers are also replaced after
 SVGRENDER_WORKER_MAX_RENDERS renders or above SVGRENDER_WORKER_MAX_RSS_MB (leak insurance).
-Template parses and decoded images are cached per worker.
+Template parses and decoded images are cached per worker. The API process's own template loads
+(uploads, first uses) run here too: parsing, sanitising and measuring untrusted files is work for
+a killable, memory-capped process, never the one that answers /healthz.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from svgrender.io.images import ImageCache, decode_cached
 from svgrender.params import RenderRequest
 from svgrender.render import render
 from svgrender.settings import Settings
+from svgrender.templates.loading import TemplateSource, facts_for_api
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender.workers")
@@ -62,7 +65,8 @@ def limit_memory(settings: Settings) -> None:
 
 
 def worker_main(conn, settings: Settings) -> None:
-    """The worker loop: receive a WireJob, send back ("ok", Rendered, rss) or ("error", …, rss)."""
+    """The worker loop: receive a WireJob (or a TemplateSource), send back ("ok", Rendered (or
+    TemplateFacts), rss) or ("error", …, rss)."""
     limit_memory(settings)
     m = metrics.setup()  # the server's PROMETHEUS_MULTIPROC_DIR, inherited
     seams.install()
@@ -75,6 +79,9 @@ def worker_main(conn, settings: Settings) -> None:
         except (EOFError, OSError):
             return
         try:
+            if isinstance(job, TemplateSource):  # an upload or a first load, for the API
+                conn.send(("ok", facts_for_api(job, settings), _rss_mb()))
+                continue
             template = templates.valid(job.template_id, job.template_version)
             request = msgspec.json.decode(job.request_json, type=RenderRequest)
             images = {layer: decode_cached(data, layer, cache,
@@ -148,6 +155,8 @@ class WorkerPool:
             self.workers.remove(worker)
 
     async def start(self) -> None:
+        # A pool may be started again after stop() (an app whose lifespan runs twice).
+        self.executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="render")
         for _ in range(self.size):
             self.idle.put_nowait(self._spawn())
 
@@ -156,7 +165,9 @@ class WorkerPool:
             self._retire(worker, "shutdown")
         self.executor.shutdown(wait=False, cancel_futures=True)
 
-    async def render(self, job: WireJob):
+    async def render(self, job: WireJob | TemplateSource):
+        """A render (WireJob -> Rendered) or a template load (TemplateSource -> TemplateFacts),
+        in the next free worker, under the same deadline and memory ceiling."""
         if self.idle.empty() and self.waiting >= self.settings.max_queue:
             raise Overloaded(f"{self.waiting} renders are already waiting; retry shortly")
         self.waiting += 1
@@ -176,7 +187,8 @@ class WorkerPool:
                 self.settings.render_timeout)
         except asyncio.TimeoutError:
             replace = True
-            raise RenderTimeout(f"the render took longer than {self.settings.render_timeout:g} s "
+            what = "loading the template" if isinstance(job, TemplateSource) else "the render"
+            raise RenderTimeout(f"{what} took longer than {self.settings.render_timeout:g} s "
                                 "(SVGRENDER_RENDER_TIMEOUT) and was stopped") from None
         except (EOFError, OSError, BrokenPipeError):
             replace = True

@@ -27,7 +27,9 @@ def pool_settings(settings, tmp_path):
     for name in ("social-card.svg",):
         (templates / name).write_bytes((settings.templates_dir / name).read_bytes())
     (templates / "slow.svg").write_text(SLOW)
-    return replace(settings, templates_dir=templates, workers=2, render_timeout=2.0)
+    # No effect budget: this test needs a template that really overruns its deadline.
+    return replace(settings, templates_dir=templates, workers=2, render_timeout=2.0,
+                   max_effect_work=0)
 
 
 def test_worker_render_and_timeout(pool_settings):

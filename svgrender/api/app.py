@@ -24,7 +24,7 @@ from svgrender.api.observe import ObserveMiddleware
 from svgrender.api.views import image_answer
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
-from svgrender.executors import RenderExecutor, executor_for
+from svgrender.executors import ProcessExecutor, RenderExecutor, executor_for
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileStore, LocalFileStore, LocalRecordStore, RecordStore
 from svgrender.jobs.manager import JobManager
@@ -124,10 +124,13 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
         from svgrender.io.shared import RedisFlights, RedisIndexedRecords
 
         records = RedisIndexedRecords(records, settings.redis_url)
+    executor = executor or executor_for(settings)
+    # With worker processes, they decode images; this process only reads their headers.
+    images = ImageFetcher(settings, decode_pixels=not isinstance(executor, ProcessExecutor))
     service = RenderService(
         settings, TemplateStore.for_settings(settings),
         files or LocalFileStore(settings.storage_dir, settings.public_files_url),
-        records, ImageFetcher(settings), executor or executor_for(settings))
+        records, images, executor)
     if settings.redis_url:
         service.shared_flights = RedisFlights(settings.redis_url, settings.render_timeout * 3)
     return service
@@ -144,6 +147,9 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await service.executor.start()
+        local_loader = service.templates.loader
+        remote = getattr(service.executor, "template_loader", lambda loop: None)
+        service.templates.loader = remote(asyncio.get_running_loop()) or local_loader
         await jobs.start()
         sweeping = asyncio.create_task(retention.sweep_forever(service)) if (
             settings.retention_days > 0 or settings.storage_max_bytes > 0) else None
@@ -153,6 +159,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             if sweeping:
                 sweeping.cancel()
             await jobs.stop()
+            service.templates.loader = local_loader
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,

@@ -29,6 +29,7 @@ from svgrender.svg.xml import parse_svg
 
 TOKEN_PREFIX = "svgrender-image:"  # href of a decoded image in an applied tree
 
+EXIF_ORIENTATION = 0x0112
 RASTER_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "MPO"}
 
 
@@ -51,7 +52,7 @@ class DecodedImage:
 
     @property
     def is_svg(self) -> bool:
-        return self.pixels is None
+        return self.mime == "image/svg+xml"
 
     @property
     def nbytes(self) -> int:
@@ -106,11 +107,13 @@ def _to_8bit(image: Image.Image) -> Image.Image:
 
 
 def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "",
-                 reserve=None) -> DecodedImage:
+                 reserve=None, pixels: bool = True) -> DecodedImage:
     """`reserve(pixels)`, if given, is called with the image's size before its pixels are
-    decoded (a request's total budget), and raises to stop it."""
+    decoded (a request's total budget), and raises to stop it. With `pixels=False` only the
+    header is read (size, format, limits): the API process of a server whose worker processes
+    do the decoding never holds an image's pixels."""
     try:
-        return _decode(data, layer, max_pixels, reserve)
+        return _decode(data, layer, max_pixels, reserve, pixels)
     except ImageFetchError as exc:
         if source:
             exc.message = f"{exc.message} (from {source[:200]!r})"
@@ -118,7 +121,8 @@ def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "",
         raise
 
 
-def _decode(data: bytes, layer: str, max_pixels: int, reserve=None) -> DecodedImage:
+def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
+            want_pixels: bool = True) -> DecodedImage:
     key = hashlib.sha256(data).hexdigest()[:32]
     head = data[:1024].lstrip()
     if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
@@ -139,6 +143,10 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None) -> DecodedIm
                             f"limit is {max_pixels:,}", "image_too_large")
             if reserve:
                 reserve(width * height)
+            if not want_pixels:
+                if image.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8):
+                    width, height = height, width  # drawn rotated a quarter turn
+                return DecodedImage(key, width, height, Image.MIME.get(fmt, "image/png"), data)
             image.seek(0)  # animated GIF/WebP: the first frame
             image.load()
             image = _to_8bit(ImageOps.exif_transpose(image))
@@ -229,11 +237,12 @@ class ImageCache:
 
 
 def decode_cached(data: bytes, layer: str, cache: ImageCache, *, max_pixels: int,
-                  source: str = "", reserve=None) -> DecodedImage:
+                  source: str = "", reserve=None, pixels: bool = True) -> DecodedImage:
     key = hashlib.sha256(data).hexdigest()[:32]
     cached = cache.get(key)
     if cached is None:
-        cached = decode_image(data, layer, max_pixels=max_pixels, source=source, reserve=reserve)
+        cached = decode_image(data, layer, max_pixels=max_pixels, source=source, reserve=reserve,
+                              pixels=pixels)
         cache.put(key, cached, cached.nbytes)
     elif reserve:
         reserve(cached.width * cached.height)

@@ -233,8 +233,11 @@ _request_budget: ContextVar[PixelBudget | None] = ContextVar("svgrender_budget",
 class ImageFetcher:
     """Turns a request's image URLs into decoded images: memory cache, disk cache, network."""
 
-    def __init__(self, settings: Settings, cache: ImageCache | None = None):
+    def __init__(self, settings: Settings, cache: ImageCache | None = None,
+                 decode_pixels: bool = True):
         self.settings = settings
+        # False when worker processes draw: here only headers are read (size, limits, budget).
+        self.decode_pixels = decode_pixels
         self.decoded = cache or ImageCache(settings.image_cache_bytes)
         self.entries: OrderedDict[str, CacheEntry] = OrderedDict()  # LRU, bounded by count
         self.network_requests = 0  # for tests and benchmarks
@@ -256,7 +259,8 @@ class ImageFetcher:
         budget = _request_budget.get()
         return await asyncio.to_thread(
             decode_cached, data, layer, self.decoded, max_pixels=self.settings.max_image_pixels,
-            source=source, reserve=budget.for_layer(layer) if budget else None)
+            source=source, reserve=budget.for_layer(layer) if budget else None,
+            pixels=self.decode_pixels)
 
     async def load(self, url: str, layer: str) -> DecodedImage:
         s = self.settings

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from svgrender.errors import SvgRenderError
+from svgrender.budgets import check_effects
+from svgrender.errors import InvalidTemplate, SvgRenderError
 from svgrender.io.images import DecodedImage, data_uri_bytes, decode_image
 from svgrender.templates.layers import (TEXT_CONTAINERS, Layer, classify, find_canvas,
                                         is_rendered, measure)
@@ -74,12 +75,15 @@ class Template:
 
 
 def decode_embedded_images(root: etree._Element, max_bytes: int, max_pixels: int,
-                           dropped: list[str] | None = None) -> dict[str, DecodedImage]:
+                           dropped: list[str] | None = None,
+                           max_total_pixels: int = 0) -> dict[str, DecodedImage]:
     """Decode each <image>'s data: URI once and point the element at the decoded pixels.
 
     Any other href (file:, relative, http) is dropped here: templates draw only what they carry.
+    Over `max_total_pixels` decoded in all, the template is refused (a file of image bombs).
     """
     images: dict[str, DecodedImage] = {}
+    total = 0
     for element in root.iter():
         if local_name(element) != "image":
             continue
@@ -97,6 +101,13 @@ def decode_embedded_images(root: etree._Element, max_bytes: int, max_pixels: int
                 dropped.append(f"{name}: {reason}"[:200])
             set_href(element, "")
             continue
+        if decoded.key not in images:
+            total += decoded.width * decoded.height
+        if max_total_pixels and total > max_total_pixels:
+            raise InvalidTemplate(
+                f"the embedded images decode to more than {max_total_pixels:,} pixels in all "
+                f"(image {name!r} passes the limit, SVGRENDER_MAX_TEMPLATE_IMAGE_PIXELS): "
+                "embed smaller images", code="template_images_too_large")
         images[decoded.key] = decoded
         set_href(element, decoded.token)
     return images
@@ -130,19 +141,34 @@ def layer_aliases(layers: dict[str, Layer]) -> dict[str, str]:
 
 def load_template(template_id: str, data: bytes, settings: Settings) -> Template:
     """Parse, sanitise, decode embedded images, measure layers. Raises SvgRenderError."""
+    return load_prepared(template_id, data, settings, serialise=False)[0]
+
+
+def load_prepared(template_id: str, data: bytes, settings: Settings,
+          serialise: bool = True) -> tuple[Template, bytes | None]:
     template = Template(template_id, version_of(data))
     root = parse_svg(inflate(data, settings.max_template_bytes))
     template.removed = prepare_root(root, Limits.from_settings(settings))
+    prepared = etree.tostring(root) if serialise else None
     width, height = svg_size(root)
     viewbox = parse_viewbox(root) or (0.0, 0.0, width, height)
+    check_effects(root, width * height, settings)  # before measuring draws them
     template.images = decode_embedded_images(root, settings.max_image_bytes,
-                                             settings.max_image_pixels, template.dropped_images)
-    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    candidates = named_elements(root)
+                                             settings.max_image_pixels, template.dropped_images,
+                                             settings.max_template_image_pixels)
     with using_images(template.images):
         boxes, (mw, mh) = measure(root, parse_for_cairo)
+    index_layers(template, root, viewbox, boxes, (max(1, round(mw)), max(1, round(mh))))
+    return template, prepared
+
+
+def index_layers(template: Template, root: etree._Element, viewbox, boxes: dict,
+           size: tuple[int, int]) -> None:
+    """Layers (named elements, classified, with boxes), aliases and text boxes."""
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    candidates = named_elements(root)
     template.root, template.viewbox, template.boxes = root, viewbox, boxes
-    template.width, template.height = max(1, round(mw)), max(1, round(mh))
+    template.width, template.height = size
     canvas = find_canvas(root, viewbox)
     template.layers["canvas"] = Layer("canvas", "canvas", canvas,
                                       box=(0.0, 0.0, float(template.width), float(template.height)))
@@ -156,4 +182,3 @@ def load_template(template_id: str, data: bytes, settings: Settings) -> Template
     template.order = list(root.iter())
     annotate_text_boxes(root, template.layers, template.pixels_to_user, boxes,
                         (float(template.width), float(template.height)))
-    return template

@@ -10,17 +10,13 @@ import logging
 import threading
 from pathlib import Path
 
-from lxml import etree
 
-from svgrender.errors import (Forbidden, InvalidParam, InvalidTemplate, SvgRenderError,
-                              TemplateNotFound)
+from svgrender.errors import (Forbidden, InvalidParam, InvalidTemplate, Overloaded,
+                              SvgRenderError, TemplateNotFound)
 from svgrender.io.storage import atomic_write
 from svgrender.settings import Settings
-from svgrender.svg.prepare import prepare_root
-from svgrender.svg.sanitize import Limits, inflate
-from svgrender.svg.xml import local_name, parse_svg
-from svgrender.templates.model import Template, load_template, version_of
-from svgrender.templates.naming import name_element
+from svgrender.templates.loading import TemplateSource, load_here
+from svgrender.templates.model import Template, version_of
 
 log = logging.getLogger("svgrender.templates")
 
@@ -79,6 +75,9 @@ class TemplateStore:
         self.files = files or LocalTemplateFiles(self.directory)
         self._cache: dict[str, tuple[object, Template]] = {}  # id -> (file stamp, parse)
         self._lock = threading.Lock()
+        # Where untrusted parsing happens: here by default (CLI, workers themselves); the server
+        # points it at its worker processes (executors.ProcessExecutor.template_loader).
+        self.loader = lambda source: load_here(source, settings)
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "TemplateStore":
@@ -135,32 +134,23 @@ class TemplateStore:
 
     def save(self, template_id: str, data: bytes, name: str | None = None) -> Template:
         """Sanitise and store an uploaded template; refuse it (422) if it cannot be used."""
-        file_name = self.check_id(template_id)
-        root = parse_svg(inflate(data, self.settings.max_template_bytes))
-        removed = prepare_root(root, Limits.from_settings(self.settings))
-        if name and not any(local_name(c) == "title" for c in root):
-            title = etree.Element("{http://www.w3.org/2000/svg}title")
-            title.text = name[:200]
-            root.insert(0, title)
-        clean = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-        template = load_template(template_id, clean, self.settings)  # fails loudly
-        template.removed = removed
-        stamp = self.files.write(file_name, clean)
-        with self._lock:
-            self._cache[template_id] = (stamp, template)
-        self._mark_uploaded(template_id, True)
-        return template
+        self.check_id(template_id)
+        return self._store(TemplateSource(template_id, data, upload=True, title=name))
 
     def name_layer(self, template_id: str, path: str, name: str) -> Template:
         """Give the element at `path` the layer name `name` and store the template again."""
         data = self.files.read(self._name(template_id))
         if data is None:
             raise TemplateNotFound(f"Template {template_id!r} not found")
-        root = parse_svg(inflate(data, self.settings.max_template_bytes))
-        prepare_root(root, Limits.from_settings(self.settings))
-        name_element(root, path, name)
-        return self.save(template_id, etree.tostring(root, xml_declaration=True,
-                                                     encoding="UTF-8"))
+        return self._store(TemplateSource(template_id, data, upload=True, rename=(path, name)))
+
+    def _store(self, source: TemplateSource) -> Template:
+        template, clean = self.loader(source)  # fails loudly: nothing is stored
+        stamp = self.files.write(self._name(source.template_id), clean)
+        with self._lock:
+            self._cache[source.template_id] = (stamp, template)
+        self._mark_uploaded(source.template_id, True)
+        return template
 
     def delete(self, template_id: str) -> None:
         if not self.files.remove(self._name(template_id)):
@@ -212,8 +202,8 @@ class TemplateStore:
             if len(data) > self.settings.max_template_bytes:
                 raise InvalidTemplate(f"file is {len(data):,} bytes; the limit is "
                                       f"{self.settings.max_template_bytes:,}")
-            return load_template(template_id, data, self.settings)
-        except TemplateNotFound:
+            return self.loader(TemplateSource(template_id, data))[0]
+        except (TemplateNotFound, Overloaded):  # not the file's fault: try again next time
             raise
         except SvgRenderError as exc:
             reason = exc.message

@@ -7,7 +7,11 @@ A case is (name, kind, payload, expected status, expected code):
 `CANARY` stands for the loopback canary server's address; `SECRET` for a canary file's path.
 """
 
+import base64
 import gzip
+import io
+
+from PIL import Image
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' \
       'width="200" height="100">{}</svg>'
@@ -33,6 +37,39 @@ PATTERN_BOMB = svg('<defs>' + '<pattern id="p0" width="1" height="1" patternUnit
                    + '</defs><rect width="200" height="100" fill="url(#p5)"/>')
 DEEP = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>" + "<g>" * 10000 + \
        "</g>" * 10000 + "</svg>"
+
+
+
+def mask_fanout(depth: int, size: int) -> str:
+    """Masks nested `depth` deep, each holding ten rects masked by the one before (1.4 KB at
+    depth 3 took a minute of API-process CPU at upload)."""
+    body = '<mask id="m0"><rect width="100%" height="100%" fill="#fff"/></mask>'
+    for d in range(1, depth + 1):
+        body += f'<mask id="m{d}">' + "".join(
+            f'<rect x="{i}" width="{size}" height="{size}" fill="#fff" mask="url(#m{d - 1})"/>'
+            for i in range(10)) + "</mask>"
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}"><defs>'
+            f'{body}</defs><rect id="victim" width="{size}" height="{size}" fill="red" '
+            f'mask="url(#m{depth})"/></svg>')
+
+
+def png_1bit(width: int, height: int) -> str:
+    """A 1-bit PNG: a few KB on the wire, 40 MP when decoded."""
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+IMAGE_BOMBS = svg("".join(f'<image id="i{i}" width="9" height="9" href="{png_1bit(6000, 6600 - i)}"'
+                          '/>' for i in range(20)))
+FILTER_COPIES = ('<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><defs>'
+                 '<filter id="b"><feGaussianBlur stdDeviation="20"/><feOffset dx="3"/></filter>'
+                 '<rect id="r" width="1200" height="630" fill="#369" filter="url(#b)"/></defs>'
+                 + "".join(f'<use href="#r" x="{i % 7}"/>' for i in range(400)) + "</svg>")
+PATTERN_OF_MASKS = svg('<defs>' + mask_fanout(2, 200).split("<defs>")[1].split("</defs>")[0]
+                       + '<pattern id="p" width="10" height="10" patternUnits="userSpaceOnUse">'
+                       + '<rect width="10" height="10" mask="url(#m2)"/>' * 30 + '</pattern>'
+                       '</defs><rect width="200" height="100" fill="url(#p)"/>')
 
 TEMPLATES = [
     ("xxe-file", 'template', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM '
@@ -113,6 +150,16 @@ TEMPLATES = [
     ("doctype-svg11", 'template', '<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG '
      '1.1//EN" "http://CANARY/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg" width="10" '
      'height="10"/>', 201, None),
+    # Cost bombs: refused before drawing (the effect budget), or drawn in a worker process.
+    ("mask-fanout-depth3", 'template', mask_fanout(3, 500), 422, "template_invalid"),
+    ("filter-copies-400", 'template', FILTER_COPIES, 422, "template_invalid"),
+    ("pattern-of-masks", 'template', PATTERN_OF_MASKS, 201, None),  # within budget: drawn
+    ("one-mask-4000px", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="4000" '
+     'height="4000"><mask id="m"><rect width="4000" height="4000" fill="#fff"/></mask><rect '
+     'width="4000" height="4000" mask="url(#m)"/></svg>', 201, None),
+    ("embedded-image-bombs", 'template', IMAGE_BOMBS, 422, "template_invalid"),
+    ("thumbnail-strip-1x40", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="1" '
+     'height="40"><rect width="1" height="40" fill="#000"/></svg>', 201, None),
     ("not-svg", 'template', "<html><body>hi</body></html>", 422, "template_invalid"),
     ("empty-file", 'template', "", 422, "template_invalid"),
     ("no-size", 'template', '<svg xmlns="http://www.w3.org/2000/svg"/>', 422, "template_invalid"),
@@ -128,6 +175,8 @@ UPLOADS = [
      422, "template_invalid"),
     ("upload-name-control-chars", svg('<rect width="9" height="9"/>').encode(), 201, None),
     ("upload-too-big", b"<svg>" + b" " * (6 * 1024 * 1024) + b"</svg>", 413, "body_too_large"),
+    ("upload-mask-fanout", mask_fanout(3, 500).encode(), 422, "effects_too_costly"),
+    ("upload-image-bombs", IMAGE_BOMBS.encode(), 422, "template_images_too_large"),
 ]
 
 REQUESTS = [
@@ -149,6 +198,48 @@ REQUESTS = [
     ("image-url-nat64-loopback", ("/designs/safe", {"params": [
         {"name": "img", "imageUrl": "http://[64:ff9b::7f00:1]/x.png"}]}), 422,
      "invalid_image_url"),
+    ("image-url-ipv4-compatible-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[::127.0.0.1]/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-nat64-dotted-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[64:ff9b::127.0.0.1]/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-nat64-metadata", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-6to4-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[2002:7f00:1::1]/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-siit-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[::ffff:0:7f00:1]/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-teredo-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-decimal-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://2130706434/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-short-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://127.2/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-hex-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://0x7f000002/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-octal-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://0177.0.0.2/x.png"}]}), 422,
+     "invalid_image_url"),
+    ("image-url-mapped-loopback", ("/designs/safe", {"params": [{"name": "img", "imageUrl":
+                                                        "http://[::ffff:127.0.0.2]/x.png"}]}), 422,
+     "invalid_image_url"),
+    # Decoded in a worker process: the API process never holds its 40 MP.
+    ("image-1bit-bomb-data-uri", ("/designs/safe", {"params": [
+        {"name": "img", "imageUrl": png_1bit(6000, 6600)}]}), 201, None),
+    ("autofit-10000-chars-tiny-box", ("/designs/safe", {"params": [
+        {"name": "t", "text": "x " * 5000, "autoFit": True, "minFontSize": 1,
+         "box": {"x": 0, "y": 0, "width": 1e-6, "height": 1e-6}}]}), 422, "invalid_param"),
+    ("autofit-10000-chars-1px-box", ("/designs/safe", {"params": [
+        {"name": "t", "text": "x " * 5000, "autoFit": True, "minFontSize": 1,
+         "box": {"x": 0, "y": 0, "width": 1, "height": 1}}]}), 201, None),
     ("scale-4-large", ("/designs/large", {"scale": 4}), 422, "output_too_large"),
     ("traversal-files", ("GET", "/files/..%2F..%2F..%2Fetc%2Fpasswd"), 404, None),
     ("traversal-files-name", ("GET", "/files/..passwd"), 404, "file_not_found"),

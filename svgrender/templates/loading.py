@@ -1,0 +1,98 @@
+"""Loading a template where untrusted work is allowed (a worker process, or this process for the
+CLI and SVGRENDER_WORKERS=0), and rebuilding the API process's copy from what the worker learned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+from svgrender.settings import Settings
+from svgrender.svg.prepare import prepare_root
+from svgrender.svg.sanitize import Limits, inflate
+from svgrender.svg.xml import local_name, parse_svg
+from svgrender.templates.model import Template, index_layers, load_prepared
+from svgrender.templates.naming import name_element
+
+
+@dataclass
+class TemplateSource:
+    """What a worker is asked to load: a stored file, or an upload to sanitise first."""
+
+    template_id: str
+    data: bytes
+    upload: bool = False  # sanitise, add `title`, apply `rename`; send back the bytes to store
+    title: str | None = None
+    rename: tuple[str, str] | None = None  # (element path, layer name)
+
+
+@dataclass
+class TemplateFacts:
+    """What a worker learned loading a template, small and picklable: the API process builds
+    its Template from this without parsing untrusted CSS, decoding images or drawing."""
+
+    version: str
+    prepared: bytes  # the tree after sanitising (our own serialisation), images not decoded
+    width: int
+    height: int
+    viewbox: tuple[float, float, float, float]
+    boxes: list[tuple[int, tuple]]  # (position in root.iter(), ink box in 1x px)
+    removed: list[str]
+    dropped_images: list[str]
+    clean: bytes | None = None  # uploads: the sanitised file to store
+
+
+def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, list[str]]:
+    """An uploaded file sanitised (what is stored), with its title and any new layer name."""
+    root = parse_svg(inflate(source.data, settings.max_template_bytes))
+    removed = prepare_root(root, Limits.from_settings(settings))
+    if source.title and not any(local_name(c) == "title" for c in root):
+        title = etree.Element("{http://www.w3.org/2000/svg}title")
+        title.text = source.title[:200]
+        root.insert(0, title)
+    if source.rename:
+        name_element(root, *source.rename)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), removed
+
+
+def load_here(source: TemplateSource, settings: Settings) -> tuple[Template, bytes | None]:
+    """In this process (the CLI, SVGRENDER_WORKERS=0, a worker's own store): the template and,
+    for an upload, the sanitised bytes to store."""
+    template, _, clean = _load_source(source, settings, serialise=False)
+    return template, clean
+
+
+def facts_for_api(source: TemplateSource, settings: Settings) -> TemplateFacts:
+    """In a worker process: everything untrusted about a template (parse, sanitise, decode
+    embedded images, draw to measure), answered as facts the API process can trust."""
+    template, prepared, clean = _load_source(source, settings, serialise=True)
+    position = {el: i for i, el in enumerate(template.order)}
+    return TemplateFacts(template.version, prepared, template.width, template.height,
+                         template.viewbox,
+                         [(position[el], box) for el, box in template.boxes.items()
+                          if el in position],
+                         template.removed, template.dropped_images, clean)
+
+
+def _load_source(source: TemplateSource, settings: Settings, serialise: bool):
+    data, clean, removed = source.data, None, None
+    if source.upload:
+        clean, removed = clean_upload(source, settings)
+        data = clean
+    template, prepared = load_prepared(source.template_id, data, settings, serialise=serialise)
+    if removed is not None:
+        template.removed = removed  # the stored file, sanitised already, loses nothing more
+    return template, prepared, clean
+
+
+def template_from_facts(template_id: str, facts: TemplateFacts) -> Template:
+    """The API process's copy of a template a worker loaded: layers, boxes and report, no
+    decoded images (it never draws)."""
+    template = Template(template_id, facts.version, removed=facts.removed,
+                        dropped_images=facts.dropped_images)
+    root = parse_svg(facts.prepared)
+    order = list(root.iter())
+    boxes = {order[i]: tuple(box) for i, box in facts.boxes if i < len(order)}
+    index_layers(template, root, facts.viewbox, boxes, (facts.width, facts.height))
+    return template
