@@ -213,8 +213,21 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
                 box = _into(element, root, to_user(*frame))
             if box is None:
                 box = text_box(element, ids, layer.box, to_user, lines_only=True)
+        if box and canvas:
+            box = _within(box, _into(element, root, to_user(0.0, 0.0, *canvas)))
         if box:
             element.set("data-box", " ".join(f"{v:g}" for v in box))
+
+
+def _within(box: tuple, canvas: tuple | None) -> tuple:
+    """The part of `box` on the canvas (a shape-inside or flow region reaching past the page
+    edge would let a longer text run off it); the box itself when they do not meet."""
+    if canvas is None:
+        return box
+    x0, y0 = max(box[0], canvas[0]), max(box[1], canvas[1])
+    x1 = min(box[0] + box[2], canvas[0] + canvas[2])
+    y1 = min(box[1] + box[3], canvas[1] + canvas[3])
+    return (x0, y0, x1 - x0, y1 - y0) if x1 - x0 >= 1e-6 and y1 - y0 >= 1e-6 else box
 
 
 def _has_width(element) -> bool:
