@@ -35,7 +35,7 @@ WEIGHTS = {"normal": 400, "bold": 700, "bolder": 700, "lighter": 300}
 def _font_options():
     options = cairo.FontOptions()
     options.set_hint_metrics(cairo.HINT_METRICS_OFF)  # same layout at every scale
-    options.set_hint_style(cairo.HINT_STYLE_NONE)
+    options.set_hint_style(cairo.HINT_STYLE_SLIGHT)  # vertical snapping only, as Chromium
     options.set_antialias(cairo.ANTIALIAS_GRAY)
     return options
 
@@ -211,11 +211,13 @@ def _set_paint(surface, node, kind: str) -> bool:
     return True
 
 
-def _draw_layout(surface, node, layout, x: float, y: float) -> None:
+def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False) -> None:
     context = surface.context
     context.save()
     context.move_to(x, y)
     if _set_paint(surface, node, "fill"):
+        if device_hinted:
+            _for_device(context, layout)
         pangocairocffi.show_layout(context, layout)
     if node.get("stroke") not in (None, "none"):
         context.move_to(x, y)
@@ -225,6 +227,15 @@ def _draw_layout(surface, node, layout, x: float, y: float) -> None:
             context.stroke()
         context.new_path()
     context.restore()
+
+
+def _for_device(context: cairo.Context, layout: pangocffi.Layout) -> None:
+    """Glyphs hinted for the device pixels they land on (a 4.2-unit mm font drawn 16 px tall is
+    hinted as 16 px, as browsers do), not for the template units they were laid out in. Only
+    for the template's own lines: re-laid out for the device, a wrapped box layout can break
+    its lines differently at each size (seen in tests), which must never happen."""
+    pangocairocffi.update_context(context, layout.context)
+    pango.pango_layout_context_changed(layout._pointer)
 
 
 def _baseline_shift(node, layout) -> float:
@@ -269,7 +280,7 @@ def draw_faithful(surface, node) -> None:
             # Pango starts a letter-spaced run half a spacing early; browsers start at x.
             shift = 0.0
             _draw_layout(surface, run.node, layout, x + shift,
-                         pen_y - _baseline_shift(run.node, layout))
+                         pen_y - _baseline_shift(run.node, layout), device_hinted=True)
             x += width
         pen_x = x
 
