@@ -76,3 +76,66 @@ def clean_stylesheet(text: str, removed: list[str], where: str = "<style>") -> s
         elif rule.type == "at-rule":
             removed.append(f"@{rule.lower_at_keyword} in {where}")
     return "\n".join(out)
+
+
+def inline_stylesheets(root) -> None:
+    """Write what each <style> rule sets into the `style` attribute of every element it
+    matches, once at template load, and drop the rules that were written in. CairoSVG would
+    otherwise match every rule against every element on each draw; an Illustrator export
+    styles each shape by its own class (11,000 rules × 11,000 circles).
+
+    The cascade is kept: rule declarations in specificity order, then the element's own
+    declarations, then `!important` ones (which CairoSVG applies in that order)."""
+    import cssselect2
+
+    sheets = [el for el in root.iter("{http://www.w3.org/2000/svg}style")
+              if el.text and el.get("type", "text/css") == "text/css"]
+    if not sheets:
+        return
+    normal, important = cssselect2.Matcher(), cssselect2.Matcher()
+    found = False
+    for sheet in sheets:
+        kept = []
+        for rule in tinycss2.parse_stylesheet(sheet.text, skip_comments=True,
+                                              skip_whitespace=True):
+            if rule.type != "qualified-rule":
+                kept.append(rule.serialize())
+                continue
+            try:
+                selectors = cssselect2.compile_selector_list(rule.prelude)
+            except cssselect2.SelectorError:
+                kept.append(rule.serialize())
+                continue
+            plain, strong = [], []
+            for item in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
+                                                        skip_whitespace=True):
+                if item.type == "declaration" and not item.name.startswith("-"):
+                    value = tinycss2.serialize(item.value).strip()
+                    (strong if item.important else plain).append((item.lower_name, value))
+            for selector in selectors:
+                if selector.pseudo_element is not None:
+                    continue
+                if plain:
+                    normal.add_selector(selector, plain)
+                if strong:
+                    important.add_selector(selector, strong)
+            found = True
+        sheet.text = "\n".join(kept)
+    if not found:
+        return
+    wrapper = cssselect2.ElementWrapper.from_xml_root(root)
+    for node in wrapper.iter_subtree():
+        element = node.etree_element
+        sheet_normal = [d for match in normal.match(node) for d in match[-1]]
+        sheet_strong = [d for match in important.match(node) for d in match[-1]]
+        if not sheet_normal and not sheet_strong:
+            continue
+        own = element.get("style") or ""
+        parts = [f"{name}:{value}" for name, value in sheet_normal]
+        if own.strip():
+            parts.append(own.strip().rstrip(";"))
+        parts += [f"{name}:{value}!important" for name, value in sheet_strong]
+        if sheet_strong and "!important" in own:
+            # the element's own !important ones come last (they win over the sheet's)
+            parts += [p for p in own.split(";") if "!important" in p]
+        element.set("style", ";".join(parts))
