@@ -26,6 +26,8 @@ class WalkerMixin:
     def draw(self, node):
         if node.tag == "flowRegion":
             return None
+        if node.get("clip-path") and self.stroke_and_fill:
+            self._clip_rule(node)
         mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
         isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
         if mode is None and not isolate:
@@ -43,6 +45,18 @@ class WalkerMixin:
             context.paint()
             context.restore()
         return None
+
+
+    def _clip_rule(self, node) -> None:
+        """`clip-rule: evenodd` (CairoSVG clips with the non-zero rule whatever the clip path
+        says): set on the context before CairoSVG clips, which resets it right after."""
+        from cairosvg.url import parse_url
+
+        clip = self.paths.get(parse_url(node.get("clip-path")).fragment)
+        if clip is not None and any(
+                (child.get("clip-rule") or clip.get("clip-rule")) == "evenodd"
+                for child in clip.children):
+            self.context.set_fill_rule(cairocffi.FILL_RULE_EVEN_ODD)
 
 
 class PatternTileSurface(WalkerMixin, cairo_surface.SVGSurface):
