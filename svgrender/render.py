@@ -15,7 +15,7 @@ from svgrender.formats import FORMATS, Format
 from svgrender.io.images import DecodedImage
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
-from svgrender.svg.prepare import fill_whole_pixels, opacity_after_effects
+from svgrender.svg.prepare import fill_whole_pixels, opacity_after_effects, paint_order
 from svgrender.templates.model import Template
 
 VARIANTS = ("", "-thumb", "-thumb-2x")  # main image, thumbnail, retina thumbnail
@@ -73,6 +73,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     check_tree(tree, settings, sizes[0].width * sizes[0].height)
     fill_whole_pixels(tree, template.width, template.height)
     opacity_after_effects(tree)
+    paint_order(tree)
     drawing = prepare_drawing(tree, {**template.images,
                                      **{image.key: image for image in images.values()}})
     fmt: Format = FORMATS[request.format]

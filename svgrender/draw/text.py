@@ -215,18 +215,36 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     context = surface.context
     context.save()
     context.move_to(x, y)
+    stroked = node.get("stroke") not in (None, "none")
+    under = stroked and _strokes_first(node)
+    if under:
+        _stroke_layout(surface, node, layout, x, y)
+    context.move_to(x, y)
     if _set_paint(surface, node, "fill"):
         if device_hinted:
             _for_device(context, layout)
         pangocairocffi.show_layout(context, layout)
-    if node.get("stroke") not in (None, "none"):
-        context.move_to(x, y)
-        pangocairocffi.layout_path(context, layout)
-        context.set_line_width(size(surface, node.get("stroke-width", "1")))
-        if _set_paint(surface, node, "stroke"):
-            context.stroke()
-        context.new_path()
+    if stroked and not under:
+        _stroke_layout(surface, node, layout, x, y)
     context.restore()
+
+
+def _stroke_layout(surface, node, layout, x: float, y: float) -> None:
+    context = surface.context
+    context.move_to(x, y)
+    pangocairocffi.layout_path(context, layout)
+    context.set_line_width(size(surface, node.get("stroke-width", "1")))
+    if _set_paint(surface, node, "stroke"):
+        context.stroke()
+    context.new_path()
+
+
+def _strokes_first(node) -> bool:
+    order = (node.get("paint-order") or "normal").split()
+    if order == ["normal"]:
+        return False
+    full = order + [p for p in ("fill", "stroke", "markers") if p not in order]
+    return full.index("stroke") < full.index("fill")
 
 
 def _for_device(context: cairo.Context, layout: pangocffi.Layout) -> None:

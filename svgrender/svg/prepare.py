@@ -11,7 +11,7 @@ from svgrender.svg.css import inline_stylesheets
 from svgrender.svg.css_filters import rewrite as rewrite_css_filters
 from svgrender.svg.sanitize import Limits, sanitize
 from svgrender.svg.units import parse_length
-from svgrender.svg.xml import local_name, parse_style
+from svgrender.svg.xml import local_name, parse_style, set_style, style_value
 
 
 def svg_size(root: etree._Element) -> tuple[float, float]:
@@ -60,7 +60,24 @@ def prepare_root(root: etree._Element, limits: Limits) -> list[str]:
     paint_root_background(root)
     spans_for_flow_tails(root)
     inline_paint_server_links(root)
+    marker_viewboxes(root)
     return removed
+
+
+def marker_viewboxes(root: etree._Element) -> None:
+    """A <marker> without a viewBox draws its content unscaled (clipped to markerWidth ×
+    markerHeight); CairoSVG stretches it to fit instead. The equivalent explicit viewBox
+    makes it draw as browsers do."""
+    for marker in root.iter("{http://www.w3.org/2000/svg}marker"):
+        if marker.get("viewBox") is not None:
+            continue
+        try:
+            width = float(marker.get("markerWidth", "3"))
+            height = float(marker.get("markerHeight", "3"))
+        except ValueError:
+            continue
+        if width > 0 and height > 0:
+            marker.set("viewBox", f"0 0 {width:g} {height:g}")
 
 
 GRADIENTS = {"linearGradient", "radialGradient"}
@@ -167,6 +184,40 @@ def opacity_after_effects(root: etree._Element) -> None:
             style.pop("opacity")
             element.set("style", ";".join(f"{k}:{v}" for k, v in style.items()))
         element.set("opacity", "1")
+
+
+SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
+
+
+def strokes_first(element: etree._Element) -> bool:
+    """`paint-order` puts the stroke under the fill (SVG 2: `stroke`, `stroke fill`, …)."""
+    order = (style_value(element, "paint-order") or "normal").split()
+    if order == ["normal"]:
+        return False
+    full = order + [p for p in ("fill", "stroke", "markers") if p not in order]
+    return full.index("stroke") < full.index("fill")
+
+
+def paint_order(root: etree._Element) -> None:
+    """Shapes with `paint-order: stroke`: CairoSVG always fills first. A stroke-only copy goes
+    underneath and the shape itself keeps its fill (and markers, which come last either way).
+    Per render, after params: a param that hides or recolours the shape acts on both."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str) or local_name(element) not in SHAPES:
+            continue
+        stroke = style_value(element, "stroke")
+        if not stroke or stroke == "none" or not strokes_first(element):
+            continue
+        under = deepcopy(element)
+        for part in under.iter():
+            if isinstance(part.tag, str):
+                part.attrib.pop("id", None)
+        for prop, value in (("fill", "none"), ("marker-start", "none"), ("marker-mid", "none"),
+                            ("marker-end", "none"), ("paint-order", None)):
+            set_style(under, prop, value)
+        set_style(element, "stroke", "none")
+        set_style(element, "paint-order", None)
+        element.addprevious(under)
 
 
 FLOW_TAGS = {"flowPara", "flowSpan", "flowDiv"}
