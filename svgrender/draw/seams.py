@@ -59,6 +59,7 @@ SEAMS: tuple[Seam, ...] = (
     Seam(TAGS, "flowPara", text.skip, "?.?"),
     Seam(TAGS, "flowSpan", text.skip, "?.?"),
     Seam(cairo_defs, "draw_pattern", drawers.draw_pattern, "cairosvg.defs.draw_pattern"),
+    Seam(cairo_defs, "draw_gradient", drawers.draw_gradient, "cairosvg.defs.draw_gradient"),
     Seam(cairo_surface, "prepare_filter", drawers.skip_prepare_filter,
          "cairosvg.defs.prepare_filter"),
     Seam(cairo_surface, "apply_filter_before_painting", drawers.filter_before_painting,
