@@ -165,6 +165,11 @@ def draw_image(surface, node) -> None:
         context.scale(image.width / source.get_width(), image.height / source.get_height())
     pattern = cairocffi.SurfacePattern(source)
     pattern.set_filter(IMAGE_FILTERS.get(rendering, cairocffi.FILTER_GOOD))
+    # Sharp edges, as browsers draw them: the outermost pixels extend to the image's edge
+    # (the default fades them out over half a source pixel: a soft rim on any enlarged image).
+    pattern.set_extend(cairocffi.EXTEND_PAD)
+    context.rectangle(0, 0, source.get_width(), source.get_height())
+    context.clip()
     context.set_source(pattern)
     context.paint_with_alpha(float(node.get("opacity", 1)))
     context.restore()
