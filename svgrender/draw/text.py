@@ -279,7 +279,8 @@ def _baseline_shift(node, layout) -> float:
 def draw_faithful(surface, node) -> None:
     context = surface.context
     pen_x, pen_y = 0.0, 0.0
-    for chunk in chunks_of(surface, node):
+    chunks = chunks_of(surface, node)
+    for chunk in chunks:
         pen_x = (chunk.x if chunk.x is not None else pen_x) + chunk.dx
         pen_y = (chunk.y if chunk.y is not None else pen_y) + chunk.dy
         laid = []
@@ -290,6 +291,11 @@ def draw_faithful(surface, node) -> None:
             _, logical = layout.get_extents()
             laid.append((run, layout, logical.width / SCALE))
         total = sum(width for _, _, width in laid)
+        stretch = 1.0
+        target = _num(surface, node.get("textLength"), "x") if len(chunks) == 1 else None
+        if target and target > 0 and total > 0:
+            laid, stretch = _fit_length(surface, node, laid, total, target)
+            total = target
         anchor = chunk.anchor
         if node.get("direction") == "rtl":  # start/end follow the writing direction
             anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
@@ -297,10 +303,38 @@ def draw_faithful(surface, node) -> None:
         for run, layout, width in laid:
             # Pango starts a letter-spaced run half a spacing early; browsers start at x.
             shift = 0.0
+            if stretch != 1.0:  # lengthAdjust="spacingAndGlyphs": the glyphs widen too
+                context.save()
+                context.translate(x, 0)
+                context.scale(stretch, 1)
+                context.translate(-x, 0)
             _draw_layout(surface, run.node, layout, x + shift,
-                         pen_y - _baseline_shift(run.node, layout), device_hinted=True)
-            x += width
+                         pen_y - _baseline_shift(run.node, layout),
+                         device_hinted=stretch == 1.0)  # (re-laid out under a stretch)
+            if stretch != 1.0:
+                context.restore()
+            x += width * stretch
         pen_x = x
+
+
+def _fit_length(surface, node, laid, total: float, target: float):
+    """`textLength`: the text's advance made exactly `target` — by spacing the characters
+    (default: the extra shared by the gaps between them) or by stretching the glyphs.
+    Returns the new runs and the horizontal stretch."""
+    if (node.get("lengthAdjust") or "spacing").strip() == "spacingAndGlyphs":
+        return laid, target / total
+    characters = sum(len(run.text) for run, _, _ in laid)
+    if characters < 2:
+        return laid, 1.0
+    extra = (target - total) / (characters - 1)
+    refit = []
+    for run, _, _ in laid:
+        style = style_of(surface, run.node)
+        style.letter_spacing += extra
+        spaced = _layout_for(surface.context, run.text, style)
+        _, logical = spaced.get_extents()
+        refit.append((run, spaced, logical.width / SCALE))
+    return refit, 1.0  # the first glyph at x, the last one ending at x + textLength
 
 
 # --- box layout ----------------------------------------------------------------------------
