@@ -213,6 +213,10 @@ def _set_paint(surface, node, kind: str) -> bool:
 
 def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False) -> None:
     context = surface.context
+    if not surface.stroke_and_fill:  # inside a <clipPath>: the glyph outlines are the clip
+        context.move_to(x, y)
+        pangocairocffi.layout_path(context, layout)
+        return
     context.save()
     context.move_to(x, y)
     stroked = node.get("stroke") not in (None, "none")
@@ -585,14 +589,12 @@ def _all_text(node):
 
 def draw_text(surface, node) -> None:
     """TAGS['text'] / ['flowRoot']: the whole text subtree, drawn now."""
-    if not surface.stroke_and_fill:  # used as a clip path: text clips are not supported
-        return
     if node.get("display") == "none" or node.get("visibility") in ("hidden", "collapse"):
         return
     opacity = float(node.get("opacity", 1))
     # CairoSVG groups only elements with children for opacity; a bare <text> needs it too,
     # or its stroke and fill would each be faded separately.
-    grouped = opacity < 1 and not node.children
+    grouped = opacity < 1 and not node.children and surface.stroke_and_fill
     if grouped:
         surface.context.push_group()
     box = _box_of(surface, node)
@@ -603,7 +605,8 @@ def draw_text(surface, node) -> None:
     if grouped:
         surface.context.pop_group_to_source()
         surface.context.paint_with_alpha(opacity)
-    surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
+    if surface.stroke_and_fill:
+        surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
 
 
 def skip(surface, node) -> None:
