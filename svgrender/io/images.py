@@ -23,6 +23,7 @@ from lxml import etree
 from PIL import Image, ImageOps
 
 from svgrender.errors import ImageFetchError
+from svgrender.io.colour import to_srgb
 from svgrender.svg.prepare import prepare_root, svg_size
 from svgrender.svg.sanitize import DEFAULT_LIMITS
 from svgrender.svg.xml import parse_svg
@@ -149,7 +150,8 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
                 return DecodedImage(key, width, height, Image.MIME.get(fmt, "image/png"), data)
             image.seek(0)  # animated GIF/WebP: the first frame
             image.load()
-            image = _to_8bit(ImageOps.exif_transpose(image))
+            info = dict(image.info)  # the colour profile / gamma, before any copy drops it
+            image = to_srgb(_to_8bit(ImageOps.exif_transpose(image)), info)
             has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa") or (
                 image.mode == "P" and "transparency" in image.info)
             if has_alpha:
