@@ -101,8 +101,11 @@ def test_embedded_images_obey_the_image_limits(tmp_path):
         "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'>"
         f"<image id='pic' href='{uri}' width='10' height='10'/></svg>")
     assert len(TemplateStore(tmp_path, Settings()).get("emb").images) == 1
-    small = TemplateStore(tmp_path, Settings(max_image_pixels=100 * 100)).get("emb")
-    assert small.images == {}  # over the configured limit: dropped like any refused image
+    # Up to 4× over the configured limit: decoded reduced to it; further over: dropped.
+    reduced = TemplateStore(tmp_path, Settings(max_image_pixels=100 * 100)).get("emb")
+    assert [(i.width, i.height) for i in reduced.images.values()] == [(100, 100)]
+    small = TemplateStore(tmp_path, Settings(max_image_pixels=50 * 50)).get("emb")
+    assert small.images == {} and small.dropped_images
 
 
 def test_long_reference_chains_need_no_recursion_limit(tmp_path, monkeypatch):
@@ -135,3 +138,32 @@ def test_versions_follow_the_bytes(tmp_path):
     assert store.get("v").version != first
     with pytest.raises(TemplateNotFound, match="version"):
         store.get("v", first)
+
+
+def test_an_embedded_image_over_the_pixel_limit_is_drawn_reduced_not_dropped(tmp_path):
+    """An 8001×8001 PNG in an Inkscape flyer (64 MP, over the 40 MP limit): decoded at half
+    size and drawn; a request's imageUrl of that size is still refused."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    from svgrender import render as pipeline
+    from svgrender.params import RenderRequest
+
+    big = Image.new("RGB", (8001, 8001), (200, 30, 30))
+    big.paste((30, 30, 200), (4000, 0, 8001, 8001))
+    data = io.BytesIO()
+    big.save(data, "PNG")
+    uri = "data:image/png;base64," + base64.b64encode(data.getvalue()).decode()
+    (tmp_path / "flyer.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300">'
+        f'<rect width="400" height="300" fill="#fff"/><image id="photo" x="100" y="50" '
+        f'width="200" height="200" href="{uri}"/></svg>')
+    template = TemplateStore(tmp_path, Settings()).get("flyer")
+    assert template.error is None and not template.dropped_images
+    (image,) = template.images.values()
+    assert image.width * image.height <= Settings().max_image_pixels
+    out = pipeline.render(template, RenderRequest(format="png"), Settings()).files[0].data
+    drawn = Image.open(io.BytesIO(out)).convert("RGB")
+    assert drawn.getpixel((150, 150)) == (200, 30, 30) and drawn.getpixel((250, 150)) == (30, 30, 200)

@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import io
+import math
 import threading
 import urllib.parse
 import warnings
@@ -31,6 +32,7 @@ from svgrender.svg.xml import parse_svg
 TOKEN_PREFIX = "svgrender-image:"  # href of a decoded image in an applied tree
 
 EXIF_ORIENTATION = 0x0112
+REDUCIBLE = 4  # embedded images up to 4× the pixel limit are decoded reduced, not dropped
 RASTER_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF", "AVIF", "MPO"}
 
 
@@ -108,13 +110,14 @@ def _to_8bit(image: Image.Image) -> Image.Image:
 
 
 def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "",
-                 reserve=None, pixels: bool = True) -> DecodedImage:
+                 reserve=None, pixels: bool = True, reduce: bool = False) -> DecodedImage:
     """`reserve(pixels)`, if given, is called with the image's size before its pixels are
     decoded (a request's total budget), and raises to stop it. With `pixels=False` only the
     header is read (size, format, limits): the API process of a server whose worker processes
-    do the decoding never holds an image's pixels."""
+    do the decoding never holds an image's pixels. With `reduce` (images a template embeds),
+    an image over `max_pixels` (up to REDUCIBLE times over) is decoded reduced to fit."""
     try:
-        return _decode(data, layer, max_pixels, reserve, pixels)
+        return _decode(data, layer, max_pixels, reserve, pixels, reduce)
     except ImageFetchError as exc:
         if source:
             exc.message = f"{exc.message} (from {source[:200]!r})"
@@ -123,7 +126,7 @@ def decode_image(data: bytes, layer: str, *, max_pixels: int, source: str = "",
 
 
 def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
-            want_pixels: bool = True) -> DecodedImage:
+            want_pixels: bool = True, reduce: bool = False) -> DecodedImage:
     key = hashlib.sha256(data).hexdigest()[:32]
     head = data[:1024].lstrip()
     if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
@@ -139,9 +142,15 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
                 raise _fail(layer, f"{image.format} images are not accepted", "invalid_image")
             fmt = image.format
             width, height = image.size
+            factor = 1
             if width * height > max_pixels:
-                raise _fail(layer, f"image is {width}×{height} = {width * height:,} pixels; the "
-                            f"limit is {max_pixels:,}", "image_too_large")
+                if not reduce or width * height > REDUCIBLE * max_pixels:
+                    raise _fail(layer, f"image is {width}×{height} = {width * height:,} pixels; "
+                                f"the limit is {max_pixels:,}", "image_too_large")
+                # An embedded image larger than anything the template can draw: decoded
+                # reduced to the limit (JPEG decodes at the smaller size directly).
+                factor = math.ceil((width * height / max_pixels) ** 0.5)
+                width, height = -(-width // factor), -(-height // factor)
             if reserve:
                 reserve(width * height)
             if not want_pixels:
@@ -149,8 +158,14 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
                     width, height = height, width  # drawn rotated a quarter turn
                 return DecodedImage(key, width, height, Image.MIME.get(fmt, "image/png"), data)
             image.seek(0)  # animated GIF/WebP: the first frame
+            if factor > 1 and fmt == "JPEG":
+                image.draft(image.mode, (width, height))
             image.load()
             info = dict(image.info)  # the colour profile / gamma, before any copy drops it
+            if factor > 1 and image.width * image.height > max_pixels:
+                if image.mode in ("1", "P"):
+                    image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+                image = image.reduce(math.ceil((image.width * image.height / max_pixels) ** 0.5))
             image = to_srgb(_to_8bit(ImageOps.exif_transpose(image)), info)
             has_alpha = image.mode in ("RGBA", "LA", "PA", "RGBa") or (
                 image.mode == "P" and "transparency" in image.info)

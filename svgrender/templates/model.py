@@ -93,7 +93,7 @@ def decode_embedded_images(root: etree._Element, max_bytes: int, max_pixels: int
             if not link.lower().startswith("data:"):
                 raise ValueError("not a data: URI")
             decoded = decode_image(data_uri_bytes(link, name, max_bytes), name,
-                                   max_pixels=max_pixels)
+                                   max_pixels=max_pixels, reduce=True)
         except (SvgRenderError, ValueError) as exc:
             reason = getattr(exc, "message", str(exc))
             log.warning("template image %s dropped: %s", name, reason)
