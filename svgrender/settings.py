@@ -86,7 +86,7 @@ class Settings:
     max_effect_work: int = option(
         1_000_000_000, "pixel passes of the masks, filters and patterns of one draw, copies "
         "included (422); 0 = no limit")
-    max_blur_px: float = option(200.0, "largest blur stdDeviation at 1x (422)",
+    max_blur_px: float = option(2000.0, "largest blur stdDeviation at 1x (422)",
                                 env="SVGRENDER_MAX_BLUR")
     # Template limits.
     max_template_bytes: int = option(5 * 1024 * 1024, "template file or upload, also the "

@@ -101,6 +101,22 @@ def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int
     return Buf(image)
 
 
+REDUCED_BLUR_SIGMA = 8.0  # device px a blur keeps after its chain is computed reduced
+REDUCE_FROM_SIGMA = 96.0  # device px: narrower blurs run at full resolution
+
+
+def _reduction(primitives, geo: _Context) -> int:
+    """How much smaller the chain can be computed: when its result is a wide blur (a Figma
+    layer blur or glow, stdDeviation in the hundreds), it holds no detail finer than the
+    blur, so 1/f resolution with a blur of σ/f looks the same and costs the same whatever σ
+    is. Other chains (a shadow merged under the sharp source) run at full resolution."""
+    if not primitives or primitives[-1].tag != "feGaussianBlur":
+        return 1
+    sd = _numbers(primitives[-1].get("stdDeviation", "0"), 2) or [0.0]
+    sigma = min(geo.length(sd[0], "x"), geo.length(sd[-1], "y"))
+    return int(sigma // REDUCED_BLUR_SIGMA) if sigma >= REDUCE_FROM_SIGMA else 1
+
+
 def _device_size(surface) -> tuple[int, int, float]:
     target = surface.cairo
     if isinstance(target, cairo.ImageSurface):
@@ -155,6 +171,10 @@ def apply_filter(surface, node, name: str) -> None:
     pattern = context.get_source()
     matrix = context.get_matrix()
     geo = _Context(surface, node, filter_node, matrix, k)
+    reduce = _reduction(primitives, geo)
+    if reduce > 1:  # the whole chain at 1/reduce resolution: its result is all blur anyway
+        k, width, height = k / reduce, math.ceil(width / reduce), math.ceil(height / reduce)
+        geo = _Context(surface, node, filter_node, matrix, k)
     region = geo.filter_region()
     if region is None:  # no bbox known (text…): filter the element's ink area plus a margin
         full = _rasterise(pattern, matrix, k, 0, 0, width, height)
@@ -169,16 +189,23 @@ def apply_filter(surface, node, name: str) -> None:
         geo.bbox = (min(x0, x1), min(y0, y1), bw, bh)
         region = geo.filter_region()
     rx0, ry0, rx1, ry1 = geo.user_rect_to_buffer(*region)
-    rx0, ry0 = max(rx0, 0), max(ry0, 0)
-    rx1, ry1 = min(rx1, width), min(ry1, height)
+    # A reduced result keeps one pixel beyond the canvas: the upscale samples between pixels,
+    # and a cleared neighbour would darken the canvas edges by half a (large) pixel.
+    edge = 1 if reduce > 1 else 0
+    rx0, ry0 = max(rx0, -edge), max(ry0, -edge)
+    rx1, ry1 = min(rx1, width + edge), min(ry1, height + edge)
     if rx1 <= rx0 or ry1 <= ry0:
         context.set_source_rgba(0, 0, 0, 0)
         return
     # Like Chromium, primitives see the source beyond the region's edge (a blur near the edge
     # does not fade to transparent); only the result is clipped to the region.
+    # At the canvas edge the blur repeats the edge pixels outwards, which is right for a
+    # shadow whose card runs off the page. A reduced (very wide) blur would repeat them so far
+    # it brightens everything: there the buffer extends past the canvas, transparent.
     pad = _reach(primitives, geo)
-    px0, py0 = max(rx0 - pad, 0), max(ry0 - pad, 0)
-    px1, py1 = min(rx1 + pad, width), min(ry1 + pad, height)
+    px0, py0, px1, py1 = rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad
+    if reduce == 1:
+        px0, py0, px1, py1 = max(px0, 0), max(py0, 0), min(px1, width), min(py1, height)
     source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
     if _bounded(primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
