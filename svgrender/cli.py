@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import ipaddress
 import json
+import os
 import logging
 import sys
 from dataclasses import replace
@@ -80,6 +81,25 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _bounded(settings: Settings, seconds: float) -> None:
+    """One file must not take the machine: this process gets the workers' memory ceiling and
+    a hard deadline (a pure-Python draw cannot be interrupted politely: the process ends)."""
+    import signal
+
+    from svgrender.workers import limit_memory
+
+    limit_memory(settings)
+
+    def overrun(signum, frame):
+        error = {"code": "render_timeout", "message": f"loading and drawing took longer than "
+                 f"{seconds:g} s (--timeout) and were stopped"}
+        print(f"error: {json.dumps(error)}", file=sys.stderr, flush=True)
+        os._exit(3)
+
+    signal.signal(signal.SIGALRM, overrun)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 def cmd_render(args, settings: Settings) -> int:
     source = Path(args.template)
     if source.suffix.lower() in (".svg", ".svgz") and source.is_file():
@@ -93,6 +113,7 @@ def cmd_render(args, settings: Settings) -> int:
         template_id = args.template
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
     params = params_from_pairs(_pairs(args.param))
+    _bounded(settings, args.timeout or 2 * settings.render_timeout)
     files = MemoryFileStore()
     service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
                             MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
@@ -234,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name.property=value, e.g. -p title.text='Hello' (repeatable)")
     render.add_argument("--scale", type=float, default=1.0)
     render.add_argument("--format", choices=sorted(BY_NAME))
+    render.add_argument("--timeout", type=float, default=None,
+                        help="seconds for loading and drawing together (default: twice "
+                             "SVGRENDER_RENDER_TIMEOUT); the process also gets "
+                             "SVGRENDER_WORKER_MEMORY_LIMIT_MB")
     link = sub.add_parser("link", help="print a signed render link (SVGRENDER_LINK_KEYS)")
     link.add_argument("template", help="template id")
     link.add_argument("-p", "--param", action="append", default=[],
@@ -278,6 +303,11 @@ def main(argv: list[str] | None = None) -> int:
         return handler(args, settings)
     except SvgRenderError as exc:
         print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)
+        return 1
+    except MemoryError:
+        error = {"code": "memory_limit", "message": "this needs more memory than "
+                 "SVGRENDER_WORKER_MEMORY_LIMIT_MB allows"}
+        print(f"error: {json.dumps(error)}", file=sys.stderr)
         return 1
 
 

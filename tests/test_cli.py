@@ -68,3 +68,34 @@ def test_templates_listing():
 def test_serve_refuses_open_non_loopback():
     result = run("serve", "--host", "0.0.0.0", "--port", "9")
     assert result.returncode == 2 and "SVGRENDER_API_KEYS" in result.stderr
+
+
+def test_render_has_a_deadline_and_a_memory_ceiling(tmp_path):
+    """A file that would draw for minutes ends at --timeout with a clear error; one that
+    needs more memory than the ceiling ends with memory_limit, not by taking the machine."""
+    import os
+    import time
+
+    slow = tmp_path / "slow.svg"
+    slow.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><defs>'
+                    '<filter id="b"><feGaussianBlur stdDeviation="40"/><feMorphology '
+                    'operator="dilate" radius="30"/></filter><rect id="r" width="1200" '
+                    'height="630" fill="#369" filter="url(#b)"/></defs>'
+                    + "".join(f'<use href="#r" x="{i % 7}"/>' for i in range(400)) + "</svg>")
+    env = {**os.environ, "SVGRENDER_MAX_EFFECT_WORK": "0"}  # let it really overrun
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "svgrender", "render", str(slow), "-o",
+                           str(tmp_path / "out.png"), "--timeout", "2"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3 and "render_timeout" in done.stderr, done.stderr[-500:]
+    assert time.monotonic() - started < 15
+    assert not (tmp_path / "out.png").exists()
+    big = tmp_path / "big.svg"
+    big.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="6000" height="6000"><filter '
+                   'id="b"><feGaussianBlur stdDeviation="3"/></filter><rect width="6000" '
+                   'height="6000" fill="#369" filter="url(#b)"/></svg>')
+    env = {**os.environ, "SVGRENDER_WORKER_MEMORY_LIMIT_MB": "400"}
+    done = subprocess.run([sys.executable, "-m", "svgrender", "render", str(big), "-o",
+                           str(tmp_path / "big.png")], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 1 and "memory_limit" in done.stderr, done.stderr[-500:]
