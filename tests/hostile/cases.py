@@ -71,6 +71,20 @@ PATTERN_OF_MASKS = svg('<defs>' + mask_fanout(2, 200).split("<defs>")[1].split("
                        + '<rect width="10" height="10" mask="url(#m2)"/>' * 30 + '</pattern>'
                        '</defs><rect width="200" height="100" fill="url(#p)"/>')
 
+
+
+def many_rules(shapes: int) -> str:
+    """The Illustrator shape that ran for 300 s (#13): a CSS class rule and a gradient linked to
+    one swatch per circle (benchmarks/bench_large_file.py times the 11,000-shape file)."""
+    rules = "".join(f".c{i}{{fill:url(#g{i})}}" for i in range(shapes))
+    gradients = "".join(f'<linearGradient id="g{i}" xlink:href="#swatch"/>' for i in range(shapes))
+    circles = "".join(f'<circle class="c{i}" cx="{i % 200}" cy="{i % 100}" r="2"/>'
+                      for i in range(shapes))
+    return svg(f'<defs><style>{rules}</style><linearGradient id="swatch"><stop stop-color="#f80"'
+               f'/><stop offset="1" stop-color="#08f"/></linearGradient>{gradients}</defs>'
+               f'{circles}')
+
+
 TEMPLATES = [
     ("xxe-file", 'template', '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM '
      '"file://SECRET">]><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
@@ -160,6 +174,7 @@ TEMPLATES = [
     ("embedded-image-bombs", 'template', IMAGE_BOMBS, 422, "template_invalid"),
     ("thumbnail-strip-1x40", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="1" '
      'height="40"><rect width="1" height="40" fill="#000"/></svg>', 201, None),
+    ("css-rules-gradients-5000", 'template', many_rules(5000), 201, None),
     ("not-svg", 'template', "<html><body>hi</body></html>", 422, "template_invalid"),
     ("empty-file", 'template', "", 422, "template_invalid"),
     ("no-size", 'template', '<svg xmlns="http://www.w3.org/2000/svg"/>', 422, "template_invalid"),
