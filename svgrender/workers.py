@@ -12,6 +12,7 @@ a killable, memory-capped process, never the one that answers /healthz.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 import logging
 import multiprocessing
 import os
@@ -31,10 +32,11 @@ from svgrender.io.images import ImageCache, decode_cached
 from svgrender.params import RenderRequest
 from svgrender.render import render
 from svgrender.settings import Settings
-from svgrender.templates.loading import TemplateSource, facts_for_api
+from svgrender.templates.loading import TemplateSource, load_for_api
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender.workers")
+RECENT_TEMPLATES = 4  # kept by the worker that loaded them: the first render needs no reload
 
 
 @dataclass
@@ -73,6 +75,7 @@ def worker_main(conn, settings: Settings) -> None:
     add_font_dir(settings.fonts_dir)
     cache = ImageCache(settings.image_cache_bytes)
     templates = TemplateStore.for_settings(settings)
+    recent: OrderedDict = OrderedDict()  # templates this worker loaded for the API, by version
     while True:
         try:
             job: WireJob = conn.recv()
@@ -80,9 +83,14 @@ def worker_main(conn, settings: Settings) -> None:
             return
         try:
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
-                conn.send(("ok", facts_for_api(job, settings), _rss_mb()))
+                template, facts = load_for_api(job, settings)
+                recent[(template.id, template.version)] = template
+                while len(recent) > RECENT_TEMPLATES:
+                    recent.popitem(last=False)
+                conn.send(("ok", facts, _rss_mb()))
                 continue
-            template = templates.valid(job.template_id, job.template_version)
+            template = recent.get((job.template_id, job.template_version)) or templates.valid(
+                job.template_id, job.template_version)
             request = msgspec.json.decode(job.request_json, type=RenderRequest)
             images = {layer: decode_cached(data, layer, cache,
                                            max_pixels=settings.max_image_pixels)

@@ -66,9 +66,14 @@ def load_here(source: TemplateSource, settings: Settings) -> tuple[Template, byt
 def facts_for_api(source: TemplateSource, settings: Settings) -> TemplateFacts:
     """In a worker process: everything untrusted about a template (parse, sanitise, decode
     embedded images, draw to measure), answered as facts the API process can trust."""
+    return load_for_api(source, settings)[1]
+
+
+def load_for_api(source: TemplateSource, settings: Settings) -> tuple[Template, TemplateFacts]:
+    """The template itself too: the worker keeps it for the renders that usually follow."""
     template, prepared, clean = _load_source(source, settings, serialise=True)
     position = {el: i for i, el in enumerate(template.order)}
-    return TemplateFacts(template.version, prepared, template.width, template.height,
+    return template, TemplateFacts(template.version, prepared, template.width, template.height,
                          template.viewbox,
                          [(position[el], box) for el, box in template.boxes.items()
                           if el in position],
