@@ -23,11 +23,15 @@ BLEND = {"normal": cairo.OPERATOR_OVER, **BLEND_OPERATORS}
 class Buf:
     """One intermediate image: premultiplied ARGB32, the size of the working area."""
 
-    __slots__ = ("surface", "alpha_only")
+    __slots__ = ("surface", "alpha_only", "solid", "linear")
 
     def __init__(self, surface: cairo.ImageSurface, alpha_only: bool = False):
         self.surface = surface
         self.alpha_only = alpha_only  # colour channels are all zero (SourceAlpha and friends)
+        # One straight colour times an alpha plane (a flood, a shadow): converting it between
+        # colour spaces is converting that colour, not every pixel.
+        self.solid: tuple[float, float, float] | None = None
+        self.linear: bool | None = None  # set by a primitive whose output space is not its own
 
     @property
     def size(self) -> tuple[int, int]:
@@ -81,6 +85,19 @@ def flood(width: int, height: int, rgba_premultiplied) -> Buf:
         context.set_operator(cairo.OPERATOR_SOURCE)
         context.paint()
     out.alpha_only = r == g == b == 0
+    out.solid = (r / a, g / a, b / a) if a > 0 else (0.0, 0.0, 0.0)
+    return out
+
+
+def recoloured(src: Buf, colour: tuple[float, float, float]) -> Buf:
+    """The alpha plane of `src` painted in one straight colour (cairo, no float maths)."""
+    width, height = src.size
+    out = Buf.blank(width, height)
+    context = out.context()
+    context.set_source_rgb(*colour)
+    context.mask_surface(src.surface, 0, 0)
+    out.alpha_only = colour == (0.0, 0.0, 0.0)
+    out.solid = colour
     return out
 
 
@@ -91,7 +108,7 @@ def offset(src: Buf, dx: float, dy: float) -> Buf:
     context.set_source_surface(src.surface, round(dx), round(dy))
     context.set_operator(cairo.OPERATOR_SOURCE)
     context.paint()
-    out.alpha_only = src.alpha_only
+    out.alpha_only, out.solid = src.alpha_only, src.solid
     return out
 
 
@@ -107,6 +124,8 @@ def composite(a: Buf, b: Buf, operator: int) -> Buf:
     context.set_operator(operator)
     context.paint()
     out.alpha_only = a.alpha_only and b.alpha_only
+    if operator in (cairo.OPERATOR_IN, cairo.OPERATOR_OUT):  # a's colour, b's coverage
+        out.solid = a.solid
     return out
 
 
@@ -139,7 +158,9 @@ def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
     pixels = src._pixels()
     width, height = src.size
     if sigma_x < 2 or sigma_y < 2:  # small deviations: a true Gaussian kernel (numpy)
-        return Buf.from_float(ops.gaussian_blur(src.to_float(), sigma_x, sigma_y), src.alpha_only)
+        out = Buf.from_float(ops.gaussian_blur(src.to_float(), sigma_x, sigma_y), src.alpha_only)
+        out.solid = src.solid
+        return out
     out = Buf.blank(width, height)
     target = out._pixels()
     if src.alpha_only:
@@ -149,7 +170,7 @@ def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
         image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")  # channel order is moot
         target[...] = np.asarray(_gaussian(image, sigma_x, sigma_y))
     out.surface.mark_dirty()
-    out.alpha_only = src.alpha_only
+    out.alpha_only, out.solid = src.alpha_only, src.solid
     return out
 
 
@@ -220,5 +241,7 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
                 target[..., channel] = np.asarray(alpha.point(lut))
         out.surface.mark_dirty()
         out.alpha_only = not any(t.any() for t in tables[:3])
+        if not m[:3, 3].any():  # colour rows are constants: one colour times the new alpha
+            out.solid = tuple(float(v) for v in np.clip(m[:3, 4], 0, 1))
         return out
     return Buf.from_float(ops.color_matrix(src.to_float(), kind, values))

@@ -240,8 +240,9 @@ class Step:
     """What a primitive's run sees: its inputs by name (converted to its colour space), the
     geometry, and the region's size."""
 
-    def __init__(self, take, geo: _Context, width: int, height: int, linear: bool):
+    def __init__(self, take, geo: _Context, width: int, height: int, linear: bool, peek=None):
         self._take, self.geo, self.width, self.height, self.linear = take, geo, width, height, linear
+        self.peek = peek
 
     def input(self, name: str | None) -> Buf:
         return self._take(name, self.linear)
@@ -277,6 +278,10 @@ def run_color_matrix(node, step: Step) -> Buf:
 
 def run_composite(node, step: Step) -> Buf:
     operator = node.get("operator", "over")
+    if operator == "over":
+        fast = _over([node.get("in2"), node.get("in")], step)
+        if fast is not None:
+            return fast
     a, b = step.input(node.get("in")), step.input(node.get("in2"))
     if operator == "arithmetic":
         k = tuple(parse_fraction(node.get(f"k{i}"), 0.0) for i in range(1, 5))
@@ -289,12 +294,72 @@ def run_blend(node, step: Step) -> Buf:
     if mode not in fb.BLEND:
         warn(f"feBlend mode {mode!r} is not supported; using normal")
         mode = "normal"
+    if mode == "normal":  # "over"
+        fast = _over([node.get("in2"), node.get("in")], step)
+        if fast is not None:
+            return fast
     return fb.composite(step.input(node.get("in")), step.input(node.get("in2")), fb.BLEND[mode])
 
 
 def run_merge(node, step: Step) -> Buf:
-    return fb.merge([step.input(child.get("in")) for child in node.children
-                     if child.tag == "feMergeNode"], step.width, step.height)
+    names = [child.get("in") for child in node.children if child.tag == "feMergeNode"]
+    return _over(names, step) or fb.merge([step.input(name) for name in names], step.width,
+                                          step.height)
+
+
+def _over(names: list, step: Step) -> Buf | None:
+    """Layers painted over each other in linearRGB, without converting whole images: each
+    layer goes to sRGB as it is (a source image, or a single-colour shadow converted by its
+    colour), cairo paints them in sRGB, and only the pixels where a partly transparent layer
+    lies on something (antialiased edges) are composited again in linearRGB — everywhere else
+    "over" gives the same pixel in either space. None: not applicable (sRGB chain, or a
+    full-colour layer computed in linearRGB)."""
+    if not step.linear or step.peek is None or not names:
+        return None
+    layers = []
+    for name in names:
+        buf, is_linear = step.peek(name)
+        if is_linear and not buf.alpha_only:
+            if buf.solid is None:
+                return None
+            buf = fb.recoloured(buf, _convert_colour(buf.solid, linear=False))
+        layers.append(buf)
+    alphas = [layer._pixels()[..., 3] for layer in layers]
+    kept = [(layer, alpha) for layer, alpha in zip(layers, alphas)
+            if not (layer.alpha_only and not alpha.any())]  # Figma's transparent flood
+    if kept:
+        layers, alphas = [k[0] for k in kept], [k[1] for k in kept]
+    out = fb.merge(layers, step.width, step.height)
+    colours = {layer.solid for layer in layers}
+    if len(colours) == 1 and None not in colours:
+        out.solid = colours.pop()  # e.g. a shadow merged with an empty flood
+    below = alphas[0] > 0
+    mixing = np.zeros_like(below)
+    for alpha in alphas[1:]:
+        mixing |= below & (alpha > 0) & (alpha < 255)
+        below |= alpha > 0
+    ys, xs = np.nonzero(mixing)
+    if len(ys):
+        exact = np.zeros((len(ys), 4), np.float64)
+        for layer in layers:
+            rgba = layer._pixels()[ys, xs][:, [2, 1, 0, 3]].astype(np.float64) / 255
+            alpha = rgba[:, 3:4]
+            straight = np.divide(rgba[:, :3], alpha, out=np.zeros_like(rgba[:, :3]),
+                                 where=alpha > 0)
+            linear = np.where(straight <= 0.04045, straight / 12.92,
+                              ((straight + 0.055) / 1.055) ** 2.4) * alpha
+            exact[:, :3] = linear + exact[:, :3] * (1 - alpha)
+            exact[:, 3:4] = alpha + exact[:, 3:4] * (1 - alpha)
+        alpha = exact[:, 3:4]
+        straight = np.clip(np.divide(exact[:, :3], alpha, out=np.zeros_like(exact[:, :3]),
+                                     where=alpha > 0), 0, 1)
+        srgb = np.where(straight <= 0.0031308, straight * 12.92,
+                        1.055 * straight ** (1 / 2.4) - 0.055) * alpha
+        pixels = np.concatenate([srgb, alpha], axis=1)[:, [2, 1, 0, 3]]
+        out._pixels()[ys, xs] = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+        out.surface.mark_dirty()
+    out.linear = False
+    return out
 
 
 def run_drop_shadow(node, step: Step) -> Buf:
@@ -462,26 +527,32 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
     last: tuple[Buf, bool] | None = None
 
     def take(name, linear: bool) -> Buf:
+        buf, is_linear = peek(name)
+        if is_linear == linear or buf.alpha_only:  # alpha is the same in both spaces
+            return buf
+        if buf.solid is not None:  # one colour: convert the colour, repaint the alpha
+            return fb.recoloured(buf, _convert_colour(buf.solid, linear))
+        convert = ops.srgb_to_linear if linear else ops.linear_to_srgb
+        return fb.Buf.from_float(convert(buf.to_float()))
+
+    def peek(name) -> tuple[Buf, bool]:
+        """An input as it is stored, and whether it is in linearRGB."""
         if name == "SourceAlpha":
             standard.setdefault("SourceAlpha", (fb.alpha_of(source), False))
         elif name in ("BackgroundImage", "BackgroundAlpha", "FillPaint", "StrokePaint"):
             standard.setdefault(name, (fb.Buf.blank(width, height), False))
-        buf, is_linear = (standard.get(name) or results.get(name or "")
-                          or last or standard["SourceGraphic"])
-        if is_linear == linear or buf.alpha_only:  # alpha is the same in both spaces
-            return buf
-        convert = ops.srgb_to_linear if linear else ops.linear_to_srgb
-        return fb.Buf.from_float(convert(buf.to_float()))
+        return (standard.get(name) or results.get(name or "") or last
+                or standard["SourceGraphic"])
 
     for node in primitives:
         primitive = PRIMITIVES.get(node.tag)
         if primitive is None:
             continue
         linear = _linear(node)
-        out = primitive.run(node, Step(take, geo, width, height, linear))
+        out = primitive.run(node, Step(take, geo, width, height, linear, peek))
         if _has_subregion(node):
             out = fb.clip(out, *_subregion(node, geo))
-        last = (out, linear)
+        last = (out, linear if out.linear is None else out.linear)
         if node.get("result"):
             results[node.get("result")] = last
     if last is None:
@@ -490,6 +561,15 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
     if is_linear and not buf.alpha_only:
         return fb.Buf.from_float(ops.linear_to_srgb(buf.to_float()))
     return buf
+
+
+def _convert_colour(colour, linear: bool) -> tuple[float, float, float]:
+    """A straight colour to linearRGB (linear=True) or back to sRGB."""
+    if linear:
+        return tuple(c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+                     for c in colour)
+    return tuple(c * 12.92 if c <= 0.0031308 else 1.055 * c ** (1 / 2.4) - 0.055
+                 for c in colour)
 
 
 def _flood_color(node, linear: bool) -> tuple[float, float, float, float]:
