@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
+from svgrender.draw.static_layers import Split, StaticLayerCache, split
 from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
                                      recording_text_lines, sharing_filter_results,
                                      using_images)
@@ -64,6 +65,27 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
     return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 
+_static_cache: StaticLayerCache | None = None
+
+
+def _static_layers(static: Split, size: Size, background: str | None, settings: Settings,
+                   warnings: list[str]):
+    """The drawn static layers at this size: from the cache, or drawn now and kept."""
+    global _static_cache
+    if _static_cache is None or _static_cache.max_bytes != settings.static_layer_cache_bytes:
+        _static_cache = StaticLayerCache(settings.static_layer_cache_bytes)
+    key = (static.key, size.width, size.height, background)
+    cached = _static_cache.get(key)
+    if cached is None:
+        own: list[str] = []
+        with collecting_warnings(own):
+            surface = draw_raster(static.cairo_prefix(), size, background)
+        _static_cache.put(key, surface, own)
+        cached = (surface, own)
+    warnings.extend(w for w in cached[1] if w not in warnings)
+    return cached[0]
+
+
 def render(template: Template, request: RenderRequest, settings: Settings,
            images: dict[str, DecodedImage] | None = None) -> Rendered:
     """`images` are the request's decoded imageUrls by layer name (io.loaders)."""
@@ -74,9 +96,12 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     fill_whole_pixels(tree, template.width, template.height)
     opacity_after_effects(tree)
     paint_order(tree)
-    drawing = prepare_drawing(tree, {**template.images,
-                                     **{image.key: image for image in images.values()}})
     fmt: Format = FORMATS[request.format]
+    all_images = {**template.images, **{image.key: image for image in images.values()}}
+    static = None
+    if not fmt.vector and settings.static_layer_cache_bytes > 0:
+        static = split(tree, [param.name for param in request.params])
+    drawing = prepare_drawing(static.rest if static else tree, all_images)
     warnings: list[str] = []
     drawn: dict[int, OutputFile] = {}
     thumbs = sorted((1, 2), key=lambda i: -sizes[i].width)
@@ -92,7 +117,9 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                 drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
                 continue
             raster = fmt.thumbnail
-            surface = draw_raster(drawing.cairo_tree, size,
-                                  background="#ffffff" if raster.opaque else None)
+            background = "#ffffff" if raster.opaque else None
+            backdrop = _static_layers(static, size, background, settings, warnings) \
+                if static else None
+            surface = draw_raster(drawing.cairo_tree, size, background, backdrop)
             drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
     return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings)

@@ -125,6 +125,9 @@ class Settings:
     fetch_per_host: int = option(4, "downloads at once from one host (others wait, within "
                                     "their timeout)")
     max_fetching: int = option(256, "requests downloading images at once before 503")
+    static_layer_cache_bytes: int = option(
+        128 * 1024 * 1024, "drawn static layers (everything under the first changed layer) "
+        "kept per worker, by bytes; 0 = off")
     image_cache_bytes: int = option(256 * 1024 * 1024,
                                     "decoded images kept in memory (LRU, per process)")
     image_disk_cache_bytes: int = option(512 * 1024 * 1024, "downloaded image bytes kept on "

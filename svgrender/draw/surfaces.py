@@ -95,12 +95,32 @@ def parse_for_cairo(svg_bytes: bytes) -> Tree:
     return Tree(bytestring=svg_bytes, unsafe=False)
 
 
-def draw_raster(tree: Tree, size: Size, background: str | None = None) -> cairo.ImageSurface:
-    """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface."""
+class _OnBackdrop(RasterSurface):
+    """A raster surface that starts as a copy of `backdrop` (drawn static layers)."""
+
+    backdrop: cairo.ImageSurface | None = None
+
+    def _create_surface(self, width, height):
+        surface, width, height = super()._create_surface(width, height)
+        context = cairo.Context(surface)
+        context.set_source_surface(self.backdrop, 0, 0)
+        context.set_operator(cairo.OPERATOR_SOURCE)
+        context.paint()
+        return surface, width, height
+
+
+def draw_raster(tree: Tree, size: Size, background: str | None = None,
+                backdrop: cairo.ImageSurface | None = None) -> cairo.ImageSurface:
+    """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface. With
+    `backdrop`, the drawing starts from a copy of it (and paints no background of its own)."""
     _require_seams()
+    kind = RasterSurface
+    if backdrop is not None:
+        kind = type("OnBackdrop", (_OnBackdrop,), {"backdrop": backdrop})
+        background = None
     try:
-        surface = RasterSurface(tree, None, 96, output_width=size.width, output_height=size.height,
-                             background_color=background)
+        surface = kind(tree, None, 96, output_width=size.width, output_height=size.height,
+                       background_color=background)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
     surface.cairo.flush()

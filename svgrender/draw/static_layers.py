@@ -1,0 +1,148 @@
+"""Static layers drawn once: everything a request paints before the first layer it changes.
+
+A request usually changes a title or a photo on top of a background, a card and its shadow that
+are the same in every answer. The top-level elements before the first changed one (in paint
+order) are drawn once per distinct content and output size and kept as a surface; a request
+copies that surface and draws only the rest on it, so blend modes and anything else that reads
+the backdrop still see it. The key is a hash of the static part as it will be drawn (template
+version, params, decoded images all show in it), so a stale surface cannot be used: a change
+in any of it is simply another key.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import cairocffi as cairo
+from lxml import etree
+
+from svgrender.draw.surfaces import parse_for_cairo
+from svgrender.svg.xml import INKSCAPE_LABEL, href, local_name, style_value, url_fragment
+
+NOT_DRAWN = {"defs", "title", "desc", "metadata", "style", "script", "namedview"}
+# Root properties that make the whole drawing one group: splitting it would change the result.
+GROUPING = ("opacity", "filter", "mask", "clip-path", "mix-blend-mode", "isolation")
+
+
+@dataclass
+class Split:
+    prefix: etree._Element  # the root with only the static drawn children (and every def)
+    rest: etree._Element  # the root with every def and the other drawn children
+    key: str
+    _parsed: object = None
+
+    def cairo_prefix(self):
+        """The static part parsed for CairoSVG (only when it has to be drawn)."""
+        if self._parsed is None:
+            self._parsed = parse_for_cairo(etree.tostring(self.prefix))
+        return self._parsed
+
+
+def split(tree: etree._Element, changed_names: list[str]) -> Split | None:
+    """The static prefix of `tree` (an applied tree), or None when nothing can be kept."""
+    if any(style_value(tree, p) not in (None, "", "1", "none", "normal", "auto")
+           for p in GROUPING):
+        return None
+    children = [c for c in tree if isinstance(c.tag, str)]
+    drawn = [c for c in children if local_name(c) not in NOT_DRAWN]
+    first = _first_changed(tree, drawn, changed_names)
+    static, dynamic = drawn[:first], drawn[first:]
+    if not static:
+        return None
+    if _references_across(static, dynamic):
+        return None  # a <use>, paint or effect of one part points into the other
+    prefix, rest = _without(tree, set(dynamic)), _without(tree, set(static))
+    return Split(prefix, rest, hashlib.sha256(etree.tostring(prefix)).hexdigest())
+
+
+def _first_changed(tree, drawn: list, names: list[str]) -> int:
+    wanted = set(names)
+    if not wanted:
+        return len(drawn)
+    for index, child in enumerate(drawn):
+        for element in child.iter():
+            if not isinstance(element.tag, str):
+                continue
+            if wanted & {element.get("id"), element.get("data-name"), element.get(INKSCAPE_LABEL)}:
+                return index
+    return 0  # a changed layer we cannot place (the canvas itself): nothing is static
+
+
+def _ids(elements) -> set[str]:
+    return {el.get("id") for top in elements for el in top.iter()
+            if isinstance(el.tag, str) and el.get("id")}
+
+
+def _references(elements) -> set[str]:
+    found = set()
+    for top in elements:
+        for el in top.iter():
+            if not isinstance(el.tag, str):
+                continue
+            link = href(el) or ""
+            if link.startswith("#"):
+                found.add(link[1:])
+            for prop in ("fill", "stroke", "filter", "mask", "clip-path", "marker-start",
+                         "marker-mid", "marker-end"):
+                fragment = url_fragment(style_value(el, prop))
+                if fragment:
+                    found.add(fragment)
+    return found
+
+
+def _references_across(static, dynamic) -> bool:
+    return bool(_references(static) & _ids(dynamic) or _references(dynamic) & _ids(static))
+
+
+def _without(tree: etree._Element, dropped: set) -> etree._Element:
+    root = etree.Element(tree.tag, dict(tree.attrib), nsmap=tree.nsmap)
+    root.text = tree.text
+    for child in tree:
+        if child not in dropped:
+            root.append(copy.deepcopy(child))
+    return root
+
+
+class StaticLayerCache:
+    """Drawn static prefixes by (key, size), least recently used dropped first, by bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple, tuple[cairo.ImageSurface, list[str]]] = OrderedDict()
+        self._total = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, key: tuple):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+            return item
+
+    def put(self, key: tuple, surface: cairo.ImageSurface, warnings: list[str]) -> None:
+        size = surface.get_stride() * surface.get_height()
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = (surface, list(warnings))
+            self._total += size
+            while self._total > self.max_bytes and self._items:
+                _, (old, _) = self._items.popitem(last=False)
+                self._total -= old.get_stride() * old.get_height()
+
+
+def copy_of(surface: cairo.ImageSurface) -> cairo.ImageSurface:
+    out = cairo.ImageSurface(cairo.FORMAT_ARGB32, surface.get_width(), surface.get_height())
+    context = cairo.Context(out)
+    context.set_source_surface(surface, 0, 0)
+    context.set_operator(cairo.OPERATOR_SOURCE)
+    context.paint()
+    return out
