@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,8 +92,12 @@ def naive_ms(store, settings, runs: int) -> dict[str, float]:
 
 
 def in_process(store, settings, runs: int) -> dict:
+    """Full answers with the static-layer cache off (every layer drawn: the "cache cold"
+    figure), then with it on: a changed title each time (static layers reused) and, on the
+    social card, a changed background each time (nothing static to reuse)."""
     rows = {}
     naive = naive_ms(store, settings, runs)
+    full = replace(settings, static_layer_cache_bytes=0)
     for template_id in TEMPLATES:
         template = store.get(template_id)
         request = RenderRequest(params=params_for(template_id), format="jpeg")
@@ -101,19 +106,54 @@ def in_process(store, settings, runs: int) -> dict:
         data = path.read_bytes()
         start = time.process_time()
         cold_template = load_template(template_id, data, Settings())
-        pipeline.render(cold_template, request, settings)
+        pipeline.render(cold_template, request, full)
         row["cold"] = (time.process_time() - start) * 1000
         for fmt in ("jpeg", "png"):
             req = RenderRequest(params=params_for(template_id), format=fmt)
-            row[fmt] = median_ms(lambda: pipeline.render(template, req, settings),
-                                 runs)
+            row[fmt] = median_ms(lambda: pipeline.render(template, req, full), runs)
+        counter = iter(range(1, 10**6))
+        row["title"] = median_ms(lambda: pipeline.render(template, RenderRequest(
+            params=params_for(template_id, next(counter)), format="jpeg"), settings), runs)
+        if template_id == "social-card":
+            row["background"] = median_ms(lambda: pipeline.render(template, RenderRequest(
+                params=[LayerParam(name="canvas", background_color=f"#{next(counter):06x}")],
+                format="jpeg"), settings), runs)
+        row["stages"] = stages(template, request, full)
         rows[template_id] = row
     return rows
 
 
+STAGES = [("apply", "apply.py", "apply_params"), ("parse", "surfaces.py", "parse_for_cairo"),
+          ("text", "text.py", "draw_text"), ("filters", "filters.py", "apply_filter"),
+          ("images", "drawers.py", "draw_image"), ("encode", "encode.py", "encode_jpeg")]
+
+
+def stages(template, request, settings) -> dict:
+    """Where a full answer's time goes, as shares of the profiled total (cProfile inflates
+    Python-heavy stages a little; the shares are what to compare)."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(5):
+        pipeline.render(template, request, settings)
+    profile.disable()
+    stats = pstats.Stats(profile).stats
+    total = sum(v[3] for k, v in stats.items() if k[2] == "render" and k[0].endswith("render.py"))
+    shares = {}
+    for name, module, function in STAGES:
+        cumulative = sum(v[3] for k, v in stats.items()
+                         if k[2] == function and k[0].endswith(module))
+        shares[name] = cumulative / total if total else 0.0
+    shares["draw (rest)"] = max(0.0, 1 - sum(shares.values()))
+    return shares
+
+
 def linear_variant(settings, runs: int) -> dict:
     """The social card with its shadow filter in the default linearRGB (no
-    color-interpolation-filters="sRGB"), against the sRGB card, same run."""
+    color-interpolation-filters="sRGB"), against the sRGB card, same run (every layer drawn)."""
+    settings = replace(settings, static_layer_cache_bytes=0)
     data = (settings.templates_dir / "social-card.svg").read_bytes()
     srgb = load_template("social-card", data, settings)
     linear = load_template("social-card-linear", data.replace(
@@ -280,7 +320,21 @@ def report(proc, chrome, net, smoke: bool, linear: dict | None = None) -> str:
                      f"{c1} | {c2} | {ratio} |")
     lines += ["", "Chromium figures are wall-clock ms for one screenshot of the same SVG "
               "(warm browser, set_content + JPEG screenshot); svgrender's are CPU ms for three "
-              "images.", ""]
+              "images, every layer drawn (static-layer cache off).", "",
+              "### With the static-layer cache (CPU ms, JPEG, one full answer)", "",
+              "| template | every layer drawn | title changed (static layers reused) | "
+              "background changed | reused / drawn |", "|---|---|---|---|---|"]
+    for template_id, row in proc.items():
+        background = f"{row['background']:.1f}" if "background" in row else "—"
+        lines.append(f"| {template_id} | {row['jpeg']:.1f} | {row['title']:.1f} | "
+                     f"{background} | {row['title'] / row['jpeg']:.2f}× |")
+    lines += ["", "### Where a full answer's time goes (share of the profiled render)", "",
+              "| template | " + " | ".join(s for s in next(iter(proc.values()))["stages"])
+              + " |", "|---|" + "---|" * len(next(iter(proc.values()))["stages"])]
+    for template_id, row in proc.items():
+        lines.append(f"| {template_id} | " + " | ".join(
+            f"{share:.0%}" for share in row["stages"].values()) + " |")
+    lines.append("")
     if linear:
         lines += [f"- social card with a linearRGB shadow: {linear['linear']:.1f} ms warm JPEG, "
                   f"{linear['linear'] / linear['srgb']:.2f}× the sRGB card's {linear['srgb']:.1f}"
