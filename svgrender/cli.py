@@ -115,7 +115,9 @@ def cmd_render(args, settings: Settings) -> int:
     params = params_from_pairs(_pairs(args.param))
     _bounded(settings, args.timeout or 2 * settings.render_timeout)
     files = MemoryFileStore()
-    service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
+    store = TemplateStore(settings.templates_dir, settings)
+    store.fonts.sync()  # fonts uploaded to the server's templates folder
+    service = RenderService(settings, store, files,
                             MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
     result = asyncio.run(service.run(template_id, RenderRequest(params=params, format=fmt,
                                                                   scale=args.scale)))

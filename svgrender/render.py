@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
+from svgrender.draw.fonts import generation as font_generation
 from svgrender.draw.static_layers import Split, StaticLayerCache, split
 from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
                                      recording_text_lines, sharing_filter_results,
@@ -74,7 +75,7 @@ def _static_layers(static: Split, size: Size, background: str | None, settings: 
     global _static_cache
     if _static_cache is None or _static_cache.max_bytes != settings.static_layer_cache_bytes:
         _static_cache = StaticLayerCache(settings.static_layer_cache_bytes)
-    key = (static.key, size.width, size.height, background)
+    key = (static.key, size.width, size.height, background, font_generation())
     cached = _static_cache.get(key)
     if cached is None:
         own: list[str] = []

@@ -81,7 +81,8 @@ class RenderService:
                 m.render_seconds.labels(template.id, "fetch").observe(
                     time.perf_counter() - started)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
-            key = result_key(template, request, images)
+            fonts = await self.blocking(self.templates.fonts.names)
+            key = result_key(template, request, images, fonts)
             image_id = image_id or await self.blocking(self.new_image_id)
             reused = await self.blocking(self.from_cache, key, image_id, request)
             if reused is not None:
@@ -273,10 +274,11 @@ class RenderService:
 
 
 def result_key(template: Template, request: RenderRequest,
-               images: dict[str, DecodedImage]) -> str:
-    """Same template version + params + format + scale + image contents = same files."""
+               images: dict[str, DecodedImage], fonts: list[str] = ()) -> str:
+    """Same template version + params + format + scale + image contents + uploaded fonts =
+    same files (a font uploaded since may draw a text differently)."""
     material = msgspec.json.encode({
-        "template": [template.id, template.version],
+        "template": [template.id, template.version], "fonts": list(fonts),
         "params": request.params, "format": request.format, "scale": request.scale,
         "images": {layer: image.key for layer, image in sorted(images.items())}})
     return hashlib.sha256(material).hexdigest()

@@ -79,6 +79,7 @@ class Settings:
     max_image_layers: int = option(10, "image URLs per request (422)")
     max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
     max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")
+    max_font_bytes: int = option(20 * 1024 * 1024, "font file uploaded to /v1/fonts (422)")
     max_template_image_pixels: int = option(
         100_000_000, "decoded pixels of all the images a template embeds (422 at upload)")
     max_request_image_pixels: int = option(100_000_000, "decoded pixels of all a request's "

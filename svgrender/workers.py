@@ -82,6 +82,7 @@ def worker_main(conn, settings: Settings) -> None:
         except (EOFError, OSError):
             return
         try:
+            templates.fonts.sync()  # fonts uploaded since the last job (a listing, or a stat)
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
                 template, facts = load_for_api(job, settings)
                 recent[(template.id, template.version)] = template

@@ -49,7 +49,8 @@ ROUTES = [
     Route("/readyz", meta.readyz),
     Route("/metrics", meta.prometheus),
     Route("/openapi.json", meta.openapi),
-    Route("/v1/fonts", meta.fonts),
+    Route("/v1/fonts", by_method(GET=meta.fonts, POST=meta.upload_font),
+          methods=["GET", "POST"]),
     Route("/designs/{template_id}", renders.render, methods=["POST"]),
     Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
     Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        await asyncio.to_thread(service.templates.fonts.sync)  # fonts uploaded earlier
         await service.executor.start()
         local_loader = service.templates.loader
         remote = getattr(service.executor, "template_loader", lambda loop: None)

@@ -7,6 +7,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender import metrics
+from svgrender.api.auth import require_admin
+from svgrender.api.body import read_limited
 from svgrender.api.openapi import document
 from svgrender.draw.fonts import available_families
 
@@ -20,7 +22,19 @@ async def openapi(request: Request) -> Response:
 
 
 async def fonts(request: Request) -> Response:
+    store = request.app.state.service.templates
+    await run_in_threadpool(store.fonts.sync)  # another replica may have added one
     return JSONResponse({"families": list(available_families())})
+
+
+async def upload_font(request: Request) -> Response:
+    """POST /v1/fonts: a TTF/OTF/WOFF/WOFF2 file, stored with the templates (admin key)."""
+    require_admin(request)
+    service = request.app.state.service
+    limit = service.settings.max_font_bytes
+    data = await read_limited(request, limit, "font file")
+    info = await run_in_threadpool(service.templates.fonts.save, data, limit)
+    return JSONResponse(info.json(), status_code=201)
 
 
 async def readyz(request: Request) -> Response:

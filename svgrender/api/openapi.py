@@ -69,6 +69,12 @@ class Links(msgspec.Struct):
     pinned: bool
 
 
+class FontAdded(msgspec.Struct):
+    family: str
+    style: str
+    file: str
+
+
 class Fonts(msgspec.Struct):
     families: list[str]
 
@@ -88,7 +94,8 @@ def _errors(*codes: int) -> dict:
 def document(secured: bool = True) -> dict:
     """The spec; `secured` when API keys are configured (an open server declares no auth)."""
     _, components = msgspec.json.schema_components(
-        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts, Links],
+        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
+         Links],
         ref_template="#/components/schemas/{name}")
     components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
     template_id = {"name": "templateId", "in": "path", "required": True,
@@ -227,7 +234,15 @@ def document(secured: bool = True) -> dict:
                 "200": {"description": "Prometheus text format",
                         "content": {"text/plain": {}}}, **_errors(401)}}},
             "/v1/fonts": {"get": {"operationId": "fonts", "responses": {
-                "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}}},
+                "200": {"description": "font families", **_json("Fonts")}, **_errors(401)}},
+                "post": {"operationId": "uploadFont", "summary": "Add a font (TTF, OTF, WOFF, "
+                         "WOFF2) for every replica; admin key", "requestBody": {
+                             "required": True, "content": {"font/ttf": {"schema": {
+                                 "type": "string", "format": "binary"}},
+                                 "application/octet-stream": {"schema": {
+                                     "type": "string", "format": "binary"}}}},
+                         "responses": {"201": {"description": "stored", **_json("FontAdded")},
+                                       **_errors(401, 403, 413, 422)}}},
             "/healthz": {"get": {"operationId": "health", "security": [], "responses": {
                 "200": {"description": "up", "content": {"application/json": {"schema": {
                     "type": "object"}}}}}}},

@@ -15,6 +15,12 @@ from svgrender.errors import InvalidParam
 GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "system-ui",
            "emoji", "math"}
 _added: set[str] = set()
+_added_files: set[str] = set()
+
+
+def generation() -> int:
+    """Changes whenever fonts are added: drawings cached before then may look different."""
+    return len(_added) + len(_added_files)
 
 
 @functools.lru_cache(maxsize=1)
@@ -23,6 +29,8 @@ def _fontconfig():
     lib = ctypes.CDLL(name)
     lib.FcConfigAppFontAddDir.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.FcConfigAppFontAddDir.restype = ctypes.c_int
+    lib.FcConfigAppFontAddFile.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.FcConfigAppFontAddFile.restype = ctypes.c_int
     return lib
 
 
@@ -34,6 +42,16 @@ def add_font_dir(directory: Path) -> bool:
     ok = bool(_fontconfig().FcConfigAppFontAddDir(None, str(directory).encode()))
     if ok:
         _added.add(str(directory))
+        available_families.cache_clear()
+        _reset_pango_font_map()
+    return ok
+
+
+def add_font_file(path: Path) -> bool:
+    """One font file made usable by family name (fonts uploaded at run time)."""
+    ok = bool(_fontconfig().FcConfigAppFontAddFile(None, str(Path(path).resolve()).encode()))
+    if ok:
+        _added_files.add(str(Path(path).resolve()))
         available_families.cache_clear()
         _reset_pango_font_map()
     return ok
@@ -62,7 +80,8 @@ def available_families() -> tuple[str, ...]:
         for name in line.split(","):
             if name.strip():
                 families.add(name.strip())
-    for directory in _added:  # fc-list runs in its own process: ask it about our dirs too
+    for directory in sorted(_added | _added_files):  # fc-list runs in its own process: ask
+        # it about our folders and files too
         try:
             out = subprocess.run(["fc-scan", "--format", "%{family}\n", directory],
                                  capture_output=True, text=True, timeout=20).stdout

@@ -225,7 +225,8 @@ class S3TemplateFiles:
         return self.local.read(name)
 
     def write(self, name: str, data: bytes):
-        etag = self.bucket.put("templates/" + name, data, "image/svg+xml")
+        kind = "image/svg+xml" if name.endswith(".svg") else "application/octet-stream"
+        etag = self.bucket.put("templates/" + name, data, kind)
         with self.lock:
             self.known[name] = (etag, time.time())
         return etag
@@ -241,4 +242,14 @@ class S3TemplateFiles:
     def names(self) -> list[str]:
         local = self.local.names() if self.local else []
         return sorted(set(self._listing()) | set(local))
+
+    def names_under(self, prefix: str) -> list[str]:
+        local = self.local.names_under(prefix) if self.local else []
+        return sorted({n for n in self._listing() if n.startswith(prefix)} | set(local))
+
+    def path_of(self, name: str):
+        """The operator's own fonts are files already; uploaded ones are copied (None)."""
+        if self.local and name not in self._listing():
+            return self.local.path_of(name)
+        return None
 

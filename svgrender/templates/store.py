@@ -15,6 +15,7 @@ from svgrender.errors import (Forbidden, InvalidParam, InvalidTemplate, Overload
                               SvgRenderError, TemplateNotFound)
 from svgrender.io.storage import atomic_write
 from svgrender.settings import Settings
+from svgrender.templates.fonts import FontLibrary
 from svgrender.templates.loading import TemplateSource, load_here
 from svgrender.templates.model import Template, version_of
 
@@ -44,9 +45,19 @@ class LocalTemplateFiles:
             return None
 
     def write(self, name: str, data: bytes):
-        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / name).parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.directory / name, data)  # unique temporary name: no collisions
         return self.stamp(name)
+
+    def names_under(self, prefix: str) -> list[str]:
+        folder = self.directory / prefix
+        if not folder.is_dir():
+            return []
+        return sorted(prefix + p.name for p in folder.iterdir() if p.is_file()
+                      and not p.name.startswith("."))
+
+    def path_of(self, name: str) -> Path:
+        return self.directory / name
 
     def remove(self, name: str) -> bool:
         try:
@@ -78,6 +89,7 @@ class TemplateStore:
         # Where untrusted parsing happens: here by default (CLI, workers themselves); the server
         # points it at its worker processes (executors.ProcessExecutor.template_loader).
         self.loader = lambda source: load_here(source, settings)
+        self.fonts = FontLibrary(self.files, Path(settings.storage_dir) / "_fonts")
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "TemplateStore":

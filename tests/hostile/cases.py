@@ -174,7 +174,7 @@ TEMPLATES = [
     ("embedded-image-bombs", 'template', IMAGE_BOMBS, 422, "template_invalid"),
     ("thumbnail-strip-1x40", 'template', '<svg xmlns="http://www.w3.org/2000/svg" width="1" '
      'height="40"><rect width="1" height="40" fill="#000"/></svg>', 201, None),
-    ("css-rules-gradients-5000", 'template', many_rules(5000), 201, None),
+    ("css-rules-gradients-3000", 'template', many_rules(3000), 201, None),
     ("not-svg", 'template', "<html><body>hi</body></html>", 422, "template_invalid"),
     ("empty-file", 'template', "", 422, "template_invalid"),
     ("no-size", 'template', '<svg xmlns="http://www.w3.org/2000/svg"/>', 422, "template_invalid"),
