@@ -130,7 +130,9 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
     key = hashlib.sha256(data).hexdigest()[:32]
     head = data[:1024].lstrip()
     if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
-        image = _decode_svg(data, key, layer)
+        # Without pixels (the API process of a server with workers): only its size, from a
+        # hardened parse; sanitising and drawing happen in the worker.
+        image = _decode_svg(data, key, layer) if want_pixels else _svg_size_only(data, key, layer)
         if reserve:
             reserve(image.width * image.height)
         return image
@@ -186,6 +188,14 @@ def _decode(data: bytes, layer: str, max_pixels: int, reserve=None,
                     "invalid_image") from None
     mime = Image.MIME.get(fmt or "", "application/octet-stream")
     return DecodedImage(key, image.width, image.height, mime, data, pixels, not has_alpha)
+
+
+def _svg_size_only(data: bytes, key: str, layer: str) -> DecodedImage:
+    try:
+        width, height = svg_size(parse_svg(data))
+    except Exception as exc:
+        raise _fail(layer, f"not a usable SVG image ({exc})"[:300], "invalid_image") from None
+    return DecodedImage(key, max(1, round(width)), max(1, round(height)), "image/svg+xml", data)
 
 
 def _decode_svg(data: bytes, key: str, layer: str) -> DecodedImage:
