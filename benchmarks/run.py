@@ -229,12 +229,12 @@ def scraped_draws(url: str) -> dict:
     return {"draws": draws, "answered": answered}
 
 
-def start_server(workers: int, storage: Path) -> tuple[subprocess.Popen, str]:
+def start_server(workers: int, storage: Path, **env: str) -> tuple[subprocess.Popen, str]:
     from live import start_server as serve  # tests/live.py: the same start-up the tests use
 
     return serve({"SVGRENDER_WORKERS": str(workers), "SVGRENDER_STORAGE_DIR": str(storage),
                   "SVGRENDER_TEMPLATES_DIR": str(ROOT / "templates"),
-                  "SVGRENDER_MAX_QUEUE": "64", "SVGRENDER_LINK_KEYS": LINK_KEY})
+                  "SVGRENDER_MAX_QUEUE": "64", "SVGRENDER_LINK_KEYS": LINK_KEY, **env})
 
 
 async def load(url: str, clients: int, seconds: float, counter: list) -> tuple[list, int]:

@@ -1,6 +1,6 @@
 """Soak: mixed valid and hostile requests against a real server on loopback, then the verdict.
 
-    python benchmarks/soak.py [--seconds 60] [--clients 4]
+    python benchmarks/soak.py [--seconds 60] [--clients 4] [--no-recycling]
 
 Stops by itself. Reports: responses by status, any 500 (must be 0), hostile requests that were
 not refused (must be 0), and each worker's RSS after warm-up and at the end (within 20 %).
@@ -72,9 +72,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--no-recycling", action="store_true",
+                        help="workers are never replaced (RSS must stay flat on its own)")
     args = parser.parse_args()
+    env = {"SVGRENDER_WORKER_MAX_RENDERS": str(10**9),
+           "SVGRENDER_WORKER_MAX_RSS_MB": str(10**6)} if args.no_recycling else {}
     with tempfile.TemporaryDirectory() as tmp:
-        server, url = start_server(2, Path(tmp))
+        server, url = start_server(2, Path(tmp), **env)
         try:
             # Warm-up fills the caches that are meant to fill (fonts at every autoFit size, glyphs).
             asyncio.run(drive(url, min(20, args.seconds / 3), args.clients))
