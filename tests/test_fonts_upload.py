@@ -92,3 +92,48 @@ def test_a_font_over_the_size_limit_is_refused(settings, folder):
                                        max_font_bytes=1000))) as client:
         answer = client.post("/v1/fonts", content=renamed_font())
         assert answer.status_code in (413, 422)
+
+
+def test_a_thread_that_drew_before_sees_a_font_added_by_another(tmp_path):
+    """Pango's default font map is per thread: a render thread that laid out text before a
+    font was added (by the upload, in another thread) must still draw with the new font."""
+    import os
+    import threading
+
+    from svgrender.draw.fonts import add_font_file
+    from svgrender.draw.text import Style, _layout_for
+
+    if not os.path.exists(DEJAVU):
+        pytest.skip("fonts-dejavu-core is not installed")
+    from fontTools.ttLib import TTFont
+
+    family = "Svgrender Thread Test"
+
+    font = TTFont(io.BytesIO(renamed_font()))
+    for record in font["name"].names:
+        if record.nameID in (1, 4, 16):
+            record.string = family
+    path = tmp_path / "thread.ttf"
+    font.save(str(path))
+
+    def width(name: str) -> float:
+        layout = _layout_for(None, "Fonts are drawn", Style(name, 40, 700, False, 0.0))
+        return layout.get_extents()[1].width
+
+    results = {}
+    ready, added = threading.Event(), threading.Event()
+
+    def renderer():
+        results["before"] = width(family)  # this thread's font map: without the new font
+        ready.set()
+        added.wait(10)
+        results["after"] = width(family)
+        results["reference"] = width("DejaVu Sans")
+
+    thread = threading.Thread(target=renderer)
+    thread.start()
+    ready.wait(10)
+    assert add_font_file(path)  # "the upload", in this thread
+    added.set()
+    thread.join(10)
+    assert results["after"] == results["reference"] != results["before"]

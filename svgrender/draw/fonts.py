@@ -8,6 +8,7 @@ import difflib
 import re
 import functools
 import subprocess
+import threading
 from pathlib import Path
 
 from svgrender.errors import InvalidParam
@@ -57,9 +58,20 @@ def add_font_file(path: Path) -> bool:
     return ok
 
 
+_thread_generation = threading.local()
+
+
+def fresh_font_map() -> None:
+    """Pango's default font map is per thread and keeps the fonts it saw first: a thread that
+    has not drawn since fonts were added drops its map, so its next layout sees them."""
+    if getattr(_thread_generation, "value", None) != generation():
+        _reset_pango_font_map()
+        _thread_generation.value = generation()
+
+
 def _reset_pango_font_map() -> None:
-    """Pango keeps the font list it saw first: drop its default map so the next layout sees
-    the fonts just added (at start-up this is a no-op)."""
+    """Pango keeps the font list it saw first: drop (this thread's) default map so the next
+    layout sees the fonts just added (at start-up this is a no-op)."""
     try:
         from pangocairocffi import ffi, pangocairo
     except ImportError:  # pragma: no cover - Pango is a hard dependency, but stay safe

@@ -24,7 +24,7 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.fonts import GENERIC, installed_families, substitute_for
+from svgrender.draw.fonts import GENERIC, fresh_font_map, installed_families, substitute_for
 from svgrender.notices import warn
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
@@ -57,6 +57,7 @@ def _reference_context() -> cairo.Context:
 
 def new_layout(context: cairo.Context | None = None) -> pangocffi.Layout:
     """A layout in template units (`context` is where it will be drawn; it does not matter)."""
+    fresh_font_map()
     pango_context = pangocairocffi.create_context(_reference_context())
     pointer = pango_ffi.cast("void *", cairo.ffi.cast("uintptr_t", _OPTIONS._pointer))
     pangocairocffi.set_font_options(pango_context, pointer)
