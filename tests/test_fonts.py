@@ -83,3 +83,13 @@ def test_arial_and_helvetica_keep_their_metrics(tmp_path, settings):
     assert ink_width(draw(tmp_path, settings, "Arial")) == liberation
     assert abs(ink_width(draw(tmp_path, settings, "Helvetica")) - liberation) <= 0.01 * liberation
     assert abs(ink_width(draw(tmp_path, settings, "Noto Sans")) - liberation) > 10
+
+
+def test_a_missing_family_falls_back_to_the_generic_one_the_css_names(tmp_path, settings):
+    """`font-family: "Brand Font", serif` without Brand Font is drawn with the serif the
+    machine has (not the default sans); the newly packaged families are there too."""
+    serif = draw(tmp_path, settings, "serif")
+    assert mean_abs_diff(draw(tmp_path, settings, "No Such Brand Font, serif"), serif) == 0
+    assert mean_abs_diff(draw(tmp_path, settings, "No Such Brand Font"), serif) > 1.0
+    for family in ("Nimbus Sans", "Nimbus Roman", "P052", "Linux Libertine O", "EB Garamond"):
+        assert family in available_families(), f".ci/run and the README install {family}"
