@@ -10,6 +10,7 @@ from svgrender.budgets import check_tree
 from svgrender.draw.fonts import generation as font_generation
 from svgrender.draw.static_layers import Split, StaticLayerCache, split
 from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
+                                     sharing_text_layouts,
                                      recording_text_lines, sharing_filter_results,
                                      using_images)
 from svgrender.errors import RenderLimitExceeded
@@ -111,7 +112,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     # thumbnails first, so the vector file can write the text lines they were drawn with.
     order = thumbs + [0] if fmt.vector else [0] + thumbs
     with using_images(drawing.images), collecting_warnings(warnings), \
-            sharing_filter_results(), recording_text_lines(drawing):
+            sharing_filter_results(), sharing_text_layouts(), recording_text_lines(drawing):
         for index in order:
             variant, size = VARIANTS[index], sizes[index]
             if fmt.vector and variant == "":

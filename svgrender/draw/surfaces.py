@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from svgrender.draw import seams
 from svgrender.draw.drawers import current_images
 from svgrender.draw.filters import current_results
-from svgrender.draw.text import current_text_lines
+from svgrender.draw.text import current_layouts, current_text_lines
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
@@ -40,6 +40,16 @@ def sharing_filter_results():
         yield
     finally:
         current_results.reset(token)
+
+
+@contextmanager
+def sharing_text_layouts():
+    """Let the sizes of one render draw each text box from one layout (text.py)."""
+    token = current_layouts.set({})
+    try:
+        yield
+    finally:
+        current_layouts.reset(token)
 
 
 @contextmanager

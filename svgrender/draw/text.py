@@ -507,14 +507,25 @@ def _flow_runs(element):
         yield from _flow_runs(child)
 
 
+# Box layouts of the render in progress, by node: laid out (auto-fit search included) once in
+# template units and drawn at all three sizes (the image and both thumbnails).
+current_layouts: ContextVar[dict | None] = ContextVar("svgrender_layouts", default=None)
+
+
 def draw_box(surface, node, box, text: str) -> None:
     context = surface.context
     style = style_of(surface, node)
-    layout = flow_layout(surface, node, box) if (
-        node.tag == "flowRoot" and node.get("data-text") is None) else None
+    layouts = current_layouts.get()
+    key = (id(node), text, tuple(box))
+    layout = layouts.get(key) if layouts is not None else None
     if layout is None:
-        layout, _ = fit_layout(context, text, style, box, node)
-    _check_glyphs(context, layout, text, style)
+        layout = flow_layout(surface, node, box) if (
+            node.tag == "flowRoot" and node.get("data-text") is None) else None
+        if layout is None:
+            layout, _ = fit_layout(context, text, style, box, node)
+        _check_glyphs(context, layout, text, style)
+        if layouts is not None:
+            layouts[key] = layout
     x, y, width, height = box
     _, logical = layout.get_extents()
     used = logical.height / SCALE
