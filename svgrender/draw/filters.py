@@ -340,22 +340,11 @@ def _over(names: list, step: Step) -> Buf | None:
         below |= alpha > 0
     ys, xs = np.nonzero(mixing)
     if len(ys):
-        exact = np.zeros((len(ys), 4), np.float64)
+        exact = np.zeros((len(ys), 4), np.float32)  # premultiplied linearRGB
         for layer in layers:
-            rgba = layer._pixels()[ys, xs][:, [2, 1, 0, 3]].astype(np.float64) / 255
-            alpha = rgba[:, 3:4]
-            straight = np.divide(rgba[:, :3], alpha, out=np.zeros_like(rgba[:, :3]),
-                                 where=alpha > 0)
-            linear = np.where(straight <= 0.04045, straight / 12.92,
-                              ((straight + 0.055) / 1.055) ** 2.4) * alpha
-            exact[:, :3] = linear + exact[:, :3] * (1 - alpha)
-            exact[:, 3:4] = alpha + exact[:, 3:4] * (1 - alpha)
-        alpha = exact[:, 3:4]
-        straight = np.clip(np.divide(exact[:, :3], alpha, out=np.zeros_like(exact[:, :3]),
-                                     where=alpha > 0), 0, 1)
-        srgb = np.where(straight <= 0.0031308, straight * 12.92,
-                        1.055 * straight ** (1 / 2.4) - 0.055) * alpha
-        pixels = np.concatenate([srgb, alpha], axis=1)[:, [2, 1, 0, 3]]
+            rgba = layer._pixels()[ys, xs][:, [2, 1, 0, 3]].astype(np.float32) * (1 / 255)
+            exact = ops.srgb_to_linear(rgba) + exact * (1 - rgba[:, 3:4])
+        pixels = ops.linear_to_srgb(exact)[:, [2, 1, 0, 3]]
         out._pixels()[ys, xs] = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
         out.surface.mark_dirty()
     out.linear = False
@@ -576,7 +565,7 @@ def _flood_color(node, linear: bool) -> tuple[float, float, float, float]:
     r, g, b, a = parse_cairo_color(node.get("flood-color", "black"))
     a *= max(0.0, min(1.0, parse_fraction(node.get("flood-opacity"), 1.0)))
     if linear:
-        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b))
+        r, g, b = _convert_colour((r, g, b), linear=True)
     return (r * a, g * a, b * a, a)
 
 

@@ -26,6 +26,7 @@ from pangocffi import pango
 
 from svgrender.draw.fonts import GENERIC, fresh_font_map, installed_families, substitute_for
 from svgrender.notices import warn
+from svgrender.svg.prepare import strokes_first
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
 SPAN_TAGS = {"tspan", "flowPara", "flowSpan", "textPath", "a"}
@@ -221,7 +222,7 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     context.save()
     context.move_to(x, y)
     stroked = node.get("stroke") not in (None, "none")
-    under = stroked and _strokes_first(node)
+    under = stroked and strokes_first(node.get("paint-order"))
     if under:
         _stroke_layout(surface, node, layout, x, y)
     context.move_to(x, y)
@@ -242,14 +243,6 @@ def _stroke_layout(surface, node, layout, x: float, y: float) -> None:
     if _set_paint(surface, node, "stroke"):
         context.stroke()
     context.new_path()
-
-
-def _strokes_first(node) -> bool:
-    order = (node.get("paint-order") or "normal").split()
-    if order == ["normal"]:
-        return False
-    full = order + [p for p in ("fill", "stroke", "markers") if p not in order]
-    return full.index("stroke") < full.index("fill")
 
 
 def _for_device(context: cairo.Context, layout: pangocffi.Layout) -> None:

@@ -189,9 +189,10 @@ def opacity_after_effects(root: etree._Element) -> None:
 SHAPES = {"path", "rect", "circle", "ellipse", "line", "polyline", "polygon"}
 
 
-def strokes_first(element: etree._Element) -> bool:
-    """`paint-order` puts the stroke under the fill (SVG 2: `stroke`, `stroke fill`, …)."""
-    order = (style_value(element, "paint-order") or "normal").split()
+def strokes_first(paint_order: str | None) -> bool:
+    """A `paint-order` value puts the stroke under the fill (SVG 2: `stroke`, `stroke fill`,
+    …). Shared by the shape rewrite below and the text drawer."""
+    order = (paint_order or "normal").split()
     if order == ["normal"]:
         return False
     full = order + [p for p in ("fill", "stroke", "markers") if p not in order]
@@ -206,7 +207,8 @@ def paint_order(root: etree._Element) -> None:
         if not isinstance(element.tag, str) or local_name(element) not in SHAPES:
             continue
         stroke = style_value(element, "stroke")
-        if not stroke or stroke == "none" or not strokes_first(element):
+        if not stroke or stroke == "none" or not strokes_first(style_value(element,
+                                                                            "paint-order")):
             continue
         under = deepcopy(element)
         for part in under.iter():
