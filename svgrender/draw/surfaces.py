@@ -23,53 +23,38 @@ from svgrender.notices import current_warnings
 
 
 @contextmanager
+def _bound(variable, value):
+    """`variable` set to `value` for the draws inside (the drawers read these contextvars)."""
+    token = variable.set(value)
+    try:
+        yield value
+    finally:
+        variable.reset(token)
+
+
 def collecting_warnings(warnings: list[str]):
     """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
-    token = current_warnings.set(warnings)
-    try:
-        yield warnings
-    finally:
-        current_warnings.reset(token)
+    return _bound(current_warnings, warnings)
 
 
-@contextmanager
 def sharing_filter_results():
     """Let the sizes of one render reuse filtered layers drawn at a larger size."""
-    token = current_results.set({})
-    try:
-        yield
-    finally:
-        current_results.reset(token)
+    return _bound(current_results, {})
 
 
-@contextmanager
 def sharing_text_layouts():
     """Let the sizes of one render draw each text box from one layout (text.py)."""
-    token = current_layouts.set({})
-    try:
-        yield
-    finally:
-        current_layouts.reset(token)
+    return _bound(current_layouts, {})
 
 
-@contextmanager
 def recording_text_lines(drawing: "Drawing"):
     """Keep the lines each changed text layer was drawn with (for the SVG output)."""
-    token = current_text_lines.set(drawing.text_lines)
-    try:
-        yield
-    finally:
-        current_text_lines.reset(token)
+    return _bound(current_text_lines, drawing.text_lines)
 
 
-@contextmanager
 def using_images(images: dict[str, DecodedImage]):
     """Make decoded images (by key) visible to the image drawer for the draws inside."""
-    token = current_images.set(images)
-    try:
-        yield
-    finally:
-        current_images.reset(token)
+    return _bound(current_images, images)
 
 
 @dataclass(frozen=True)
