@@ -70,13 +70,14 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
 _static_cache: StaticLayerCache | None = None
 
 
-def _static_layers(static: Split, size: Size, background: str | None, settings: Settings,
-                   warnings: list[str]):
-    """The drawn static layers at this size: from the cache, or drawn now and kept."""
+def _static_layers(static: Split, size: Size, main: Size, background: str | None,
+                   settings: Settings, warnings: list[str]):
+    """The drawn static layers at this size: from the cache, or drawn now and kept. Thumbnails
+    sample filtered layers from the main size drawn before them, so it is part of the key."""
     global _static_cache
     if _static_cache is None or _static_cache.max_bytes != settings.static_layer_cache_bytes:
         _static_cache = StaticLayerCache(settings.static_layer_cache_bytes)
-    key = (static.key, size.width, size.height, background, font_generation())
+    key = (static.key, size, main, background, font_generation())
     cached = _static_cache.get(key)
     if cached is None:
         own: list[str] = []
@@ -120,7 +121,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                 continue
             raster = fmt.thumbnail
             background = "#ffffff" if raster.opaque else None
-            backdrop = _static_layers(static, size, background, settings, warnings) \
+            backdrop = _static_layers(static, size, sizes[0], background, settings, warnings) \
                 if static else None
             surface = draw_raster(drawing.cairo_tree, size, background, backdrop)
             drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
