@@ -81,6 +81,16 @@ def _pairs(items: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86400:
+        raise argparse.ArgumentTypeError("--timeout takes seconds, more than 0")
+    return value
+
+
 def _bounded(settings: Settings, seconds: float) -> None:
     """One file must not take the machine: this process gets the workers' memory ceiling and
     a hard deadline (a pure-Python draw cannot be interrupted politely: the process ends)."""
@@ -257,7 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="name.property=value, e.g. -p title.text='Hello' (repeatable)")
     render.add_argument("--scale", type=float, default=1.0)
     render.add_argument("--format", choices=sorted(BY_NAME))
-    render.add_argument("--timeout", type=float, default=None,
+    render.add_argument("--timeout", type=_positive_seconds, default=None,
                         help="seconds for loading and drawing together (default: twice "
                              "SVGRENDER_RENDER_TIMEOUT); the process also gets "
                              "SVGRENDER_WORKER_MEMORY_LIMIT_MB")

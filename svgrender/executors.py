@@ -20,6 +20,7 @@ from svgrender.io.images import DecodedImage
 from svgrender.params import RenderRequest
 from svgrender.render import Rendered, render
 from svgrender.settings import Settings
+from svgrender.templates.fonts import FontSource
 from svgrender.templates.loading import TemplateSource, template_from_facts
 from svgrender.templates.model import Template
 from svgrender.workers import WireJob, WorkerPool
@@ -84,6 +85,15 @@ class ProcessExecutor:
             facts = asyncio.run_coroutine_threadsafe(self.pool.render(source), loop).result()
             return template_from_facts(source.template_id, facts), facts.clean
         return load
+
+    def font_reader(self, loop: asyncio.AbstractEventLoop):
+        """Uploaded font files read (fontTools) in the worker processes, like templates."""
+        def read(data: bytes, max_bytes: int):
+            if _on_loop(loop):
+                raise RuntimeError("font uploads must not be read on the event loop")
+            return asyncio.run_coroutine_threadsafe(
+                self.pool.render(FontSource(data, max_bytes)), loop).result()
+        return read
 
     async def render(self, job: RenderJob) -> Rendered:
         return await self.pool.render(WireJob(

@@ -32,6 +32,7 @@ from svgrender.io.images import ImageCache, decode_cached
 from svgrender.params import RenderRequest
 from svgrender.render import render
 from svgrender.settings import Settings
+from svgrender.templates.fonts import FontSource, read_font
 from svgrender.templates.loading import TemplateSource, load_for_api
 from svgrender.templates.store import TemplateStore
 
@@ -83,6 +84,9 @@ def worker_main(conn, settings: Settings) -> None:
             return
         try:
             templates.fonts.sync()  # fonts uploaded since the last job (a listing, or a stat)
+            if isinstance(job, FontSource):  # an uploaded font file, for the API
+                conn.send(("ok", read_font(job.data, job.max_bytes), _rss_mb()))
+                continue
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
                 template, facts = load_for_api(job, settings)
                 recent[(template.id, template.version)] = template
@@ -174,9 +178,10 @@ class WorkerPool:
             self._retire(worker, "shutdown")
         self.executor.shutdown(wait=False, cancel_futures=True)
 
-    async def render(self, job: WireJob | TemplateSource):
-        """A render (WireJob -> Rendered) or a template load (TemplateSource -> TemplateFacts),
-        in the next free worker, under the same deadline and memory ceiling."""
+    async def render(self, job: WireJob | TemplateSource | FontSource):
+        """A render (WireJob -> Rendered), a template load (TemplateSource -> TemplateFacts) or
+        an uploaded font read (FontSource -> (bytes, FontInfo)), in the next free worker,
+        under the same deadline and memory ceiling."""
         if self.idle.empty() and self.waiting >= self.settings.max_queue:
             raise Overloaded(f"{self.waiting} renders are already waiting; retry shortly")
         self.waiting += 1
@@ -196,7 +201,8 @@ class WorkerPool:
                 self.settings.render_timeout)
         except asyncio.TimeoutError:
             replace = True
-            what = "loading the template" if isinstance(job, TemplateSource) else "the render"
+            what = ("loading the template" if isinstance(job, TemplateSource) else
+                    "reading the font" if isinstance(job, FontSource) else "the render")
             raise RenderTimeout(f"{what} took longer than {self.settings.render_timeout:g} s "
                                 "(SVGRENDER_RENDER_TIMEOUT) and was stopped") from None
         except (EOFError, OSError, BrokenPipeError):

@@ -137,3 +137,20 @@ def test_a_thread_that_drew_before_sees_a_font_added_by_another(tmp_path):
     added.set()
     thread.join(10)
     assert results["after"] == results["reference"] != results["before"]
+
+
+def test_with_workers_an_uploaded_font_is_read_in_a_worker_process(settings, folder,
+                                                                  monkeypatch):
+    """fontTools on an uploaded (possibly hostile) file is untrusted work: reading it in the
+    API process is made to fail, and the upload still succeeds through a worker."""
+    from svgrender.templates import fonts
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a font was read in the API process")
+
+    monkeypatch.setattr(fonts, "read_font", refuse)
+    with TestClient(create_app(replace(settings, templates_dir=folder, workers=1))) as client:
+        added = client.post("/v1/fonts", content=renamed_font())
+        assert added.status_code == 201, added.text
+        bad = client.post("/v1/fonts", content=b"not a font")
+        assert bad.status_code == 422 and bad.json()["code"] == "invalid_font"

@@ -149,9 +149,12 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     async def lifespan(app):
         await asyncio.to_thread(service.templates.fonts.sync)  # fonts uploaded earlier
         await service.executor.start()
-        local_loader = service.templates.loader
+        local_loader, local_reader = service.templates.loader, service.templates.fonts.reader
+        loop = asyncio.get_running_loop()
         remote = getattr(service.executor, "template_loader", lambda loop: None)
-        service.templates.loader = remote(asyncio.get_running_loop()) or local_loader
+        service.templates.loader = remote(loop) or local_loader
+        fonts = getattr(service.executor, "font_reader", lambda loop: None)
+        service.templates.fonts.reader = fonts(loop) or local_reader
         await jobs.start()
         sweeping = asyncio.create_task(retention.sweep_forever(service)) if (
             settings.retention_days > 0 or settings.storage_max_bytes > 0) else None
@@ -162,6 +165,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                 sweeping.cancel()
             await jobs.stop()
             service.templates.loader = local_loader
+            service.templates.fonts.reader = local_reader
             await service.executor.stop()
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,

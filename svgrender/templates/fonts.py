@@ -27,6 +27,14 @@ FAMILY = re.compile(r"^[\w][\w .&'+-]{0,99}$")
 
 
 @dataclass
+class FontSource:
+    """An uploaded font file, as a worker process is asked to read it."""
+
+    data: bytes
+    max_bytes: int
+
+
+@dataclass
 class FontInfo:
     family: str
     style: str
@@ -76,13 +84,16 @@ class FontLibrary:
         self.local_dir = Path(local_dir)  # where remote fonts are copied for fontconfig
         self.added: set[str] = set()
         self._lock = threading.Lock()
+        # Where an uploaded file is parsed: here by default; the server points it at its
+        # worker processes (fontTools on a hostile file is untrusted work).
+        self.reader = read_font
 
     def names(self) -> list[str]:
         return [n for n in self.files.names_under(PREFIX)
                 if n.lower().endswith((".ttf", ".otf"))]
 
     def save(self, data: bytes, max_bytes: int) -> FontInfo:
-        sfnt, info = read_font(data, max_bytes)
+        sfnt, info = self.reader(data, max_bytes)
         self.files.write(PREFIX + info.file, sfnt)
         self.sync()
         return info
