@@ -30,8 +30,8 @@ GROUPING = ("opacity", "filter", "mask", "clip-path", "mix-blend-mode", "isolati
 
 @dataclass
 class Split:
-    prefix: etree._Element  # the root with only the static drawn children (and every def)
-    rest: etree._Element  # the root with every def and the other drawn children
+    prefix: etree._Element  # a root with the static drawn children (and copies of every def)
+    rest: etree._Element  # the applied tree itself, its static children moved out
     key: str
     _parsed: object = None
 
@@ -55,8 +55,8 @@ def split(tree: etree._Element, changed_names: list[str]) -> Split | None:
         return None
     if _references_across(static, dynamic):
         return None  # a <use>, paint or effect of one part points into the other
-    prefix, rest = _without(tree, set(dynamic)), _without(tree, set(static))
-    return Split(prefix, rest, hashlib.sha256(etree.tostring(prefix)).hexdigest())
+    prefix = _moved_out(tree, set(static))
+    return Split(prefix, tree, hashlib.sha256(etree.tostring(prefix)).hexdigest())
 
 
 def _first_changed(tree, drawn: list, names: list[str]) -> int:
@@ -98,11 +98,16 @@ def _references_across(static, dynamic) -> bool:
     return bool(_references(static) & _ids(dynamic) or _references(dynamic) & _ids(static))
 
 
-def _without(tree: etree._Element, dropped: set) -> etree._Element:
+def _moved_out(tree: etree._Element, static: set) -> etree._Element:
+    """A new root holding the static children (moved out of `tree`, which keeps the rest) and
+    copies of the undrawn ones (defs, styles), which both parts need. `tree` is the request's
+    own applied copy: moving costs nothing, copying the whole tree twice did."""
     root = etree.Element(tree.tag, dict(tree.attrib), nsmap=tree.nsmap)
     root.text = tree.text
-    for child in tree:
-        if child not in dropped:
+    for child in list(tree):
+        if child in static:
+            root.append(child)  # moved: lxml takes it out of `tree`
+        elif isinstance(child.tag, str) and local_name(child) in NOT_DRAWN:
             root.append(copy.deepcopy(child))
     return root
 
