@@ -24,7 +24,8 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.fonts import GENERIC, fresh_font_map, installed_families, substitute_for
+from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, installed_families,
+                                  substitute_for)
 from svgrender.notices import warn
 from svgrender.svg.prepare import strokes_first
 
@@ -95,11 +96,21 @@ def _families(value: str) -> str:
 def style_of(surface, node) -> Style:
     weight = str(node.get("font-weight", "normal")).strip()
     weight_value = WEIGHTS.get(weight) or (int(weight) if weight.isdigit() else 400)
+    italic = node.get("font-style") in ("italic", "oblique")
+    families = _families(node.get("font-family", "sans-serif"))
+    first, _, rest = families.partition(",")
+    installed = installed_families()
+    face = None if any(name.strip().lower() in installed for name in rest.split(",")) \
+        else face_named(first)
+    if face:  # "MiriamLibre-Bold" (as Illustrator writes fonts): the face of that name. A
+        # family installed further down the list wins, as in browsers and Inkscape.
+        families = ",".join([face.family] + ([rest] if rest else []))
+        weight_value, italic = face.weight, face.italic
     spacing = node.get("letter-spacing", "normal")
-    return Style(_families(node.get("font-family", "sans-serif")),
+    return Style(families,
                  max(size(surface, node.get("font-size", "16px")), 0.01) if node.get(
                      "font-size") else surface.font_size,
-                 max(1, min(1000, weight_value)), node.get("font-style") in ("italic", "oblique"),
+                 max(1, min(1000, weight_value)), italic,
                  0.0 if spacing in (None, "normal") else size(surface, spacing))
 
 
@@ -140,7 +151,7 @@ def chunks_of(surface, node) -> list[Chunk]:
 
     def visit(element, anchor):
         if element.text:
-            chunks[-1].runs.append(Run(element.text, element))
+            _add_text(surface, chunks, element, anchor)
         for child in element.children:
             if child.tag not in SPAN_TAGS:
                 continue
@@ -153,6 +164,34 @@ def chunks_of(surface, node) -> list[Chunk]:
 
     visit(node, node.get("text-anchor", "start"))
     return [c for c in chunks if any(r.text for r in c.runs)]
+
+
+POSITION_LISTS = (("x", "x"), ("y", "y"), ("dx", "x"), ("dy", "y"))
+
+
+def _add_text(surface, chunks: list[Chunk], element, anchor: str) -> None:
+    """An element's own text, character by character where its x/y/dx/dy are lists (Inkscape
+    and PDF imports place every glyph, e.g. justified lines): each listed position starts a
+    new chunk at that character, as in a browser; characters past the lists run on."""
+    text = element.text
+    lists = {name: str(element.get(name)).replace(",", " ").split()
+             for name, _ in POSITION_LISTS if element.get(name)}
+    if max((len(values) for values in lists.values()), default=0) <= 1:
+        chunks[-1].runs.append(Run(text, element))
+        return
+    characters = list(text)
+    chunks[-1].runs.append(Run(characters[0], element))  # its position made this chunk
+    for index, character in enumerate(characters[1:], start=1):
+        values = {name: _num(surface, lists[name][index], axis)
+                  for name, axis in POSITION_LISTS if name in lists and index < len(lists[name])}
+        if values:
+            chunks.append(Chunk(values.get("x"), values.get("y"), values.get("dx") or 0.0,
+                                values.get("dy") or 0.0, anchor, []))
+        runs = chunks[-1].runs
+        if runs and runs[-1].node is element:  # run on: one layout for the unplaced rest
+            runs[-1] = Run(runs[-1].text + character, element)
+        else:
+            runs.append(Run(character, element))
 
 
 def _num(surface, value, axis):
@@ -229,7 +268,14 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if _set_paint(surface, node, "fill"):
         if device_hinted:
             _for_device(context, layout)
-        pangocairocffi.show_layout(context, layout)
+        if device_hinted and _device_size(context, layout) <= OUTLINE_TEXT_PX:
+            # Outlines, not cairo's glyph cache: cairo 1.16 puts cached glyphs on whole pixels,
+            # so small letters drift by up to half a pixel each (browsers place them at
+            # fractions). Large letters keep the faster cache: half a pixel is little to them.
+            pangocairocffi.layout_path(context, layout)
+            context.fill()
+        else:
+            pangocairocffi.show_layout(context, layout)
     if stroked and not under:
         _stroke_layout(surface, node, layout, x, y)
     context.restore()
@@ -245,13 +291,37 @@ def _stroke_layout(surface, node, layout, x: float, y: float) -> None:
     context.new_path()
 
 
+OUTLINE_TEXT_PX = 40.0
+
+
+def _device_size(context: cairo.Context, layout: pangocffi.Layout) -> float:
+    """The font size in device pixels (vertical scale of the drawing matrix)."""
+    _, _, _, yy, _, _ = context.get_matrix()
+    size = layout.font_description.size / SCALE if layout.font_description else 16.0
+    return abs(yy) * size
+
+
 def _for_device(context: cairo.Context, layout: pangocffi.Layout) -> None:
     """Glyphs hinted for the device pixels they land on (a 4.2-unit mm font drawn 16 px tall is
     hinted as 16 px, as browsers do), not for the template units they were laid out in. Only
     for the template's own lines: re-laid out for the device, a wrapped box layout can break
     its lines differently at each size (seen in tests), which must never happen."""
+    xx, yx, xy, yy, _, _ = context.get_matrix()
+    if yx or xy or abs(abs(xx) - abs(yy)) > 1e-6 * abs(yy):
+        return  # stretched or rotated: Pango would lay the glyphs out for the wrong width
     pangocairocffi.update_context(context, layout.context)
     pango.pango_layout_context_changed(layout._pointer)
+
+
+def _on_pixel_row(context: cairo.Context, x: float, top: float, baseline: float) -> float:
+    """The layout top moved so its baseline sits on a whole device pixel row, as browsers place
+    horizontal text (vertically hinted glyphs on a fractional baseline blur by half a pixel).
+    Only for axis-aligned drawing: a rotated or skewed line has no pixel row."""
+    xx, yx, xy, yy, _, _ = context.get_matrix()
+    if yx or xy or not yy:
+        return top
+    _, device_y = context.user_to_device(x, top + baseline)
+    return top + (round(device_y) - device_y) / yy
 
 
 def _baseline_shift(node, layout) -> float:
@@ -306,9 +376,11 @@ def draw_faithful(surface, node) -> None:
                 context.translate(x, 0)
                 context.scale(stretch, 1)
                 context.translate(-x, 0)
-            _draw_layout(surface, run.node, layout, x + shift,
-                         pen_y - _baseline_shift(run.node, layout),
-                         device_hinted=stretch == 1.0)  # (re-laid out under a stretch)
+            top = pen_y - _baseline_shift(run.node, layout)
+            if stretch == 1.0:  # (re-laid out under a stretch)
+                top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
+            _draw_layout(surface, run.node, layout, x + shift, top,
+                         device_hinted=stretch == 1.0)
             if stretch != 1.0:
                 context.restore()
             x += width * stretch
