@@ -93,3 +93,36 @@ def test_a_missing_family_falls_back_to_the_generic_one_the_css_names(tmp_path, 
     assert mean_abs_diff(draw(tmp_path, settings, "No Such Brand Font"), serif) > 1.0
     for family in ("Nimbus Sans", "Nimbus Roman", "P052", "Linux Libertine O", "EB Garamond"):
         assert family in available_families(), f".ci/run and the README install {family}"
+
+
+def draw_styled(tmp_path, settings, style: str) -> Image.Image:
+    path = tmp_path / "s.svg"
+    path.write_bytes(
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="600" height="80">'
+        f'<rect width="600" height="80" fill="white"/>'
+        f'<text x="10" y="55" style="font-size:40px;{style}">{TEXT}</text></svg>'.encode())
+    template = load_template("s", path.read_bytes(), Settings())
+    result = pipeline.render(template, RenderRequest(format="png"), settings)
+    return decode(result.files[0].data), result.warnings
+
+
+def test_a_face_named_by_its_postscript_name_is_drawn_with_that_face(tmp_path, settings):
+    """Illustrator writes `font-family: 'DejaVuSans-Bold'` (the PostScript name), Inkscape's PDF
+    imports `MiriamLibre-Bold`: the installed face of that name is drawn, bold, not a fallback,
+    and no missing font is reported."""
+    bold, _ = draw_styled(tmp_path, settings, "font-family:'DejaVu Sans';font-weight:bold")
+    regular, _ = draw_styled(tmp_path, settings, "font-family:'DejaVu Sans'")
+    by_name, warnings = draw_styled(tmp_path, settings, "font-family:'DejaVuSans-Bold'")
+    assert mean_abs_diff(by_name, bold) == 0 and mean_abs_diff(by_name, regular) > 1.0
+    assert warnings == []
+    full_name, _ = draw_styled(tmp_path, settings, "font-family:'DejaVu Sans Bold'")
+    assert mean_abs_diff(full_name, bold) == 0
+
+
+def test_a_family_further_down_the_list_wins_over_a_face_name(tmp_path, settings):
+    """`Sintony-Bold, Sintony` at normal weight (Inkscape): browsers and Inkscape draw the
+    listed family at the given weight, so we do too."""
+    regular, _ = draw_styled(tmp_path, settings, "font-family:'DejaVu Sans'")
+    listed, _ = draw_styled(tmp_path, settings,
+                            "font-family:DejaVuSans-Bold, 'DejaVu Sans';font-weight:normal")
+    assert mean_abs_diff(listed, regular) == 0

@@ -9,6 +9,7 @@ import re
 import functools
 import subprocess
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from svgrender.errors import InvalidParam
@@ -44,6 +45,7 @@ def add_font_dir(directory: Path) -> bool:
     if ok:
         _added.add(str(directory))
         available_families.cache_clear()
+        _faces.cache_clear()
         _reset_pango_font_map()
     return ok
 
@@ -54,6 +56,7 @@ def add_font_file(path: Path) -> bool:
     if ok:
         _added_files.add(str(Path(path).resolve()))
         available_families.cache_clear()
+        _faces.cache_clear()
         _reset_pango_font_map()
     return ok
 
@@ -101,6 +104,60 @@ def available_families() -> tuple[str, ...]:
             out = ""
         families.update(n.strip() for line in out.splitlines() for n in line.split(",") if n.strip())
     return tuple(sorted(families, key=str.lower))
+
+
+@dataclass(frozen=True)
+class Face:
+    family: str
+    weight: int  # CSS 100-950
+    italic: bool
+
+
+# fontconfig weights -> CSS weights (fontconfig.h: THIN 0 ... REGULAR 80 ... BOLD 200, BLACK 210)
+FC_WEIGHTS = ((0, 100), (40, 200), (50, 300), (55, 350), (75, 380), (80, 400), (100, 500),
+              (180, 600), (200, 700), (205, 800), (210, 900), (215, 950))
+
+
+def _css_weight(fc_weight: float) -> int:
+    return min(FC_WEIGHTS, key=lambda pair: abs(pair[0] - fc_weight))[1]
+
+
+@functools.lru_cache(maxsize=1)
+def _faces() -> dict[str, Face]:
+    """Installed faces by lower-cased PostScript and full name ("MiriamLibre-Bold", "Sintony
+    Bold"): Illustrator and Inkscape often write those as the font-family, and browsers find
+    the face by them."""
+    form = "%{family[0]}|%{postscriptname}|%{fullname[0]}|%{weight}|%{slant}\n"
+    outputs = []
+    for command in [["fc-list", "--format", form]] + [
+            ["fc-scan", "--format", form, directory] for directory in sorted(_added | _added_files)]:
+        try:
+            outputs.append(subprocess.run(command, capture_output=True, text=True,
+                                          timeout=20).stdout)
+        except (OSError, subprocess.SubprocessError):
+            continue
+    faces: dict[str, Face] = {}
+    for line in "\n".join(outputs).splitlines():
+        parts = line.split("|")
+        if len(parts) != 5 or not parts[0]:
+            continue
+        family, postscript, full, weight, slant = parts
+        try:
+            face = Face(family, _css_weight(float(weight.split()[0].strip("[]"))),
+                        float(slant or 0) > 0)
+        except ValueError:
+            continue
+        for name in (postscript, full):
+            if name:
+                faces.setdefault(name.lower(), face)
+    return faces
+
+
+def face_named(name: str) -> Face | None:
+    """The installed face whose PostScript or full name is `name`, if `name` is no family."""
+    if not name or name.lower() in installed_families():
+        return None
+    return _faces().get(name.lower())
 
 
 def installed_families() -> frozenset[str]:

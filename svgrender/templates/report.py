@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from svgrender.draw.fonts import GENERIC, available_families, substitute_for
+from svgrender.draw.fonts import GENERIC, available_families, face_named, substitute_for
 from svgrender.draw.filters import PRIMITIVES
 from svgrender.svg.xml import local_name, style_value
 from svgrender.templates.layers import is_rendered
@@ -82,7 +82,8 @@ def _font_findings(drawn) -> list[Finding]:
             continue
         value = style_value(element, "font-family") or ""
         first = value.split(",", 1)[0].strip().strip("'\"")
-        if first and first.lower() not in GENERIC and first.lower() not in installed:
+        if first and first.lower() not in GENERIC and first.lower() not in installed \
+                and not face_named(first):
             missing[first] = None
     return [Finding("missing_font", f"font {name!r} is not installed: drawn with "
                     f"{substitute_for(name)}", f"add {name}'s .ttf or .otf files to fonts/ "
