@@ -1,0 +1,52 @@
+"""Our corpus of real exports against Chromium (issue #13). `own_corpus.py` prints the table.
+
+Measured in a child process: the corpus's brand fonts (Sintony, Miriam Libre) must not become
+installed fonts for the rest of the test session.
+"""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import pytest
+
+from own_corpus import HERE, MAX_MEAN, PASS_SHARE, ref_path, sources, svg_path
+
+# Files that do not match even with the deliberate differences set aside, with the cause.
+MISSES: dict[str, str] = {
+    "osgeo-geoserver-a4": "its three embedded map images, drawn 2.9× reduced: ours (Pillow "
+                          "Lanczos to the drawn size, then placed at a fractional pixel) are "
+                          "softer than Chromium's; mean 3.3",
+}
+
+
+@pytest.fixture(scope="module")
+def measured():
+    out = subprocess.run([sys.executable, str(HERE / "own_corpus.py"), "--json"],
+                         capture_output=True, text=True, check=True, timeout=900)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("source", sources(), ids=lambda source: source.name)
+def test_file_matches_chromium(measured, source):
+    row = measured[source.name]
+    # With Inkscape flowed text (Chromium draws none) or fonts Chromium cannot find (it draws
+    # Times) set aside, everything else must match.
+    mean = row["apart"]
+    if source.name in MISSES:
+        pytest.xfail(MISSES[source.name])
+    assert mean <= MAX_MEAN, f"{source.name}: mean abs diff {mean:.2f} against Chromium"
+
+
+def test_at_least_ninety_percent_match():
+    assert len(sources()) >= 40
+    assert len(MISSES) <= (1 - PASS_SHARE) * len(sources())
+
+
+@pytest.mark.parametrize("source", sources(), ids=lambda source: source.name)
+def test_file_is_the_published_one(source):
+    data = svg_path(source.name).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == source.sha256
+    assert source.repo and source.path and len(source.commit) == 40 and source.licence
+    assert ref_path(source.name).exists()
