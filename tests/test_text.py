@@ -156,3 +156,28 @@ def test_fonts_endpoint(client):
     families = client.get("/v1/fonts").json()["families"]
     assert "Inter" in families and any("CJK" in f for f in families)
     assert "Noto Color Emoji" in families
+
+
+def draw_icon(settings, family: str, code: str):
+    from svgrender.templates.model import load_template
+
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">'
+           f'<rect width="120" height="80" fill="#fff"/><text x="20" y="60" '
+           f'font-family="{family}" font-size="48">&#x{code};</text></svg>').encode()
+    result = pipeline.render(load_template("icon", svg, Settings()),
+                             RenderRequest(format="png"), settings)
+    image = Image.open(io.BytesIO(result.files[0].data)).convert("L")
+    return sum(255 - v for v in image.getdata()), result.warnings
+
+
+def test_private_use_characters_come_only_from_the_named_font(settings):
+    """U+F000 is FontAwesome's glass, and DejaVu Sans happens to claim that code point too: an
+    icon whose font is missing must not become DejaVu's glyph. Drawn from FontAwesome when
+    named; otherwise nothing is drawn and the warning says why."""
+    drawn, warnings = draw_icon(settings, "FontAwesome", "f000")
+    assert drawn > 50_000 and not warnings
+    missing, warnings = draw_icon(settings, "Brand Icons", "f000")
+    assert missing == 0
+    assert any("U+F000" in w and "not drawn" in w for w in warnings), warnings
+    other, warnings = draw_icon(settings, "DejaVu Sans", "f101")  # FontAwesome's only
+    assert other == 0 and any("U+F101" in w for w in warnings)

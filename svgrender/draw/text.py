@@ -12,6 +12,7 @@ Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,8 +25,8 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, installed_families,
-                                  substitute_for)
+from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, generation,
+                                  installed_families, substitute_for)
 from svgrender.notices import warn
 from svgrender.svg.prepare import strokes_first
 
@@ -203,7 +204,43 @@ def _num(surface, value, axis):
         return None
 
 
+def _is_private_use(char: str) -> bool:
+    code = ord(char)
+    return 0xE000 <= code <= 0xF8FF or code >= 0xF0000
+
+
+@functools.lru_cache(maxsize=1024)
+def _named_font_has(family: str, weight: int, italic: bool, char: str, fonts: int) -> bool:
+    """Whether the first family named has a glyph for `char`, without fallback fonts."""
+    first = family.split(",", 1)[0].strip().lower()
+    if first not in installed_families():
+        return False
+    probe = new_layout()
+    probe.font_description = Style(family, 16.0, weight, italic, 0.0).description()
+    probe.text = char
+    attrs = pangocffi.AttrList()
+    attrs.insert(pangocffi.Attribute.from_fallback(False, 0, len(char.encode())))
+    probe.attributes = attrs
+    return pango.pango_layout_get_unknown_glyphs_count(probe._pointer) == 0
+
+
+def _own_private_use(text: str, style: Style) -> str:
+    """Private-use characters (icon fonts: FontAwesome's U+F000…) only from the font named:
+    from any other font that happens to claim the code point they are a random glyph."""
+    if not any(_is_private_use(char) for char in text):
+        return text
+    lacking = {char for char in text if _is_private_use(char) and not _named_font_has(
+        style.family, style.weight, style.italic, char, generation())}
+    if not lacking:
+        return text
+    codes = ", ".join(f"U+{ord(char):04X}" for char in sorted(lacking)[:20])
+    warn(f"private-use characters {codes} are not in font {style.family.split(',')[0]!r}: "
+         "not drawn (icon fonts draw their own code points only)")
+    return "".join(char for char in text if char not in lacking)
+
+
 def _layout_for(context, run_text: str, style: Style, size_override: float | None = None):
+    run_text = _own_private_use(run_text, style)
     layout = new_layout(context)
     layout.font_description = style.description(size_override)
     layout.text = run_text
