@@ -181,3 +181,25 @@ def test_private_use_characters_come_only_from_the_named_font(settings):
     assert any("U+F000" in w and "not drawn" in w for w in warnings), warnings
     other, warnings = draw_icon(settings, "DejaVu Sans", "f101")  # FontAwesome's only
     assert other == 0 and any("U+F101" in w for w in warnings)
+
+
+def test_flowed_paragraphs_keep_their_own_line_height(settings):
+    """Inkscape writes line-height per flowPara: a paragraph at 200 % has its lines twice as
+    far apart as the one at 100 % before it (one layout, so the wrap stays shared)."""
+    from lines import line_bands
+    from svgrender.templates.model import load_template
+
+    words = "Flowed words wrap inside the region " * 3
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="400"><rect width="300" '
+           'height="400" fill="#fff"/><flowRoot style="font-family:DejaVu Sans;font-size:16px;'
+           'line-height:100%"><flowRegion><rect x="10" y="10" width="280" height="380"/>'
+           '</flowRegion><flowPara style="line-height:100%">' + words + '</flowPara>'
+           '<flowPara style="line-height:200%">' + words + '</flowPara></flowRoot></svg>')
+    result = pipeline.render(load_template("flow", svg.encode(), Settings()),
+                             RenderRequest(format="png"), settings)
+    image = Image.open(io.BytesIO(result.files[0].data)).convert("RGB")
+    tops = [top * 380 for top, _ in line_bands(image, (10, 10, 280, 380), 300)]
+    assert len(tops) >= 6, tops
+    gaps = [b - a for a, b in zip(tops, tops[1:])]
+    first, second = gaps[0], gaps[-1]
+    assert 1.7 <= second / first <= 2.3, gaps

@@ -239,8 +239,10 @@ def _own_private_use(text: str, style: Style) -> str:
     return "".join(char for char in text if char not in lacking)
 
 
-def _layout_for(context, run_text: str, style: Style, size_override: float | None = None):
-    run_text = _own_private_use(run_text, style)
+def _layout_for(context, run_text: str, style: Style, size_override: float | None = None,
+                private_use_checked: bool = False):
+    if not private_use_checked:
+        run_text = _own_private_use(run_text, style)
     layout = new_layout(context)
     layout.font_description = style.description(size_override)
     layout.text = run_text
@@ -561,17 +563,37 @@ def flow_layout(surface, node, box):
     paragraphs = [c for c in node.children if c.tag in ("flowPara", "flowDiv")]
     if not paragraphs:
         return None
+    spans: list[tuple[object, int, int]] = []  # paragraph, byte start, byte end
+    offset = 0
     for index, para in enumerate(paragraphs):
         if index:
             runs.append(("\n", para))
-        runs.extend(_flow_runs(para))
+            offset += 1
+        start = offset
+        for run_text, run_node in _flow_runs(para):  # each run's icons from its own font
+            run_text = _own_private_use(run_text, style_of(surface, run_node))
+            runs.append((run_text, run_node))
+            offset += len(run_text.encode())
+        spans.append((para, start, offset))
     text = "".join(t for t, _ in runs)
     if not text.strip():
         return None
     first = paragraphs[0]
     base = style_of(surface, runs[0][1] if runs else first)
-    layout = _layout_for(None, text, base)
+    layout = _layout_for(None, text, base, private_use_checked=True)
     attrs = pangocffi.AttrList()
+    base_spacing = _line_spacing(first.get("line-height") or node.get("line-height"))
+    own = [(_line_spacing(para.get("line-height")) or base_spacing, start, end)
+           for para, start, end in spans]
+    if any(spacing != base_spacing for spacing, _, _ in own):
+        # Paragraphs with their own line heights: each as a line-height attribute (Pango
+        # ignores those under a layout-wide spacing).
+        base_spacing = None
+        for spacing, start, end in own:
+            if spacing and end > start:
+                attr = pango.pango_attr_line_height_new(spacing)
+                attr.start_index, attr.end_index = start, end + 1  # with its line break
+                pango.pango_attr_list_insert(attrs._pointer, attr)
     offset = 0
     base_fill = node.get("fill", "black")
     for run_text, run_node in runs:
@@ -592,14 +614,19 @@ def flow_layout(surface, node, box):
     align = str(first.get("text-align") or first.get("text-anchor") or "start")
     layout.alignment = ALIGN.get({"start": "left", "middle": "center", "end": "right"}.get(
         align, align), pangocffi.Alignment.LEFT)
-    line_height = str(first.get("line-height") or node.get("line-height") or "")
-    if line_height.endswith("%"):
-        try:
-            pango.pango_layout_set_line_spacing(layout._pointer,
-                                                float(line_height[:-1]) / 100)
-        except ValueError:
-            pass
+    if base_spacing:
+        pango.pango_layout_set_line_spacing(layout._pointer, base_spacing)
     return layout
+
+
+def _line_spacing(value) -> float | None:
+    """An Inkscape line-height ("125%" or a factor) as Pango's line spacing factor."""
+    value = str(value or "").strip()
+    try:
+        factor = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+    except ValueError:
+        return None
+    return factor if factor > 0 else None
 
 
 def _flow_runs(element):

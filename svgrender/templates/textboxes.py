@@ -217,6 +217,13 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
             box = _within(box, _into(element, root, to_user(0.0, 0.0, *canvas)))
         if box:
             element.set("data-box", " ".join(f"{v:g}" for v in box))
+    named = {layer.element for layer in layers.values()}
+    for element in root.iter():  # flowed text nobody named (optimisers strip ids) still flows
+        if isinstance(element.tag, str) and local_name(element) == "flowRoot" \
+                and element not in named and not element.get("data-box"):
+            box = text_box(element, ids, None, to_user)
+            if box:
+                element.set("data-box", " ".join(f"{v:g}" for v in box))
 
 
 def _within(box: tuple, canvas: tuple | None) -> tuple:
