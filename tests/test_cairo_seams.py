@@ -87,3 +87,18 @@ print('ok')
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().endswith("ok")
+
+
+def test_empty_stylesheets_are_not_asked_about_every_element():
+    """Rules inlined at load leave CairoSVG's matchers empty: those are skipped; a document
+    that still has rules keeps CairoSVG's own matchers (and its rules still apply)."""
+    from svgrender.draw.drawers import NO_RULES
+    from svgrender.draw.surfaces import parse_for_cairo
+
+    empty = parse_for_cairo(b'<svg xmlns="http://www.w3.org/2000/svg"><style></style>'
+                            b'<rect width="4" height="4"/></svg>')
+    assert empty.style == (NO_RULES, NO_RULES)
+    styled = parse_for_cairo(b'<svg xmlns="http://www.w3.org/2000/svg"><style>.a{fill:#f00}'
+                             b'</style><rect class="a" width="4" height="4"/></svg>')
+    assert styled.style[0] is not NO_RULES
+    assert styled.children[-1].get("fill") == "#f00"

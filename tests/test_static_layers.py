@@ -93,6 +93,9 @@ def test_nothing_is_kept_when_parts_refer_to_each_other():
     assert first is not None and first.key == second.key
     assert [c.get("id") for c in first.rest] == ["b"]
     assert static_layers.split(parse_svg(plain), ["a"]) is None  # first layer changed: none
+    # Nothing changed: nothing to draw on a kept backdrop, so no second parse of the whole
+    # drawing (it made an 11,000-shape file's first render 25 % slower); the answer cache has it.
+    assert static_layers.split(parse_svg(plain), []) is None
 
 
 def test_the_cache_is_bounded_by_bytes():

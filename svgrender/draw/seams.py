@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 
 import cairosvg
+from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
 from cairosvg import surface as cairo_surface
 
@@ -67,6 +68,8 @@ SEAMS: tuple[Seam, ...] = (
     Seam(cairo_surface, "apply_filter_after_painting", drawers.filter_after_painting,
          "cairosvg.defs.apply_filter_after_painting"),
     Seam(cairo_surface, "paint_mask", drawers.paint_mask, "cairosvg.defs.paint_mask"),
+    Seam(cairo_css, "parse_stylesheets", drawers.parse_stylesheets,
+         "cairosvg.css.parse_stylesheets"),
 )
 
 _originals: dict[Seam, object] = {}

@@ -51,8 +51,8 @@ def split(tree: etree._Element, changed_names: list[str]) -> Split | None:
     drawn = [c for c in children if local_name(c) not in NOT_DRAWN]
     first = _first_changed(tree, drawn, changed_names)
     static, dynamic = drawn[:first], drawn[first:]
-    if not static:
-        return None
+    if not static or not dynamic:
+        return None  # nothing to keep, or nothing to draw on it (the answer cache has those)
     if _references_across(static, dynamic):
         return None  # a <use>, paint or effect of one part points into the other
     prefix = _moved_out(tree, set(static))
