@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import cairocffi as cairo
 import pangocairocffi
@@ -27,6 +27,7 @@ from pangocffi import pango
 
 from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, generation,
                                   installed_families, substitute_for)
+from svgrender.draw.text_masks import fill_outlines
 from svgrender.notices import warn
 from svgrender.svg.prepare import strokes_first
 
@@ -291,7 +292,9 @@ def _set_paint(surface, node, kind: str) -> bool:
     return True
 
 
-def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False) -> None:
+def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False,
+                 content: tuple | None = None) -> None:
+    """`content` (text and style) lets small outlined text reuse its coverage (text_masks)."""
     context = surface.context
     if not surface.stroke_and_fill:  # inside a <clipPath>: the glyph outlines are the clip
         context.move_to(x, y)
@@ -311,8 +314,11 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
             # Outlines, not cairo's glyph cache: cairo 1.16 puts cached glyphs on whole pixels,
             # so small letters drift by up to half a pixel each (browsers place them at
             # fractions). Large letters keep the faster cache: half a pixel is little to them.
-            pangocairocffi.layout_path(context, layout)
-            context.fill()
+            if content is not None:
+                fill_outlines(context, layout, content)
+            else:
+                pangocairocffi.layout_path(context, layout)
+                context.fill()
         else:
             pangocairocffi.show_layout(context, layout)
     if stroked and not under:
@@ -419,7 +425,8 @@ def draw_faithful(surface, node) -> None:
             if stretch == 1.0:  # (re-laid out under a stretch)
                 top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
             _draw_layout(surface, run.node, layout, x + shift, top,
-                         device_hinted=stretch == 1.0)
+                         device_hinted=stretch == 1.0,
+                         content=(run.text, astuple(style_of(surface, run.node))))
             if stretch != 1.0:
                 context.restore()
             x += width * stretch
