@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 from contextvars import ContextVar
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 
 import cairocffi as cairo
 import pangocairocffi
@@ -397,8 +397,11 @@ def draw_faithful(surface, node) -> None:
         pen_x = (chunk.x if chunk.x is not None else pen_x) + chunk.dx
         pen_y = (chunk.y if chunk.y is not None else pen_y) + chunk.dy
         laid = []
+        contents = {}  # per run: what its drawn coverage depends on (text_masks)
         for run in chunk.runs:
             style = style_of(surface, run.node)
+            contents[id(run)] = (run.text, style.family, style.size, style.weight, style.italic,
+                                 style.letter_spacing)
             layout = _layout_for(context, run.text, style)
             _check_glyphs(context, layout, run.text, style)
             _, logical = layout.get_extents()
@@ -426,7 +429,7 @@ def draw_faithful(surface, node) -> None:
                 top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
             _draw_layout(surface, run.node, layout, x + shift, top,
                          device_hinted=stretch == 1.0,
-                         content=(run.text, astuple(style_of(surface, run.node))))
+                         content=contents[id(run)])
             if stretch != 1.0:
                 context.restore()
             x += width * stretch
