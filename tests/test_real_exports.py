@@ -268,3 +268,24 @@ def test_pgrouting_flyer_lists_its_algorithms_in_their_column(app):
                      .json()["imageUrl"])  # white where the page is transparent
     assert dark(image, (70, 378, 230, 548)) > 1000
     assert dark(image, (0, 20, 50, 190)) == 0
+
+
+def test_an_undeclared_editor_prefix_is_declared_for_the_file(app):
+    """A poster hand-merged from Illustrator and Inkscape uses `inkscape:` attributes without
+    declaring the namespace (Code4SA's sassa_paypoint.svg): not well-formed XML, which a browser
+    stops drawing at. The editors' own namespaces are declared for it, so it loads, its
+    Inkscape labels are layers and it renders; any other undeclared prefix is still a 422."""
+    svg = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="200" '
+           b'height="100"><rect width="200" height="100" fill="#fff"/>'
+           b'<rect x="10" y="10" width="80" height="80" fill="#e63946" '
+           b'inkscape:label="Badge" inkscape:connector-curvature="0"/></svg>')
+    assert app.put("/templates/merged", content=svg).status_code == 200
+    layers = {l["name"] for l in app.get("/templates/merged").json()["layers"]}
+    assert "Badge" in layers
+    answer = app.post("/designs/merged", json={"format": "png", "params": [
+        {"name": "Badge", "backgroundColor": "#2a9d8f"}]})
+    assert answer.status_code == 201, answer.text
+    assert image_of(app, answer.json()["imageUrl"]).getpixel((50, 50)) == (42, 157, 143)
+    unknown = svg.replace(b"inkscape:connector-curvature", b"mystery:thing")
+    refused = app.put("/templates/mystery", content=unknown)
+    assert refused.status_code == 422 and "mystery" in refused.text

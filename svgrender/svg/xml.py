@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from svgrender.errors import InvalidTemplate
@@ -22,12 +24,36 @@ def hardened_parser() -> etree.XMLParser:
                            remove_comments=True)
 
 
+# Editors' namespaces, declared for them when a file uses the prefix without declaring it (a
+# file hand-merged from an Illustrator export and Inkscape edits, seen in real posters).
+EDITOR_NAMESPACES = {
+    "inkscape": "http://www.inkscape.org/namespaces/inkscape",
+    "sodipodi": "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd",
+    "xlink": XLINK_NS,
+    "sketch": "http://www.bohemiancoding.com/sketch/ns",
+    "serif": "http://www.serif.com/",
+    "i": "http://ns.adobe.com/AdobeIllustrator/10.0/",
+    "x": "http://ns.adobe.com/Extensibility/1.0/",
+    "graph": "http://ns.adobe.com/Graphs/1.0/",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "cc": "http://creativecommons.org/ns#",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+UNDECLARED = re.compile(r"Namespace prefix ([\w.-]+) (?:for \S+ )?on \S+ is not defined")
+ROOT_START = re.compile(rb"<svg(?=[\s>/])")
+
+
 def parse_svg(data: bytes) -> etree._Element:
     """Parse SVG bytes into a root element, or raise InvalidTemplate with the reason."""
-    try:
-        tree = etree.fromstring(data, hardened_parser()).getroottree()
-    except etree.XMLSyntaxError as exc:
-        raise InvalidTemplate(f"not well-formed XML: {exc}") from None
+    for _ in range(len(EDITOR_NAMESPACES) + 1):
+        try:
+            tree = etree.fromstring(data, hardened_parser()).getroottree()
+            break
+        except etree.XMLSyntaxError as exc:
+            declared = _declare_editor_prefix(data, str(exc))
+            if declared is None:
+                raise InvalidTemplate(f"not well-formed XML: {exc}") from None
+            data = declared
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
         raise InvalidTemplate("DOCTYPE with entity declarations is not allowed")
@@ -35,6 +61,17 @@ def parse_svg(data: bytes) -> etree._Element:
     if local_name(root) != "svg":
         raise InvalidTemplate(f"root element is <{local_name(root)}>, not <svg>")
     return root
+
+
+def _declare_editor_prefix(data: bytes, error: str) -> bytes | None:
+    """`data` with the editor namespace the error says is undeclared declared on the root."""
+    found = UNDECLARED.search(error)
+    uri = EDITOR_NAMESPACES.get(found.group(1)) if found else None
+    start = ROOT_START.search(data)
+    if uri is None or start is None:
+        return None
+    declaration = f' xmlns:{found.group(1)}="{uri}"'.encode()
+    return data[:start.end()] + declaration + data[start.end():]
 
 
 def local_name(element: etree._Element) -> str:
