@@ -36,3 +36,15 @@ def test_a_new_format_is_one_entry(client, monkeypatch):
     assert image.format == "TIFF" and image.size == (1200, 630)
     thumb = client.get(answer["thumbnailUrl"])
     assert Image.open(io.BytesIO(thumb.content)).size == (400, 210)
+
+
+def test_pdf_keeps_template_text_as_text(client):
+    """Raster outputs fill small text from its outlines (placed as Chromium places it); a PDF
+    keeps real, selectable text — the words can be extracted from it."""
+    import pypdf
+
+    answer = client.post("/designs/social-card", json={"format": "pdf"})
+    assert answer.status_code == 201, answer.text
+    pdf = pypdf.PdfReader(io.BytesIO(client.get(answer.json()["imageUrl"]).content))
+    words = pdf.pages[0].extract_text()
+    assert "Ten days of fjords, glaciers and hot springs" in words and "$1,299" in words

@@ -310,7 +310,8 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if _set_paint(surface, node, "fill"):
         if device_hinted:
             _for_device(context, layout)
-        if device_hinted and _device_size(context, layout) <= OUTLINE_TEXT_PX:
+        if device_hinted and _device_size(context, layout) <= OUTLINE_TEXT_PX \
+                and isinstance(context.get_target(), cairo.ImageSurface):  # PDF keeps real text
             # Outlines, not cairo's glyph cache: cairo 1.16 puts cached glyphs on whole pixels,
             # so small letters drift by up to half a pixel each (browsers place them at
             # fractions). Large letters keep the faster cache: half a pixel is little to them.
