@@ -25,7 +25,7 @@ async def list_templates(request: Request) -> Response:
 async def show_template(request: Request) -> Response:
     store = request.app.state.service.templates
     template = await run_in_threadpool(store.valid, request.path_params["template_id"])
-    return JSONResponse(template_detail(template))
+    return JSONResponse(await run_in_threadpool(template_detail, template))
 
 
 async def upload_template(request: Request) -> Response:
@@ -38,7 +38,7 @@ async def upload_template(request: Request) -> Response:
     data, name = await read_svg_upload(request, service.settings.max_template_bytes)
     template = await run_in_threadpool(service.templates.save, template_id, data,
                                        clean_name(name))
-    body = template_detail(template)
+    body = await run_in_threadpool(template_detail, template)
     body["removed"] = template.removed
     return JSONResponse(body, status_code=201 if request.method == "POST" else 200)
 
@@ -64,7 +64,8 @@ async def name_layer(request: Request) -> Response:
         raise BadRequest(f"Malformed JSON body: {exc}") from None
     template = await run_in_threadpool(service.templates.name_layer, template_id, wanted.path,
                                        wanted.name)
-    return JSONResponse(template_detail(template), status_code=201)
+    return JSONResponse(await run_in_threadpool(template_detail, template),
+                        status_code=201)
 
 
 async def delete_template(request: Request) -> Response:

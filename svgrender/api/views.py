@@ -64,6 +64,8 @@ def template_summary(template: Template) -> dict:
 
 
 def template_detail(template: Template) -> dict:
+    """The template with its layers, findings and unnamed elements: walks the whole tree and may
+    ask fontconfig, so handlers call it in a thread, never on the event loop."""
     body = template_summary(template)
     body["layers"] = [layer_json(layer) for layer in template.listed_layers()]
     body["findings"] = [finding.json() for finding in findings(template)]
