@@ -56,9 +56,10 @@ def test_one_coverage_two_colours(settings):
 def test_kept_masks_are_bounded_by_bytes():
     import cairocffi as cairo
 
-    masks = text_masks._Masks(max_bytes=10_000)
+    assert text_masks._masks.max_bytes == text_masks.MAX_BYTES
+    masks = type(text_masks._masks)(max_bytes=10_000)
     for index in range(50):
         surface = cairo.ImageSurface(cairo.FORMAT_A8, 40, 20)
         masks.put(("text", index), (surface, 0, 0), surface.get_stride() * 20)
-    assert masks.bytes <= 10_000
+    assert masks.total_bytes <= 10_000
     assert masks.get(("text", 49)) is not None and masks.get(("text", 0)) is None

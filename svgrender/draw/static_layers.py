@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import cairocffi as cairo
 from lxml import etree
 
 from svgrender.draw.surfaces import parse_for_cairo
+from svgrender.lru import ByteBoundedCache
 from svgrender.svg.xml import INKSCAPE_LABEL, href, local_name, style_value, url_fragment
 
 NOT_DRAWN = {"defs", "title", "desc", "metadata", "style", "script", "namedview"}
@@ -112,36 +111,11 @@ def _moved_out(tree: etree._Element, static: set) -> etree._Element:
     return root
 
 
-class StaticLayerCache:
-    """Drawn static prefixes by (key, size), least recently used dropped first, by bytes."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, tuple[cairo.ImageSurface, list[str]]] = OrderedDict()
-        self._total = 0
-        self._lock = threading.Lock()
-        self.hits = 0
-
-    def get(self, key: tuple):
-        with self._lock:
-            item = self._items.get(key)
-            if item is not None:
-                self._items.move_to_end(key)
-                self.hits += 1
-            return item
+class StaticLayerCache(ByteBoundedCache):
+    """Drawn static prefixes by (key, size), with the warnings drawing them gave."""
 
     def put(self, key: tuple, surface: cairo.ImageSurface, warnings: list[str]) -> None:
-        size = surface.get_stride() * surface.get_height()
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = (surface, list(warnings))
-            self._total += size
-            while self._total > self.max_bytes and self._items:
-                _, (old, _) = self._items.popitem(last=False)
-                self._total -= old.get_stride() * old.get_height()
+        super().put(key, (surface, list(warnings)), surface.get_stride() * surface.get_height())
 
 
 def copy_of(surface: cairo.ImageSurface) -> cairo.ImageSurface:

@@ -9,8 +9,6 @@ position, painted with whatever fill the text has. Bounded by bytes, least recen
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from math import ceil, floor
 
 import cairocffi as cairo
@@ -18,6 +16,7 @@ import pangocairocffi
 import pangocffi
 
 from svgrender.draw.fonts import generation
+from svgrender.lru import ByteBoundedCache
 
 SCALE = pangocffi.units_from_double(1)
 MAX_BYTES = 16 * 1024 * 1024
@@ -26,32 +25,7 @@ PHASES = 16  # positions kept per pixel: 1/32 px at most from the exact one
 PAD = 2  # pixels around the ink: antialiasing and hinting reach past the ink box
 
 
-class _Masks:
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key, entry, size: int) -> None:
-        with self._lock:
-            if key in self._entries or size > self.max_bytes:
-                return
-            self._entries[key] = (entry, size)
-            self.bytes += size
-            while self.bytes > self.max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self.bytes -= dropped
-
-
-_masks = _Masks(MAX_BYTES)
+_masks = ByteBoundedCache(MAX_BYTES)
 
 
 def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple) -> None:
@@ -67,15 +41,14 @@ def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple) 
                 context.get_fill_rule(), generation())
     cached = _masks.get(full_key)
     if cached is None:
-        made = _coverage(context, layout, (xx, yx, xy, yy), phase_x, phase_y)
-        if made is None:  # too big to keep: fill it here
+        cached = _coverage(context, layout, (xx, yx, xy, yy), phase_x, phase_y)
+        if cached is None:  # too big to keep: fill it here
             pangocairocffi.layout_path(context, layout)
             context.fill()
             return
-        _masks.put(full_key, made, made[0].get_stride() * made[0].get_height() if made[0]
-                   else 0)
-        cached = (made, 0)
-    (mask, left, top), _ = cached
+        mask = cached[0]
+        _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
+    mask, left, top = cached
     context.new_path()
     if mask is None:  # no ink (spaces)
         return

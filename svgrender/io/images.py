@@ -16,7 +16,6 @@ import math
 import threading
 import urllib.parse
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import cairocffi as cairo
@@ -25,6 +24,7 @@ from PIL import Image, ImageOps
 
 from svgrender.errors import ImageFetchError
 from svgrender.io.colour import to_srgb
+from svgrender.lru import ByteBoundedCache
 from svgrender.svg.prepare import prepare_root, svg_size
 from svgrender.svg.sanitize import DEFAULT_LIMITS
 from svgrender.svg.xml import parse_svg
@@ -228,39 +228,11 @@ def data_uri_bytes(url: str, layer: str, max_bytes: int) -> bytes:
     return data
 
 
-class ImageCache:
-    """Decoded images by key, least recently used dropped first, bounded by total bytes."""
+class ImageCache(ByteBoundedCache):
+    """Decoded images by key (their content hash), bounded by total bytes."""
 
     def __init__(self, max_bytes: int = 256 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, object] = OrderedDict()
-        self._sizes: dict[str, int] = {}
-        self._total = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: str, value, nbytes: int) -> None:
-        if nbytes > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                self._total -= self._sizes[key]
-            self._items[key] = value
-            self._items.move_to_end(key)
-            self._sizes[key] = nbytes
-            self._total += nbytes
-            while self._total > self.max_bytes and self._items:
-                old, _ = self._items.popitem(last=False)
-                self._total -= self._sizes.pop(old)
-
-    def __len__(self) -> int:
-        return len(self._items)
+        super().__init__(max_bytes)
 
 
 def decode_cached(data: bytes, layer: str, cache: ImageCache, *, max_pixels: int,
