@@ -570,7 +570,7 @@ def fit_layout(context, text: str, style: Style, box, node):
 def flow_layout(surface, node, box):
     """Untouched Inkscape flowed text: each paragraph and span in its own style (size, weight,
     family, colour), wrapped in the flow region; None when there is nothing to lay out."""
-    runs: list[tuple[str, object]] = []
+    runs: list[tuple[str, object, Style]] = []  # text, node, its style
     paragraphs = [c for c in node.children if c.tag in ("flowPara", "flowDiv")]
     if not paragraphs:
         return None
@@ -578,19 +578,20 @@ def flow_layout(surface, node, box):
     offset = 0
     for index, para in enumerate(paragraphs):
         if index:
-            runs.append(("\n", para))
+            runs.append(("\n", para, style_of(surface, para)))
             offset += 1
         start = offset
         for run_text, run_node in _flow_runs(para):  # each run's icons from its own font
-            run_text = _own_private_use(run_text, style_of(surface, run_node))
-            runs.append((run_text, run_node))
+            style = style_of(surface, run_node)
+            run_text = _own_private_use(run_text, style)
+            runs.append((run_text, run_node, style))
             offset += len(run_text.encode())
         spans.append((para, start, offset))
-    text = "".join(t for t, _ in runs)
+    text = "".join(t for t, _, _ in runs)
     if not text.strip():
         return None
     first = paragraphs[0]
-    base = style_of(surface, runs[0][1] if runs else first)
+    base = runs[0][2] if runs else style_of(surface, first)
     layout = _layout_for(None, text, base, private_use_checked=True)
     attrs = pangocffi.AttrList()
     base_spacing = _line_spacing(first.get("line-height") or node.get("line-height"))
@@ -607,9 +608,8 @@ def flow_layout(surface, node, box):
                 pango.pango_attr_list_insert(attrs._pointer, attr)
     offset = 0
     base_fill = node.get("fill", "black")
-    for run_text, run_node in runs:
+    for run_text, run_node, style in runs:
         end = offset + len(run_text.encode())
-        style = style_of(surface, run_node)
         attrs.insert(pangocffi.Attribute.from_font_desc(style.description(), offset, end))
         fill = run_node.get("fill", base_fill)
         if fill not in (None, "none") and fill != base_fill and not str(fill).startswith("url("):
