@@ -126,3 +126,39 @@ def test_a_family_further_down_the_list_wins_over_a_face_name(tmp_path, settings
     listed, _ = draw_styled(tmp_path, settings,
                             "font-family:DejaVuSans-Bold, 'DejaVu Sans';font-weight:normal")
     assert mean_abs_diff(listed, regular) == 0
+
+
+@pytest.mark.parametrize("family, substitute", [
+    ("Gill Sans", "Gillius ADF"), ("Helvetica Neue", "Nimbus Sans"),
+    ("HelveticaNeueLTStd-Lt", "Nimbus Sans"), ("Century Gothic", "URW Gothic"),
+    ("Calibri", "Carlito"), ("Segoe UI", "Open Sans")])
+def test_a_commercial_family_is_drawn_with_its_free_substitute(tmp_path, settings, family,
+                                                                substitute):
+    """Exports name fonts the designer's machine had (Illustrator: Gill Sans, Helvetica Neue,
+    PostScript names): the close free face in font_substitutes.conf is drawn, not the default
+    sans, and the warning says which face it was."""
+    assert substitute in available_families(), f".ci/run and the README install {substitute}"
+    wanted, _ = draw_styled(tmp_path, settings, f"font-family:'{substitute}'")
+    drawn, warnings = draw_styled(tmp_path, settings, f"font-family:'{family}'")
+    default, _ = draw_styled(tmp_path, settings, "font-family:'No Such Family Anywhere'")
+    assert mean_abs_diff(drawn, wanted) == 0
+    assert mean_abs_diff(drawn, default) > 1.0
+    assert any(f"font {family!r} is not installed: drawn with {substitute}" in w
+               for w in warnings)
+
+
+def test_a_postscript_bold_name_is_drawn_bold(tmp_path, settings):
+    """Illustrator's `Arial-BoldMT`: Liberation Sans, bold."""
+    bold, _ = draw_styled(tmp_path, settings, "font-family:'Liberation Sans';font-weight:bold")
+    drawn, _ = draw_styled(tmp_path, settings, "font-family:'Arial-BoldMT'")
+    assert mean_abs_diff(drawn, bold) == 0
+
+
+def test_the_template_report_names_the_substitute(tmp_path):
+    from svgrender.templates.report import findings
+
+    data = (b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="50">'
+            b'<text id="t" x="5" y="30" font-family="Gill Sans">Hi</text></svg>')
+    template = load_template("gill", data, Settings())
+    missing = [f for f in findings(template) if f.code == "missing_font"]
+    assert missing and "drawn with Gillius ADF" in missing[0].message

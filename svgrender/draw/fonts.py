@@ -18,11 +18,13 @@ GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "sy
            "emoji", "math"}
 _added: set[str] = set()
 _added_files: set[str] = set()
+SUBSTITUTES = Path(__file__).with_name("font_substitutes.conf")
+_substitutes_loaded = threading.Event()
 
 
 def generation() -> int:
     """Changes whenever fonts are added: drawings cached before then may look different."""
-    return len(_added) + len(_added_files)
+    return len(_added) + len(_added_files) + _substitutes_loaded.is_set()
 
 
 @functools.lru_cache(maxsize=1)
@@ -33,7 +35,49 @@ def _fontconfig():
     lib.FcConfigAppFontAddDir.restype = ctypes.c_int
     lib.FcConfigAppFontAddFile.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.FcConfigAppFontAddFile.restype = ctypes.c_int
+    lib.FcConfigParseAndLoad.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    lib.FcConfigParseAndLoad.restype = ctypes.c_int
+    lib.FcConfigGetCurrent.restype = ctypes.c_void_p
+    lib.FcPatternCreate.restype = ctypes.c_void_p
+    lib.FcPatternAddString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    lib.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    lib.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
+    lib.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    lib.FcFontMatch.restype = ctypes.c_void_p
+    lib.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.POINTER(ctypes.c_char_p)]
+    lib.FcPatternGetString.restype = ctypes.c_int
+    lib.FcPatternDestroy.argtypes = [ctypes.c_void_p]
     return lib
+
+
+_substitutes_lock = threading.Lock()
+
+
+def load_substitutes() -> None:
+    """Free faces for the commercial families exports name (font_substitutes.conf: Helvetica
+    Neue -> Nimbus Sans, Gill Sans -> Gillius ADF, ArialMT -> Liberation Sans, ...), loaded
+    into this process's fontconfig once, before the first layout."""
+    if _substitutes_loaded.is_set():
+        return
+    with _substitutes_lock:
+        if not _substitutes_loaded.is_set():
+            lib = _fontconfig()  # (NULL for "the current config" crashes fontconfig 2.14)
+            lib.FcConfigParseAndLoad(lib.FcConfigGetCurrent(), str(SUBSTITUTES).encode(), 1)
+            _substitutes_loaded.set()
+            _faces.cache_clear()
+            substitute_for.cache_clear()
+
+
+@functools.lru_cache(maxsize=1)
+def configured_substitutes() -> dict[str, str]:
+    """Lower-cased family -> its substitute, as font_substitutes.conf names them."""
+    from lxml import etree
+
+    root = etree.parse(str(SUBSTITUTES), etree.XMLParser(resolve_entities=False,
+                                                         no_network=True)).getroot()
+    return {alias.findtext("family").lower(): alias.findtext("prefer/family")
+            for alias in root.iter("alias")}
 
 
 def add_font_dir(directory: Path) -> bool:
@@ -67,6 +111,7 @@ _thread_generation = threading.local()
 def fresh_font_map() -> None:
     """Pango's default font map is per thread and keeps the fonts it saw first: a thread that
     has not drawn since fonts were added drops its map, so its next layout sees them."""
+    load_substitutes()
     if getattr(_thread_generation, "value", None) != generation():
         _reset_pango_font_map()
         _thread_generation.value = generation()
@@ -172,12 +217,25 @@ def _lowered(families: tuple[str, ...]) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=256)
 def substitute_for(family: str) -> str:
-    """The family fontconfig draws instead of a missing one."""
+    """The family fontconfig draws instead of a missing one (asked in this process: the
+    substitutes and fonts/ loaded here count)."""
+    load_substitutes()
+    lib = _fontconfig()
+    pattern = lib.FcPatternCreate()
     try:
-        out = subprocess.run(["fc-match", "--format", "%{family[0]}", family],
-                             capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        out = ""
+        lib.FcPatternAddString(pattern, b"family", family.encode())
+        lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
+        lib.FcDefaultSubstitute(pattern)
+        result = ctypes.c_int()
+        match = lib.FcFontMatch(None, pattern, ctypes.byref(result))
+        if not match:
+            return "the default sans-serif font"
+        name = ctypes.c_char_p()
+        found = lib.FcPatternGetString(match, b"family", 0, ctypes.byref(name)) == 0
+        out = name.value.decode() if found and name.value else ""
+        lib.FcPatternDestroy(match)
+    finally:
+        lib.FcPatternDestroy(pattern)
     return out or "the default sans-serif font"
 
 

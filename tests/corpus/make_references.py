@@ -19,6 +19,7 @@ from PIL import Image
 
 import os
 
+from svgrender.draw.fonts import SUBSTITUTES
 from own_corpus import FONTS, ref_path, size_of, sources, svg_path
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -33,9 +34,12 @@ def screenshot(name: str) -> None:
             f'<img src="{svg_path(name).as_uri()}" '
             f'style="display:block;width:{width}px;height:{height}px"></body></html>')
         out = Path(folder) / "shot.png"
-        config = Path(folder) / "fonts.conf"  # the system's fonts and the corpus fonts
+        # The system's fonts, svgrender's substitutes for commercial families, the corpus fonts:
+        # the default font set, installed for both renderers.
+        config = Path(folder) / "fonts.conf"
         config.write_text('<?xml version="1.0"?><fontconfig><include>/etc/fonts/fonts.conf'
-                          f'</include><dir>{FONTS}</dir></fontconfig>')
+                          f'</include><include>{SUBSTITUTES}</include><dir>{FONTS}</dir>'
+                          '</fontconfig>')
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-background-networking", "--disable-component-update",
                         "--no-first-run", "--disable-sync", "--hide-scrollbars",

@@ -21,7 +21,7 @@ from lxml import etree
 from PIL import Image
 
 from svgrender import render as pipeline
-from svgrender.draw.fonts import GENERIC, add_font_dir, installed_families
+from svgrender.draw.fonts import GENERIC, add_font_dir, configured_substitutes, installed_families
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
@@ -93,6 +93,8 @@ def without_flowed_text(data: bytes) -> bytes:
 
 FONT_FAMILY = re.compile(rb"""(font-family\s*(?::|=\s*["']?))([^;"'<>]*(?:'[^']*'[^;"'<>]*)*)""")
 CHROMIUM_STANDARD_FONT = b"'Times New Roman'"  # Chromium's default when no family is found
+# Families fontconfig's own metric aliases give both renderers (30-metric-aliases.conf).
+METRIC_ALIASES = {"arial", "helvetica", "times", "times new roman", "courier", "courier new"}
 
 
 def with_chromium_font_choices(data: bytes) -> bytes:
@@ -100,12 +102,13 @@ def with_chromium_font_choices(data: bytes) -> bytes:
     Chromium's standard font. Where a design names only fonts the machine lacks, Chromium draws
     Times (Liberation Serif), svgrender the generic family or sans-serif (issue #13); where it
     names a face by its PostScript or full name ("MiriamLibre-Bold"), svgrender draws that face,
-    Chromium Times. Deliberate: this shows whether everything else matches."""
-    installed = installed_families()
+    Chromium Times. Deliberate: this shows whether everything else matches. Families with a
+    fontconfig alias (svgrender's substitutes, fontconfig's metric aliases) both draw alike."""
+    found = installed_families() | GENERIC | METRIC_ALIASES | set(configured_substitutes())
 
     def replace(match: re.Match) -> bytes:
         names = [n.strip().strip("'\"").lower() for n in match.group(2).decode().split(",")]
-        if any(n in installed or n in GENERIC for n in names if n):
+        if any(n in found for n in names if n):
             return match.group(0)
         return match.group(1) + CHROMIUM_STANDARD_FONT
 
