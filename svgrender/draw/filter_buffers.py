@@ -21,31 +21,121 @@ BLEND = {"normal": cairo.OPERATOR_OVER, **BLEND_OPERATORS}
 
 
 class Buf:
-    """One intermediate image: premultiplied ARGB32, the size of the working area."""
+    """One intermediate image, the size of the working area: premultiplied ARGB32, or an A8
+    plane for alpha-only results (SourceAlpha, its blur: a quarter of the bytes to move).
 
-    __slots__ = ("surface", "alpha_only", "solid", "linear")
+    A buffer can also be *lazy*: a cairo pattern that paints its pixels (a half-resolution
+    blurred plane scaled up, moved by an offset) plus the rectangle it covers. Shadow chains
+    (blur → offset → flood "in" → merge) then never write the full-size intermediate planes:
+    the colour is painted through the scaled, moved plane in one pixman pass. `surface`
+    materialises it when a primitive needs the pixels themselves."""
 
-    def __init__(self, surface: cairo.ImageSurface, alpha_only: bool = False):
-        self.surface = surface
+    __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "alpha_only", "solid",
+                 "linear", "flood")
+
+    def __init__(self, surface: cairo.ImageSurface | None, alpha_only: bool = False, *,
+                 pattern: cairo.Pattern | None = None,
+                 rect: tuple[int, int, int, int] | None = None,
+                 size: tuple[int, int] | None = None):
+        self._surface = surface
+        self._pattern = pattern  # lazy pixels, in buffer coordinates
+        self._rect = rect  # where a lazy pattern may paint (x0, y0, x1, y1)
+        self._mask: Buf | None = None  # lazy: the pattern painted through this buffer's alpha
+        self._size = size or (surface.get_width(), surface.get_height())
         self.alpha_only = alpha_only  # colour channels are all zero (SourceAlpha and friends)
         # One straight colour times an alpha plane (a flood, a shadow): converting it between
         # colour spaces is converting that colour, not every pixel.
         self.solid: tuple[float, float, float] | None = None
         self.linear: bool | None = None  # set by a primitive whose output space is not its own
+        self.flood = False  # one colour over the whole buffer
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.surface.get_width(), self.surface.get_height()
+        return self._size
+
+    @property
+    def surface(self) -> cairo.ImageSurface:
+        """The pixels as an image surface (A8 when alpha-only and lazy, else ARGB32)."""
+        if self._surface is None:
+            width, height = self._size
+            fmt = cairo.FORMAT_A8 if self.alpha_only else cairo.FORMAT_ARGB32
+            surface = cairo.ImageSurface(fmt, width, height)
+            self.paint_onto(cairo.Context(surface), cairo.OPERATOR_SOURCE)
+            self._surface = surface
+            self._pattern = self._rect = self._mask = None
+        return self._surface
+
+    def own_argb(self) -> cairo.ImageSurface:
+        """The pixels as an ARGB32 surface that owns its memory (what outlives the chain)."""
+        if self._surface is not None and self._surface.get_format() == cairo.FORMAT_ARGB32:
+            return self._surface
+        out = Buf.blank(*self._size)
+        self.paint_onto(out.context(), cairo.OPERATOR_SOURCE)
+        return out.surface
+
+    def _source(self, context: cairo.Context) -> cairo.Pattern:
+        """This buffer's pattern, with the context clipped to where it may paint."""
+        if self._pattern is None:
+            return cairo.SurfacePattern(self.surface)
+        if self._rect is not None:
+            x0, y0, x1, y1 = self._rect
+            context.rectangle(x0, y0, x1 - x0, y1 - y0)
+            context.clip()
+        return self._pattern
+
+    def paint_onto(self, context: cairo.Context, operator: int = cairo.OPERATOR_OVER) -> None:
+        """Paint these pixels at buffer coordinates: OVER (or ADD) onto anything, any other
+        operator onto a transparent destination only (a lazy buffer paints within its
+        rectangle, and outside it an unbounded operator would have cleared)."""
+        context.save()
+        context.set_operator(operator)
+        if self._mask is not None and self._surface is None:
+            context.set_source(self._pattern)
+            self._mask.mask_onto(context)
+        else:
+            context.set_source(self._source(context))
+            context.paint()
+        context.restore()
+
+    def mask_onto(self, context: cairo.Context) -> None:
+        """Use these pixels' alpha as the mask for the context's source."""
+        if self._mask is not None and self._surface is None:
+            self.surface  # (a masked colour as a mask: rare; its pixels, once)
+        context.save()
+        pattern = self._source(context)
+        context.mask(pattern)
+        context.restore()
 
     @classmethod
     def blank(cls, width: int, height: int) -> "Buf":
         return cls(cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height), alpha_only=True)
 
+    @classmethod
+    def plane(cls, width: int, height: int) -> "Buf":
+        """A transparent A8 buffer (alpha-only results)."""
+        return cls(cairo.ImageSurface(cairo.FORMAT_A8, width, height), alpha_only=True)
+
+    def alpha_plane(self) -> np.ndarray:
+        """(H, W) uint8 alpha, a view of the surface."""
+        surface = self.surface
+        surface.flush()
+        width, height = self._size
+        data = np.frombuffer(surface.get_data(), dtype=np.uint8)
+        if surface.get_format() == cairo.FORMAT_A8:
+            return data.reshape(height, surface.get_stride())[:, :width]
+        return data.reshape(height, surface.get_stride() // 4, 4)[:, :width, 3]
+
     def _pixels(self) -> np.ndarray:
-        self.surface.flush()
-        width, height = self.size
-        data = np.frombuffer(self.surface.get_data(), dtype=np.uint8)
-        return data.reshape(height, self.surface.get_stride() // 4, 4)[:, :width]
+        """(H, W, 4) premultiplied BGRA: a view of an ARGB surface, a copy for an A8 plane."""
+        surface = self.surface
+        surface.flush()
+        width, height = self._size
+        if surface.get_format() == cairo.FORMAT_A8:
+            out = np.zeros((height, width, 4), np.uint8)
+            out[..., 3] = self.alpha_plane()
+            return out
+        data = np.frombuffer(surface.get_data(), dtype=np.uint8)
+        return data.reshape(height, surface.get_stride() // 4, 4)[:, :width]
 
     def to_float(self) -> np.ndarray:
         """(H, W, 4) float32 premultiplied RGBA in 0..1."""
@@ -65,27 +155,36 @@ class Buf:
         return cairo.Context(self.surface)
 
 
+def _plane_surface(plane: np.ndarray | Image.Image) -> cairo.ImageSurface:
+    """An A8 surface holding a uint8 plane (rows padded to cairo's stride)."""
+    array = np.asarray(plane, dtype=np.uint8)
+    height, width = array.shape
+    surface = cairo.ImageSurface(cairo.FORMAT_A8, width, height)
+    data = np.frombuffer(surface.get_data(), dtype=np.uint8).reshape(height,
+                                                                     surface.get_stride())
+    data[:, :width] = array
+    surface.mark_dirty()
+    return surface
+
+
 def alpha_of(src: Buf) -> Buf:
-    """SourceAlpha: black with the source's alpha."""
+    """SourceAlpha: black with the source's alpha, as an A8 plane."""
     width, height = src.size
-    out = Buf.blank(width, height)
-    context = out.context()
-    context.set_source_rgba(0, 0, 0, 1)
-    context.mask_surface(src.surface, 0, 0)
+    out = Buf.plane(width, height)
+    src.paint_onto(out.context(), cairo.OPERATOR_SOURCE)
     return out
 
 
 def flood(width: int, height: int, rgba_premultiplied) -> Buf:
+    """One colour over the region: lazy (a solid pattern) until a primitive needs pixels."""
     r, g, b, a = rgba_premultiplied
-    out = Buf.blank(width, height)
-    if a > 0:
-        context = out.context()
-        # cairo takes straight colour; ours is premultiplied.
-        context.set_source_rgba(r / a, g / a, b / a, a)
-        context.set_operator(cairo.OPERATOR_SOURCE)
-        context.paint()
+    # cairo takes straight colour; ours is premultiplied.
+    pattern = cairo.SolidPattern(r / a, g / a, b / a, a) if a > 0 else \
+        cairo.SolidPattern(0, 0, 0, 0)
+    out = Buf(None, pattern=pattern, size=(width, height))
     out.alpha_only = r == g == b == 0
     out.solid = (r / a, g / a, b / a) if a > 0 else (0.0, 0.0, 0.0)
+    out.flood = True
     return out
 
 
@@ -95,50 +194,57 @@ def recoloured(src: Buf, colour: tuple[float, float, float]) -> Buf:
     out = Buf.blank(width, height)
     context = out.context()
     context.set_source_rgb(*colour)
-    context.mask_surface(src.surface, 0, 0)
+    src.mask_onto(context)
     out.alpha_only = colour == (0.0, 0.0, 0.0)
     out.solid = colour
     return out
 
 
 def offset(src: Buf, dx: float, dy: float) -> Buf:
+    """Moved by whole pixels: lazily (the same pixels, a translated pattern and rectangle)."""
+    dx, dy = round(dx), round(dy)
     width, height = src.size
-    out = Buf.blank(width, height)
-    context = out.context()
-    context.set_source_surface(src.surface, round(dx), round(dy))
-    context.set_operator(cairo.OPERATOR_SOURCE)
-    context.paint()
-    out.alpha_only, out.solid = src.alpha_only, src.solid
+    pattern = src._pattern or cairo.SurfacePattern(src.surface)
+    if isinstance(pattern, cairo.SurfacePattern):  # (a solid colour is the same anywhere)
+        # A pattern's matrix maps buffer coordinates to its own: moving the pixels by
+        # (dx, dy) composes a translation by (-dx, -dy) on the buffer side.
+        pattern = _copy_pattern(pattern,
+                                cairo.Matrix(x0=-dx, y0=-dy).multiply(pattern.get_matrix()))
+    x0, y0, x1, y1 = src._rect or (0, 0, width, height)
+    rect = (max(x0 + dx, 0), max(y0 + dy, 0), min(x1 + dx, width), min(y1 + dy, height))
+    out = Buf(None, src.alpha_only, pattern=pattern, rect=rect, size=(width, height))
+    out.solid = src.solid
     return out
+
+
+def _copy_pattern(pattern: cairo.Pattern, matrix: cairo.Matrix) -> cairo.Pattern:
+    copy = cairo.SurfacePattern(pattern.get_surface())
+    copy.set_matrix(matrix)
+    copy.set_filter(pattern.get_filter())
+    copy.set_extend(pattern.get_extend())
+    return copy
 
 
 def composite(a: Buf, b: Buf, operator: int) -> Buf:
     """`a operator b`: b is the destination (in2), a the source (in)."""
     width, height = b.size
-    out = Buf.blank(width, height)
+    if operator == cairo.OPERATOR_IN and a.flood and a._surface is None:
+        # A flood "in" a plane (every drop shadow): lazily, the colour painted through the
+        # (moved) plane wherever the result is painted: no intermediate image.
+        out = Buf(None, a.alpha_only, pattern=a._pattern, size=(width, height))
+        out._mask, out.solid = b, a.solid
+        return out
+    alpha_only = a.alpha_only and b.alpha_only  # (then on an A8 plane: a quarter the bytes)
+    out = Buf.plane(width, height) if alpha_only else Buf.blank(width, height)
     context = out.context()
-    context.set_source_surface(b.surface, 0, 0)
-    context.set_operator(cairo.OPERATOR_SOURCE)
-    context.paint()
-    context.set_source_surface(a.surface, 0, 0)
+    b.paint_onto(context, cairo.OPERATOR_SOURCE)
+    context.set_source_surface(a.surface, 0, 0)  # the whole of a: unbounded operators
     context.set_operator(operator)
     context.paint()
-    out.alpha_only = a.alpha_only and b.alpha_only
+    out.alpha_only = alpha_only
     if operator in (cairo.OPERATOR_IN, cairo.OPERATOR_OUT):  # a's colour, b's coverage
         out.solid = a.solid
     return out
-
-
-def reduced(surface: cairo.ImageSurface, factor: int) -> cairo.ImageSurface:
-    """The surface box-averaged by `factor` (premultiplied pixels average correctly)."""
-    surface.flush()
-    width, height = surface.get_width(), surface.get_height()
-    # "RGBa": channels averaged independently (no weighting by the 4th byte).
-    image = Image.frombuffer("RGBa", (width, height), surface.get_data(), "raw", "RGBa",
-                             surface.get_stride(), 1).reduce(factor)
-    data = bytearray(image.tobytes())
-    return cairo.ImageSurface.create_for_data(data, cairo.FORMAT_ARGB32, image.width,
-                                              image.height, image.width * 4)
 
 
 def merge(layers: list[Buf], width: int, height: int) -> Buf:
@@ -146,8 +252,7 @@ def merge(layers: list[Buf], width: int, height: int) -> Buf:
     out = Buf.blank(width, height)
     context = out.context()
     for layer in layers:
-        context.set_source_surface(layer.surface, 0, 0)
-        context.paint()
+        layer.paint_onto(context)
     out.alpha_only = all(layer.alpha_only for layer in layers)
     return out
 
@@ -155,21 +260,19 @@ def merge(layers: list[Buf], width: int, height: int) -> Buf:
 def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
     if sigma_x <= 0 and sigma_y <= 0:
         return src
-    pixels = src._pixels()
     width, height = src.size
     if sigma_x < 2 or sigma_y < 2:  # small deviations: a true Gaussian kernel (numpy)
         out = Buf.from_float(ops.gaussian_blur(src.to_float(), sigma_x, sigma_y), src.alpha_only)
         out.solid = src.solid
         return out
-    out = Buf.blank(width, height)
-    target = out._pixels()
     if src.alpha_only:
-        plane = Image.fromarray(np.ascontiguousarray(pixels[..., 3]), "L")
-        target[..., 3] = np.asarray(_shadow_blur(plane, sigma_x, sigma_y))
+        plane = Image.fromarray(np.ascontiguousarray(src.alpha_plane()), "L")
+        out = _shadow_blur(plane, sigma_x, sigma_y)
     else:
-        image = Image.fromarray(np.ascontiguousarray(pixels), "RGBA")  # channel order is moot
-        target[...] = np.asarray(_gaussian(image, sigma_x, sigma_y))
-    out.surface.mark_dirty()
+        out = Buf.blank(width, height)
+        image = Image.fromarray(np.ascontiguousarray(src._pixels()), "RGBA")  # order is moot
+        out._pixels()[...] = np.asarray(_gaussian(image, sigma_x, sigma_y))
+        out.surface.mark_dirty()
     out.alpha_only, out.solid = src.alpha_only, src.solid
     return out
 
@@ -182,42 +285,65 @@ def _gaussian(image: Image.Image, sigma_x: float, sigma_y: float) -> Image.Image
 def ink_box(src: Buf) -> tuple[int, int, int, int] | None:
     """(x0, y0, x1, y1) of the non-transparent pixels, or None."""
     width, height = src.size
-    src.surface.flush()
-    image = Image.frombuffer("RGBA", (width, height), src.surface.get_data(), "raw", "RGBA",
-                             src.surface.get_stride(), 1)  # a view, no copy
+    surface = src.surface
+    surface.flush()
+    if surface.get_format() == cairo.FORMAT_A8:
+        image = Image.frombuffer("L", (width, height), surface.get_data(), "raw", "L",
+                                 surface.get_stride(), 1)
+        return image.getbbox()
+    image = Image.frombuffer("RGBA", (width, height), surface.get_data(), "raw", "RGBA",
+                             surface.get_stride(), 1)  # a view, no copy
     return image.getchannel("A").getbbox()
 
 
 def crop(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
-    out = Buf.blank(max(1, x1 - x0), max(1, y1 - y0))
-    context = out.context()
-    context.set_source_surface(src.surface, -x0, -y0)
-    context.set_operator(cairo.OPERATOR_SOURCE)
-    context.paint()
-    out.alpha_only = src.alpha_only
+    """A window on `src`, lazily: its pixels are read where the window is painted."""
+    width, height = max(1, x1 - x0), max(1, y1 - y0)
+    pattern = src._pattern or cairo.SurfacePattern(src.surface)
+    if not isinstance(pattern, cairo.SurfacePattern):
+        pattern = cairo.SurfacePattern(src.surface)
+    pattern = _copy_pattern(pattern, cairo.Matrix(x0=x0, y0=y0).multiply(pattern.get_matrix()))
+    rect = None
+    if src._rect is not None:
+        rx0, ry0, rx1, ry1 = src._rect
+        rect = (rx0 - x0, ry0 - y0, rx1 - x0, ry1 - y0)
+    out = Buf(None, src.alpha_only, pattern=pattern, rect=rect, size=(width, height))
+    out.solid = src.solid
     return out
 
 
-def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Image.Image:
-    """Blur of an alpha plane (shadows): wide ones run at half resolution. A shadow has no
-    detail finer than its deviation, so the halved plane loses nothing visible (the fidelity
-    cases hold) and costs a quarter."""
-    if min(sigma_x, sigma_y) < 8 or min(plane.size) < 16:
-        return _gaussian(plane, sigma_x, sigma_y)
-    small = plane.reduce(2)
-    small = small.filter(ImageFilter.GaussianBlur((sigma_x / 2, sigma_y / 2)))
-    # resize() samples pixel centres, which lines up with reduce()'s 2x2 block averages.
-    return small.resize(plane.size, Image.Resampling.BILINEAR)
+SHADOW_SIGMA_KEPT = 3.0  # device px a shadow's blur keeps when computed reduced
+MAX_SHADOW_REDUCTION = 8
+
+
+def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
+    """Blur of an alpha plane (shadows), wide ones at reduced resolution: the plane reduced by
+    f (a power of two keeping σ/f ≥ 3 px), blurred by σ/f, scaled back up bilinearly. A
+    Gaussian that wide is so smooth between the reduced pixels that the bilinear fill-in is
+    within about 1/255 of a full-resolution blur, at a small fraction of the cost."""
+    width, height = plane.size
+    factor = 1
+    while (factor * 2 <= MAX_SHADOW_REDUCTION and min(sigma_x, sigma_y) / (factor * 2)
+           >= SHADOW_SIGMA_KEPT and min(plane.size) >= 8 * factor * 2):
+        factor *= 2
+    if factor == 1:
+        return Buf(_plane_surface(_gaussian(plane, sigma_x, sigma_y)), alpha_only=True)
+    small = plane.reduce(factor)
+    small = small.filter(ImageFilter.GaussianBlur((sigma_x / factor, sigma_y / factor)))
+    # resize() samples pixel centres, which lines up with reduce()'s block averages.
+    return Buf(_plane_surface(small.resize(plane.size, Image.Resampling.BILINEAR)),
+               alpha_only=True)
 
 
 def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
     width, height = src.size
+    if x0 <= 0 and y0 <= 0 and x1 >= width and y1 >= height:
+        return src  # the region holds the whole buffer
     out = Buf.blank(width, height)
     context = out.context()
     context.rectangle(x0, y0, x1 - x0, y1 - y0)
     context.clip()
-    context.set_source_surface(src.surface, 0, 0)
-    context.paint()
+    src.paint_onto(context)
     out.alpha_only = src.alpha_only
     return out
 
@@ -232,7 +358,12 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
         tables = [np.clip(m[c, 3] * a + m[c, 4], 0, 1) * out_alpha for c in (2, 1, 0)]
         tables.append(out_alpha)
         width, height = src.size
-        alpha = Image.fromarray(np.ascontiguousarray(src._pixels()[..., 3]), "L")
+        alpha = Image.fromarray(np.ascontiguousarray(src.alpha_plane()), "L")
+        if not any(t.any() for t in tables[:3]):  # still alpha-only: one A8 plane
+            lut = np.round(tables[3] * 255).astype(np.uint8).tolist()
+            out = Buf(_plane_surface(alpha.point(lut)), alpha_only=True)
+            out.solid = (0.0, 0.0, 0.0)
+            return out
         out = Buf.blank(width, height)
         target = out._pixels()
         for channel, table in enumerate(tables):  # B, G, R, A in memory

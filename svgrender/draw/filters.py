@@ -144,21 +144,15 @@ def apply_filter(surface, node, name: str) -> None:
     width, height, k = _device_size(surface)
     scale = _scale_of(surface.context.get_matrix(), k)
     cached = results.get((id(node), name)) if results is not None else None
-    if cached is not None and cached[1] >= scale and isinstance(surface.cairo, cairo.ImageSurface):
-        # Drawn before at this size or larger: the same pixels, sampled down. A blurred or
-        # shadowed layer has no detail that a smaller size would draw differently.
-        result, matrix = cached[2], cached[3]
-        factor = 1
-        while cached[1] / (factor * 2) >= scale and factor < 8:
-            factor *= 2  # box-reduce first (exact on premultiplied pixels), then sample
-        if factor > 1:
-            result = fb.reduced(result, factor)
-            matrix = matrix.multiply(cairo.Matrix(1 / factor, 0, 0, 1 / factor, 0, 0))
-        pattern = cairo.SurfacePattern(result)
-        pattern.set_matrix(matrix)
-        # Bilinear is exact enough down to half size and far cheaper than cairo's box filter.
-        pattern.set_filter(cairo.FILTER_BILINEAR if scale * 2 >= cached[1] / factor
-                           else cairo.FILTER_GOOD)
+    if cached is not None and cached[1] >= scale >= cached[1] / 2 and \
+            isinstance(surface.cairo, cairo.ImageSurface):
+        # Drawn before at this size or up to twice as large: the same pixels, sampled down
+        # (bilinear is exact enough down to half size). A blurred or shadowed layer has no
+        # detail that a smaller size would draw differently. Smaller still, running the chain
+        # again on the fewer pixels costs less than reducing the large result.
+        pattern = cairo.SurfacePattern(cached[2])
+        pattern.set_matrix(cached[3])
+        pattern.set_filter(cairo.FILTER_BILINEAR)
         surface.context.set_source(pattern)
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
@@ -224,7 +218,7 @@ def apply_filter(surface, node, name: str) -> None:
         warn(f"filter {name!r} failed ({type(exc).__name__}); element drawn unfiltered")
         return
     # Only the filter region shows: clip the padded result to it.
-    result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).surface
+    result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).own_argb()
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0, -py0)
     user_to_buffer = matrix.multiply(to_buffer)
