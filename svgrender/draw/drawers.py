@@ -18,6 +18,7 @@ from cairosvg.bounding_box import calculate_bounding_box
 from cairosvg.helpers import preserve_ratio, size, transform
 
 from svgrender.draw.filters import apply_filter
+from svgrender.draw.gradient_strips import as_strip
 from svgrender.draw.masks import apply_mask
 from svgrender.draw.walker import PatternTileSurface
 from svgrender.io.images import TOKEN_PREFIX, DecodedImage
@@ -64,6 +65,12 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     ignores: the same circles, stops and spread, with the inner circle given its radius."""
     drawn = cairosvg_draw_gradient(surface, node, name, opacity)
     gradient = surface.gradients[name]
+    if drawn and gradient.tag == "linearGradient" and \
+            isinstance(surface.cairo, cairocffi.ImageSurface):
+        strip = as_strip(surface.context.get_source(), surface.context.get_matrix())
+        if strip is not None:
+            surface.context.set_source(strip)
+        return drawn
     if not drawn or gradient.tag != "radialGradient" or not gradient.get("fr"):
         return drawn
     source = surface.context.get_source()

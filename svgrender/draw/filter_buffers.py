@@ -116,7 +116,7 @@ class Buf:
         return cls(cairo.ImageSurface(cairo.FORMAT_A8, width, height), alpha_only=True)
 
     def alpha_plane(self) -> np.ndarray:
-        """(H, W) uint8 alpha, a view of the surface."""
+        """(H, W) uint8 alpha, a view of the surface (valid while this buffer lives)."""
         surface = self.surface
         surface.flush()
         width, height = self._size
@@ -126,7 +126,8 @@ class Buf:
         return data.reshape(height, surface.get_stride() // 4, 4)[:, :width, 3]
 
     def _pixels(self) -> np.ndarray:
-        """(H, W, 4) premultiplied BGRA: a view of an ARGB surface, a copy for an A8 plane."""
+        """(H, W, 4) premultiplied BGRA: a view of an ARGB surface (valid while this buffer
+        lives), a copy for an A8 plane."""
         surface = self.surface
         surface.flush()
         width, height = self._size
@@ -328,11 +329,20 @@ def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
         factor *= 2
     if factor == 1:
         return Buf(_plane_surface(_gaussian(plane, sigma_x, sigma_y)), alpha_only=True)
+    # Padded (edge pixels repeated, as the blur itself does) to whole blocks: then the reduced
+    # pixels' centres fall exactly every `factor` pixels, and the scale back up is exact.
+    padded_w, padded_h = -(-width // factor) * factor, -(-height // factor) * factor
+    if (padded_w, padded_h) != (width, height):
+        array = np.pad(np.asarray(plane), ((0, padded_h - height), (0, padded_w - width)),
+                       mode="edge")
+        plane = Image.fromarray(array, "L")
     small = plane.reduce(factor)
     small = small.filter(ImageFilter.GaussianBlur((sigma_x / factor, sigma_y / factor)))
     # resize() samples pixel centres, which lines up with reduce()'s block averages.
-    return Buf(_plane_surface(small.resize(plane.size, Image.Resampling.BILINEAR)),
-               alpha_only=True)
+    large = small.resize((padded_w, padded_h), Image.Resampling.BILINEAR)
+    if (padded_w, padded_h) != (width, height):
+        large = large.crop((0, 0, width, height))
+    return Buf(_plane_surface(large), alpha_only=True)
 
 
 def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:

@@ -1,0 +1,73 @@
+"""Filter buffers: A8 planes, reduced-resolution shadow blurs and lazy (pattern) buffers give
+the pixels of doing every step in full."""
+
+import cairocffi as cairo
+import numpy as np
+import pytest
+from PIL import Image, ImageFilter
+
+from svgrender.draw import filter_buffers as fb
+
+W, H = 420, 300
+
+
+def card(margin: int = 60) -> fb.Buf:
+    """A white card with a round corner, `margin` px from each edge, as the filtered group's
+    pixels (the filter engine pads its buffers by three deviations, as here for σ ≤ 20)."""
+    width, height = 300 + 2 * margin, 180 + 2 * margin
+    surface = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+    context = cairo.Context(surface)
+    context.set_source_rgb(1, 1, 1)
+    context.arc(margin + 60, margin + 50, 50, 0, 6.3)
+    context.rectangle(margin, margin, 300, 180)
+    context.fill()
+    return fb.Buf(surface)
+
+
+@pytest.mark.parametrize("sigma", [8.0, 12.0, 24.0, 40.0])
+def test_a_wide_shadow_blur_computed_reduced_matches_a_full_one(sigma):
+    source = card(margin=int(3 * sigma))
+    alpha = fb.alpha_of(source)  # (planes are views: the buffers must stay alive)
+    plane = Image.fromarray(np.ascontiguousarray(alpha.alpha_plane()), "L")
+    full = np.asarray(plane.filter(ImageFilter.GaussianBlur(sigma)), np.int16)
+    ours = fb.blur(alpha, sigma, sigma)
+    delta = np.abs(ours.alpha_plane().astype(np.int16) - full)
+    assert delta.max() <= 3 and delta.mean() < 0.5
+
+
+def shadow(source: fb.Buf, materialise: bool) -> np.ndarray:
+    """SourceAlpha → blur → offset → flood 'in' → merge under the source (a drop shadow)."""
+    def step(buf):
+        if materialise:
+            buf.surface  # every intermediate written out in full
+        return buf
+
+    alpha = step(fb.alpha_of(source))
+    blurred = step(fb.blur(alpha, 12, 12))
+    moved = step(fb.offset(blurred, 3, 10))
+    colour = step(fb.flood(W, H, (0.0, 0.0, 0.0, 0.35)))
+    tinted = step(fb.composite(colour, moved, cairo.OPERATOR_IN))
+    merged = fb.merge([tinted, source], W, H)
+    return merged._pixels().astype(np.int16)
+
+
+def test_a_lazy_shadow_chain_gives_the_pixels_of_a_materialised_one():
+    lazy, full = shadow(card(), False), shadow(card(), True)
+    assert np.abs(lazy - full).max() <= 1
+    # and it is a shadow: dark below the card, nothing far away, the card itself white
+    assert full[246, 200, 3] > 20 and full[5, 5, 3] == 0 and tuple(full[150, 200]) == (
+        255, 255, 255, 255)
+
+
+def test_an_offset_brings_in_transparency_not_the_edge():
+    source = card()
+    moved = fb.offset(fb.alpha_of(source), 0, 100)
+    assert moved.alpha_plane()[:100].max() == 0
+    assert moved.alpha_plane()[200, 200] == 255
+
+
+def test_a_crop_is_a_window_on_the_source():
+    source = card()
+    window = fb.crop(source, 50, 50, 150, 120)
+    assert window.size == (100, 70)
+    assert (window._pixels() == source._pixels()[50:120, 50:150]).all()
