@@ -120,6 +120,12 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                 drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
                 continue
             raster = fmt.thumbnail
+            same = next((i for i in drawn if sizes[i] == size and drawn[i].format == raster.name),
+                        None)
+            if same is not None:  # an 800 px template's retina thumbnail is its image: the
+                # same drawing at the same size, so the same file
+                drawn[index] = OutputFile(variant, raster.name, drawn[same].data)
+                continue
             background = "#ffffff" if raster.opaque else None
             backdrop = _static_layers(static, size, sizes[0], background, settings, warnings) \
                 if static else None

@@ -138,6 +138,15 @@ class Buf:
         data = np.frombuffer(surface.get_data(), dtype=np.uint8)
         return data.reshape(height, surface.get_stride() // 4, 4)[:, :width]
 
+    def pixels_at(self, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """(N, 4) premultiplied BGRA at the given pixels (no full copy of an A8 plane)."""
+        surface = self.surface
+        if surface.get_format() == cairo.FORMAT_A8:
+            out = np.zeros((len(ys), 4), np.uint8)
+            out[:, 3] = self.alpha_plane()[ys, xs]
+            return out
+        return self._pixels()[ys, xs]
+
     def to_float(self) -> np.ndarray:
         """(H, W, 4) float32 premultiplied RGBA in 0..1."""
         return self._pixels()[..., [2, 1, 0, 3]].astype(np.float32) * (1 / 255)

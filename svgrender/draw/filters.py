@@ -318,7 +318,7 @@ def _over(names: list, step: Step) -> Buf | None:
                 return None
             buf = fb.recoloured(buf, _convert_colour(buf.solid, linear=False))
         layers.append(buf)
-    alphas = [layer._pixels()[..., 3] for layer in layers]
+    alphas = [layer.alpha_plane() for layer in layers]
     kept = [(layer, alpha) for layer, alpha in zip(layers, alphas)
             if not (layer.alpha_only and not alpha.any())]  # Figma's transparent flood
     if kept:
@@ -327,16 +327,21 @@ def _over(names: list, step: Step) -> Buf | None:
     colours = {layer.solid for layer in layers}
     if len(colours) == 1 and None not in colours:
         out.solid = colours.pop()  # e.g. a shadow merged with an empty flood
-    below = alphas[0] > 0
+    # Mixing: a partly transparent pixel (1..254: one uint8 compare after wrapping 0 to 255)
+    # over something drawn below it.
+    below = alphas[0].astype(bool)
     mixing = np.zeros_like(below)
     for alpha in alphas[1:]:
-        mixing |= below & (alpha > 0) & (alpha < 255)
-        below |= alpha > 0
-    ys, xs = np.nonzero(mixing)
+        partial = (alpha - np.uint8(1)) < 254
+        partial &= below
+        mixing |= partial
+        if alpha is not alphas[-1]:
+            below |= alpha.astype(bool)
+    ys, xs = np.divmod(np.flatnonzero(mixing), mixing.shape[1])
     if len(ys):
         exact = np.zeros((len(ys), 4), np.float32)  # premultiplied linearRGB
         for layer in layers:
-            rgba = layer._pixels()[ys, xs][:, [2, 1, 0, 3]].astype(np.float32) * (1 / 255)
+            rgba = layer.pixels_at(ys, xs)[:, [2, 1, 0, 3]].astype(np.float32) * (1 / 255)
             exact = ops.srgb_to_linear(rgba) + exact * (1 - rgba[:, 3:4])
         pixels = ops.linear_to_srgb(exact)[:, [2, 1, 0, 3]]
         out._pixels()[ys, xs] = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
