@@ -277,13 +277,19 @@ def test_thumbnails_of_extreme_strips_are_capped(settings, tmp_path):
     assert close(thumb.getpixel((20, 800)), (255, 0, 0))
 
 
-def test_a_retina_thumbnail_the_size_of_the_image_is_the_image(store, settings):
+def test_a_retina_thumbnail_the_size_of_the_image_is_the_image(store, settings, monkeypatch):
     """An 800 px template's retina thumbnail (2 × 400) is its image drawn again at the same
     size: the same file is answered (drawn and encoded once), and it is really 800 px."""
+    sizes = []
+    draw = pipeline.draw_raster
+    monkeypatch.setattr(pipeline, "draw_raster",
+                        lambda tree, size, *a, **k: sizes.append(size) or draw(tree, size, *a, **k))
     result = render(store, settings, "figma-export", fmt="jpeg")
+    assert len(sizes) == 2
     image, thumb, retina = (Image.open(io.BytesIO(f.data)) for f in result.files)
     assert image.size == retina.size == (800, 450) and thumb.size == (400, 225)
     assert result.files[2].data == result.files[0].data
     other = render(store, settings, "social-card", fmt="jpeg")  # 1200 wide: drawn apart
+    assert len(sizes) == 2 + 3
     assert Image.open(io.BytesIO(other.files[2].data)).size == (800, 420)
     assert other.files[2].data != other.files[0].data
