@@ -23,7 +23,7 @@ import pangocffi
 from cairosvg.colors import color as cairosvg_color
 from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
-from pangocffi import pango
+from pangocffi import gobject, pango
 
 from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, generation,
                                   installed_families, substitute_for)
@@ -63,6 +63,10 @@ def new_layout(context: cairo.Context | None = None) -> pangocffi.Layout:
     """A layout in template units (`context` is where it will be drawn; it does not matter)."""
     fresh_font_map()
     pango_context = pangocairocffi.create_context(_reference_context())
+    # pangocffi's Context frees nothing (no _GC_METHOD): without this every layout leaked its
+    # PangoContext, ~0.5 KB, and a worker's RSS grew by ~27 MB per 1,000 renders. The layout
+    # holds its own reference.
+    pango_context._pointer = pango_ffi.gc(pango_context._pointer, gobject.g_object_unref)
     pointer = pango_ffi.cast("void *", cairo.ffi.cast("uintptr_t", _OPTIONS._pointer))
     pangocairocffi.set_font_options(pango_context, pointer)
     # Unrounded glyph positions: Pango would round them to whole template units, which in a
@@ -505,7 +509,7 @@ def layout_in_box(context, text: str, style: Style, box, node, font_size: float)
 
 def _lines_height(layout, count: int) -> float:
     """Height (user units) from the layout's top to the bottom of its `count`-th line."""
-    iterator = layout.get_iter()
+    iterator = line_iterator(layout)
     bottom = 0.0
     for _ in range(count):
         _, logical = _line_extents(iterator)
@@ -513,6 +517,15 @@ def _lines_height(layout, count: int) -> float:
         if not iterator.next_line():
             break
     return bottom
+
+
+def line_iterator(layout: pangocffi.Layout) -> pangocffi.LayoutIter:
+    """layout.get_iter() that is freed: pangocffi's LayoutIter never frees its iterator (its
+    _GC_METHOD is annotated, not assigned), and each kept its whole layout alive: ~25 KB a
+    render that no cache bound."""
+    iterator = layout.get_iter()
+    iterator._pointer = pango_ffi.gc(iterator._pointer, pango.pango_layout_iter_free)
+    return iterator
 
 
 def _line_extents(iterator):
@@ -691,7 +704,7 @@ def _placed_lines(context, layout, style: Style, left: float, top: float, width:
     """(x, baseline y, text) of every visible line, the ellipsized one included."""
     raw = layout.text.encode()
     ellipsized = bool(pango.pango_layout_is_ellipsized(layout._pointer))
-    iterator = layout.get_iter()
+    iterator = line_iterator(layout)
     while True:
         start = iterator.get_index()
         _, logical = _line_extents(iterator)
