@@ -24,7 +24,7 @@ def card(margin: int = 60) -> fb.Buf:
     return fb.Buf(surface)
 
 
-@pytest.mark.parametrize("sigma", [8.0, 12.0, 24.0, 40.0])
+@pytest.mark.parametrize("sigma", [4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 40.0])
 def test_a_wide_shadow_blur_computed_reduced_matches_a_full_one(sigma):
     source = card(margin=int(3 * sigma))
     alpha = fb.alpha_of(source)  # (planes are views: the buffers must stay alive)

@@ -322,19 +322,21 @@ def crop(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
     return out
 
 
-SHADOW_SIGMA_KEPT = 3.0  # device px a shadow's blur keeps when computed reduced
+# Device px a shadow's blur keeps when computed reduced: 2 at half resolution (a thumbnail's
+# σ 4 shadow), 3 beyond, where each reduced pixel stands for more.
+SHADOW_SIGMA_KEPT = {2: 2.0, 4: 3.0, 8: 3.0}
 MAX_SHADOW_REDUCTION = 8
 
 
 def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
     """Blur of an alpha plane (shadows), wide ones at reduced resolution: the plane reduced by
-    f (a power of two keeping σ/f ≥ 3 px), blurred by σ/f, scaled back up bilinearly. A
+    f (a power of two keeping σ/f ≥ 2-3 px), blurred by σ/f, scaled back up bilinearly. A
     Gaussian that wide is so smooth between the reduced pixels that the bilinear fill-in is
     within about 1/255 of a full-resolution blur, at a small fraction of the cost."""
     width, height = plane.size
     factor = 1
     while (factor * 2 <= MAX_SHADOW_REDUCTION and min(sigma_x, sigma_y) / (factor * 2)
-           >= SHADOW_SIGMA_KEPT and min(plane.size) >= 8 * factor * 2):
+           >= SHADOW_SIGMA_KEPT[factor * 2] and min(plane.size) >= 8 * factor * 2):
         factor *= 2
     if factor == 1:
         return Buf(_plane_surface(_gaussian(plane, sigma_x, sigma_y)), alpha_only=True)
