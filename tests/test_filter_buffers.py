@@ -53,7 +53,9 @@ def shadow(source: fb.Buf, materialise: bool) -> np.ndarray:
 
 def test_a_lazy_shadow_chain_gives_the_pixels_of_a_materialised_one():
     lazy, full = shadow(card(), False), shadow(card(), True)
-    assert np.abs(lazy - full).max() <= 1
+    # (lazily, pixman scales the reduced shadow up, with 7-bit bilinear weights; materialised,
+    # Pillow does: up to 2/255 apart)
+    assert np.abs(lazy - full).max() <= 2 and np.abs(lazy - full).mean() < 0.1
     # and it is a shadow: dark below the card, nothing far away, the card itself white
     assert full[246, 200, 3] > 20 and full[5, 5, 3] == 0 and tuple(full[150, 200]) == (
         255, 255, 255, 255)

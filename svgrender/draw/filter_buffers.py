@@ -30,8 +30,8 @@ class Buf:
     the colour is painted through the scaled, moved plane in one pixman pass. `surface`
     materialises it when a primitive needs the pixels themselves."""
 
-    __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "alpha_only", "solid",
-                 "linear", "flood")
+    __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "_enlarge", "alpha_only",
+                 "solid", "linear", "flood")
 
     def __init__(self, surface: cairo.ImageSurface | None, alpha_only: bool = False, *,
                  pattern: cairo.Pattern | None = None,
@@ -41,6 +41,9 @@ class Buf:
         self._pattern = pattern  # lazy pixels, in buffer coordinates
         self._rect = rect  # where a lazy pattern may paint (x0, y0, x1, y1)
         self._mask: Buf | None = None  # lazy: the pattern painted through this buffer's alpha
+        # lazy: a reduced plane whose pattern scales it up; materialised by Pillow (cheaper
+        # than pixman's bilinear on A8): () -> full-size plane
+        self._enlarge = None
         self._size = size or (surface.get_width(), surface.get_height())
         self.alpha_only = alpha_only  # colour channels are all zero (SourceAlpha and friends)
         # One straight colour times an alpha plane (a flood, a shadow): converting it between
@@ -56,6 +59,9 @@ class Buf:
     @property
     def surface(self) -> cairo.ImageSurface:
         """The pixels as an image surface (A8 when alpha-only and lazy, else ARGB32)."""
+        if self._surface is None and self._enlarge is not None:
+            self._surface = _plane_surface(self._enlarge())
+            self._pattern = self._rect = self._enlarge = None
         if self._surface is None:
             width, height = self._size
             fmt = cairo.FORMAT_A8 if self.alpha_only else cairo.FORMAT_ARGB32
@@ -239,6 +245,9 @@ def composite(a: Buf, b: Buf, operator: int) -> Buf:
     """`a operator b`: b is the destination (in2), a the source (in)."""
     width, height = b.size
     if operator == cairo.OPERATOR_IN and a.flood and a._surface is None:
+        tinted = _tinted_reduced(a, b)
+        if tinted is not None:
+            return tinted
         # A flood "in" a plane (every drop shadow): lazily, the colour painted through the
         # (moved) plane wherever the result is painted: no intermediate image.
         out = Buf(None, a.alpha_only, pattern=a._pattern, size=(width, height))
@@ -349,11 +358,48 @@ def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
         plane = Image.fromarray(array, "L")
     small = plane.reduce(factor)
     small = small.filter(ImageFilter.GaussianBlur((sigma_x / factor, sigma_y / factor)))
-    # resize() samples pixel centres, which lines up with reduce()'s block averages.
-    large = small.resize((padded_w, padded_h), Image.Resampling.BILINEAR)
-    if (padded_w, padded_h) != (width, height):
-        large = large.crop((0, 0, width, height))
-    return Buf(_plane_surface(large), alpha_only=True)
+
+    def enlarge() -> Image.Image:
+        # resize() samples pixel centres, which lines up with reduce()'s block averages.
+        large = small.resize((padded_w, padded_h), Image.Resampling.BILINEAR)
+        return large.crop((0, 0, width, height)) if (padded_w, padded_h) != (width, height) \
+            else large
+
+    # Kept reduced: a flood "in" it (a drop shadow) tints the small plane and lets pixman
+    # scale the colour up where it is painted (bilinear, pixel centres aligned, edges padded
+    # as resize() does); anything else gets the plane enlarged by Pillow.
+    pattern = cairo.SurfacePattern(_plane_surface(small))
+    pattern.set_matrix(cairo.Matrix(xx=1 / factor, yy=1 / factor))
+    pattern.set_filter(cairo.FILTER_BILINEAR)
+    pattern.set_extend(cairo.EXTEND_PAD)
+    out = Buf(None, alpha_only=True, pattern=pattern, rect=(0, 0, width, height),
+              size=(width, height))
+    out._enlarge = enlarge
+    return out
+
+
+def _tinted_reduced(flood_buf: Buf, plane: Buf) -> Buf | None:
+    """A flood "in" a reduced, lazily scaled plane (a drop shadow's blur, maybe moved): the
+    flood's colour through the small plane, still small, scaled up as ARGB where it is painted
+    (pixman's SIMD bilinear path; on A8 masks it has none). None: not that shape."""
+    pattern = plane._pattern
+    if plane._surface is not None or plane._mask is not None or \
+            not isinstance(pattern, cairo.SurfacePattern) or \
+            pattern.get_filter() != cairo.FILTER_BILINEAR:
+        return None
+    small = pattern.get_surface()
+    if small.get_format() != cairo.FORMAT_A8:
+        return None
+    tinted = cairo.ImageSurface(cairo.FORMAT_ARGB32, small.get_width(), small.get_height())
+    context = cairo.Context(tinted)
+    context.set_source(flood_buf._pattern)
+    context.mask_surface(small, 0, 0)
+    scaled = _copy_pattern(cairo.SurfacePattern(tinted), pattern.get_matrix())
+    scaled.set_filter(cairo.FILTER_BILINEAR)
+    scaled.set_extend(pattern.get_extend())
+    out = Buf(None, flood_buf.alpha_only, pattern=scaled, rect=plane._rect, size=plane.size)
+    out.solid = flood_buf.solid
+    return out
 
 
 def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
