@@ -24,11 +24,11 @@ class Buf:
     """One intermediate image, the size of the working area: premultiplied ARGB32, or an A8
     plane for alpha-only results (SourceAlpha, its blur: a quarter of the bytes to move).
 
-    A buffer can also be *lazy*: a cairo pattern that paints its pixels (a half-resolution
-    blurred plane scaled up, moved by an offset) plus the rectangle it covers. Shadow chains
-    (blur → offset → flood "in" → merge) then never write the full-size intermediate planes:
-    the colour is painted through the scaled, moved plane in one pixman pass. `surface`
-    materialises it when a primitive needs the pixels themselves."""
+    A buffer can also be *lazy*: a cairo pattern that paints its pixels (a reduced blurred
+    plane scaled up, moved by an offset, a window on another buffer) plus the rectangle it
+    covers. Shadow chains (blur → offset → flood "in" → merge) then never write a full-size
+    intermediate image: the tinted small plane is scaled and moved in the one pixman pass that
+    paints it. `surface` materialises a buffer when a primitive needs the pixels themselves."""
 
     __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "_enlarge", "alpha_only",
                  "solid", "linear", "flood")
