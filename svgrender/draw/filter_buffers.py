@@ -65,6 +65,9 @@ class Buf:
         if self._surface is None:
             width, height = self._size
             fmt = cairo.FORMAT_A8 if self.alpha_only else cairo.FORMAT_ARGB32
+            if isinstance(self._pattern, cairo.SurfacePattern) and \
+                    self._pattern.get_surface().get_format() == cairo.FORMAT_ARGB32:
+                fmt = cairo.FORMAT_ARGB32  # (pixman scales ARGB into ARGB fast, not into A8)
             surface = cairo.ImageSurface(fmt, width, height)
             self.paint_onto(cairo.Context(surface), cairo.OPERATOR_SOURCE)
             self._surface = surface
