@@ -174,6 +174,27 @@ class Buf:
         return cairo.Context(self.surface)
 
 
+def is_blank(buf: Buf) -> bool:
+    """Transparent everywhere (a flood of opacity 0, an empty plane)."""
+    if buf._surface is None and isinstance(buf._pattern, cairo.SolidPattern):
+        return buf._pattern.get_rgba()[3] == 0
+    if buf._surface is None and buf._pattern is not None:
+        return False  # a lazy layer (moved, scaled): assume it draws something
+    return not buf.alpha_plane().any()
+
+
+def maybe_drawn(buf: Buf) -> np.ndarray:
+    """(H, W) bool: where the buffer may be non-transparent (a lazy one: its rectangle, without
+    drawing it)."""
+    width, height = buf.size
+    if buf._surface is None and buf._pattern is not None and buf._mask is None:
+        out = np.zeros((height, width), bool)
+        x0, y0, x1, y1 = buf._rect or (0, 0, width, height)
+        out[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
+        return out
+    return buf.alpha_plane().astype(bool)
+
+
 def _plane_surface(plane: np.ndarray | Image.Image) -> cairo.ImageSurface:
     """An A8 surface holding a uint8 plane (rows padded to cairo's stride)."""
     array = np.asarray(plane, dtype=np.uint8)

@@ -318,31 +318,36 @@ def _over(names: list, step: Step) -> Buf | None:
                 return None
             buf = fb.recoloured(buf, _convert_colour(buf.solid, linear=False))
         layers.append(buf)
-    alphas = [layer.alpha_plane() for layer in layers]
-    kept = [(layer, alpha) for layer, alpha in zip(layers, alphas)
-            if not (layer.alpha_only and not alpha.any())]  # Figma's transparent flood
-    if kept:
-        layers, alphas = [k[0] for k in kept], [k[1] for k in kept]
-    out = fb.merge(layers, step.width, step.height)
+    kept = [layer for layer in layers if not fb.is_blank(layer)]  # Figma's transparent flood
+    layers = kept or layers
+    # Mixing: a partly transparent pixel (1..254: one uint8 compare after wrapping 0 to 255)
+    # over something drawn below it (or possibly drawn: a lazy layer's rectangle; the exact
+    # compositing of a pixel with nothing below gives the same pixel).
+    below = fb.maybe_drawn(layers[0])
+    mixing = np.zeros_like(below)
+    for layer in layers[1:]:
+        partial = (layer.alpha_plane() - np.uint8(1)) < 254
+        partial &= below
+        mixing |= partial
+        if layer is not layers[-1]:
+            below |= fb.maybe_drawn(layer)
+    ys, xs = np.divmod(np.flatnonzero(mixing), mixing.shape[1])
+    out = fb.Buf.blank(step.width, step.height)
+    context = out.context()
+    exact = np.zeros((len(ys), 4), np.float32)  # premultiplied linearRGB at the mixing pixels
+    for index, layer in enumerate(layers):
+        layer.paint_onto(context)
+        if len(ys):
+            # The bottom layer's pixels are what it just painted on the blank buffer (a lazy
+            # shadow is never drawn twice); the others have theirs already.
+            pixels = out._pixels()[ys, xs] if index == 0 else layer.pixels_at(ys, xs)
+            rgba = pixels[:, [2, 1, 0, 3]].astype(np.float32) * (1 / 255)
+            exact = ops.srgb_to_linear(rgba) + exact * (1 - rgba[:, 3:4])
+    out.alpha_only = all(layer.alpha_only for layer in layers)
     colours = {layer.solid for layer in layers}
     if len(colours) == 1 and None not in colours:
         out.solid = colours.pop()  # e.g. a shadow merged with an empty flood
-    # Mixing: a partly transparent pixel (1..254: one uint8 compare after wrapping 0 to 255)
-    # over something drawn below it.
-    below = alphas[0].astype(bool)
-    mixing = np.zeros_like(below)
-    for alpha in alphas[1:]:
-        partial = (alpha - np.uint8(1)) < 254
-        partial &= below
-        mixing |= partial
-        if alpha is not alphas[-1]:
-            below |= alpha.astype(bool)
-    ys, xs = np.divmod(np.flatnonzero(mixing), mixing.shape[1])
     if len(ys):
-        exact = np.zeros((len(ys), 4), np.float32)  # premultiplied linearRGB
-        for layer in layers:
-            rgba = layer.pixels_at(ys, xs)[:, [2, 1, 0, 3]].astype(np.float32) * (1 / 255)
-            exact = ops.srgb_to_linear(rgba) + exact * (1 - rgba[:, 3:4])
         pixels = ops.linear_to_srgb(exact)[:, [2, 1, 0, 3]]
         out._pixels()[ys, xs] = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
         out.surface.mark_dirty()
