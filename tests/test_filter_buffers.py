@@ -73,3 +73,17 @@ def test_a_crop_is_a_window_on_the_source():
     window = fb.crop(source, 50, 50, 150, 120)
     assert window.size == (100, 70)
     assert (window._pixels() == source._pixels()[50:120, 50:150]).all()
+
+
+def test_a_lazy_tinted_plane_moves_with_its_colour_and_its_shape():
+    """An offset after a flood "in" a plane (a chain that tints, then moves) moves the tinted
+    shape, not just its colour over the whole buffer."""
+    source = card()
+    width, height = source.size
+    plane = fb.alpha_of(source)  # full resolution: the masked-colour lazy path
+    tinted = fb.composite(fb.flood(width, height, (0.0, 0.0, 0.5, 0.5)), plane,
+                          cairo.OPERATOR_IN)
+    moved = fb.offset(tinted, 0, 30)
+    expected = fb.offset(fb.Buf(tinted.own_argb()), 0, 30)
+    assert (moved._pixels() == expected._pixels()).all()
+    assert moved._pixels()[:30, :, 3].max() == 0

@@ -147,6 +147,25 @@ class Buf:
         data = np.frombuffer(surface.get_data(), dtype=np.uint8)
         return data.reshape(height, surface.get_stride() // 4, 4)[:, :width]
 
+    def is_blank(self) -> bool:
+        """Transparent everywhere (a flood of opacity 0, an empty plane)."""
+        if self._surface is None and isinstance(self._pattern, cairo.SolidPattern):
+            return self._pattern.get_rgba()[3] == 0
+        if self._surface is None and self._pattern is not None:
+            return False  # a lazy layer (moved, scaled): assume it draws something
+        return not self.alpha_plane().any()
+
+    def maybe_drawn(self) -> np.ndarray:
+        """(H, W) bool: where these pixels may be non-transparent (a lazy buffer: its
+        rectangle, without drawing it)."""
+        width, height = self._size
+        if self._surface is None and self._pattern is not None and self._mask is None:
+            out = np.zeros((height, width), bool)
+            x0, y0, x1, y1 = self._rect or (0, 0, width, height)
+            out[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
+            return out
+        return self.alpha_plane().astype(bool)
+
     def pixels_at(self, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
         """(N, 4) premultiplied BGRA at the given pixels (no full copy of an A8 plane)."""
         surface = self.surface
@@ -172,27 +191,6 @@ class Buf:
 
     def context(self) -> cairo.Context:
         return cairo.Context(self.surface)
-
-
-def is_blank(buf: Buf) -> bool:
-    """Transparent everywhere (a flood of opacity 0, an empty plane)."""
-    if buf._surface is None and isinstance(buf._pattern, cairo.SolidPattern):
-        return buf._pattern.get_rgba()[3] == 0
-    if buf._surface is None and buf._pattern is not None:
-        return False  # a lazy layer (moved, scaled): assume it draws something
-    return not buf.alpha_plane().any()
-
-
-def maybe_drawn(buf: Buf) -> np.ndarray:
-    """(H, W) bool: where the buffer may be non-transparent (a lazy one: its rectangle, without
-    drawing it)."""
-    width, height = buf.size
-    if buf._surface is None and buf._pattern is not None and buf._mask is None:
-        out = np.zeros((height, width), bool)
-        x0, y0, x1, y1 = buf._rect or (0, 0, width, height)
-        out[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)] = True
-        return out
-    return buf.alpha_plane().astype(bool)
 
 
 def _plane_surface(plane: np.ndarray | Image.Image) -> cairo.ImageSurface:
@@ -242,15 +240,20 @@ def recoloured(src: Buf, colour: tuple[float, float, float]) -> Buf:
 
 def offset(src: Buf, dx: float, dy: float) -> Buf:
     """Moved by whole pixels: lazily (the same pixels, a translated pattern and rectangle)."""
-    dx, dy = round(dx), round(dy)
-    width, height = src.size
-    pattern = src._pattern or cairo.SurfacePattern(src.surface)
+    return _moved(src, round(dx), round(dy), *src.size)
+
+
+def _moved(src: Buf, dx: int, dy: int, width: int, height: int) -> Buf:
+    """`src`'s pixels moved by (dx, dy) in a buffer of width × height, lazily: a translated
+    pattern and rectangle (outside it: transparent, as a moved image leaves)."""
+    pattern = src._pattern if src._surface is None and src._mask is None else None
+    pattern = pattern or cairo.SurfacePattern(src.surface)
     if isinstance(pattern, cairo.SurfacePattern):  # (a solid colour is the same anywhere)
         # A pattern's matrix maps buffer coordinates to its own: moving the pixels by
         # (dx, dy) composes a translation by (-dx, -dy) on the buffer side.
         pattern = _copy_pattern(pattern,
                                 cairo.Matrix(x0=-dx, y0=-dy).multiply(pattern.get_matrix()))
-    x0, y0, x1, y1 = src._rect or (0, 0, width, height)
+    x0, y0, x1, y1 = src._rect or (0, 0, *src.size)
     rect = (max(x0 + dx, 0), max(y0 + dy, 0), min(x1 + dx, width), min(y1 + dy, height))
     out = Buf(None, src.alpha_only, pattern=pattern, rect=rect, size=(width, height))
     out.solid = src.solid
@@ -341,18 +344,7 @@ def ink_box(src: Buf) -> tuple[int, int, int, int] | None:
 
 def crop(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
     """A window on `src`, lazily: its pixels are read where the window is painted."""
-    width, height = max(1, x1 - x0), max(1, y1 - y0)
-    pattern = src._pattern or cairo.SurfacePattern(src.surface)
-    if not isinstance(pattern, cairo.SurfacePattern):
-        pattern = cairo.SurfacePattern(src.surface)
-    pattern = _copy_pattern(pattern, cairo.Matrix(x0=x0, y0=y0).multiply(pattern.get_matrix()))
-    rect = None
-    if src._rect is not None:
-        rx0, ry0, rx1, ry1 = src._rect
-        rect = (rx0 - x0, ry0 - y0, rx1 - x0, ry1 - y0)
-    out = Buf(None, src.alpha_only, pattern=pattern, rect=rect, size=(width, height))
-    out.solid = src.solid
-    return out
+    return _moved(src, -x0, -y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
 # Device px a shadow's blur keeps when computed reduced: 2 at half resolution (a thumbnail's

@@ -318,19 +318,19 @@ def _over(names: list, step: Step) -> Buf | None:
                 return None
             buf = fb.recoloured(buf, _convert_colour(buf.solid, linear=False))
         layers.append(buf)
-    kept = [layer for layer in layers if not fb.is_blank(layer)]  # Figma's transparent flood
+    kept = [layer for layer in layers if not layer.is_blank()]  # Figma's transparent flood
     layers = kept or layers
     # Mixing: a partly transparent pixel (1..254: one uint8 compare after wrapping 0 to 255)
     # over something drawn below it (or possibly drawn: a lazy layer's rectangle; the exact
     # compositing of a pixel with nothing below gives the same pixel).
-    below = fb.maybe_drawn(layers[0])
+    below = layers[0].maybe_drawn()
     mixing = np.zeros_like(below)
     for layer in layers[1:]:
         partial = (layer.alpha_plane() - np.uint8(1)) < 254
         partial &= below
         mixing |= partial
         if layer is not layers[-1]:
-            below |= fb.maybe_drawn(layer)
+            below |= layer.maybe_drawn()
     ys, xs = np.divmod(np.flatnonzero(mixing), mixing.shape[1])
     out = fb.Buf.blank(step.width, step.height)
     context = out.context()
