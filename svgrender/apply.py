@@ -105,6 +105,15 @@ def set_text(t: Target, value: str) -> None:
             para.text = line
             parent.append(para)
         return
+    on_path = next((c for c in element if local_name(c) == "textPath"), None)
+    if on_path is not None:  # text on a path stays on its path, one line along it
+        for child in list(element):
+            if child is not on_path:
+                element.remove(child)
+        for child in list(on_path):
+            on_path.remove(child)
+        element.text, on_path.tail, on_path.text = None, None, " ".join(lines)
+        return
     tspans = [c for c in element if local_name(c) == "tspan"]
     if len(lines) == 1:
         if tspans and tspans[0].get("y") is not None:

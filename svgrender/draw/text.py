@@ -159,7 +159,7 @@ def chunks_of(surface, node) -> list[Chunk]:
         if element.text:
             _add_text(surface, chunks, element, anchor)
         for child in element.children:
-            if child.tag not in SPAN_TAGS:
+            if child.tag not in SPAN_TAGS or child.tag == "textPath":  # (drawn on its path)
                 continue
             child_anchor = child.get("text-anchor", anchor)
             chunk = position(child, child_anchor)
@@ -410,7 +410,8 @@ def draw_faithful(surface, node) -> None:
             layout = _layout_for(context, run.text, style)
             _check_glyphs(context, layout, run.text, style)
             _, logical = layout.get_extents()
-            laid.append((run, layout, logical.width / SCALE))
+            # Browsers space after every character, Pango between a run's characters only.
+            laid.append((run, layout, logical.width / SCALE + style.letter_spacing))
         total = sum(width for _, _, width in laid)
         stretch = 1.0
         target = _num(surface, node.get("textLength"), "x") if len(chunks) == 1 else None
@@ -422,8 +423,6 @@ def draw_faithful(surface, node) -> None:
             anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
         x = pen_x - {"middle": total / 2, "end": total}.get(anchor, 0.0)
         for run, layout, width in laid:
-            # Pango starts a letter-spaced run half a spacing early; browsers start at x.
-            shift = 0.0
             if stretch != 1.0:  # lengthAdjust="spacingAndGlyphs": the glyphs widen too
                 context.save()
                 context.translate(x, 0)
@@ -432,7 +431,7 @@ def draw_faithful(surface, node) -> None:
             top = pen_y - _baseline_shift(run.node, layout)
             if stretch == 1.0:  # (re-laid out under a stretch)
                 top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
-            _draw_layout(surface, run.node, layout, x + shift, top,
+            _draw_layout(surface, run.node, layout, x, top,
                          device_hinted=stretch == 1.0,
                          content=contents[id(run)])
             if stretch != 1.0:
@@ -767,11 +766,17 @@ def draw_text(surface, node) -> None:
         draw_box(surface, node, box, text_content(node))
     else:
         draw_faithful(surface, node)
+        for child in node.children:
+            if child.tag == "textPath":
+                draw_on_path(surface, node, child)
     if grouped:
         surface.context.pop_group_to_source()
         surface.context.paint_with_alpha(opacity)
     if surface.stroke_and_fill:
         surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
+
+
+from svgrender.draw.text_path import draw_on_path  # noqa: E402 (it builds on this module)
 
 
 def skip(surface, node) -> None:

@@ -182,6 +182,11 @@ def _canvas_box(layer_box, anchor, canvas) -> tuple:
     return (left, top, max(right - left, w), max(ch - margin - top, h))
 
 
+def _on_path(element: etree._Element) -> bool:
+    """Text on a path has no box: its path is its line (a new text stays on it)."""
+    return any(local_name(child) == "textPath" for child in element)
+
+
 def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = None,
              canvas: tuple[float, float] | None = None) -> None:
     """Write `data-box` (and an inferred alignment) on every text layer that can have one."""
@@ -192,7 +197,7 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
     for layer in layers.values():
         element = layer.element
         if (layer.kind != "text" or local_name(element) not in ("text", "flowRoot")
-                or element.get("data-box")):
+                or element.get("data-box") or _on_path(element)):
             continue
         box = text_box(element, ids, layer.box, to_user)
         if box is None and layer.box[2] > 0 and canvas:

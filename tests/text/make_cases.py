@@ -53,6 +53,22 @@ CASES = {
                  '<text x="5" y="12" font-family="DejaVu Sans" font-size="4.2333">December '
                  'Förderung, Wallenstein</text><text x="5" y="22" font-family="Inter" '
                  'font-size="5.6444" font-weight="bold">Jahrestagung 2026</text></svg>\n'),
+    # Text on a path (badges, seals): centred on an arc; and Inkscape's way, xlink:href to a
+    # transformed path, a coloured span, letter-spacing, and words running off the path's end.
+    "text-on-arc": svg('<path id="arc" d="M 60 170 A 120 120 0 0 1 300 170" fill="none" '
+                       'stroke="#d0d4e0"/><text font-family="Inter" font-size="22" '
+                       'font-weight="bold" fill="#1d3557"><textPath href="#arc" '
+                       'startOffset="50%" text-anchor="middle">SEAL OF QUALITY</textPath>'
+                       '</text>', height=200),
+    "text-path-inkscape": (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="360" height="200" viewBox="0 0 360 200"><rect width="360" height="200" '
+        'fill="#ffffff"/><path id="wave" transform="translate(20 40)" d="M 0 80 C 80 -20 '
+        '160 180 320 60" fill="none" stroke="#e0d0d0"/><text xml:space="preserve" '
+        'style="font-family:\'DejaVu Sans\';font-size:18px;letter-spacing:1px;fill:#2a9d8f">'
+        '<textPath xlink:href="#wave" startOffset="12">Along the <tspan style="fill:#e76f51;'
+        'font-weight:bold">wave</tspan> and off the end of it, past the path</textPath>'
+        '</text></svg>\n'),
     "cjk": svg('<text x="20" y="65" font-family="Noto Sans CJK SC" font-size="28">你好，世界</text>'),
 }
 
