@@ -13,6 +13,7 @@ Layout uses unhinted metrics, so 1x, thumbnail and 2x thumbnail wrap identically
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -297,8 +298,9 @@ def _set_paint(surface, node, kind: str) -> bool:
 
 
 def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False,
-                 content: tuple | None = None) -> None:
-    """`content` (text and style) lets small outlined text reuse its coverage (text_masks)."""
+                 content: tuple | None = None, outlines: bool = True) -> None:
+    """`content` (text and style) lets small outlined text reuse its coverage (text_masks).
+    `outlines=False`: runs coloured by attributes, which only Pango's glyph drawing shows."""
     context = surface.context
     if not surface.stroke_and_fill:  # inside a <clipPath>: the glyph outlines are the clip
         context.move_to(x, y)
@@ -314,7 +316,7 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if _set_paint(surface, node, "fill"):
         if device_hinted:
             _for_device(context, layout)
-        if device_hinted and _device_size(context, layout) <= OUTLINE_TEXT_PX \
+        if outlines and _device_size(context, layout) <= OUTLINE_TEXT_PX \
                 and isinstance(context.get_target(), cairo.ImageSurface):  # PDF keeps real text
             # Outlines, not cairo's glyph cache: cairo 1.16 puts cached glyphs on whole pixels,
             # so small letters drift by up to half a pixel each (browsers place them at
@@ -587,6 +589,7 @@ def flow_layout(surface, node, box):
     if not paragraphs:
         return None
     spans: list[tuple[object, int, int]] = []  # paragraph, byte start, byte end
+    widened: list[tuple[int, float]] = []  # byte index of a space, its extra width
     offset = 0
     for index, para in enumerate(paragraphs):
         if index:
@@ -596,6 +599,9 @@ def flow_layout(surface, node, box):
         for run_text, run_node in _flow_runs(para):  # each run's icons from its own font
             style = style_of(surface, run_node)
             run_text = _own_private_use(run_text, style)
+            run_text, gaps = _hanging_spaces(run_text, style)
+            for index, extra in gaps:
+                widened.append((offset + index, extra))
             runs.append((run_text, run_node, style))
             offset += len(run_text.encode())
         spans.append((para, start, offset))
@@ -606,50 +612,134 @@ def flow_layout(surface, node, box):
     base = runs[0][2] if runs else style_of(surface, first)
     layout = _layout_for(None, text, base, private_use_checked=True)
     attrs = pangocffi.AttrList()
-    base_spacing = _line_spacing(first.get("line-height") or node.get("line-height"))
-    own = [(_line_spacing(para.get("line-height")) or base_spacing, start, end)
-           for para, start, end in spans]
-    if any(spacing != base_spacing for spacing, _, _ in own):
-        # Paragraphs with their own line heights: each as a line-height attribute (Pango
-        # ignores those under a layout-wide spacing).
-        base_spacing = None
-        for spacing, start, end in own:
-            if spacing and end > start:
-                attr = pango.pango_attr_line_height_new(spacing)
-                attr.start_index, attr.end_index = start, end + 1  # with its line break
-                pango.pango_attr_list_insert(attrs._pointer, attr)
+    # CSS line heights are a multiple of the font size (Pango's factors multiply the font's
+    # own line height, ~1.2-1.4 em: lines came out a third too far apart): each paragraph's
+    # baseline distance as an absolute height, from its own line-height and font size.
+    inherited = first.get("line-height") or node.get("line-height")
+    for para, start, end in spans:
+        font_size = style_of(surface, para).size
+        height = _line_height(surface, para.get("line-height"), font_size) or _line_height(
+            surface, inherited, font_size)
+        if height:
+            height = pangocffi.units_from_double(height)
+            attr = pango.pango_attr_line_height_new_absolute(height)
+            attr.start_index, attr.end_index = start, end + 1  # with its line break
+            pango.pango_attr_list_insert(attrs._pointer, attr)
     offset = 0
-    base_fill = node.get("fill", "black")
+    # The colour most of the text has is the source the layout is filled with; only runs in
+    # another colour carry it as an attribute (filled outlines cannot show those).
+    paint_node = _dominant_fill(node, runs)
+    base_fill = _fill_of(paint_node)
+    mixed = False
     for run_text, run_node, style in runs:
         end = offset + len(run_text.encode())
         attrs.insert(pangocffi.Attribute.from_font_desc(style.description(), offset, end))
-        fill = run_node.get("fill", base_fill)
-        if fill not in (None, "none") and fill != base_fill and not str(fill).startswith("url("):
-            r, g, b, a = cairosvg_color(fill, float(run_node.get("fill-opacity", 1)))
+        fill = _fill_of(run_node)
+        if fill[0] not in (None, "none") and fill != base_fill and not str(
+                fill[0]).startswith("url(") and run_text.strip():
+            mixed = True
+            r, g, b, a = cairosvg_color(fill[0], float(fill[1]))
             attrs.insert(pangocffi.Attribute.from_foreground_color(
                 round(r * 65535), round(g * 65535), round(b * 65535), offset, end))
             attrs.insert(pangocffi.Attribute.from_foreground_alpha(
                 max(1, round(a * 65535)), offset, end))
         offset = end
+    for index, extra in widened:
+        attrs.insert(pangocffi.Attribute.from_letter_spacing(
+            pangocffi.units_from_double(extra), index, index + 1))
     layout.attributes = attrs
     layout.width = pangocffi.units_from_double(box[2])
-    layout.wrap = pangocffi.WrapMode.WORD_CHAR
+    layout.wrap = pangocffi.WrapMode.WORD  # Inkscape never breaks inside a word
     align = str(first.get("text-align") or first.get("text-anchor") or "start")
     layout.alignment = ALIGN.get({"start": "left", "middle": "center", "end": "right"}.get(
         align, align), pangocffi.Alignment.LEFT)
-    if base_spacing:
-        pango.pango_layout_set_line_spacing(layout._pointer, base_spacing)
-    return layout
+    _keep_fitting_lines(layout, box)
+    return layout, paint_node, mixed
 
 
-def _line_spacing(value) -> float | None:
-    """An Inkscape line-height ("125%" or a factor) as Pango's line spacing factor."""
+def _fill_of(node) -> tuple:
+    return node.get("fill", "black"), node.get("fill-opacity", 1)
+
+
+def _dominant_fill(node, runs):
+    """The run node whose fill covers the most characters (the flowRoot's when none)."""
+    counts: dict[tuple, int] = {}
+    first: dict[tuple, object] = {}
+    for run_text, run_node, _ in runs:
+        fill = _fill_of(run_node)
+        if str(fill[0]).startswith("url("):
+            continue
+        counts[fill] = counts.get(fill, 0) + len(run_text.strip())
+        first.setdefault(fill, run_node)
+    if not counts:
+        return node
+    return first[max(counts, key=counts.get)]
+
+
+def _keep_fitting_lines(layout, box) -> None:
+    """Inkscape's flow, as the designer saw it: lines are placed while they fit the region; a
+    line reaching below it, or a word wider than it, ends the flow (nothing after is drawn).
+    (Drawing the rest cut at the frame, or a word broken into letters, showed text the
+    designer never saw.)"""
+    _, _, width, height = box
+    iterator = line_iterator(layout)
+    while True:
+        start = iterator.get_index()
+        ink, logical = _line_extents(iterator)
+        bottom = (logical.y + logical.height) / SCALE
+        wide = ink.width > 0 and (ink.x / SCALE < -1 or (ink.x + ink.width) / SCALE > width + 1)
+        if bottom > height + 0.5 or wide:
+            layout.text = layout.text.encode()[:start].decode("utf-8", "ignore")
+            return
+        if not iterator.next_line():
+            return
+
+
+SPACE_RUN = re.compile(" {2,}")
+
+
+def _hanging_spaces(text: str, style: Style) -> tuple[str, list[tuple[int, float]]]:
+    """Runs of preserved spaces as one space widened by letter-spacing: as wide mid-line, and
+    hanging past the end of a line that breaks there, as Inkscape wraps them (designers type
+    spaces to push words onto the next line). Pango counts a run of spaces into the line and
+    moved the word before it down instead. Returns the text and (byte index, extra width)."""
+    if "  " not in text:
+        return text, []
+    width = _space_width(style.family, style.size, style.weight, style.italic, generation())
+    parts, gaps, position, length = [], [], 0, 0
+    for match in SPACE_RUN.finditer(text):
+        part = text[position:match.start() + 1]
+        parts.append(part)
+        length += len(part.encode())
+        gaps.append((length - 1, (match.end() - match.start() - 1) * width))
+        position = match.end()
+    parts.append(text[position:])
+    return "".join(parts), gaps
+
+
+@functools.lru_cache(maxsize=256)
+def _space_width(family: str, size: float, weight: int, italic: bool, fonts: int) -> float:
+    layout = _layout_for(None, " ", Style(family, size, weight, italic, 0.0),
+                         private_use_checked=True)
+    _, logical = layout.get_extents()
+    return logical.width / SCALE
+
+
+def _line_height(surface, value, font_size: float) -> float | None:
+    """A CSS line-height ("125%", "1.25", "16px", "1.2em") as a baseline distance."""
     value = str(value or "").strip()
     try:
-        factor = float(value[:-1]) / 100 if value.endswith("%") else float(value)
-    except ValueError:
+        if value.endswith("%"):
+            height = float(value[:-1]) / 100 * font_size
+        elif value.endswith("em") and not value.endswith("rem"):
+            height = float(value[:-2]) * font_size
+        elif _is_number(value):
+            height = float(value) * font_size
+        else:
+            height = size(surface, value) if value and value != "normal" else 0.0
+    except (ValueError, TypeError):
         return None
-    return factor if factor > 0 else None
+    return height if height > 0 else None
 
 
 def _flow_runs(element):
@@ -669,15 +759,16 @@ def draw_box(surface, node, box, text: str) -> None:
     style = style_of(surface, node)
     layouts = current_layouts.get()
     key = (id(node), text, tuple(box))
-    layout = layouts.get(key) if layouts is not None else None
-    if layout is None:
-        layout = flow_layout(surface, node, box) if (
+    entry = layouts.get(key) if layouts is not None else None
+    if entry is None:
+        entry = flow_layout(surface, node, box) if (
             node.tag == "flowRoot" and node.get("data-text") is None) else None
-        if layout is None:
-            layout, _ = fit_layout(context, text, style, box, node)
-        _check_glyphs(context, layout, text, style)
+        if entry is None:
+            entry = (fit_layout(context, text, style, box, node)[0], node, False)
+        _check_glyphs(context, entry[0], text, style)
         if layouts is not None:
-            layouts[key] = layout
+            layouts[key] = entry
+    layout, paint_node, mixed_colours = entry
     x, y, width, height = box
     _, logical = layout.get_extents()
     used = logical.height / SCALE
@@ -687,7 +778,7 @@ def draw_box(surface, node, box, text: str) -> None:
     context.rectangle(x, y, width, height)  # nothing outside the box, whatever the font does
     context.clip()
     left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
-    _draw_layout(surface, node, layout, left, top)
+    _draw_layout(surface, paint_node, layout, left, top, outlines=not mixed_colours)
     context.restore()
     placed = current_text_lines.get()
     if placed is not None and node.get("id") and node.get("data-text") is not None:
