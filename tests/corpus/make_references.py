@@ -1,6 +1,11 @@
 """Draw every corpus file with headless Chromium (Debian's `chromium`) as the reference.
 
     python tests/corpus/make_references.py [NAME ...]
+    python tests/corpus/make_references.py --inkscape [NAME ...]
+
+With --inkscape, the files with Inkscape flowed text (which no browser draws) are drawn by
+Inkscape (Debian's `inkscape`, 1.2), the editor their designers saw them in:
+refs-inkscape/NAME.webp, with the same fonts.
 
 The file is shown through an <img> at the size own_corpus.py draws it (WIDTH px wide): in an image
 Chromium loads nothing from outside the file, as svgrender does not. Writes refs/NAME.webp
@@ -20,7 +25,11 @@ from PIL import Image
 import os
 
 from svgrender.draw.fonts import SUBSTITUTES
-from own_corpus import FONTS, ref_path, size_of, sources, svg_path
+from own_corpus import (FONTS, has_flowed_text, inkscape_ref_path, ref_path, size_of, sources,
+                        svg_path)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "text"))
+from make_flowed_references import inkscape_png  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -34,12 +43,7 @@ def screenshot(name: str) -> None:
             f'<img src="{svg_path(name).as_uri()}" '
             f'style="display:block;width:{width}px;height:{height}px"></body></html>')
         out = Path(folder) / "shot.png"
-        # The system's fonts, svgrender's substitutes for commercial families, the corpus fonts:
-        # the default font set, installed for both renderers.
-        config = Path(folder) / "fonts.conf"
-        config.write_text('<?xml version="1.0"?><fontconfig><include>/etc/fonts/fonts.conf'
-                          f'</include><include>{SUBSTITUTES}</include><dir>{FONTS}</dir>'
-                          '</fontconfig>')
+        config = font_config(Path(folder))
         subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-background-networking", "--disable-component-update",
                         "--no-first-run", "--disable-sync", "--hide-scrollbars",
@@ -53,12 +57,40 @@ def screenshot(name: str) -> None:
     image.save(ref_path(name), "WEBP", lossless=True, method=6)
 
 
-def main(names: list[str]) -> None:
+def font_config(folder: Path) -> Path:
+    """The system's fonts, svgrender's substitutes for commercial families, the corpus fonts:
+    the default font set, installed for every renderer."""
+    config = folder / "fonts.conf"
+    config.write_text('<?xml version="1.0"?><fontconfig><include>/etc/fonts/fonts.conf'
+                      f'</include><include>{SUBSTITUTES}</include><dir>{FONTS}</dir>'
+                      '</fontconfig>')
+    return config
+
+
+def inkscape_drawing(name: str) -> None:
+    width, height = size_of(name)
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "export.png"
+        inkscape_png(svg_path(name), out, width, font_config(Path(folder)))
+        image = Image.open(out).convert("RGB")
+    if image.size != (width, height):  # Inkscape rounds the height its own way
+        image = image.resize((width, height), Image.LANCZOS)
+    inkscape_ref_path(name).parent.mkdir(exist_ok=True)
+    image.save(inkscape_ref_path(name), "WEBP", lossless=True, method=6)
+
+
+def main(names: list[str], inkscape: bool = False) -> None:
     for source in sources():
-        if not names or source.name in names:
+        if names and source.name not in names:
+            continue
+        if inkscape:
+            if has_flowed_text(source.name):
+                inkscape_drawing(source.name)
+                print("ok (Inkscape)", source.name)
+        else:
             screenshot(source.name)
             print("ok", source.name)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main([a for a in sys.argv[1:] if a != "--inkscape"], "--inkscape" in sys.argv)

@@ -59,6 +59,11 @@ def ref_path(name: str) -> Path:
     return HERE / "refs" / f"{name}.webp"
 
 
+def inkscape_ref_path(name: str) -> Path:
+    """Inkscape's drawing of a file with flowed text (make_references.py --inkscape)."""
+    return HERE / "refs-inkscape" / f"{name}.webp"
+
+
 FONTS = HERE / "fonts"  # the brand fonts the OSGeo repository ships with its files (OFL)
 
 
@@ -131,12 +136,26 @@ def render(name: str, flowed_text: bool = True,
         result.warnings
 
 
+def _pixels(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"), dtype=np.int16)
+
+
 def measure(name: str, flowed_text: bool = True,
             chromium_fonts: bool = False) -> tuple[float, float]:
-    reference = np.asarray(Image.open(ref_path(name)).convert("RGB"), dtype=np.int16)
     ours, _ = render(name, flowed_text, chromium_fonts)
-    delta = np.abs(reference - ours)
+    delta = np.abs(_pixels(ref_path(name)) - ours)
     return float(delta.mean()), float((delta.max(axis=-1) > OFF_BY).mean())
+
+
+def against_inkscape(name: str) -> tuple[float, float] | None:
+    """For a file with flowed text: (svgrender vs Inkscape, Chromium vs Inkscape), the mean
+    differences from the drawing of the editor its designer used; None without that drawing."""
+    if not inkscape_ref_path(name).exists():
+        return None
+    inkscape = _pixels(inkscape_ref_path(name))
+    ours, _ = render(name)
+    return (float(np.abs(inkscape - ours).mean()),
+            float(np.abs(inkscape - _pixels(ref_path(name))).mean()))
 
 
 def uses_fonts_chromium_lacks(name: str) -> bool:
@@ -171,8 +190,10 @@ def results(names: list[str] | None = None) -> dict[str, dict]:
         mean, off = measure(source.name)
         took = (time.perf_counter() - start) * 1000
         found = deliberate_differences(source.name) if mean > MAX_MEAN else []
+        inkscape = against_inkscape(source.name) if has_flowed_text(source.name) else None
         out[source.name] = {"mean": mean, "off": off, "ms": took, "deliberate": found,
-                            "apart": measure_apart(source.name) if found else mean}
+                            "apart": measure_apart(source.name) if found else mean,
+                            "inkscape": inkscape}
     return out
 
 
@@ -183,6 +204,9 @@ def table(rows: dict[str, dict]) -> str:
         verdict = "yes" if row["mean"] <= MAX_MEAN else "NO"
         if row["deliberate"]:
             verdict += f": {' and '.join(row['deliberate'])}; apart from that {row['apart']:.2f}"
+        if row.get("inkscape") and "flowed text" in row["deliberate"]:
+            ours, browser = row["inkscape"]
+            verdict += f"; against Inkscape {ours:.2f} (Chromium {browser:.2f})"
         lines.append(f"{name:<28} {exporters[name][:26]:<26} {row['mean']:>6.2f} "
                      f"{row['off'] * 100:>6.2f} {row['ms']:>6.0f}  {verdict}")
     matched = sum(row["mean"] <= MAX_MEAN for row in rows.values())
@@ -191,6 +215,11 @@ def table(rows: dict[str, dict]) -> str:
                  f"px wide; {apart} more match once the deliberate differences are set aside "
                  "(Inkscape flowed text, which Chromium does not draw; fonts Chromium cannot "
                  "find, drawn by Chromium in Times)")
+    flowed = [row["inkscape"] for row in rows.values() if row.get("inkscape")]
+    if flowed:
+        closer = sum(ours < browser for ours, browser in flowed)
+        lines.append(f"Files with flowed text, against Inkscape's drawing (the designer's "
+                     f"view): svgrender is closer than Chromium on {closer} of {len(flowed)}")
     return "\n".join(lines)
 
 
