@@ -616,15 +616,15 @@ def flow_layout(surface, node, box):
     # own line height, ~1.2-1.4 em: lines came out a third too far apart): each paragraph's
     # baseline distance as an absolute height, from its own line-height and font size.
     inherited = first.get("line-height") or node.get("line-height")
+    heights = []
     for para, start, end in spans:
         font_size = style_of(surface, para).size
         height = _line_height(surface, para.get("line-height"), font_size) or _line_height(
-            surface, inherited, font_size)
-        if height:
-            height = pangocffi.units_from_double(height)
-            attr = pango.pango_attr_line_height_new_absolute(height)
-            attr.start_index, attr.end_index = start, end + 1  # with its line break
-            pango.pango_attr_list_insert(attrs._pointer, attr)
+            surface, inherited, font_size) or INKSCAPE_NORMAL_LINE_HEIGHT * font_size
+        heights.append(height)
+        attr = pango.pango_attr_line_height_new_absolute(pangocffi.units_from_double(height))
+        attr.start_index, attr.end_index = start, end + 1  # with its line break
+        pango.pango_attr_list_insert(attrs._pointer, attr)
     offset = 0
     # The colour most of the text has is the source the layout is filled with; only runs in
     # another colour carry it as an attribute (filled outlines cannot show those).
@@ -653,8 +653,13 @@ def flow_layout(surface, node, box):
     align = str(first.get("text-align") or first.get("text-anchor") or "start")
     layout.alignment = ALIGN.get({"start": "left", "middle": "center", "end": "right"}.get(
         align, align), pangocffi.Alignment.LEFT)
-    _keep_fitting_lines(layout, box)
-    return layout, paint_node, mixed
+    # Inkscape sets the first baseline at 0.76 em plus half the leading (measured on its
+    # exports, the same for every font tried); Pango at the font's own ascent: up to 2 px
+    # lower on a flyer's body text.
+    size = base.size
+    shift = INKSCAPE_ASCENT * size + (heights[0] - size) / 2 - layout.get_baseline() / SCALE
+    _keep_fitting_lines(layout, box, shift, size)
+    return layout, paint_node, mixed, shift
 
 
 def _fill_of(node) -> tuple:
@@ -676,7 +681,11 @@ def _dominant_fill(node, runs):
     return first[max(counts, key=counts.get)]
 
 
-def _keep_fitting_lines(layout, box) -> None:
+INKSCAPE_NORMAL_LINE_HEIGHT = 1.25  # Inkscape's 'normal' for flowed text
+INKSCAPE_ASCENT = 0.76
+
+
+def _keep_fitting_lines(layout, box, shift: float, size: float) -> None:
     """Inkscape's flow, as the designer saw it: lines are placed while they fit the region; a
     line reaching below it, or a word wider than it, ends the flow (nothing after is drawn).
     (Drawing the rest cut at the frame, or a word broken into letters, showed text the
@@ -685,8 +694,9 @@ def _keep_fitting_lines(layout, box) -> None:
     iterator = line_iterator(layout)
     while True:
         start = iterator.get_index()
-        ink, logical = _line_extents(iterator)
-        bottom = (logical.y + logical.height) / SCALE
+        ink, _ = _line_extents(iterator)
+        # The line fits while its em box (0.76 em above the baseline, 0.24 below) does.
+        bottom = iterator.get_baseline() / SCALE + shift + (1 - INKSCAPE_ASCENT) * size
         wide = ink.width > 0 and (ink.x / SCALE < -1 or (ink.x + ink.width) / SCALE > width + 1)
         if bottom > height + 0.5 or wide:
             layout.text = layout.text.encode()[:start].decode("utf-8", "ignore")
@@ -764,16 +774,16 @@ def draw_box(surface, node, box, text: str) -> None:
         entry = flow_layout(surface, node, box) if (
             node.tag == "flowRoot" and node.get("data-text") is None) else None
         if entry is None:
-            entry = (fit_layout(context, text, style, box, node)[0], node, False)
+            entry = (fit_layout(context, text, style, box, node)[0], node, False, 0.0)
         _check_glyphs(context, entry[0], text, style)
         if layouts is not None:
             layouts[key] = entry
-    layout, paint_node, mixed_colours = entry
+    layout, paint_node, mixed_colours, shift = entry
     x, y, width, height = box
     _, logical = layout.get_extents()
     used = logical.height / SCALE
     valign = node.get("data-vertical-align", "top")
-    top = y + {"middle": (height - used) / 2, "bottom": height - used}.get(valign, 0.0)
+    top = y + shift + {"middle": (height - used) / 2, "bottom": height - used}.get(valign, 0.0)
     context.save()
     context.rectangle(x, y, width, height)  # nothing outside the box, whatever the font does
     context.clip()

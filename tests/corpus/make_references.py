@@ -20,6 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from lxml import etree
 from PIL import Image
 
 import os
@@ -67,11 +68,24 @@ def font_config(folder: Path) -> Path:
     return config
 
 
+def without_linked_images(data: bytes) -> bytes:
+    """The file without images linked to files beside it (none is in the repository): Chromium
+    and svgrender draw nothing for them, Inkscape a red 'missing image' box."""
+    root = etree.fromstring(data, etree.XMLParser(huge_tree=True, resolve_entities=False))
+    for image in list(root.iter("{http://www.w3.org/2000/svg}image")):
+        link = image.get("{http://www.w3.org/1999/xlink}href") or image.get("href") or ""
+        if not link.startswith("data:"):
+            image.getparent().remove(image)
+    return etree.tostring(root)
+
+
 def inkscape_drawing(name: str) -> None:
     width, height = size_of(name)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "export.png"
-        inkscape_png(svg_path(name), out, width, font_config(Path(folder)))
+        source = Path(folder) / f"{name}.svg"
+        source.write_bytes(without_linked_images(svg_path(name).read_bytes()))
+        inkscape_png(source, out, width, font_config(Path(folder)))
         image = Image.open(out).convert("RGB")
     if image.size != (width, height):  # Inkscape rounds the height its own way
         image = image.resize((width, height), Image.LANCZOS)
