@@ -124,7 +124,7 @@ def in_process(store, settings, runs: int) -> dict:
 
 
 STAGES = [("apply", "apply.py", "apply_params"), ("parse", "surfaces.py", "parse_for_cairo"),
-          ("text", "text.py", "draw_text"), ("filters", "filters.py", "apply_filter"),
+          ("text", "text_layers.py", "draw_text"), ("filters", "filters.py", "apply_filter"),
           ("images", "drawers.py", "draw_image"), ("encode", "encode.py", "encode_jpeg")]
 
 

@@ -16,7 +16,7 @@ from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, text
+from svgrender.draw import drawers, text_layers
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -53,12 +53,12 @@ TAGS = cairo_surface.TAGS
 SEAMS: tuple[Seam, ...] = (
     Seam(TAGS, "rect", drawers.rounded_rect, "cairosvg.shapes.rect"),
     Seam(TAGS, "image", drawers.draw_image, "cairosvg.image.image"),
-    Seam(TAGS, "text", text.draw_text, "cairosvg.text.text"),
-    Seam(TAGS, "flowRoot", text.draw_text, "?.?"),  # CairoSVG has no flowRoot drawer
-    Seam(TAGS, "tspan", text.skip, "cairosvg.text.text"),  # drawn by their <text>'s layout
-    Seam(TAGS, "textPath", text.skip, "cairosvg.text.text"),
-    Seam(TAGS, "flowPara", text.skip, "?.?"),
-    Seam(TAGS, "flowSpan", text.skip, "?.?"),
+    Seam(TAGS, "text", text_layers.draw_text, "cairosvg.text.text"),
+    Seam(TAGS, "flowRoot", text_layers.draw_text, "?.?"),  # CairoSVG has no flowRoot drawer
+    Seam(TAGS, "tspan", text_layers.skip, "cairosvg.text.text"),  # drawn by their <text>
+    Seam(TAGS, "textPath", text_layers.skip, "cairosvg.text.text"),
+    Seam(TAGS, "flowPara", text_layers.skip, "?.?"),
+    Seam(TAGS, "flowSpan", text_layers.skip, "?.?"),
     Seam(cairo_defs, "draw_pattern", drawers.draw_pattern, "cairosvg.defs.draw_pattern"),
     Seam(cairo_defs, "draw_gradient", drawers.draw_gradient, "cairosvg.defs.draw_gradient"),
     Seam(cairo_surface, "prepare_filter", drawers.skip_prepare_filter,

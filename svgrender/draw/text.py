@@ -469,7 +469,7 @@ ALIGN = {"left": pangocffi.Alignment.LEFT, "center": pangocffi.Alignment.CENTER,
 WRAP = {"word": pangocffi.WrapMode.WORD_CHAR, "char": pangocffi.WrapMode.CHAR}
 
 
-def _box_of(surface, node) -> tuple[float, float, float, float] | None:
+def box_of(surface, node) -> tuple[float, float, float, float] | None:
     numbers = [float(v) for v in str(node.get("data-box", "")).replace(",", " ").split()
                if _is_number(v)]
     return tuple(numbers) if len(numbers) == 4 and numbers[2] > 0 and numbers[3] > 0 else None
@@ -850,35 +850,3 @@ def _all_text(node):
         yield node.text
     for child in getattr(node, "children", ()):
         yield from _all_text(child)
-
-
-def draw_text(surface, node) -> None:
-    """TAGS['text'] / ['flowRoot']: the whole text subtree, drawn now."""
-    if node.get("display") == "none" or node.get("visibility") in ("hidden", "collapse"):
-        return
-    opacity = float(node.get("opacity", 1))
-    # CairoSVG groups only elements with children for opacity; a bare <text> needs it too,
-    # or its stroke and fill would each be faded separately.
-    grouped = opacity < 1 and not node.children and surface.stroke_and_fill
-    if grouped:
-        surface.context.push_group()
-    box = _box_of(surface, node)
-    if box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
-        draw_box(surface, node, box, text_content(node))
-    else:
-        draw_faithful(surface, node)
-        for child in node.children:
-            if child.tag == "textPath":
-                draw_on_path(surface, node, child)
-    if grouped:
-        surface.context.pop_group_to_source()
-        surface.context.paint_with_alpha(opacity)
-    if surface.stroke_and_fill:
-        surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
-
-
-from svgrender.draw.text_path import draw_on_path  # noqa: E402 (it builds on this module)
-
-
-def skip(surface, node) -> None:
-    """Spans are drawn by their <text>; flowRegion shapes are a box, not ink."""

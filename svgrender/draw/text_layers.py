@@ -1,0 +1,36 @@
+"""The drawers CairoSVG calls for text (seams.py): a `<text>` or `<flowRoot>` is drawn whole —
+its own lines or box (text.py) and its text on paths (text_path.py); spans are drawn by it."""
+
+from __future__ import annotations
+
+from svgrender.draw.text import box_of, draw_box, draw_faithful, text_content
+from svgrender.draw.text_path import draw_on_path
+
+
+def draw_text(surface, node) -> None:
+    """TAGS['text'] / ['flowRoot']: the whole text subtree, drawn now."""
+    if node.get("display") == "none" or node.get("visibility") in ("hidden", "collapse"):
+        return
+    opacity = float(node.get("opacity", 1))
+    # CairoSVG groups only elements with children for opacity; a bare <text> needs it too,
+    # or its stroke and fill would each be faded separately.
+    grouped = opacity < 1 and not node.children and surface.stroke_and_fill
+    if grouped:
+        surface.context.push_group()
+    box = box_of(surface, node)
+    if box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
+        draw_box(surface, node, box, text_content(node))
+    else:
+        draw_faithful(surface, node)
+        for child in node.children:
+            if child.tag == "textPath":
+                draw_on_path(surface, node, child)
+    if grouped:
+        surface.context.pop_group_to_source()
+        surface.context.paint_with_alpha(opacity)
+    if surface.stroke_and_fill:
+        surface.context.new_path()  # CairoSVG fills "the current path" after us: leave none
+
+
+def skip(surface, node) -> None:
+    """Spans are drawn by their <text>; flowRegion shapes are a box, not ink."""
