@@ -298,9 +298,9 @@ def _set_paint(surface, node, kind: str) -> bool:
 
 
 def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False,
-                 content: tuple | None = None, outlines: bool = True) -> None:
+                 content: tuple | None = None, coloured: list | None = None) -> None:
     """`content` (text and style) lets small outlined text reuse its coverage (text_masks).
-    `outlines=False`: runs coloured by attributes, which only Pango's glyph drawing shows."""
+    `coloured`: the byte ranges in another colour than `node`'s fill, and their colours."""
     context = surface.context
     if not surface.stroke_and_fill:  # inside a <clipPath>: the glyph outlines are the clip
         context.move_to(x, y)
@@ -316,12 +316,14 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if _set_paint(surface, node, "fill"):
         if device_hinted:
             _for_device(context, layout)
-        if outlines and _device_size(context, layout) <= OUTLINE_TEXT_PX \
+        if _device_size(context, layout) <= OUTLINE_TEXT_PX \
                 and isinstance(context.get_target(), cairo.ImageSurface):  # PDF keeps real text
             # Outlines, not cairo's glyph cache: cairo 1.16 puts cached glyphs on whole pixels,
             # so small letters drift by up to half a pixel each (browsers place them at
             # fractions). Large letters keep the faster cache: half a pixel is little to them.
-            if content is not None:
+            if coloured:
+                _fill_runs(context, layout, coloured)
+            elif content is not None:
                 fill_outlines(context, layout, content)
             else:
                 pangocairocffi.layout_path(context, layout)
@@ -331,6 +333,36 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if stroked and not under:
         _stroke_layout(surface, node, layout, x, y)
     context.restore()
+
+
+def _fill_runs(context: cairo.Context, layout, coloured: list) -> None:
+    """Outlines of text whose runs differ in colour (outlines carry none), run by run: the
+    run's line filled within the run's advance, in its colour or the current source."""
+    x, y = context.get_current_point()
+    iterator = line_iterator(layout)
+    pointer = iterator._pointer
+    ink, run, line = (pango_ffi.new("PangoRectangle *") for _ in range(3))
+    while True:
+        if pango.pango_layout_iter_get_run_readonly(pointer) != pango_ffi.NULL:
+            index = pango.pango_layout_iter_get_index(pointer)
+            pango.pango_layout_iter_get_run_extents(pointer, ink, run)
+            pango.pango_layout_iter_get_line_extents(pointer, ink, line)
+            height = line.height / SCALE
+            context.save()
+            context.rectangle(x + run.x / SCALE, y + line.y / SCALE - height, run.width / SCALE,
+                              3 * height)  # only this line is filled: room for its glyphs
+            context.clip()
+            colour = next((c for start, end, c in coloured if start <= index < end), None)
+            if colour:
+                context.set_source_rgba(*colour)
+            context.move_to(x + line.x / SCALE,
+                            y + pango.pango_layout_iter_get_baseline(pointer) / SCALE)
+            pangocairocffi.pangocairo.pango_cairo_layout_line_path(
+                context._pointer, pango.pango_layout_iter_get_line_readonly(pointer))
+            context.fill()
+            context.restore()
+        if not pango.pango_layout_iter_next_run(pointer):
+            break
 
 
 def _stroke_layout(surface, node, layout, x: float, y: float) -> None:
@@ -630,15 +662,15 @@ def flow_layout(surface, node, box):
     # another colour carry it as an attribute (filled outlines cannot show those).
     paint_node = _dominant_fill(node, runs)
     base_fill = _fill_of(paint_node)
-    mixed = False
+    coloured: list[tuple[int, int, tuple]] = []  # byte start, end, (r, g, b, a)
     for run_text, run_node, style in runs:
         end = offset + len(run_text.encode())
         attrs.insert(pangocffi.Attribute.from_font_desc(style.description(), offset, end))
         fill = _fill_of(run_node)
         if fill[0] not in (None, "none") and fill != base_fill and not str(
                 fill[0]).startswith("url(") and run_text.strip():
-            mixed = True
             r, g, b, a = cairosvg_color(fill[0], float(fill[1]))
+            coloured.append((offset, end, (r, g, b, a)))
             attrs.insert(pangocffi.Attribute.from_foreground_color(
                 round(r * 65535), round(g * 65535), round(b * 65535), offset, end))
             attrs.insert(pangocffi.Attribute.from_foreground_alpha(
@@ -659,7 +691,7 @@ def flow_layout(surface, node, box):
     size = base.size
     shift = INKSCAPE_ASCENT * size + (heights[0] - size) / 2 - layout.get_baseline() / SCALE
     _keep_fitting_lines(layout, box, shift, size)
-    return layout, paint_node, mixed, shift
+    return layout, paint_node, coloured, shift
 
 
 def _fill_of(node) -> tuple:
@@ -774,11 +806,11 @@ def draw_box(surface, node, box, text: str) -> None:
         entry = flow_layout(surface, node, box) if (
             node.tag == "flowRoot" and node.get("data-text") is None) else None
         if entry is None:
-            entry = (fit_layout(context, text, style, box, node)[0], node, False, 0.0)
+            entry = (fit_layout(context, text, style, box, node)[0], node, [], 0.0)
         _check_glyphs(context, entry[0], text, style)
         if layouts is not None:
             layouts[key] = entry
-    layout, paint_node, mixed_colours, shift = entry
+    layout, paint_node, coloured, shift = entry
     x, y, width, height = box
     _, logical = layout.get_extents()
     used = logical.height / SCALE
@@ -788,7 +820,7 @@ def draw_box(surface, node, box, text: str) -> None:
     context.rectangle(x, y, width, height)  # nothing outside the box, whatever the font does
     context.clip()
     left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
-    _draw_layout(surface, paint_node, layout, left, top, outlines=not mixed_colours)
+    _draw_layout(surface, paint_node, layout, left, top, coloured=coloured)
     context.restore()
     placed = current_text_lines.get()
     if placed is not None and node.get("id") and node.get("data-text") is not None:
