@@ -296,3 +296,10 @@ def test_non_latin1_warnings_do_not_fail_the_answer(client, monkeypatch):
     value = header["X-Svgrender-Warnings"]
     value.encode("latin-1")  # what Starlette needs; raised before the fix
     assert "\\u5b57" in value
+
+
+def test_a_request_font_with_a_free_substitute_is_drawn_and_named(client):
+    answer = client.post("/designs/social-card", json={
+        "params": [{"name": "title", "text": "Set in Arial", "fontFamily": "Arial"}]})
+    assert answer.status_code == 201, answer.text
+    assert "drawn with Liberation Sans" in answer.headers.get("X-Svgrender-Warnings", "")

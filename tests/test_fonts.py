@@ -9,6 +9,7 @@ from pixels import decode, mean_abs_diff
 from svgrender.settings import Settings
 from svgrender import render as pipeline
 from svgrender.draw.fonts import add_font_dir, available_families
+from svgrender.errors import InvalidParam
 from svgrender.params import RenderRequest
 from svgrender.templates.model import load_template
 
@@ -162,3 +163,18 @@ def test_the_template_report_names_the_substitute(tmp_path):
     template = load_template("gill", data, Settings())
     missing = [f for f in findings(template) if f.code == "missing_font"]
     assert missing and "drawn with Gillius ADF" in missing[0].message
+
+
+@pytest.mark.parametrize("family, substitute", [
+    ("Arial", "Liberation Sans"), ("Helvetica", "Nimbus Sans"), ("Gill Sans", "Gillius ADF"),
+    ("Times New Roman", "Liberation Serif")])
+def test_a_request_may_name_a_family_with_a_free_substitute(family, substitute):
+    """`fontFamily: "Arial"` in a request is what a user writes: drawn with its metric-compatible
+    face (the warning names it), as in a template; an unknown name is still a 422."""
+    from svgrender.draw.fonts import check_family, deliberate_substitute
+
+    assert deliberate_substitute(family) == substitute
+    assert check_family(family, "title").startswith(f"'{family}'" if " " in family else family)
+    with pytest.raises(InvalidParam) as refused:
+        check_family("Arail", "title")
+    assert refused.value.code == "unknown_font"

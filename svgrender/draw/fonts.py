@@ -239,6 +239,17 @@ def substitute_for(family: str) -> str:
     return out or "the default sans-serif font"
 
 
+NO_SUCH_FAMILY = "svgrender-no-such-family"
+
+
+def deliberate_substitute(family: str) -> str | None:
+    """The face fontconfig puts in place of `family` on purpose — a metric-compatible alias
+    (Arial -> Liberation Sans) or one of font_substitutes.conf — or None when it would only
+    fall back to the default font, as for any unknown name."""
+    chosen = substitute_for(family)
+    return None if chosen == substitute_for(NO_SUCH_FAMILY) else chosen
+
+
 # A family name: letters (any script), digits, spaces, '-', '_', '.', and quotes around it.
 FAMILY_NAME = re.compile(r"^\s*(['\"]?)[\w][\w .-]*\1\s*$", re.UNICODE)
 
@@ -259,6 +270,8 @@ def check_family(value: str, layer: str) -> str:
     lowered = {f.lower(): f for f in families}
     if first.lower() in GENERIC or first.lower() in lowered or not families:
         return value
+    if deliberate_substitute(first):  # Arial, Helvetica, Gill Sans…: drawn with the
+        return value  # metric-compatible or configured face, named in the warnings
     near = difflib.get_close_matches(first.lower(), list(lowered), n=5, cutoff=0.5)
     hint = ("; close matches: " + ", ".join(lowered[n] for n in near)) if near else ""
     raise InvalidParam(f"layer {layer!r}: font family {first!r} is not installed{hint}. "
