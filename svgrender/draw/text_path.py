@@ -18,8 +18,9 @@ from cairosvg.url import parse_url
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.text import (SCALE, SPAN_TAGS, _baseline_shift, _check_glyphs, _draw_layout,
-                                 _layout_for, _num, _own_private_use, style_of)
+from svgrender.draw.text import (SCALE, SPAN_TAGS, Style, _baseline_shift, _check_glyphs,
+                                 _draw_layout, _first, _layout_for, _num, _own_private_use,
+                                 style_of)
 from svgrender.notices import warn
 
 SHAPES = ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon")
@@ -87,7 +88,7 @@ def referenced_path(surface, text_path):
 class Letter:
     char: str
     node: object  # whose style applies
-    style: object
+    style: Style
     start: float  # advance from the start of the text, in user units
     width: float
     dy: float  # baseline shift across the path (the spans' dy, summed)
@@ -133,15 +134,11 @@ def letters_of(surface, text_path) -> list[Letter]:
             add(element, dy)
         for child in element.children:
             if child.tag in SPAN_TAGS:
-                pen += _num(surface, _first_number(child.get("dx")), "x") or 0.0
-                visit(child, dy + (_num(surface, _first_number(child.get("dy")), "y") or 0.0))
+                pen += _num(surface, _first(child.get("dx")), "x") or 0.0
+                visit(child, dy + (_num(surface, _first(child.get("dy")), "y") or 0.0))
 
-    visit(text_path, _num(surface, _first_number(text_path.get("dy")), "y") or 0.0)
+    visit(text_path, _num(surface, _first(text_path.get("dy")), "y") or 0.0)
     return letters
-
-
-def _first_number(value) -> str | None:
-    return str(value).replace(",", " ").split()[0] if value not in (None, "") else None
 
 
 def start_offset(surface, text_path, length: float) -> float:
