@@ -12,6 +12,30 @@ TEMPLATES = ROOT / "templates"
 CORPUS = ROOT.parent / "shared" / "corpus"
 
 
+def chromium_screenshot(svg: str, width: int, height: int) -> Image.Image:
+    """Debian's headless Chromium's drawing of an SVG document (the browser reference), cropped
+    to width × height; skips the test where chromium is not installed."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    import pytest
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        page, shot = Path(folder) / "case.svg", Path(folder) / "shot.png"
+        page.write_text(svg)
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--no-first-run", "--force-color-profile=srgb", "--hide-scrollbars",
+                        f"--user-data-dir={folder}/profile", f"--screenshot={shot}",
+                        f"--window-size={max(width, 800)},{max(height, 600)}", page.as_uri()],
+                       check=True, capture_output=True, timeout=60)
+        return Image.open(shot).convert("RGB").crop((0, 0, width, height))
+
+
 def png_data_uri(image: Image.Image, fmt: str = "PNG") -> str:
     out = io.BytesIO()
     image.save(out, fmt)

@@ -3,16 +3,13 @@ drawn as headless Chromium draws them, not with their raw numbers."""
 
 import base64
 import io
-import shutil
 import struct
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
+from helpers import chromium_screenshot
 from svgrender import render as pipeline
 from svgrender.io.images import decode_image
 from svgrender.params import RenderRequest
@@ -82,20 +79,7 @@ def _ours(svg: str) -> np.ndarray:
 
 
 def _chromium(svg: str) -> np.ndarray:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("Debian's chromium is not installed")
-    with tempfile.TemporaryDirectory() as folder:
-        page, shot = Path(folder) / "case.svg", Path(folder) / "shot.png"
-        page.write_text(svg)
-        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update",
-                        "--no-first-run", "--force-color-profile=srgb",
-                        f"--user-data-dir={folder}/profile", f"--screenshot={shot}",
-                        "--window-size=800,600", page.as_uri()],
-                       check=True, capture_output=True, timeout=60)
-        image = Image.open(shot).convert("RGB").crop((0, 0, 40 * len(COLOURS), 40))
-        return np.asarray(image, np.int16)
+    return np.asarray(chromium_screenshot(svg, 40 * len(COLOURS), 40), np.int16)
 
 
 def _centres(pixels: np.ndarray) -> list[tuple[int, ...]]:

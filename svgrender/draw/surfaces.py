@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from svgrender.draw import seams
 from svgrender.draw.drawers import current_images
 from svgrender.draw.filters import current_results
-from svgrender.draw.text import current_layouts, current_text_lines
+from svgrender.draw.text import FLOW_MARK, current_layouts, current_text_lines
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
@@ -74,6 +74,9 @@ class Drawing:
 
 
 def prepare_drawing(tree: etree._Element, images: dict[str, DecodedImage]) -> Drawing:
+    # Flowed text is numbered so the SVG output can find what the raster sizes drew of it.
+    for index, flowed in enumerate(tree.iter("{http://www.w3.org/2000/svg}flowRoot")):
+        flowed.set(FLOW_MARK, str(index))
     return Drawing(tree, parse_for_cairo(etree.tostring(tree)), images)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from svgrender.draw.surfaces import Drawing, Size
+from svgrender.draw.text import FLOW_MARK
 from svgrender.io.images import TOKEN_PREFIX
 from svgrender.svg.xml import SVG_NS, href, local_name, set_href, set_style
 
@@ -23,7 +24,29 @@ def write_svg(drawing: Drawing, size: Size) -> bytes:
             placed = drawing.text_lines.get(element.get("id") or "")
             if placed is not None:
                 _write_lines(element, *placed)
+        mark = element.attrib.pop(FLOW_MARK, None)
+        pieces = drawing.text_lines.get((FLOW_MARK, mark)) if mark is not None else None
+        if pieces is not None and element.get("data-layout") != "box":
+            _write_flowed(element, pieces)
     return etree.tostring(tree)
+
+
+def _write_flowed(element: etree._Element, pieces: list) -> None:
+    """Inkscape flowed text (which no browser draws) as the text it was drawn as: each run of
+    each line a positioned tspan in its own style."""
+    element.tag = f"{{{SVG_NS}}}text"
+    for child in list(element):
+        element.remove(child)
+    element.text = None
+    for attr in ("data-box", "data-text-align", "data-vertical-align"):
+        element.attrib.pop(attr, None)
+    set_style(element, "white-space", "pre")
+    for x, y, text, css in pieces:
+        span = etree.SubElement(element, f"{{{SVG_NS}}}tspan")
+        span.set("x", f"{x:.2f}")
+        span.set("y", f"{y:.2f}")
+        span.set("style", ";".join(f"{name}:{value}" for name, value in css.items()))
+        span.text = text
 
 
 def _write_lines(element: etree._Element, font_size: float, lines: list) -> None:

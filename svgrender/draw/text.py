@@ -622,6 +622,7 @@ def flow_layout(surface, node, box):
         return None
     spans: list[tuple[object, int, int]] = []  # paragraph, byte start, byte end
     widened: list[tuple[int, float]] = []  # byte index of a space, its extra width
+    styled: list[tuple[int, int, dict]] = []  # byte start, end, the run's CSS (SVG output)
     offset = 0
     for index, para in enumerate(paragraphs):
         if index:
@@ -635,6 +636,7 @@ def flow_layout(surface, node, box):
             for index, extra in gaps:
                 widened.append((offset + index, extra))
             runs.append((run_text, run_node, style))
+            styled.append((offset, offset + len(run_text.encode()), _css_of(run_node, style)))
             offset += len(run_text.encode())
         spans.append((para, start, offset))
     text = "".join(t for t, _, _ in runs)
@@ -691,7 +693,32 @@ def flow_layout(surface, node, box):
     size = base.size
     shift = INKSCAPE_ASCENT * size + (heights[0] - size) / 2 - layout.get_baseline() / SCALE
     _keep_fitting_lines(layout, box, shift, size)
-    return layout, paint_node, coloured, shift
+    cuts = {index + 1 for index, _ in widened}  # a widened space: browsers would not widen it
+    return BoxLayout(layout, paint_node, coloured, shift, Flowed(styled, cuts))
+
+
+@dataclass
+class Flowed:
+    """What the SVG output needs to write untouched flowed text as positioned spans."""
+    styled: list  # (byte start, end, CSS properties) of each run
+    cuts: set  # byte indices a piece must start at
+
+
+@dataclass
+class BoxLayout:
+    layout: pangocffi.Layout
+    paint_node: object  # whose fill and stroke the text is drawn with
+    coloured: list  # byte ranges in other colours (_fill_runs)
+    shift: float = 0.0  # the first baseline moved to where Inkscape puts it
+    flowed: Flowed | None = None
+
+
+def _css_of(node, style: Style) -> dict:
+    fill, opacity = _fill_of(node)
+    families = ", ".join(f"'{name.strip()}'" for name in style.family.split(",") if name.strip())
+    return {"font-family": families, "font-size": f"{style.size:.4g}px",
+            "font-weight": str(style.weight), "font-style": "italic" if style.italic else "normal",
+            "fill": str(fill), "fill-opacity": str(opacity)}
 
 
 def _fill_of(node) -> tuple:
@@ -806,30 +833,59 @@ def draw_box(surface, node, box, text: str) -> None:
         entry = flow_layout(surface, node, box) if (
             node.tag == "flowRoot" and node.get("data-text") is None) else None
         if entry is None:
-            entry = (fit_layout(context, text, style, box, node)[0], node, [], 0.0)
-        _check_glyphs(context, entry[0], text, style)
+            entry = BoxLayout(fit_layout(context, text, style, box, node)[0], node, [])
+        _check_glyphs(context, entry.layout, text, style)
         if layouts is not None:
             layouts[key] = entry
-    layout, paint_node, coloured, shift = entry
+    layout = entry.layout
     x, y, width, height = box
     _, logical = layout.get_extents()
     used = logical.height / SCALE
     valign = node.get("data-vertical-align", "top")
-    top = y + shift + {"middle": (height - used) / 2, "bottom": height - used}.get(valign, 0.0)
+    top = y + entry.shift + {"middle": (height - used) / 2,
+                             "bottom": height - used}.get(valign, 0.0)
     context.save()
     context.rectangle(x, y, width, height)  # nothing outside the box, whatever the font does
     context.clip()
     left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
-    _draw_layout(surface, paint_node, layout, left, top, coloured=coloured)
+    _draw_layout(surface, entry.paint_node, layout, left, top, coloured=entry.coloured)
     context.restore()
     placed = current_text_lines.get()
     if placed is not None and node.get("id") and node.get("data-text") is not None:
         placed[node.get("id")] = (layout.font_description.size / SCALE,
                                   list(_placed_lines(context, layout, style, left, top, width)))
+    if placed is not None and entry.flowed and node.get(FLOW_MARK) is not None:
+        placed[(FLOW_MARK, node.get(FLOW_MARK))] = list(
+            _flowed_pieces(layout, entry.flowed, left, top))
 
 
 # Lines as laid out for the raster sizes, by layer id: the SVG output writes these positions.
 current_text_lines: ContextVar[dict | None] = ContextVar("svgrender_text_lines", default=None)
+FLOW_MARK = "data-svgrender-flow"  # numbers every flowRoot of a drawing (surfaces.py)
+
+
+def _flowed_pieces(layout, flowed: Flowed, left: float, top: float):
+    """(x, baseline y, text, CSS) of each run of each drawn line of untouched flowed text."""
+    raw = layout.text.encode()
+    rect = pango_ffi.new("PangoRectangle *")
+    iterator = line_iterator(layout)
+    while True:
+        start = iterator.get_index()
+        baseline = top + iterator.get_baseline() / SCALE
+        last = not iterator.next_line()
+        end = len(raw) if last else iterator.get_index()
+        cuts = {start, end} | {s for s, _, _ in flowed.styled if start < s < end} | {
+            c for c in flowed.cuts if start < c < end}
+        ordered = sorted(cuts)
+        for a, b in zip(ordered, ordered[1:]):
+            text = raw[a:b].decode("utf-8", "ignore").rstrip("\n")
+            if not text.strip():
+                continue
+            pango.pango_layout_index_to_pos(layout._pointer, a, rect)
+            css = next((c for s, e, c in flowed.styled if s <= a < e), {})
+            yield left + rect.x / SCALE, baseline, text, css
+        if last:
+            return
 
 
 def _placed_lines(context, layout, style: Style, left: float, top: float, width: float):
