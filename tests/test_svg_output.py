@@ -9,7 +9,7 @@ from PIL import Image
 
 from helpers import chromium_screenshot
 from svgrender import render as pipeline
-from svgrender.params import RenderRequest
+from svgrender.params import LayerParam, RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 
@@ -33,3 +33,16 @@ def test_flowed_text_shows_in_a_browser(name):
     assert (browser.mean(axis=-1) < 128).sum() > 500, "the browser drew the text"
     mean = np.abs(browser - png).mean()
     assert mean <= 2.0, f"{name}: {mean:.2f} between Chromium's drawing and the PNG answer"
+
+
+def test_changed_flowed_text_shows_in_a_browser():
+    """A request's new text for a flowRoot layer is laid out in its region and written as a
+    <text> (a flowRoot holding tspans would still be invisible in a browser)."""
+    path = FLOWED / "flowed-overflow.svg"
+    data = path.read_bytes().replace(b"<flowRoot ", b'<flowRoot id="body" ')
+    template = load_template("changed", data, Settings())
+    request = RenderRequest(format="svg", params=[LayerParam(name="body", text="Replaced words")])
+    svg = pipeline.render(template, request, Settings()).files[0].data.decode()
+    assert "flowRoot" not in svg and "Replaced words" in svg
+    browser = np.asarray(chromium_screenshot(svg, 360, 200), np.int16)
+    assert (browser.mean(axis=-1) < 128).sum() > 200, "the browser drew the new text"

@@ -51,6 +51,7 @@ def _write_flowed(element: etree._Element, pieces: list) -> None:
 
 def _write_lines(element: etree._Element, font_size: float, lines: list) -> None:
     """The lines the raster sizes drew, as positioned tspans: a browser shows the same text."""
+    element.tag = f"{{{SVG_NS}}}text"  # a flowRoot (changed Inkscape flowed text) included
     for child in list(element):
         element.remove(child)
     element.text = None
