@@ -34,34 +34,36 @@ def write_svg(drawing: Drawing, size: Size) -> bytes:
 def _write_flowed(element: etree._Element, pieces: list) -> None:
     """Inkscape flowed text (which no browser draws) as the text it was drawn as: each run of
     each line a positioned tspan in its own style."""
-    element.tag = f"{{{SVG_NS}}}text"
-    for child in list(element):
-        element.remove(child)
-    element.text = None
-    for attr in ("data-box", "data-text-align", "data-vertical-align"):
-        element.attrib.pop(attr, None)
-    set_style(element, "white-space", "pre")
+    _as_positioned_text(element, ("data-box", "data-text-align", "data-vertical-align"))
     for x, y, text, css in pieces:
-        span = etree.SubElement(element, f"{{{SVG_NS}}}tspan")
-        span.set("x", f"{x:.2f}")
-        span.set("y", f"{y:.2f}")
+        span = _tspan(element, x, y, text)
         span.set("style", ";".join(f"{name}:{value}" for name, value in css.items()))
-        span.text = text
 
 
 def _write_lines(element: etree._Element, font_size: float, lines: list) -> None:
     """The lines the raster sizes drew, as positioned tspans: a browser shows the same text."""
-    element.tag = f"{{{SVG_NS}}}text"  # a flowRoot (changed Inkscape flowed text) included
+    _as_positioned_text(element, ("x", "y", "dx", "dy", "text-anchor", "data-box",
+                                  "data-layout", "data-text"))
+    set_style(element, "font-size", f"{font_size:.4g}px")
+    set_style(element, "text-anchor", None)
+    for x, y, text in lines:
+        _tspan(element, x, y, text)
+
+
+def _as_positioned_text(element: etree._Element, dropped: tuple[str, ...]) -> None:
+    """`element` emptied into a <text> (a flowRoot included) for absolutely placed spans."""
+    element.tag = f"{{{SVG_NS}}}text"
     for child in list(element):
         element.remove(child)
     element.text = None
-    for attr in ("x", "y", "dx", "dy", "text-anchor", "data-box", "data-layout", "data-text"):
+    for attr in dropped:
         element.attrib.pop(attr, None)
-    set_style(element, "font-size", f"{font_size:.4g}px")
-    set_style(element, "text-anchor", None)
     set_style(element, "white-space", "pre")
-    for x, y, text in lines:
-        span = etree.SubElement(element, f"{{{SVG_NS}}}tspan")
-        span.set("x", f"{x:.2f}")
-        span.set("y", f"{y:.2f}")
-        span.text = text
+
+
+def _tspan(element: etree._Element, x: float, y: float, text: str) -> etree._Element:
+    span = etree.SubElement(element, f"{{{SVG_NS}}}tspan")
+    span.set("x", f"{x:.2f}")
+    span.set("y", f"{y:.2f}")
+    span.text = text
+    return span

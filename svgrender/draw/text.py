@@ -624,9 +624,10 @@ def flow_layout(surface, node, box):
     widened: list[tuple[int, float]] = []  # byte index of a space, its extra width
     styled: list[tuple[int, int, dict]] = []  # byte start, end, the run's CSS (SVG output)
     offset = 0
+    para_styles = [style_of(surface, para) for para in paragraphs]
     for index, para in enumerate(paragraphs):
         if index:
-            runs.append(("\n", para, style_of(surface, para)))
+            runs.append(("\n", para, para_styles[index]))
             offset += 1
         start = offset
         for run_text, run_node in _flow_runs(para):  # each run's icons from its own font
@@ -643,7 +644,7 @@ def flow_layout(surface, node, box):
     if not text.strip():
         return None
     first = paragraphs[0]
-    base = runs[0][2] if runs else style_of(surface, first)
+    base = runs[0][2] if runs else para_styles[0]
     layout = _layout_for(None, text, base, private_use_checked=True)
     attrs = pangocffi.AttrList()
     # CSS line heights are a multiple of the font size (Pango's factors multiply the font's
@@ -651,8 +652,8 @@ def flow_layout(surface, node, box):
     # baseline distance as an absolute height, from its own line-height and font size.
     inherited = first.get("line-height") or node.get("line-height")
     heights = []
-    for para, start, end in spans:
-        font_size = style_of(surface, para).size
+    for (para, start, end), para_style in zip(spans, para_styles):
+        font_size = para_style.size
         height = _line_height(surface, para.get("line-height"), font_size) or _line_height(
             surface, inherited, font_size) or INKSCAPE_NORMAL_LINE_HEIGHT * font_size
         heights.append(height)

@@ -166,6 +166,7 @@ def draw_on_path(surface, text, text_path) -> None:
         "middle": total / 2, "end": total}.get(anchor, 0.0)
     context = surface.context
     off_path = 0
+    laid: dict[tuple, object] = {}  # one layout per character and run style (a seal repeats)
     for letter in letters:
         if letter.char.isspace() or letter.width <= 0:
             continue
@@ -174,7 +175,11 @@ def draw_on_path(surface, text, text_path) -> None:
             off_path += 1
             continue
         x, y, angle = point
-        layout = _layout_for(context, letter.char, letter.style, private_use_checked=True)
+        key = (letter.char, id(letter.style))
+        layout = laid.get(key)
+        if layout is None:
+            layout = laid[key] = _layout_for(context, letter.char, letter.style,
+                                             private_use_checked=True)
         context.save()
         context.translate(x, y)
         context.rotate(angle)
