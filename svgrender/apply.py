@@ -114,48 +114,10 @@ def set_text(t: Target, value: str) -> None:
             on_path.remove(child)
         element.text, on_path.tail, on_path.text = None, None, " ".join(lines)
         return
-    tspans = [c for c in element if local_name(c) == "tspan"]
-    if len(lines) == 1:
-        if tspans and tspans[0].get("y") is not None:
-            # Figma-style <tspan x y> lines: keep the first line's position and style.
-            first = tspans[0]
-            for extra in tspans[1:]:
-                element.remove(extra)
-            for child in list(first):
-                first.remove(child)
-            first.text, element.text = value, None
-        else:
-            for child in list(element):
-                element.remove(child)
-            element.text = value
+    if tag == "text":  # placed from its own lines when drawn (draw/text_anchor.py)
+        t.element.set("data-text", value)
         return
-    # Several lines: one tspan per line, stepping like the template's own lines did.
-    font_size = font_size_of(element)
-    template = tspans[0] if tspans else None
-    step = 1.2 * font_size
-    if len(tspans) >= 2:
-        try:
-            step = float(tspans[1].get("y")) - float(tspans[0].get("y")) or step
-        except (TypeError, ValueError):
-            pass
-    x = (template.get("x") if template is not None else None) or element.get("x") or "0"
-    y0 = (template.get("y") if template is not None else None) or element.get("y") or "0"
-    attrib = dict(template.attrib) if template is not None else {}
-    for child in list(element):
-        element.remove(child)
-    element.text = None
-    try:
-        y_start = float(y0)
-    except ValueError:
-        y_start = 0.0
-    for index, line in enumerate(lines):
-        span = _svg("tspan")
-        span.attrib.update(attrib)
-        span.set("x", x)
-        span.set("y", f"{y_start + index * step:g}")
-        span.attrib.pop("dy", None)
-        span.text = line
-        element.append(span)
+    element.text = value  # a span inside a sentence: only its words change
 
 
 def set_font_family(t: Target, value: str) -> None:
@@ -216,6 +178,7 @@ def set_min_font_size(t: Target, value) -> None:
 
 def set_box(t: Target, box) -> None:
     t.element.set("data-box", f"{box.x:g} {box.y:g} {box.width:g} {box.height:g}")
+    t.element.set("data-box-source", "request")
 
 
 def transform_text(text: str, mode: str | None) -> str:
@@ -240,14 +203,16 @@ def finish_text(t: Target, given: dict) -> None:
         return
     text = given.get("text")
     if text is None:
-        lines = [c for c in t.element if local_name(c) in ("tspan", "flowPara")
-                 and (c.get("y") is not None or local_name(c) == "flowPara")]
-        text = "\n".join("".join(c.itertext()) for c in lines) if lines else "".join(
-            t.element.itertext())
+        text = t.template.text_of(t.template.layers[t.name])
     text = transform_text(text, given.get("textTransform"))
     if "textTransform" in given:
         set_text(t, text)
     t.element.set("data-text", text)
+    t.element.set("data-layer", t.name)  # the fit report names the layer as the request did
+    if local_name(t.element) == "text" and not any(
+            local_name(c) == "textPath" for c in t.element):
+        t.element.set("data-layout", "anchored")
+        return
     if not t.element.get("data-box") and BOX_PARAMS & given.keys():
         # Layout asked for but the template gave no box: the layer's measured box.
         x, y, w, h = t.template.pixels_to_user(*t.template.layers[t.name].box)

@@ -143,7 +143,7 @@ def cmd_templates(args, settings: Settings) -> int:
     if args.id:
         template = store.valid(args.id)
         for layer in template.listed_layers():
-            info = layer_json(layer)
+            info = layer_json(layer, template)
             print(f"{info['name']:<24} {info['type']:<7} x={info['x']:<8} y={info['y']:<8} "
                   f"{info['width']}×{info['height']}")
         for finding in findings(template):

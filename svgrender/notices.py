@@ -15,3 +15,14 @@ def warn(message: str) -> None:
     warnings = current_warnings.get()
     if warnings is not None and message not in warnings:
         warnings.append(message)
+
+
+# The fit report of the render in progress: per changed text layer, how its text was laid out
+# (lines, font size, scale, cut), decided once and returned with the answer.
+current_fit: ContextVar[dict | None] = ContextVar("svgrender_fit", default=None)
+
+
+def report_fit(layer: str, entry: dict) -> None:
+    report = current_fit.get()
+    if report is not None and layer not in report:
+        report[layer] = entry

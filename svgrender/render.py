@@ -9,7 +9,7 @@ from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
 from svgrender.draw.fonts import generation as font_generation
 from svgrender.draw.static_layers import Split, StaticLayerCache, split
-from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, prepare_drawing,
+from svgrender.draw.surfaces import (Size, collecting_fit, collecting_warnings, draw_raster, prepare_drawing,
                                      sharing_text_layouts,
                                      recording_text_lines, sharing_filter_results,
                                      using_images)
@@ -44,6 +44,7 @@ class Rendered:
     width: int
     height: int
     warnings: list[str] = field(default_factory=list)  # e.g. unsupported filter primitives
+    layout: dict = field(default_factory=dict)  # fit report: layer -> lines, fontSize, scale, cut
 
 
 MAX_THUMB_ASPECT = 4
@@ -106,13 +107,14 @@ def render(template: Template, request: RenderRequest, settings: Settings,
         static = split(tree, [param.name for param in request.params])
     drawing = prepare_drawing(static.rest if static else tree, all_images)
     warnings: list[str] = []
+    fit: dict = {}
     drawn: dict[int, OutputFile] = {}
     thumbs = sorted((1, 2), key=lambda i: -sizes[i].width)
     # Raster: the image first, at full quality; then the thumbnails, larger first, which may
     # sample filtered layers down from a larger size drawn before (never up). Vector: the
     # thumbnails first, so the vector file can write the text lines they were drawn with.
     order = thumbs + [0] if fmt.vector else [0] + thumbs
-    with using_images(drawing.images), collecting_warnings(warnings), \
+    with using_images(drawing.images), collecting_warnings(warnings), collecting_fit(fit), \
             sharing_filter_results(), sharing_text_layouts(), recording_text_lines(drawing):
         for index in order:
             variant, size = VARIANTS[index], sizes[index]
@@ -131,4 +133,41 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                 if static else None
             surface = draw_raster(drawing.cairo_tree, size, background, backdrop)
             drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
-    return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings)
+    check_overlaps(template, fit, warnings)
+    return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings, fit)
+
+
+def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:
+    """A changed text whose ink now meets another text layer's ink, which it did not in the
+    template, is named in its fit report (`overlaps`) and the warnings."""
+    texts = {name: layer for name, layer in template.layers.items() if layer.kind == "text"}
+    new_boxes = {}
+    for name, entry in fit.items():
+        ink = entry.pop("ink", None)
+        if ink is not None and template.width:
+            factor = template.width / ink[4]
+            new_boxes[name] = tuple(value * factor for value in ink[:4])
+    for name, box in new_boxes.items():
+        layer = template.find(name)
+        if layer is None:
+            continue
+        old = template.boxes.get(layer.element)
+        hits = []
+        for other_name, other in texts.items():
+            if other.element is layer.element:
+                continue
+            other_old = template.boxes.get(other.element)
+            other_now = new_boxes.get(other_name, other_old)
+            if other_now and _meet(box, other_now) and not (old and other_old
+                                                            and _meet(old, other_old)):
+                hits.append(other_name)
+        if hits:
+            fit[name]["overlaps"] = hits
+            message = f"layer {name!r}: its text now overlaps {', '.join(map(repr, hits))}"
+            if message not in warnings:
+                warnings.append(message)
+
+
+def _meet(a: tuple, b: tuple, margin: float = 0.5) -> bool:
+    return (a[0] < b[0] + b[2] - margin and b[0] < a[0] + a[2] - margin
+            and a[1] < b[1] + b[3] - margin and b[1] < a[1] + a[3] - margin)

@@ -40,16 +40,18 @@ class RenderResult:
     metadata: str | None = None
     warnings: list[str] = field(default_factory=list)
     reused: bool = False  # the files of an identical earlier render, not drawn again
+    layout: dict = field(default_factory=dict)  # fit report of the changed text layers
 
     def record(self) -> dict:
         return {"id": self.id, "templateId": self.template_id, "files": self.files,
                 "width": self.width, "height": self.height, "metadata": self.metadata,
-                "warnings": self.warnings}
+                "warnings": self.warnings, "layout": self.layout}
 
     @classmethod
     def from_record(cls, record: dict) -> "RenderResult":
         return cls(record["id"], record["templateId"], record["files"], record["width"],
-                   record["height"], record.get("metadata"), record.get("warnings", []))
+                   record["height"], record.get("metadata"), record.get("warnings", []),
+                   layout=record.get("layout") or {})
 
 
 class RenderService:
@@ -227,7 +229,7 @@ class RenderService:
                 self.files.copy(old, new)
             result = RenderResult(image_id, previous.template_id, names, previous.width,
                                   previous.height, request.metadata, previous.warnings,
-                                  reused=True)
+                                  reused=True, layout=previous.layout)
             self.records.put_record(image_id, result.record())
             return result
         except FileMissing:  # deleted since: render again
@@ -241,7 +243,7 @@ class RenderService:
             self.records.delete_record(image_id)
             return RenderResult(previous_id, previous.template_id, previous.files,
                                 previous.width, previous.height, request.metadata,
-                                previous.warnings, reused=True)
+                                previous.warnings, reused=True, layout=previous.layout)
 
     def store(self, rendered: Rendered, template: Template, request: RenderRequest,
               image_id: str, key: str | None) -> RenderResult:
@@ -257,7 +259,7 @@ class RenderService:
                 self.files.delete(name)
             raise
         result = RenderResult(image_id, template.id, names, rendered.width, rendered.height,
-                              request.metadata, rendered.warnings)
+                              request.metadata, rendered.warnings, layout=rendered.layout)
         self.records.put_record(image_id, result.record())
         if key:
             self.records.put_alias(key, image_id)

@@ -22,7 +22,9 @@ def test_render_answer_and_files(client, settings):
     response = client.post("/designs/social-card", json=body)
     assert response.status_code == 201, response.text
     answer = response.json()
-    assert set(answer) == NINE_FIELDS
+    assert set(answer) == NINE_FIELDS | {"layout"}  # + the fit report of the changed text
+    assert answer["layout"] == {"title": {"lines": 1, "fontSize": 52.0, "scale": 1.0,
+                                          "cut": False}}
     assert len(answer["id"]) == 10 and all(c in "0123456789abcdef" for c in answer["id"])
     assert answer["templateId"] == "social-card" and answer["metadata"] == "order-42"
     assert (answer["width"], answer["height"]) == (1200, 630)

@@ -8,6 +8,7 @@ from svgrender.svg.xml import href
 from svgrender.templates.model import Template
 from svgrender.templates.naming import unnamed_elements
 from svgrender.templates.report import findings
+from svgrender.templates.textboxes import placement
 
 
 def image_answer(result: RenderResult, base_url: str, files) -> dict:
@@ -23,6 +24,8 @@ def image_answer(result: RenderResult, base_url: str, files) -> dict:
               "metadata": result.metadata, "width": result.width, "height": result.height}
     if result.warnings:
         answer["warnings"] = result.warnings
+    if result.layout:
+        answer["layout"] = result.layout
     return answer
 
 
@@ -34,7 +37,14 @@ def warnings_header(warnings: list[str]) -> dict[str, str] | None:
     return {"X-Svgrender-Warnings": text.encode("ascii", "backslashreplace").decode("ascii")}
 
 
-def layer_json(layer) -> dict:
+def text_placement(layer, template: Template | None) -> dict:
+    """Anchor, growth, box and its source of a text layer (how a changed text is placed)."""
+    if template is None or template.root is None:
+        return {}
+    return placement(layer.element, template.root, template.user_to_pixels)
+
+
+def layer_json(layer, template: Template | None = None) -> dict:
     x, y, w, h = layer.box
     out = {"type": layer.kind, "name": layer.name, "x": round(x, 2), "y": round(y, 2),
            "width": round(w, 2), "height": round(h, 2)}
@@ -42,7 +52,9 @@ def layer_json(layer) -> dict:
         out["label"] = layer.label
     element = layer.element
     if layer.kind == "text":
-        out["text"] = "".join(element.itertext()).strip()
+        out["text"] = template.text_of(layer) if template is not None else " ".join(
+            "".join(element.itertext()).split())
+        out.update(text_placement(layer, template))
     fill = element.get("fill")
     if fill and not fill.startswith("url("):
         out["color"] = fill
@@ -67,7 +79,7 @@ def template_detail(template: Template) -> dict:
     """The template with its layers, findings and unnamed elements: walks the whole tree and may
     ask fontconfig, so handlers call it in a thread, never on the event loop."""
     body = template_summary(template)
-    body["layers"] = [layer_json(layer) for layer in template.listed_layers()]
+    body["layers"] = [layer_json(layer, template) for layer in template.listed_layers()]
     body["findings"] = [finding.json() for finding in findings(template)]
     body["unnamed"] = [{"path": path, "type": kind, "x": round(x, 2), "y": round(y, 2),
                         "width": round(w, 2), "height": round(h, 2)}

@@ -20,13 +20,13 @@ def write_svg(drawing: Drawing, size: Size) -> bytes:
             if key in drawing.images:
                 set_href(element, drawing.images[key].data_uri())
     for element in [e for e in tree.iter() if isinstance(e.tag, str)]:  # edited as we go
-        if element.get("data-layout") == "box":
+        if element.get("data-layout") in ("box", "anchored"):
             placed = drawing.text_lines.get(element.get("id") or "")
             if placed is not None:
                 _write_lines(element, *placed)
         mark = element.attrib.pop(FLOW_MARK, None)
         pieces = drawing.text_lines.get((FLOW_MARK, mark)) if mark is not None else None
-        if pieces is not None and element.get("data-layout") != "box":
+        if pieces is not None and element.get("data-layout") not in ("box", "anchored"):
             _write_flowed(element, pieces)
     return etree.tostring(tree)
 
@@ -43,7 +43,8 @@ def _write_flowed(element: etree._Element, pieces: list) -> None:
 def _write_lines(element: etree._Element, font_size: float, lines: list) -> None:
     """The lines the raster sizes drew, as positioned tspans: a browser shows the same text."""
     _as_positioned_text(element, ("x", "y", "dx", "dy", "text-anchor", "data-box",
-                                  "data-layout", "data-text"))
+                                  "data-layout", "data-text", "data-layer", "data-anchor",
+                                  "data-grows", "data-box-source"))
     set_style(element, "font-size", f"{font_size:.4g}px")
     set_style(element, "text-anchor", None)
     for x, y, text in lines:

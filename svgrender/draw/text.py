@@ -428,50 +428,80 @@ def _baseline_shift(node, layout) -> float:
     return baseline
 
 
-def draw_faithful(surface, node) -> None:
+@dataclass
+class LaidChunk:
+    """One chunk's runs laid out (Pango layouts and advances), ready to draw from any x."""
+    laid: list  # (run, layout, advance)
+    contents: dict  # per run: what its drawn coverage depends on (text_masks)
+    total: float  # the advance of the whole chunk (after textLength)
+    stretch: float  # lengthAdjust="spacingAndGlyphs"
+    anchor: str  # start / middle / end as drawn (direction rtl already flipped)
+
+    def start(self, pen_x: float) -> float:
+        """Where the chunk's first glyph goes for an anchor at `pen_x`."""
+        return pen_x - {"middle": self.total / 2, "end": self.total}.get(self.anchor, 0.0)
+
+
+def lay_chunk(surface, node, chunk: Chunk, alone: bool, check: bool = True,
+              font_size: float | None = None) -> LaidChunk:
+    """`alone`: the text's only chunk (textLength applies to it). `font_size`: every run at
+    this size instead of its own (a changed text shrunk to fit)."""
     context = surface.context
+    laid = []
+    contents = {}
+    for run in chunk.runs:
+        style = style_of(surface, run.node)
+        if font_size is not None:
+            style.size = font_size
+        contents[id(run)] = (run.text, style.family, style.size, style.weight, style.italic,
+                             style.letter_spacing)
+        layout = _layout_for(context, run.text, style)
+        if check:
+            _check_glyphs(context, layout, run.text, style)
+        _, logical = layout.get_extents()
+        # Browsers space after every character, Pango between a run's characters only.
+        laid.append((run, layout, logical.width / SCALE + style.letter_spacing))
+    total = sum(width for _, _, width in laid)
+    stretch = 1.0
+    target = _num(surface, node.get("textLength"), "x") if alone else None
+    if target and target > 0 and total > 0:
+        laid, stretch = _fit_length(surface, node, laid, total, target)
+        total = target
+    anchor = chunk.anchor
+    if node.get("direction") == "rtl":  # start/end follow the writing direction
+        anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
+    return LaidChunk(laid, contents, total, stretch, anchor)
+
+
+def draw_chunk(surface, chunk: LaidChunk, x: float, pen_y: float) -> float:
+    """Draw a laid chunk with its first glyph at `x` on baseline `pen_y`; returns its end."""
+    context = surface.context
+    stretch = chunk.stretch
+    for run, layout, width in chunk.laid:
+        if stretch != 1.0:  # lengthAdjust="spacingAndGlyphs": the glyphs widen too
+            context.save()
+            context.translate(x, 0)
+            context.scale(stretch, 1)
+            context.translate(-x, 0)
+        top = pen_y - _baseline_shift(run.node, layout)
+        if stretch == 1.0:  # (re-laid out under a stretch)
+            top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
+        _draw_layout(surface, run.node, layout, x, top, device_hinted=stretch == 1.0,
+                     content=chunk.contents[id(run)])
+        if stretch != 1.0:
+            context.restore()
+        x += width * stretch
+    return x
+
+
+def draw_faithful(surface, node) -> None:
     pen_x, pen_y = 0.0, 0.0
     chunks = chunks_of(surface, node)
     for chunk in chunks:
         pen_x = (chunk.x if chunk.x is not None else pen_x) + chunk.dx
         pen_y = (chunk.y if chunk.y is not None else pen_y) + chunk.dy
-        laid = []
-        contents = {}  # per run: what its drawn coverage depends on (text_masks)
-        for run in chunk.runs:
-            style = style_of(surface, run.node)
-            contents[id(run)] = (run.text, style.family, style.size, style.weight, style.italic,
-                                 style.letter_spacing)
-            layout = _layout_for(context, run.text, style)
-            _check_glyphs(context, layout, run.text, style)
-            _, logical = layout.get_extents()
-            # Browsers space after every character, Pango between a run's characters only.
-            laid.append((run, layout, logical.width / SCALE + style.letter_spacing))
-        total = sum(width for _, _, width in laid)
-        stretch = 1.0
-        target = _num(surface, node.get("textLength"), "x") if len(chunks) == 1 else None
-        if target and target > 0 and total > 0:
-            laid, stretch = _fit_length(surface, node, laid, total, target)
-            total = target
-        anchor = chunk.anchor
-        if node.get("direction") == "rtl":  # start/end follow the writing direction
-            anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
-        x = pen_x - {"middle": total / 2, "end": total}.get(anchor, 0.0)
-        for run, layout, width in laid:
-            if stretch != 1.0:  # lengthAdjust="spacingAndGlyphs": the glyphs widen too
-                context.save()
-                context.translate(x, 0)
-                context.scale(stretch, 1)
-                context.translate(-x, 0)
-            top = pen_y - _baseline_shift(run.node, layout)
-            if stretch == 1.0:  # (re-laid out under a stretch)
-                top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
-            _draw_layout(surface, run.node, layout, x, top,
-                         device_hinted=stretch == 1.0,
-                         content=contents[id(run)])
-            if stretch != 1.0:
-                context.restore()
-            x += width * stretch
-        pen_x = x
+        laid = lay_chunk(surface, node, chunk, len(chunks) == 1)
+        pen_x = draw_chunk(surface, laid, laid.start(pen_x), pen_y)
 
 
 def _fit_length(surface, node, laid, total: float, target: float):

@@ -4,7 +4,11 @@ its own lines or box (text.py) and its text on paths (text_path.py); spans are d
 from __future__ import annotations
 
 from svgrender.draw.text import box_of, draw_box, draw_faithful, text_content
+from svgrender.draw.text_anchor import draw_anchored
+from svgrender.draw.text_lines import own_lines
 from svgrender.draw.text_path import draw_on_path
+
+MARK = "data-svgrender-n"  # templates/layers.py numbers elements while measuring
 
 
 def draw_text(surface, node) -> None:
@@ -17,8 +21,15 @@ def draw_text(surface, node) -> None:
     grouped = opacity < 1 and not node.children and surface.stroke_and_fill
     if grouped:
         surface.context.push_group()
+    geometry = getattr(surface, "text_geometry", None)
+    if geometry is not None and node.tag == "text" and node.get(MARK) is not None:
+        lines = own_lines(surface, node)  # measuring a template: where its lines are
+        if lines is not None:
+            geometry[int(node.get(MARK))] = lines.facts()
     box = box_of(surface, node)
-    if box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
+    if node.get("data-layout") == "anchored" and node.tag == "text":
+        draw_anchored(surface, node)
+    elif box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
         draw_box(surface, node, box, text_content(node))
     else:
         draw_faithful(surface, node)

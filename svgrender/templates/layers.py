@@ -106,6 +106,7 @@ class _MeasuringSurface(WalkerMixin, Surface):
 
     def __init__(self, tree):
         self.boxes: dict[int, tuple[float, float, float, float]] = {}
+        self.text_geometry: dict[int, dict] = {}  # each text's own lines (draw/text_layers.py)
         super().__init__(tree, None, 96)
 
     def _create_surface(self, width, height):
@@ -138,8 +139,9 @@ def _union(a, b):
     return (x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y)
 
 
-def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float]]:
-    """Ink boxes (1x pixels) of every rendered element, keyed by element, and the 1x size.
+def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float], dict]:
+    """Ink boxes (1x pixels) of every rendered element, keyed by element, the 1x size, and each
+    text's own lines (text_lines.OwnLines.facts) by element.
 
     Containers get the union of their children's boxes: a group's own ink extent is unreliable
     (filters and some text runs paint through the whole clip).
@@ -174,4 +176,6 @@ def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float]]:
         return box
 
     visit(0, order[0])
-    return boxes, (surface.width, surface.height)
+    lines = {order[index]: facts for index, facts in surface.text_geometry.items()
+             if index < len(order)}
+    return boxes, (surface.width, surface.height), lines

@@ -40,7 +40,8 @@ class TemplateFacts:
     boxes: list[tuple[int, tuple]]  # (position in root.iter(), ink box in 1x px)
     removed: list[str]
     dropped_images: list[str]
-    clean: bytes | None = None  # uploads: the sanitised file to store
+    clean: bytes | None = None
+    text_lines: list[tuple[int, dict]] | None = None  # (position, a text's own lines)  # uploads: the sanitised file to store
 
 
 def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, list[str]]:
@@ -77,7 +78,9 @@ def load_for_api(source: TemplateSource, settings: Settings) -> tuple[Template, 
                          template.viewbox,
                          [(position[el], box) for el, box in template.boxes.items()
                           if el in position],
-                         template.removed, template.dropped_images, clean)
+                         template.removed, template.dropped_images, clean,
+                         [(position[el], lines) for el, lines in template.text_lines.items()
+                          if el in position])
 
 
 def _load_source(source: TemplateSource, settings: Settings, serialise: bool):
@@ -99,5 +102,6 @@ def template_from_facts(template_id: str, facts: TemplateFacts) -> Template:
     root = parse_svg(facts.prepared)
     order = list(root.iter())
     boxes = {order[i]: tuple(box) for i, box in facts.boxes if i < len(order)}
-    index_layers(template, root, facts.viewbox, boxes, (facts.width, facts.height))
+    lines = {order[i]: value for i, value in facts.text_lines or () if i < len(order)}
+    index_layers(template, root, facts.viewbox, boxes, (facts.width, facts.height), lines)
     return template

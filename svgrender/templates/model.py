@@ -48,6 +48,7 @@ class Template:
 
     aliases: dict[str, str] = field(default_factory=dict)  # designer's label -> layer name
     boxes: dict = field(default_factory=dict)  # element -> ink box in 1x px (every drawn one)
+    text_lines: dict = field(default_factory=dict)  # text element -> its own lines (facts)
 
     def find(self, name: str) -> Layer | None:
         """A layer by its name, or by the label the designer gave it (Inkscape, Illustrator)."""
@@ -66,6 +67,25 @@ class Template:
         vx, vy, vw, vh = self.viewbox
         sx, sy = self.width / vw, self.height / vh
         return (x / sx + vx, y / sy + vy, w / sx, h / sy)
+
+    def user_to_pixels(self, x: float, y: float, w: float, h: float) -> tuple:
+        """A box in root user units (the viewBox) to 1x pixels."""
+        vx, vy, vw, vh = self.viewbox
+        sx, sy = self.width / vw, self.height / vh
+        return ((x - vx) * sx, (y - vy) * sy, w * sx, h * sy)
+
+    def text_of(self, layer: Layer) -> str:
+        """A text layer's words as a request sends them back: its lines (or flowed
+        paragraphs) joined with newlines, without the file's indentation."""
+        facts = self.text_lines.get(layer.element)
+        if facts and facts.get("lines"):
+            return "\n".join(line[3] for line in facts["lines"])
+        element = layer.element
+        paragraphs = [c for c in element.iter() if isinstance(c.tag, str)
+                      and local_name(c) == "flowPara"]
+        if paragraphs:
+            return "\n".join(" ".join("".join(p.itertext()).split()) for p in paragraphs)
+        return " ".join("".join(element.itertext()).split())
 
     def listed_layers(self) -> list[Layer]:
         """Layers to show clients: `canvas` first, no duplicates of the canvas element."""
@@ -157,17 +177,18 @@ def load_prepared(template_id: str, data: bytes, settings: Settings,
                                              settings.max_image_pixels, template.dropped_images,
                                              settings.max_template_image_pixels)
     with using_images(template.images):
-        boxes, (mw, mh) = measure(root, parse_for_cairo)
-    index_layers(template, root, viewbox, boxes, (max(1, round(mw)), max(1, round(mh))))
+        boxes, (mw, mh), lines = measure(root, parse_for_cairo)
+    index_layers(template, root, viewbox, boxes, (max(1, round(mw)), max(1, round(mh))), lines)
     return template, prepared
 
 
 def index_layers(template: Template, root: etree._Element, viewbox, boxes: dict,
-           size: tuple[int, int]) -> None:
+           size: tuple[int, int], text_lines: dict | None = None) -> None:
     """Layers (named elements, classified, with boxes), aliases and text boxes."""
     ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     candidates = named_elements(root)
     template.root, template.viewbox, template.boxes = root, viewbox, boxes
+    template.text_lines = text_lines or {}
     template.width, template.height = size
     canvas = find_canvas(root, viewbox)
     template.layers["canvas"] = Layer("canvas", "canvas", canvas,
@@ -180,5 +201,5 @@ def index_layers(template: Template, root: etree._Element, viewbox, boxes: dict,
                                           label if label != layer_id else None, box)
     template.aliases = layer_aliases(template.layers)
     template.order = list(root.iter())
-    annotate_text_boxes(root, template.layers, template.pixels_to_user, boxes,
+    annotate_text_boxes(root, template.layers, template.pixels_to_user, boxes, template.text_lines,
                         (float(template.width), float(template.height)))

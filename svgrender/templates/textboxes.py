@@ -132,6 +132,26 @@ def _into(element, root, box) -> tuple | None:
     return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
 
 
+def placement(element: etree._Element, root: etree._Element, to_pixels) -> dict:
+    """How a changed text is placed, as the template report shows it: anchor, growth, the
+    box's source and the box in 1x pixels (`to_pixels`: root user units -> pixels)."""
+    out = {"anchor": element.get("data-anchor") or _anchor(element),
+           "grows": element.get("data-grows") or "down",
+           "boxSource": element.get("data-box-source") or "none"}
+    numbers = [float(v) for v in (element.get("data-box") or "").split()]
+    if len(numbers) == 4:
+        matrix = to_root(element, root)
+        x, y, w, h = numbers
+        corners = [matrix.transform_point(px, py) for px, py in
+                   ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        left, top, width, height = to_pixels(min(xs), min(ys), max(xs) - min(xs),
+                                             max(ys) - min(ys))
+        out["box"] = {"x": round(left, 2), "y": round(top, 2), "width": round(width, 2),
+                      "height": round(height, 2)}
+    return out
+
+
 CANVAS_SHARE = 0.9  # a rect this share of the canvas is a background, not a container
 
 
@@ -178,8 +198,9 @@ def _canvas_box(layer_box, anchor, canvas) -> tuple:
         left, right = margin, x + w
     else:
         left, right = x, cw - margin
-    top = max(0.0, y - 0.1 * h)
-    return (left, top, max(right - left, w), max(ch - margin - top, h))
+    # Vertically the whole canvas but the margin: text grows down or up from its own lines.
+    vertical = max(0.0, min(margin, y, ch - (y + h)))
+    return (left, vertical, max(right - left, w), max(ch - 2 * vertical, h))
 
 
 def _on_path(element: etree._Element) -> bool:
@@ -188,40 +209,58 @@ def _on_path(element: etree._Element) -> bool:
 
 
 def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = None,
+             text_lines: dict | None = None,
              canvas: tuple[float, float] | None = None) -> None:
-    """Write `data-box` (and an inferred alignment) on every text layer that can have one."""
-    boxes = boxes or {}
+    """Write on every text layer that can have one its box (`data-box`) and where it came from
+    (`data-box-source`: explicit | flow | shape | canvas), its anchor (`data-anchor`) and the
+    way a longer text grows (`data-grows`: down | up | both). A box is only a limit: a changed
+    text starts from its own lines (draw/text_anchor.py)."""
+    boxes, text_lines = boxes or {}, text_lines or {}
     ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     order = {el: i for i, el in enumerate(root.iter())}
     canvas_area = canvas[0] * canvas[1] if canvas else 0.0
     for layer in layers.values():
         element = layer.element
         if (layer.kind != "text" or local_name(element) not in ("text", "flowRoot")
-                or element.get("data-box") or _on_path(element)):
+                or _on_path(element)):
+            continue
+        lines = _lines(text_lines.get(element))
+        if element.get("data-box"):
+            _describe(element, "explicit", lines)
             continue
         box = text_box(element, ids, layer.box, to_user)
+        source = "explicit" if _has_width(element) else "flow"
+        hint = frame_px = None
         if box is None and layer.box[2] > 0 and canvas:
             named = ids.get(f"{layer.name}-box")
             frame = boxes.get(named) if named is not None else None
+            source = "explicit"
             if frame is None and not _has_width(element):
                 frame = _container(element, layer.box, boxes, order, canvas_area)
+                source = "shape"
                 if frame is not None:
-                    horizontal, vertical = _alignment(layer.box, frame)
-                    element.set("data-text-align", element.get("data-text-align") or horizontal)
-                    element.set("data-vertical-align",
-                                element.get("data-vertical-align") or vertical)
+                    horizontal, _ = _alignment(layer.box, frame)
+                    hint = {"center": "middle", "right": "end"}.get(horizontal, "start")
                     pad = min(0.08 * frame[2], 16.0)
+                    frame_px = frame
                     frame = (frame[0] + pad, frame[1], frame[2] - 2 * pad, frame[3])
             if frame is None and not _has_width(element):
                 frame = _canvas_box(layer.box, _anchor(element), canvas)
+                frame_px, source = (0.0, 0.0, canvas[0], canvas[1]), "canvas"
             if frame is not None:
                 box = _into(element, root, to_user(*frame))
             if box is None:
                 box = text_box(element, ids, layer.box, to_user, lines_only=True)
+                source = "explicit"
         if box and canvas:
             box = _within(box, _into(element, root, to_user(0.0, 0.0, *canvas)))
         if box:
             element.set("data-box", " ".join(f"{v:g}" for v in box))
+        size_px = lines.font_size * layer.box[3] / max(_user_height(element, root, to_user,
+                                                                  layer.box), 1e-9) \
+            if lines is not None else 0.0
+        grows = _growth(layer.box, frame_px, size_px) if frame_px else None
+        _describe(element, source if box else "none", lines, hint, grows)
     named = {layer.element for layer in layers.values()}
     for element in root.iter():  # flowed text nobody named (optimisers strip ids) still flows
         if isinstance(element.tag, str) and local_name(element) == "flowRoot" \
@@ -229,6 +268,73 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
             box = text_box(element, ids, None, to_user)
             if box:
                 element.set("data-box", " ".join(f"{v:g}" for v in box))
+
+
+def _user_height(element, root, to_user, box) -> float:
+    """The height of a pixel box in the element's own units (to scale its font size)."""
+    inside = _into(element, root, to_user(*box))
+    return inside[3] if inside else box[3]
+
+
+def _lines(facts: dict | None):
+    from svgrender.draw.text_lines import Line, OwnLines
+    if not facts or not facts.get("lines"):
+        return None
+    return OwnLines([Line(baseline, left, right, text, anchor)
+                     for left, right, baseline, text, anchor in facts["lines"]],
+                    facts["fontSize"])
+
+
+def _describe(element, source: str, lines, hint: str | None = None,
+              grows: str | None = None) -> None:
+    """The anchor, growth and box source a changed text is placed by (and the report shows)."""
+    from svgrender.draw.text_lines import anchor_of
+    element.set("data-box-source", source)
+    if lines is not None:
+        single = len(lines.lines) == 1 and lines.lines[0].anchor == "start"
+        anchor, _ = anchor_of(lines.lines, lines.font_size, hint if single else None)
+        element.set("data-anchor", element.get("data-anchor") or anchor)
+    elif local_name(element) == "flowRoot":
+        align = _flow_align(element)
+        element.set("data-anchor", {"center": "middle", "right": "end"}.get(align, "start"))
+    if local_name(element) == "flowRoot" or source in ("explicit", "flow") and grows is None:
+        grows = _box_growth(element, lines)
+    element.set("data-grows", element.get("data-grows") or grows or "down")
+
+
+def _flow_align(element) -> str:
+    for child in element.iter():
+        if isinstance(child.tag, str) and local_name(child) == "flowPara":
+            style = parse_style(child.get("style"))
+            value = style.get("text-align") or child.get("text-align") or ""
+            return {"middle": "center", "end": "right"}.get(value, value)
+    return "left"
+
+
+def _growth(ink, frame, font_size: float = 0.0) -> str:
+    """Down from the first baseline, up from the last when the text sits on its frame's
+    bottom (a price at a card's foot), both ways when centred in a snug frame (a button)."""
+    text_top, text_bottom = ink[1], ink[1] + ink[3]
+    top, bottom = frame[1], frame[1] + frame[3]
+    text_height, frame_height = max(ink[3], 1e-6), max(frame[3], 1e-6)
+    top_gap, bottom_gap = text_top - top, bottom - text_bottom
+    snug = frame_height <= max(3 * text_height, 4 * font_size)  # a button, a badge, a pill
+    if snug and abs(top_gap - bottom_gap) <= 0.2 * frame_height:
+        return "both"
+    if bottom_gap < top_gap and bottom_gap <= max(text_height, 0.15 * frame_height):
+        return "up"
+    return "down"
+
+
+def _box_growth(element, lines) -> str | None:
+    """For a box in the text's own units: the growth its lines' place in it gives."""
+    box = [float(v) for v in (element.get("data-box") or "").split()]
+    if lines is None or len(box) != 4 or local_name(element) == "flowRoot":
+        return None
+    size = lines.font_size
+    ink = (0.0, lines.lines[0].baseline - 0.75 * size, 0.0,
+           lines.lines[-1].baseline - lines.lines[0].baseline + size)
+    return _growth(ink, box)
 
 
 def _within(box: tuple, canvas: tuple | None) -> tuple:
