@@ -96,14 +96,7 @@ def set_text(t: Target, value: str) -> None:
     element, lines = t.element, value.split("\n")
     tag = local_name(element)
     if tag == "flowRoot":
-        paras = [c for c in element.iter() if local_name(c) == "flowPara"]
-        parent = paras[0].getparent() if paras else element
-        for para in paras:
-            para.getparent().remove(para)
-        for line in lines:
-            para = _svg("flowPara")
-            para.text = line
-            parent.append(para)
+        _set_paragraphs(element, lines)
         return
     on_path = next((c for c in element if local_name(c) == "textPath"), None)
     if on_path is not None:  # text on a path stays on its path, one line along it
@@ -118,6 +111,41 @@ def set_text(t: Target, value: str) -> None:
         t.element.set("data-text", value)
         return
     element.text = value  # a span inside a sentence: only its words change
+
+
+def _set_paragraphs(element: etree._Element, lines: list[str]) -> None:
+    """Flowed text, paragraph by paragraph: a paragraph whose words are unchanged stays as the
+    designer styled it (its spans too); a changed one is written in the style of the paragraph
+    it replaces (or the last one), with the style of that paragraph's first run. Empty
+    paragraphs before the first words are the designer's spacing and stay."""
+    paras = [c for c in element.iter() if local_name(c) == "flowPara"]
+    parent = paras[0].getparent() if paras else element
+    while len(paras) > 1 and not _words(paras[0]):  # spacing before the words: kept
+        paras.pop(0)
+    for para in paras:
+        para.getparent().remove(para)
+    for index, line in enumerate(lines):
+        old = paras[min(index, len(paras) - 1)] if paras else None
+        if old is not None and index < len(paras) and _words(old) == " ".join(line.split()):
+            parent.append(old)
+            continue
+        para = _svg("flowPara")
+        if old is not None:
+            para.attrib.update({k: v for k, v in old.attrib.items() if k != "id"})
+            run = next((c for c in old.iter() if c is not old and isinstance(c.tag, str)
+                        and (c.text or "").strip()), None)
+            if run is not None and not (old.text or "").strip():
+                span = etree.SubElement(para, run.tag, {
+                    k: v for k, v in run.attrib.items() if k != "id"})
+                span.text = line
+                parent.append(para)
+                continue
+        para.text = line
+        parent.append(para)
+
+
+def _words(element: etree._Element) -> str:
+    return " ".join("".join(element.itertext()).split())
 
 
 def set_font_family(t: Target, value: str) -> None:
@@ -209,6 +237,8 @@ def finish_text(t: Target, given: dict) -> None:
         set_text(t, text)
     t.element.set("data-text", text)
     t.element.set("data-layer", t.name)  # the fit report names the layer as the request did
+    if text == t.template.text_of(t.template.layers[t.name]):
+        t.element.set("data-own-text", "true")  # drawn as the template draws it, even overrun
     if local_name(t.element) == "text" and not any(
             local_name(c) == "textPath" for c in t.element):
         t.element.set("data-layout", "anchored")

@@ -44,7 +44,7 @@ def _write_lines(element: etree._Element, font_size: float, lines: list) -> None
     """The lines the raster sizes drew, as positioned tspans: a browser shows the same text."""
     _as_positioned_text(element, ("x", "y", "dx", "dy", "text-anchor", "data-box",
                                   "data-layout", "data-text", "data-layer", "data-anchor",
-                                  "data-grows", "data-box-source"))
+                                  "data-grows", "data-box-source", "data-own-text"))
     set_style(element, "font-size", f"{font_size:.4g}px")
     set_style(element, "text-anchor", None)
     for x, y, text in lines:

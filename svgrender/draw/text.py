@@ -29,7 +29,7 @@ from pangocffi import gobject, pango
 from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, generation,
                                   installed_families, substitute_for)
 from svgrender.draw.text_masks import fill_outlines
-from svgrender.notices import warn
+from svgrender.notices import report_fit, warn
 from svgrender.svg.prepare import strokes_first
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
@@ -723,9 +723,9 @@ def flow_layout(surface, node, box):
     # lower on a flyer's body text.
     size = base.size
     shift = INKSCAPE_ASCENT * size + (heights[0] - size) / 2 - layout.get_baseline() / SCALE
-    _keep_fitting_lines(layout, box, shift, size)
+    cut = _keep_fitting_lines(layout, box, shift, size)
     cuts = {index + 1 for index, _ in widened}  # a widened space: browsers would not widen it
-    return BoxLayout(layout, paint_node, coloured, shift, Flowed(styled, cuts))
+    return BoxLayout(layout, paint_node, coloured, shift, Flowed(styled, cuts), cut)
 
 
 @dataclass
@@ -742,6 +742,7 @@ class BoxLayout:
     coloured: list  # byte ranges in other colours (_fill_runs)
     shift: float = 0.0  # the first baseline moved to where Inkscape puts it
     flowed: Flowed | None = None
+    cut: bool = False  # lines of the flow did not fit its region and were left out
 
 
 def _css_of(node, style: Style) -> dict:
@@ -775,7 +776,7 @@ INKSCAPE_NORMAL_LINE_HEIGHT = 1.25  # Inkscape's 'normal' for flowed text
 INKSCAPE_ASCENT = 0.76
 
 
-def _keep_fitting_lines(layout, box, shift: float, size: float) -> None:
+def _keep_fitting_lines(layout, box, shift: float, size: float) -> bool:
     """Inkscape's flow, as the designer saw it: lines are placed while they fit the region; a
     line reaching below it, or a word wider than it, ends the flow (nothing after is drawn).
     (Drawing the rest cut at the frame, or a word broken into letters, showed text the
@@ -790,9 +791,9 @@ def _keep_fitting_lines(layout, box, shift: float, size: float) -> None:
         wide = ink.width > 0 and (ink.x / SCALE < -1 or (ink.x + ink.width) / SCALE > width + 1)
         if bottom > height + 0.5 or wide:
             layout.text = layout.text.encode()[:start].decode("utf-8", "ignore")
-            return
+            return True
         if not iterator.next_line():
-            return
+            return False
 
 
 SPACE_RUN = re.compile(" {2,}")
@@ -854,6 +855,30 @@ def _flow_runs(element):
 current_layouts: ContextVar[dict | None] = ContextVar("svgrender_layouts", default=None)
 
 
+def _flowed_or_fitted(surface, node, box, text: str, style: Style) -> BoxLayout:
+    """Flowed text keeps each paragraph's and span's own style (a changed paragraph takes its
+    predecessor's, apply.py); it is fitted in one style (autoFit, a cut with '…') only when a
+    changed text overflows the flow region. Changed text reports how it fitted."""
+    changed = node.get("data-text") is not None
+    entry = flow_layout(surface, node, box) if node.tag == "flowRoot" else None
+    if entry is not None and entry.cut and changed and (
+            node.get("data-auto-fit") == "true" or node.get("data-own-text") is None):
+        entry = None
+    if entry is not None:
+        if changed:
+            report_fit(node.get("data-layer") or node.get("id") or "text", {
+                "lines": entry.layout.get_line_count(), "fontSize": round(style.size, 2),
+                "scale": 1.0, "cut": entry.cut})
+        return entry
+    layout, font_size = fit_layout(surface.context, text, style, box, node)
+    if changed:
+        report_fit(node.get("data-layer") or node.get("id") or "text", {
+            "lines": layout.get_line_count(), "fontSize": round(font_size, 2),
+            "scale": round(font_size / style.size, 3),
+            "cut": bool(pango.pango_layout_is_ellipsized(layout._pointer))})
+    return BoxLayout(layout, node, [])
+
+
 def draw_box(surface, node, box, text: str) -> None:
     context = surface.context
     style = style_of(surface, node)
@@ -861,10 +886,7 @@ def draw_box(surface, node, box, text: str) -> None:
     key = (id(node), text, tuple(box))
     entry = layouts.get(key) if layouts is not None else None
     if entry is None:
-        entry = flow_layout(surface, node, box) if (
-            node.tag == "flowRoot" and node.get("data-text") is None) else None
-        if entry is None:
-            entry = BoxLayout(fit_layout(context, text, style, box, node)[0], node, [])
+        entry = _flowed_or_fitted(surface, node, box, text, style)
         _check_glyphs(context, entry.layout, text, style)
         if layouts is not None:
             layouts[key] = entry

@@ -44,6 +44,7 @@ class Placement:
     scale: float
     cut: bool
     entry: dict | None = None  # its fit report
+    exact: bool = False  # the template's own lines, each drawn where the template has it
 
 
 def draw_anchored(surface, node) -> None:
@@ -61,7 +62,7 @@ def draw_anchored(surface, node) -> None:
     for (text, reused), baseline in zip(placement.lines, placement.baselines):
         if reused is not None:  # the template's own runs, moved with the anchor
             line = own.lines[reused]
-            shift = placement.anchor_x - line.edge(placement.anchor)
+            shift = 0.0 if placement.exact else placement.anchor_x - line.edge(placement.anchor)
             for laid, start in line.pieces:
                 draw_chunk(surface, laid, start + shift, baseline)
                 ink.extend(_ink(laid, start + shift, baseline))
@@ -139,7 +140,9 @@ def place(surface, node, own: OwnLines) -> Placement:
         # the export wrote (Inkscape may put a line's x left of its own shape-inside frame)
         anchor_x = min(max(anchor_x, box[0]), box[0] + box[2])
     widest = max(line.right - line.left for line in own.lines)
-    width = _width(anchor, anchor_x, box, widest)
+    # The template's own words never wrap differently, even where they overran their box.
+    same = text.strip() == own.text.strip()
+    width = _width(anchor, anchor_x, box, widest if same or box is None else 0.0)
     first, last = own.lines[0].baseline, own.lines[-1].baseline
     step = _step(surface, node, own, style, size)
     valign = node.get("data-vertical-align") if box else None
@@ -150,9 +153,12 @@ def place(surface, node, own: OwnLines) -> Placement:
     def attempt(font_size: float):
         ratio = font_size / size
         ascent, descent = _metrics(style, font_size)
-        lines = _wrap(text, style, font_size, width, wrap)
-        room = _room(box, valign, grows, first, last, step * ratio, ascent, descent)
-        if ratio == 1.0 and text.strip() == own.text.strip():
+        # The template's own words keep their own lines (kerned chunks may be narrower
+        # than Pango would set them).
+        lines = _wrap(text, style, font_size, 1e6 if same else width, wrap)
+        room = _room(box, valign, grows, first, last, step * ratio, ascent, descent,
+                     len(own.lines))
+        if ratio == 1.0 and same:
             room = max(room, len(own.lines))  # the template's own lines always fit
         limit = min(room, max_lines) if max_lines else room
         fits = len(lines) <= limit and (wrap != "none" or all(
@@ -192,7 +198,12 @@ def place(surface, node, own: OwnLines) -> Placement:
             reused = index if index < len(own_texts) and own_texts[index] == line.strip() \
                 else own_texts.index(line.strip())
         placed.append((line, reused))
-    return Placement(placed, anchor, anchor_x, baselines, font_size, ratio, cut)
+    exact = not cut and [line.strip() for line in lines] == own_texts
+    if exact:  # its own words, line for line: where the template has them (a PDF import's
+        # heading and footer may be two lines of one text, far apart)
+        baselines = [line.baseline for line in own.lines]
+        placed = [(line, index) for index, line in enumerate(lines)]
+    return Placement(placed, anchor, anchor_x, baselines, font_size, ratio, cut, exact=exact)
 
 
 def _rtl(text: str) -> bool:
@@ -207,8 +218,7 @@ def _rtl(text: str) -> bool:
 
 
 def _width(anchor: str, x: float, box, widest: float) -> float:
-    """From the anchor to the box edge on its free side(s); never less than the template's own
-    widest line (its own words must not wrap)."""
+    """From the anchor to the box edge on its free side(s); never less than `widest`."""
     if box is None:
         return max(widest, 1.0) + 0.01 if widest > 0 else 1e6
     left, right = box[0], box[0] + box[2]
@@ -236,10 +246,11 @@ def _metrics(style, font_size: float) -> tuple[float, float]:
     return baseline, layout.get_extents()[1].height / SCALE - baseline
 
 
-def _room(box, valign, grows, first, last, step, ascent, descent) -> int:
-    """How many lines fit in the box, growing the way the text grows."""
+def _room(box, valign, grows, first, last, step, ascent, descent, own: int = 1) -> int:
+    """How many lines fit in the box, growing the way the text grows; without a box (a
+    rotated text, say), as many as the template's own."""
     if box is None:
-        return 10_000
+        return own
     top, bottom = box[1], box[1] + box[3]
     if valign:
         space = bottom - top - ascent - descent

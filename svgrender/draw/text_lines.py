@@ -65,8 +65,9 @@ def own_lines(surface, node) -> OwnLines | None:
         text = "".join(run.text for run in chunk.runs)
         if lines and abs(lines[-1].baseline - pen_y) < 1e-6:
             line = lines[-1]
+            line.text = _joined(line.text, text, start - line.right,
+                                style_of(surface, chunk.runs[0].node).size)
             line.left, line.right = min(line.left, start), max(line.right, end)
-            line.text += text
         else:
             line = Line(pen_y, start, end, text, laid.anchor)
             lines.append(line)
@@ -74,6 +75,20 @@ def own_lines(surface, node) -> OwnLines | None:
         pen_x = end
     lines = [line for line in lines if line.text.strip()] or lines
     return OwnLines(lines, style_of(surface, chunks[0].runs[0].node).size)
+
+
+SPACE_EM = 0.25  # a space's advance, about, in most fonts
+
+
+def _joined(before: str, after: str, gap: float, size: float) -> str:
+    """Two chunks of one line as words: a space between them only where the eye sees one
+    (Sketch and PDF imports split a word into kerned chunks, with indentation between them
+    that collapses to a space drawn under the next chunk's absolute x)."""
+    spaces = (len(before) - len(before.rstrip())) + (len(after) - len(after.lstrip()))
+    if not spaces:
+        return before + after
+    visible = gap + spaces * SPACE_EM * size
+    return before.rstrip() + (" " if visible > 0.15 * size else "") + after.lstrip()
 
 
 def anchor_of(lines: list, font_size: float, hint: str | None = None) -> tuple[str, float]:

@@ -21,7 +21,7 @@ from pangocffi import pango
 from svgrender.draw.text import (SCALE, SPAN_TAGS, Style, _baseline_shift, _check_glyphs,
                                  _draw_layout, _first, _layout_for, _num, _own_private_use,
                                  style_of)
-from svgrender.notices import warn
+from svgrender.notices import report_fit, warn
 
 SHAPES = ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon")
 
@@ -186,7 +186,12 @@ def draw_on_path(surface, text, text_path) -> None:
         top = letter.dy - _baseline_shift(letter.node, layout)
         _draw_layout(surface, letter.node, layout, -letter.width / 2, top)
         context.restore()
-    if off_path and text.get("data-text") is not None:  # text the request changed
-        name = text.get("id") or text.get("data-name") or "text"
+    if text.get("data-text") is not None:  # text the request changed: its fit report
+        name = text.get("data-layer") or text.get("id") or "text"
+        size = letters[0].style.size if letters else 0.0
+        report_fit(name, {"lines": 1, "fontSize": round(size, 2), "scale": 1.0,
+                          "cut": bool(off_path)})
+    if off_path and text.get("data-text") is not None:
+        name = text.get("data-layer") or text.get("id") or "text"
         warn(f"layer {name!r}: {off_path} characters run past the end of the text's path and "
              "were not drawn (give it less text or a smaller font size)")

@@ -12,6 +12,7 @@ from lxml import etree
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import InvalidTemplate
 from svgrender.svg.xml import href, local_name, set_style, style_value, url_fragment
+from svgrender.templates.textboxes import text_box
 
 # Containers whose content is never drawn where it stands: their descendants are not layers.
 NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "linearGradient",
@@ -123,7 +124,11 @@ class _MeasuringSurface(WalkerMixin, Surface):
             super().draw(node)
         finally:
             pattern = self.context.pop_group()
-            box = pattern.get_surface().ink_extents()
+            group = pattern.get_surface()
+            box = group.ink_extents()
+            # Under a clip the group surface starts at the clip's corner: back to device space.
+            ox, oy = group.get_device_offset()
+            box = (box[0] - ox, box[1] - oy, box[2], box[3])
             if box[2] > 0 and box[3] > 0:
                 self.boxes[int(mark)] = _union(self.boxes.get(int(mark)), box)
             self.context.set_source(pattern)
@@ -148,9 +153,15 @@ def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float], dic
     """
     order = list(root.iter())
     marked = copy.deepcopy(root)
+    ids = {e.get("id"): e for e in marked.iter() if isinstance(e.tag, str) and e.get("id")}
     for index, element in enumerate(marked.iter()):
         if isinstance(element.tag, str):
             element.set(MARK, str(index))
+            if local_name(element) == "flowRoot" and not element.get("data-box"):
+                # Flowed text is drawn in its flow region (as when rendered), not as lines.
+                box = text_box(element, ids, None, None)
+                if box:
+                    element.set("data-box", " ".join(f"{v:g}" for v in box))
             # Boxes are geometry: filters (shadows, blur) would only cost time here.
             element.attrib.pop("filter", None)
             if "filter" in (element.get("style") or ""):

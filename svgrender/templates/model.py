@@ -83,8 +83,9 @@ class Template:
         element = layer.element
         paragraphs = [c for c in element.iter() if isinstance(c.tag, str)
                       and local_name(c) == "flowPara"]
-        if paragraphs:
-            return "\n".join(" ".join("".join(p.itertext()).split()) for p in paragraphs)
+        if paragraphs:  # empty paragraphs before the first words are spacing, not text
+            words = [" ".join("".join(p.itertext()).split()) for p in paragraphs]
+            return "\n".join(words).strip("\n")
         return " ".join("".join(element.itertext()).split())
 
     def listed_layers(self) -> list[Layer]:
