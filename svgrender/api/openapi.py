@@ -9,7 +9,16 @@ from svgrender.formats import BY_NAME, FORMATS
 from svgrender.params import RenderRequest
 
 
-class Answer(msgspec.Struct):
+class Fit(msgspec.Struct, omit_defaults=True):
+    """How a changed text was fitted (the answer's `layout`, by layer name)."""
+    lines: int
+    fontSize: float
+    scale: float
+    cut: bool
+    overlaps: list[str] = []
+
+
+class Answer(msgspec.Struct, omit_defaults=True):
     id: str
     templateId: str
     imageUrl: str
@@ -19,6 +28,26 @@ class Answer(msgspec.Struct):
     metadata: str | None
     width: int
     height: int
+    warnings: list[str] = []
+    layout: dict[str, Fit] = {}
+
+
+class RowNote(msgspec.Struct):
+    """A batch row whose text was cut, shrunk or now overlaps another: what its answer said."""
+    row: int
+    warnings: list[str]
+    layout: dict[str, Fit]
+
+
+class BatchStatus(msgspec.Struct, omit_defaults=True):
+    id: str
+    templateId: str
+    state: str
+    total: int
+    done: int
+    failed: int
+    errors: list[dict] = []
+    notes: list[RowNote] = []
 
 
 class Error(msgspec.Struct, omit_defaults=True):
@@ -38,6 +67,14 @@ class TemplateSummary(msgspec.Struct, omit_defaults=True):
     error: str | None = None
 
 
+class TextBox(msgspec.Struct):
+    """Where a changed text may go, in pixels."""
+    x: float
+    y: float
+    width: float
+    height: float
+
+
 class Layer(msgspec.Struct, omit_defaults=True):
     type: str
     name: str
@@ -50,6 +87,10 @@ class Layer(msgspec.Struct, omit_defaults=True):
     text: str | None = None
     color: str | None = None
     imageUrl: str | None = None
+    anchor: str | None = None  # start | middle | end: where a changed text is anchored
+    grows: str | None = None  # down | up | both: where its extra lines go
+    boxSource: str | None = None  # explicit | flow | shape | canvas | request | none
+    box: TextBox | None = None
 
 
 class TemplateDetail(TemplateSummary):
@@ -94,7 +135,7 @@ def _errors(*codes: int) -> dict:
 def document(secured: bool = True) -> dict:
     """The spec; `secured` when API keys are configured (an open server declares no auth)."""
     _, components = msgspec.json.schema_components(
-        [RenderRequest, Answer, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
+        [RenderRequest, Answer, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
          Links],
         ref_template="#/components/schemas/{name}")
     components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
@@ -204,8 +245,9 @@ def document(secured: bool = True) -> dict:
                                               "type": "object"}}}},
                                   **_errors(400, 401, 404, 413, 422, 503)}},
                 "get": {"operationId": "getBatch", "responses": {
-                    "200": {"description": "progress, rate, ETA, row errors, webhook attempts",
-                            "content": {"application/json": {"schema": {"type": "object"}}}},
+                    "200": {"description": "progress, rate, ETA, row errors, rows whose text "
+                                           "was cut or shrunk (notes), webhook attempts",
+                            **_json("BatchStatus")},
                     **_errors(401, 404)}},
                 "delete": {"operationId": "cancelBatch", "responses": {
                     "200": {"description": "cancelled what had not started",

@@ -103,11 +103,13 @@ class JobManager:
     async def render_row(self, row: Claimed) -> bool:
         """Render one row and record it; False when it failed transiently and should be tried
         again later (image download 5xx, timeouts, a busy renderer)."""
-        error = image_id = None
+        error = image_id = notes = None
         try:
             result = await self.service.run(row.template_id, row.body, None,
                                             image_id=row.image_id)
             image_id = result.id
+            if result.warnings:  # a text cut, shrunk or now overlapping: said per row
+                notes = {"warnings": result.warnings, "layout": result.layout}
         except SvgRenderError as exc:
             if exc.code in TRANSIENT and row.attempts + 1 < ROW_ATTEMPTS:
                 return False
@@ -116,7 +118,8 @@ class JobManager:
             log.exception("batch %s row %d", row.batch_id, row.number)
             error = {"message": f"the render failed: {type(exc).__name__}",
                      "code": "render_failed"}
-        await asyncio.to_thread(self.store.finish_row, row.batch_id, row.number, image_id, error)
+        await asyncio.to_thread(self.store.finish_row, row.batch_id, row.number, image_id, error,
+                                notes)
         await self.finish_if_done(row.batch_id)
         return True
 

@@ -39,6 +39,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) end
 return 1
 """
 # True exactly once: the call that sees every row finished while the batch still runs.
@@ -65,7 +66,7 @@ class RedisJobStore:
         base = PREFIX + batch_id
         return {"batch": base, "state": base + ":state", "counts": base + ":counts",
                 "image": base + ":image", "error": base + ":error", "name": base + ":name",
-                "deliveries": base + ":deliveries"}
+                "deliveries": base + ":deliveries", "notes": base + ":notes"}
 
     def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None:
         k = self.keys(batch.id)
@@ -99,12 +100,12 @@ class RedisJobStore:
         return []  # Dramatiq delivers the rows
 
     def finish_row(self, batch_id: str, number: int, image_id: str | None,
-                   error: dict | None) -> bool:
+                   error: dict | None, notes: dict | None = None) -> bool:
         k = self.keys(batch_id)
         return bool(self.finish_script(
-            keys=[k["state"], k["counts"], k["image"], k["error"]],
+            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"]],
             args=[number, "failed" if error else "done", image_id or "",
-                  json.dumps(error) if error else ""]))
+                  json.dumps(error) if error else "", json.dumps(notes) if notes else ""]))
 
     def retry_row(self, batch_id: str, number: int, delay: float) -> None:
         pass  # Dramatiq's Retries middleware re-sends the message
@@ -124,6 +125,8 @@ class RedisJobStore:
         counts["running"] = 0  # Redis does not know which queued rows a worker holds
         errors = sorted(((int(n), json.loads(e)) for n, e in
                          self.redis.hgetall(k["error"]).items()))[:MAX_LISTED_ERRORS]
+        notes = sorted(((int(n), json.loads(v)) for n, v in
+                        self.redis.hgetall(k["notes"]).items()))[:MAX_LISTED_ERRORS]
         deliveries = [json.loads(d) for d in self.redis.hvals(k["deliveries"])]
         info = {"id": batch_id, "kind": b["kind"], "templateId": b["template_id"],
                 "templateVersion": b["template_version"], "baseUrl": b["base_url"],
@@ -131,7 +134,8 @@ class RedisJobStore:
                 "total": int(b["total"]), "state": b["state"], "created": float(b["created"]),
                 "finished": float(b["finished"]) if b["finished"] else None}
         return summarize(info, counts, [{"row": n, **e} for n, e in errors],
-                         [{k2: v for k2, v in d.items() if k2 != "body"} for d in deliveries])
+                         [{k2: v for k2, v in d.items() if k2 != "body"} for d in deliveries],
+                         [{"row": n, **note} for n, note in notes])
 
     def results(self, batch_id: str) -> list[tuple[int, str | None, str]]:
         k = self.keys(batch_id)

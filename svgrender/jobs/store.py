@@ -45,7 +45,7 @@ class JobStore(Protocol):
     def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None: ...
     def claim(self, limit: int) -> list[Claimed]: ...
     def finish_row(self, batch_id: str, number: int, image_id: str | None,
-                   error: dict | None) -> bool: ...
+                   error: dict | None, notes: dict | None = None) -> bool: ...
     def retry_row(self, batch_id: str, number: int, delay: float) -> None: ...
     def finish_batch_if_done(self, batch_id: str) -> bool: ...
     def status(self, batch_id: str) -> dict | None: ...
@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE TABLE IF NOT EXISTS rows (
     batch_id TEXT NOT NULL, n INTEGER NOT NULL, body BLOB NOT NULL, file_name TEXT,
     image_id TEXT, state TEXT NOT NULL, error TEXT, attempts INTEGER NOT NULL DEFAULT 0,
-    not_before REAL NOT NULL DEFAULT 0, finished REAL, PRIMARY KEY (batch_id, n));
+    not_before REAL NOT NULL DEFAULT 0, finished REAL, notes TEXT, PRIMARY KEY (batch_id, n));
 CREATE INDEX IF NOT EXISTS rows_queued ON rows (state, not_before);
 CREATE INDEX IF NOT EXISTS rows_image ON rows (image_id);
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -85,6 +85,9 @@ class SqliteJobStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(rows)")}
+        if "notes" not in columns:  # a job database from before row notes
+            self.db.execute("ALTER TABLE rows ADD COLUMN notes TEXT")
         self.lock = threading.Lock()
 
     def _tx(self, fn):
@@ -126,15 +129,15 @@ class SqliteJobStore:
         return self._tx(take)
 
     def finish_row(self, batch_id: str, number: int, image_id: str | None,
-                   error: dict | None) -> bool:
+                   error: dict | None, notes: dict | None = None) -> bool:
         """Record a row's outcome once: False if it was already finished (or cancelled)."""
         def write(db):
             cursor = db.execute(
                 "UPDATE rows SET state = ?, image_id = COALESCE(?, image_id), error = ?,"
-                " finished = ?, attempts = attempts + 1 WHERE batch_id = ? AND n = ?"
+                " finished = ?, attempts = attempts + 1, notes = ? WHERE batch_id = ? AND n = ?"
                 " AND state IN ('queued', 'running')",
                 ("failed" if error else "done", image_id, json.dumps(error) if error else None,
-                 time.time(), batch_id, number))
+                 time.time(), json.dumps(notes) if notes else None, batch_id, number))
             return cursor.rowcount == 1
         return self._tx(write)
 
@@ -168,6 +171,9 @@ class SqliteJobStore:
             errors = self.db.execute("SELECT n, error FROM rows WHERE batch_id = ? AND state ="
                                      " 'failed' ORDER BY n LIMIT ?",
                                      (batch_id, MAX_LISTED_ERRORS)).fetchall()
+            notes = self.db.execute("SELECT n, notes FROM rows WHERE batch_id = ? AND notes IS"
+                                    " NOT NULL ORDER BY n LIMIT ?",
+                                    (batch_id, MAX_LISTED_ERRORS)).fetchall()
             deliveries = self.db.execute("SELECT url, attempts, state FROM deliveries WHERE"
                                          " batch_id = ? ORDER BY id", (batch_id,)).fetchall()
         keys = ("id", "kind", "templateId", "templateVersion", "baseUrl", "webhookUrl", "pdf",
@@ -175,7 +181,8 @@ class SqliteJobStore:
         info = dict(zip(keys, batch))
         return summarize(info, counts, [{"row": n, **json.loads(e)} for n, e in errors],
                          [{"url": u, "attempts": json.loads(a), "state": s}
-                          for u, a, s in deliveries])
+                          for u, a, s in deliveries],
+                         [{"row": n, **json.loads(note)} for n, note in notes])
 
     def results(self, batch_id: str) -> list[tuple[int, str | None, str]]:
         with self.lock:
@@ -235,8 +242,9 @@ class SqliteJobStore:
 
 
 def summarize(info: dict, counts: dict[str, int], errors: list[dict],
-              deliveries: list[dict]) -> dict:
-    """The batch as GET /batches/{id} shows it: progress, rate, ETA, row errors, webhooks."""
+              deliveries: list[dict], notes: list[dict] | None = None) -> dict:
+    """The batch as GET /batches/{id} shows it: progress, rate, ETA, row errors, the rows whose
+    text was cut, shrunk or overlaps (`notes`: warnings and fit report), webhooks."""
     done, failed = counts.get("done", 0), counts.get("failed", 0)
     finished = done + failed + counts.get("cancelled", 0)
     end = info.get("finished") or time.time()
@@ -254,7 +262,8 @@ def summarize(info: dict, counts: dict[str, int], errors: list[dict],
         "rowsPerSecond": round(rate, 2),
         "etaSeconds": round(left / rate, 1) if rate > 0 and left else (0 if not left else None),
         "createdAt": info["created"], "finishedAt": info.get("finished"),
-        "errors": errors, "pdf": info.get("pdf"), "baseUrl": info["baseUrl"],
+        "errors": errors, "notes": notes or [], "pdf": info.get("pdf"),
+        "baseUrl": info["baseUrl"],
         "webhook": {"url": info["webhookUrl"], "deliveries": deliveries}
         if info.get("webhookUrl") else None,
     }

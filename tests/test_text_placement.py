@@ -1,0 +1,212 @@
+"""Changed text stays where the designer put it, as a user of the API sees it: the demo
+certificate (the README's batch example), an ordinary card with plain `<text x y>` layers, the
+template report (anchor, box, growth), the fit report and the overlap warning, in the answer,
+the batch status and the OpenAPI document."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+from starlette.testclient import TestClient
+
+from helpers import TEMPLATES
+from svgrender.api.app import create_app
+from svgrender.settings import Settings
+
+# A 1200x630 card as people write by hand or export from Figma: a white card on a blue page,
+# title and subtitle at its top-left margin, a price sitting on the card's bottom.
+CARD = """<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630" viewBox="0 0 1200 630">
+  <rect id="page" width="1200" height="630" fill="#1d4ed8"/>
+  <rect id="card" x="80" y="60" width="1040" height="510" rx="24" fill="#ffffff"/>
+  <text id="title" x="140" y="170" font-family="Noto Sans" font-size="64" font-weight="bold"
+        fill="#111827">Summer sale</text>
+  <text id="subtitle" x="140" y="235" font-family="Noto Sans" font-size="32"
+        fill="#4b5563">Everything must go</text>
+  <text id="price" x="140" y="510" font-family="Noto Sans" font-size="56" font-weight="bold"
+        fill="#b91c1c">€ 49</text>
+  <text id="note" x="1060" y="510" text-anchor="end" font-family="Noto Sans" font-size="24"
+        fill="#6b7280">while stocks last</text>
+</svg>"""
+
+# Two stacked texts with little room between them: a long first text reaches the second.
+STACK = """<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400" viewBox="0 0 600 400">
+  <rect id="bg" width="600" height="400" fill="#ffffff"/>
+  <text id="headline" x="40" y="80" font-family="Noto Sans" font-size="40"
+        fill="#000000">Short headline</text>
+  <text id="byline" x="40" y="130" font-family="Noto Sans" font-size="20"
+        fill="#333333">by the editors</text>
+</svg>"""
+
+
+@pytest.fixture
+def app_client(tmp_path):
+    folder = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, folder)
+    (folder / "card.svg").write_text(CARD)
+    (folder / "stack.svg").write_text(STACK)
+    settings = Settings(templates_dir=folder, storage_dir=tmp_path / "images",
+                        cache_dir=tmp_path / "cache", workers=0)
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def _render(client, template: str, params: list[dict]) -> tuple[np.ndarray, dict]:
+    response = client.post(f"/designs/{template}", json={"format": "png", "params": params})
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    image = Image.open(io.BytesIO(client.get(answer["imageUrl"]).content)).convert("RGB")
+    return np.asarray(image).astype(np.int16), answer
+
+
+def _ink(image: np.ndarray, colour: tuple, region=None) -> tuple[int, int, int, int] | None:
+    """Bounding box (x0, y0, x1, y1) of pixels close to `colour` (a text's fill)."""
+    near = (np.abs(image - np.array(colour)) < 60).all(axis=2)
+    if region:
+        x0, y0, x1, y1 = region
+        clipped = np.zeros_like(near)
+        clipped[y0:y1, x0:x1] = near[y0:y1, x0:x1]
+        near = clipped
+    ys, xs = np.nonzero(near)
+    if not len(xs):
+        return None
+    return int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max())
+
+
+def test_certificate_name_sent_back_draws_the_same_pixels(app_client):
+    base, _ = _render(app_client, "certificate", [])
+    same, answer = _render(app_client, "certificate", [{"name": "recipient",
+                                                        "text": "Ada Lovelace"}])
+    assert (np.abs(base - same) > 40).any(axis=2).sum() == 0
+    assert answer["layout"]["recipient"] == {"lines": 1, "fontSize": 64.0, "scale": 1.0,
+                                             "cut": False}
+
+
+def test_certificate_lines_stay_where_the_template_has_them(app_client):
+    base, _ = _render(app_client, "certificate", [])
+    names = ["Grace Hopper", "Li", "Maximilian Alexander von Habsburg-Lothringen"]
+    navy, brown = (0x1f, 0x3b, 0x5c), (0x3d, 0x2c, 0x1e)
+    own_name = _ink(base, navy, (60, 320, 1060, 420))
+    own_course = _ink(base, brown, (60, 440, 1060, 530))
+    for name in names:
+        image, answer = _render(app_client, "certificate", [
+            {"name": "recipient", "text": name},
+            {"name": "course", "text": "has completed the course Distributed Systems 201"}])
+        ink = _ink(image, navy, (60, 300, 1060, 440))
+        # Above the rule (y 415, descenders included), capitals as high as the template's
+        # (lower when shrunk), centred on the page's middle (x 561).
+        assert ink is not None and ink[3] < 414 and ink[1] >= own_name[1] - 3, (name, ink)
+        if answer["layout"]["recipient"]["scale"] == 1.0:
+            assert abs(ink[1] - own_name[1]) <= 3, (name, ink)
+        assert abs((ink[0] + ink[2]) / 2 - 561) <= 3, (name, ink)
+        course = _ink(image, brown, (60, 440, 1060, 530))
+        assert abs(course[3] - own_course[3]) <= 2 and abs((course[0] + course[2]) / 2 - 561) <= 3
+        # The date and signature are untouched.
+        assert (np.abs(base[600:700] - image[600:700]) > 40).sum() == 0
+        fit = answer["layout"]["recipient"]
+        assert fit["lines"] == 1 and not fit["cut"]
+    assert fit["scale"] < 1.0  # the long name was shrunk onto its line (data-auto-fit) ...
+    assert any("'recipient'" in w and "shrunk" in w for w in answer["warnings"])  # ... and said
+
+
+def test_card_subtitle_and_price_keep_their_place(app_client):
+    base, _ = _render(app_client, "card", [])
+    grey, red = (0x4b, 0x55, 0x63), (0xb9, 0x1c, 0x1c)
+    own_sub = _ink(base, grey, (100, 190, 1100, 260))
+    own_price = _ink(base, red, (100, 420, 1100, 540))
+    image, answer = _render(app_client, "card", [{"name": "subtitle", "text": "Half price"},
+                                                 {"name": "price", "text": "€ 1299"}])
+    sub = _ink(image, grey, (100, 190, 1100, 260))
+    price = _ink(image, red, (100, 420, 1100, 540))
+    assert abs(sub[0] - own_sub[0]) <= 2 and abs(sub[3] - own_sub[3]) <= 2  # same start, line
+    assert abs(price[0] - own_price[0]) <= 2 and abs(price[3] - own_price[3]) <= 2
+    assert set(answer["layout"]) == {"subtitle", "price"}
+
+
+def test_a_long_price_grows_up_from_the_cards_bottom(app_client):
+    base, _ = _render(app_client, "card", [])
+    red = (0xb9, 0x1c, 0x1c)
+    own = _ink(base, red, (100, 420, 1100, 560))
+    words = "NOW ONLY € 49 FOR THE FIRST HUNDRED CUSTOMERS WHO ORDER BEFORE THE END OF MAY"
+    image, answer = _render(app_client, "card", [{"name": "price", "text": words}])
+    ink = _ink(image, red)
+    assert answer["layout"]["price"]["lines"] >= 2
+    assert abs(ink[3] - own[3]) <= 2  # the last line sits where the price sat
+    assert ink[1] < own[1] - 40  # the first lines went up
+    assert ink[2] <= 1120 and ink[0] >= 80 and ink[1] >= 60  # inside the white card
+
+
+def test_template_report_names_anchor_box_and_growth(app_client):
+    layers = {l["name"]: l for l in app_client.get("/templates/card").json()["layers"]}
+    assert layers["title"]["anchor"] == "start" and layers["title"]["grows"] == "down"
+    assert layers["price"]["grows"] == "up"
+    assert layers["note"]["anchor"] == "end"
+    assert layers["subtitle"]["boxSource"] == "shape"
+    box = layers["subtitle"]["box"]
+    # The white card, a little inside its rounded edges.
+    assert 80 <= box["x"] <= 100 and box["y"] == 60 and box["x"] + box["width"] <= 1120
+    assert layers["subtitle"]["text"] == "Everything must go"
+    certificate = {l["name"]: l for l in app_client.get("/templates/certificate").json()[
+        "layers"]}
+    assert certificate["recipient"]["anchor"] == "middle"
+
+
+def test_text_report_round_trips_lines_without_indentation(app_client):
+    layers = {l["name"]: l for l in app_client.get("/templates/instagram-post").json()[
+        "layers"]}
+    multi = [l for l in layers.values() if l["type"] == "text" and "\n" in l.get("text", "")]
+    for layer in multi:
+        assert all(line == line.strip() and line for line in layer["text"].split("\n")), layer
+    for name, layer in layers.items():
+        if layer["type"] != "text":
+            continue
+        base, _ = _render(app_client, "instagram-post", [])
+        same, _ = _render(app_client, "instagram-post", [{"name": name, "text": layer["text"]}])
+        assert (np.abs(base - same) > 40).any(axis=2).mean() < 0.001, name
+
+
+def test_cut_text_is_reported_and_warned(app_client):
+    _, answer = _render(app_client, "card", [{"name": "subtitle", "maxLines": 1,
+                                              "text": "Everything must go " * 12}])
+    assert answer["layout"]["subtitle"]["cut"] is True
+    assert any("'subtitle'" in w and "cut" in w for w in answer["warnings"])
+
+
+def test_overlap_with_another_text_is_warned(app_client):
+    _, quiet = _render(app_client, "stack", [{"name": "headline", "text": "Long headline"}])
+    assert not any("overlaps" in w for w in quiet.get("warnings", []))
+    _, answer = _render(app_client, "stack", [
+        {"name": "headline", "text": "A much longer headline that has to wrap onto a second line"}])
+    assert answer["layout"]["headline"]["lines"] >= 2
+    assert answer["layout"]["headline"]["overlaps"] == ["byline"]
+    assert any("'headline'" in w and "byline" in w for w in answer["warnings"])
+
+
+def test_batch_rows_carry_their_fit_report(app_client):
+    rows = "recipient.text,course.text\nAda Lovelace,has completed the course\n" \
+           "Maximilian Alexander von Habsburg-Lothringen,has completed it\n"
+    response = app_client.post("/batches/certificate?format=png", content=rows,
+                               headers={"content-type": "text/csv"})
+    assert response.status_code == 202, response.text
+    batch = response.json()["id"]
+    for _ in range(300):
+        status = app_client.get(f"/batches/{batch}").json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.1)
+    assert status["done"] == 2
+    notes = {note["row"]: note for note in status["notes"]}
+    assert set(notes) == {2}  # only the row whose text was shrunk
+    assert notes[2]["layout"]["recipient"]["scale"] < 1.0
+    assert any("shrunk" in w for w in notes[2]["warnings"])
+
+
+def test_openapi_documents_the_fit_report_and_placement(app_client):
+    schemas = app_client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["Fit"]["properties"]) >= {"lines", "fontSize", "scale", "cut", "overlaps"}
+    assert "layout" in schemas["Answer"]["properties"]
+    assert set(schemas["Layer"]["properties"]) >= {"anchor", "grows", "boxSource", "box"}
