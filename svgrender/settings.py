@@ -150,6 +150,10 @@ class Settings:
     webhook_secret: str | None = option(None, "signs webhook deliveries; webhookUrl is refused "
                                               "without it")
     webhook_retry_seconds: float = option(15.0, "first webhook retry delay (6 tries, ×3 apart)")
+    webhook_timeout: float = option(10.0, "seconds per webhook attempt in all: connecting, "
+                                          "sending, the answer's head and body")
+    webhook_concurrency: int = option(4, "webhook deliveries at once (their own lane: never a "
+                                         "row render's slot)")
     user_agent: str = option("svgrender/0.1 (image fetcher; +https://github.com/svgrender)",
                              "User-Agent of image downloads")
 
