@@ -174,6 +174,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                                 Middleware(CsrfMiddleware,
                                            enabled=not (settings.api_keys or settings.admin_keys),
                                            public_url=settings.public_url,
+                                           public_hosts=settings.public_hosts,
                                            cors_origins=settings.cors_origins),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
                                            admin_keys=settings.admin_keys)])
