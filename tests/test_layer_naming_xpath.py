@@ -3,6 +3,8 @@ string (not elements) is a 422 saying what a path must be, not "renderer failed 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -15,7 +17,9 @@ SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
 @pytest.mark.parametrize("path", ["//*[1] * 2", "//*[1] = 1", "//*[1] + 1",
                                   "/descendant::*[1] and true()", "//*/@width", "/svg[",
                                   "//*[namespace-uri()] | //text()"])
-def test_a_path_that_is_no_element_is_a_clear_422(settings, path):
+def test_a_path_that_is_no_element_is_a_clear_422(settings, tmp_path, path):
+    (tmp_path / "templates").mkdir()  # uploads land here, not in the repo's templates/
+    settings = replace(settings, templates_dir=tmp_path / "templates")
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         made = client.post("/templates?name=Naming", content=SVG,
                            headers={"Content-Type": "image/svg+xml"})
