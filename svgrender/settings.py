@@ -31,8 +31,13 @@ class Settings:
     storage_dir: Path = option(Path("data/images"),
                                "where rendered files and their records go")
     fonts_dir: Path = option(PACKAGE_FONTS, "added to fontconfig at start-up")
-    public_url: str | None = option(None, "base of the returned file URLs (default: the "
-                                          "request's base URL)")
+    public_url: str | None = option(None, "base of the returned URLs (files, links, batches); "
+                                          "unset: an allowed Host (SVGRENDER_PUBLIC_HOSTS), "
+                                          "else the address the connection reached")
+    public_hosts: tuple[str, ...] = option((), "comma-separated Host names (`name`, `name:port`, "
+                                               "`*.example.com`) whose Host header may be the "
+                                               "base of answers' URLs when SVGRENDER_PUBLIC_URL "
+                                               "is unset; any other Host is ignored")
     min_free_bytes: int = option(256 * 1024 * 1024, "/readyz reports not ready when the "
                                                      "storage has less free space")
     storage_url: str | None = option(None, "s3://bucket/prefix: images, answers, the result "
@@ -150,6 +155,10 @@ class Settings:
     webhook_secret: str | None = option(None, "signs webhook deliveries; webhookUrl is refused "
                                               "without it")
     webhook_retry_seconds: float = option(15.0, "first webhook retry delay (6 tries, ×3 apart)")
+    webhook_timeout: float = option(10.0, "seconds per webhook attempt in all: connecting, "
+                                          "sending, the answer's head and body")
+    webhook_concurrency: int = option(4, "webhook deliveries at once (their own lane: never a "
+                                         "row render's slot)")
     user_agent: str = option("svgrender/0.1 (image fetcher; +https://github.com/svgrender)",
                              "User-Agent of image downloads")
 

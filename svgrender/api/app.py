@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from svgrender.api import batches, files, links, meta, renders, studio, templates
 from svgrender.api.auth import ApiKeyMiddleware
+from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
 from svgrender.api.errors import HANDLERS
 from svgrender.api.observe import ObserveMiddleware
@@ -170,6 +171,11 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
 
     app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
                     middleware=[Middleware(ObserveMiddleware), *cors(settings),
+                                Middleware(CsrfMiddleware,
+                                           enabled=not (settings.api_keys or settings.admin_keys),
+                                           public_url=settings.public_url,
+                                           public_hosts=settings.public_hosts,
+                                           cors_origins=settings.cors_origins),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
                                            admin_keys=settings.admin_keys)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs

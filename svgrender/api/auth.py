@@ -17,14 +17,41 @@ AUTH_MESSAGE = ("Valid API key is required. Add request header like "
                 "Authorization: Bearer API_KEY")
 
 
-def key_matches(header: str, keys: list[bytes]) -> bool:
-    scheme, _, token = header.partition(" ")
-    supplied = hashlib.sha256(token.strip().encode("latin-1", "replace")).digest()
+def bearer_token(header: str) -> str | None:
+    """The token of `Bearer TOKEN`, however it is spelt (scheme in any case, any whitespace)."""
+    parts = header.split(None, 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer":
+        return None
+    return parts[1].strip()
+
+
+def matching_key(header: str, keys: list[bytes]) -> bytes | None:
+    """The configured key this Authorization header carries, or None."""
+    token = bearer_token(header)
+    supplied = hashlib.sha256((token or "").encode("latin-1", "replace")).digest()
     # Compare against every key, always, so timing says nothing about which one matched.
-    ok = False
+    found = None
     for key in keys:
-        ok |= hmac.compare_digest(supplied, hashlib.sha256(key).digest())
-    return scheme.lower() == "bearer" and ok
+        if hmac.compare_digest(supplied, hashlib.sha256(key).digest()):
+            found = key
+    return found if token is not None else None
+
+
+def key_matches(header: str, keys: list[bytes]) -> bool:
+    return matching_key(header, keys) is not None
+
+
+def key_identity(key: bytes) -> str:
+    """Who a key is, for per-client limits and batch ownership: the key itself (hashed), never
+    the header's spelling."""
+    return "key:" + hashlib.sha256(key).hexdigest()[:16]
+
+
+def may_touch(scope, owner: str | None) -> bool:
+    """A batch is its maker's: render-only keys see and change only their own; admin keys (and
+    every caller of an open API) all of them. Batches from before owners were kept: anyone."""
+    return owner is None or scope.get("svgrender.admin", True) or \
+        scope.get("svgrender.client") == owner
 
 
 def require_admin(request) -> None:
@@ -48,19 +75,19 @@ class ApiKeyMiddleware:
         for name, value in scope.get("headers", []):
             if name == b"authorization":
                 header = value.decode("latin-1")
-        # Who is asking, for per-client limits: the key (hashed), or the address when open.
-        if self.keys:
-            scope["svgrender.client"] = "key:" + hashlib.sha256(
-                header.encode("latin-1", "replace")).hexdigest()[:16]
-        else:
-            scope["svgrender.client"] = "addr:" + str((scope.get("client") or ("?",))[0])
+        # Who is asking, for per-client limits: the canonical key (hashed; however the header
+        # spells it), or the address when open or when no valid key was given.
+        key = matching_key(header, self.keys) if self.keys else None
+        scope["svgrender.client"] = key_identity(key) if key is not None else (
+            "addr:" + str((scope.get("client") or ("?",))[0]))
         if not self.keys or self.is_public(scope["path"], scope.get("method", "GET")):
             return await self.app(scope, receive, send)
-        if not key_matches(header, self.keys):
+        if key is None:
             response = error_response(Unauthorized(AUTH_MESSAGE))
             response.headers["WWW-Authenticate"] = "Bearer"
             return await response(scope, receive, send)
-        scope["svgrender.admin"] = not self.admin or key_matches(header, self.admin)
+        scope["svgrender.authenticated"] = True
+        scope["svgrender.admin"] = not self.admin or key in self.admin
         return await self.app(scope, receive, send)
 
     @staticmethod

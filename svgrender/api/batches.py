@@ -10,6 +10,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
+from svgrender.api.auth import may_touch
 from svgrender.api.body import read_limited
 from svgrender.api.renders import base_url
 from svgrender.errors import BatchNotFound, InvalidParam
@@ -45,8 +46,16 @@ async def create_batch(request: Request) -> Response:
         raise InvalidParam("the batch has no rows", field="rows", code="empty_batch")
     status = await jobs.submit(template_id, given.rows, base_url(request),
                                webhook_url=given.webhook_url or query.get("webhookUrl"),
-                               pdf=given.pdf or query.get("pdf"))
+                               pdf=given.pdf or query.get("pdf"),
+                               owner=_owner(request))
     return JSONResponse(batch_view(status, base_url(request)), status_code=202)
+
+
+def _owner(request: Request) -> str | None:
+    """Batches made with a key belong to that key (its canonical identity)."""
+    if request.scope.get("svgrender.authenticated"):
+        return request.scope.get("svgrender.client")
+    return None
 
 
 async def get_batch(request: Request) -> Response:
@@ -55,6 +64,7 @@ async def get_batch(request: Request) -> Response:
 
 async def cancel_batch(request: Request) -> Response:
     jobs = request.app.state.jobs
+    await _status(request)  # 404 unless it exists and this key may touch it
     if await jobs.cancel(request.path_params["id"]) is None:
         raise BatchNotFound(f"Batch {request.path_params['id'][:40]!r} not found")
     return JSONResponse(batch_view(await _status(request), base_url(request)))
@@ -62,7 +72,10 @@ async def cancel_batch(request: Request) -> Response:
 
 async def _status(request: Request) -> dict:
     status = await request.app.state.jobs.status(request.path_params["id"])
-    if status is None or status["kind"] != "batch":
+    if status is None or status["kind"] != "batch" or not may_touch(
+            request.scope, await run_in_threadpool(request.app.state.jobs.store.owner,
+                                                   status["id"])):
+        # Another key's batch is "not found": render-only keys cannot learn its ids exist.
         raise BatchNotFound(f"Batch {request.path_params['id'][:40]!r} not found")
     return status
 

@@ -25,6 +25,13 @@ def json_lines() -> None:
         log.setLevel(logging.INFO)
         log.propagate = False
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# Metric labels come from these sets only, so no caller can add series (a method name is any
+# token a client invents; each new label value is a new series every scrape carries forever).
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
+
+
+def method_label(method: str) -> str:
+    return method if method in METHODS else "other"
 
 
 def route_name(scope: Scope) -> str:
@@ -58,12 +65,14 @@ class ObserveMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
+            # Labels are read after auth and routing ran: an unauthenticated request never
+            # reached a route ("unmatched"), and the method is one of METHODS or "other".
             route = route_name(scope)
             m = metrics.setup()
-            m.requests.labels(route, scope["method"], str(status)).inc()
+            m.requests.labels(route, method_label(scope["method"]), str(status)).inc()
             m.request_seconds.labels(route).observe(seconds)
             log.info(json.dumps({
                 "ts": round(time.time(), 3), "requestId": request_id,
-                "method": scope["method"], "path": scope["path"][:300], "route": route,
+                "method": scope["method"][:32], "path": scope["path"][:300], "route": route,
                 "status": status, "durationMs": round(seconds * 1000, 2), **log_fields},
                 ensure_ascii=False))

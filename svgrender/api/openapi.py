@@ -133,7 +133,18 @@ def _errors(*codes: int) -> dict:
 
 
 def document(secured: bool = True) -> dict:
-    """The spec; `secured` when API keys are configured (an open server declares no auth)."""
+    """The spec; `secured` when API keys are configured (an open server declares no auth, and
+    its state-changing operations may answer 403 `csrf_refused`: see api/csrf.py)."""
+    spec = _document(secured)
+    if not secured:
+        for operations in spec["paths"].values():
+            for method, operation in operations.items():
+                if method in ("post", "put", "patch", "delete"):
+                    operation["responses"].setdefault("403", _errors(403)["403"])
+    return spec
+
+
+def _document(secured: bool) -> dict:
     _, components = msgspec.json.schema_components(
         [RenderRequest, Answer, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
          Links],

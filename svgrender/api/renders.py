@@ -7,6 +7,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from svgrender.api import public
 from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
@@ -18,7 +19,8 @@ from svgrender.service import RenderResult
 
 
 def base_url(request: Request) -> str:
-    return request.app.state.settings.public_url or str(request.base_url)
+    """SVGRENDER_PUBLIC_URL, an allowed Host, or the address reached: see api/public.py."""
+    return public.base_url(request)
 
 
 async def render(request: Request) -> Response:

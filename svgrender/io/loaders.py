@@ -26,6 +26,7 @@ import httpx
 
 from svgrender import metrics
 from svgrender.errors import ImageFetchError, SvgRenderError, UpstreamError, UpstreamTimeout
+from svgrender.io import redirects
 from svgrender.io.images import (DecodedImage, ImageCache, PixelBudget, data_uri_bytes,
                                  decode_cached)
 from svgrender.io.storage import atomic_write
@@ -219,6 +220,26 @@ def _freshness(headers: httpx.Headers, default_ttl: float) -> float | None:
     return default_ttl
 
 
+def _redirect_target(layer: str, url: str, current: str, location: str) -> str:
+    """The absolute http(s) URL a redirect points to, or a 422 naming the layer: a Location
+    that is missing, unparsable (backslashes, control characters, a broken host or port) or not
+    http(s) (`data:`, `file:`, `javascript:`) is refused, never guessed at."""
+    shown = location[:200]
+    location = location.strip(" ").replace(" ", "%20")
+    if not location or "\\" in location or not location.isprintable():
+        raise _bad_url(layer, url, f"it redirects to an unparsable Location {shown!r}")
+    try:
+        target = urllib.parse.urljoin(current, location)
+        parts = urllib.parse.urlsplit(target)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise _bad_url(layer, url, f"it redirects to an unparsable Location {shown!r}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise _bad_url(layer, url, f"it redirects to {shown!r}: only http(s) redirects are "
+                                   "followed")
+    return target
+
+
 def _host_of(url: str) -> str:
     try:
         return urllib.parse.urlsplit(url).hostname or ""
@@ -373,9 +394,18 @@ class ImageFetcher:
         timeout = httpx.Timeout(s.fetch_total_timeout, connect=s.fetch_connect_timeout)
         current = url
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False,
-                                     headers={"User-Agent": s.user_agent}) as client:
+                                     headers={"User-Agent": s.user_agent},
+                                     event_hooks=redirects.HOOKS) as client:
             for _hop in range(s.fetch_max_redirects + 1):
-                target = await vet_url(current, layer, s)
+                if current == url:
+                    target = await vet_url(current, layer, s)
+                else:
+                    try:
+                        target = await vet_url(current, layer, s)
+                    except ImageFetchError as exc:
+                        why = exc.message.split("refused: ", 1)[-1]
+                        raise _bad_url(layer, url, f"it redirects to {current[:200]!r}: {why}"
+                                       ) from None
                 headers = {"Host": target.host_header, "Accept": "image/*,*/*;q=0.5",
                            "Accept-Encoding": "identity"}
                 if entry is not None and current == url:
@@ -396,10 +426,13 @@ class ImageFetcher:
                     raise UpstreamError(f"layer {layer!r}: fetching {current[:200]!r} failed: "
                                         f"{type(exc).__name__}", layer=layer,
                                         field="imageUrl") from None
+                except (httpx.InvalidURL, ValueError):  # not expected (see io/redirects.py)
+                    raise _bad_url(layer, url, "the server's answer could not be followed "
+                                               "(a bad redirect)") from None
                 try:
                     if response.status_code in (301, 302, 303, 307, 308):
-                        location = response.headers.get("location", "")
-                        current = urllib.parse.urljoin(current, location)
+                        current = _redirect_target(layer, url, current,
+                                                   redirects.location(response))
                         continue
                     cached = self.decoded.get(entry.key) if entry is not None else None
                     if response.status_code == 304 and cached is not None:

@@ -46,7 +46,7 @@ class JobManager:
 
     async def submit(self, template_id: str, rows: list[Row], base_url: str, *,
                      webhook_url: str | None = None, pdf: str | None = None,
-                     image_id: str | None = None) -> dict:
+                     image_id: str | None = None, owner: str | None = None) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
         template = await self.service.template(template_id)
         if pdf not in (None, "combined"):
@@ -58,6 +58,8 @@ class JobManager:
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
         await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows))
+        if owner:
+            await asyncio.to_thread(self.store.set_owner, batch.id, owner)
         await self.engine.enqueue(batch, [row for row in rows if row.error is None], image_id)
         if any(row.error for row in rows):
             await self.finish_if_done(batch.id)

@@ -92,6 +92,13 @@ class RedisJobStore:
                                         "cancelled": 0})
         pipe.execute()
 
+    def set_owner(self, batch_id: str, owner: str) -> None:
+        self.redis.hset(self.keys(batch_id)["batch"], "owner", owner)
+
+    def owner(self, batch_id: str) -> str | None:
+        value = self.redis.hget(self.keys(batch_id)["batch"], "owner")
+        return value.decode() if value else None
+
     def row_state(self, batch_id: str, number: int) -> str | None:
         value = self.redis.hget(self.keys(batch_id)["state"], number)
         return value.decode() if value else None

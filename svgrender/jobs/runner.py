@@ -1,5 +1,8 @@
 """The embedded job engine: queued rows of the SQLite job store rendered by the server's own
-render workers, a few at a time, and due webhook deliveries sent, all from one asyncio task."""
+render workers, a few at a time, and due webhook deliveries sent, all from one asyncio task.
+
+Rows and webhooks are two lanes: rows take SVGRENDER_BATCH_CONCURRENCY slots, deliveries their own
+SVGRENDER_WEBHOOK_CONCURRENCY ones, so a slow receiver never delays anyone's rows."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ class EmbeddedRunner:
     def __init__(self, manager):
         self.manager, self.store = manager, manager.store
         self.settings = manager.service.settings
-        self.active: set[asyncio.Task] = set()
+        self.active: set[asyncio.Task] = set()  # rows
+        self.sending: set[asyncio.Task] = set()  # webhook deliveries
         self.delivering: set[int] = set()
         self.wakeup = asyncio.Event()
         self.loop_task: asyncio.Task | None = None
@@ -39,9 +43,9 @@ class EmbeddedRunner:
         self.wakeup.set()
         if self.loop_task:
             self.loop_task.cancel()
-        for task in list(self.active):
+        for task in [*self.active, *self.sending]:
             task.cancel()
-        await asyncio.gather(*self.active, *(t for t in [self.loop_task] if t),
+        await asyncio.gather(*self.active, *self.sending, *(t for t in [self.loop_task] if t),
                              return_exceptions=True)
 
     async def enqueue(self, batch, rows, image_id) -> None:
@@ -57,10 +61,12 @@ class EmbeddedRunner:
                 for claimed in (await asyncio.to_thread(self.store.claim, free) if free > 0
                                 else []):
                     self.spawn(self.process(claimed))
-                for delivery in await asyncio.to_thread(self.store.due_deliveries):
-                    if delivery[0] not in self.delivering:
+                lane = max(1, self.settings.webhook_concurrency)
+                for delivery in (await asyncio.to_thread(self.store.due_deliveries)
+                                 if len(self.sending) < lane else []):
+                    if delivery[0] not in self.delivering and len(self.sending) < lane:
                         self.delivering.add(delivery[0])
-                        self.spawn(self.send(*delivery))
+                        self.spawn(self.send(*delivery), self.sending)
             except Exception:  # the loop must outlive any one bad row or a locked database
                 log.exception("job loop")
             if self.stopping:
@@ -74,10 +80,11 @@ class EmbeddedRunner:
             except TimeoutError:
                 pass
 
-    def spawn(self, coro) -> None:
+    def spawn(self, coro, lane: set[asyncio.Task] | None = None) -> None:
+        lane = self.active if lane is None else lane
         task = asyncio.create_task(coro)
-        self.active.add(task)
-        task.add_done_callback(lambda t: (self.active.discard(t), self.wakeup.set()))
+        lane.add(task)
+        task.add_done_callback(lambda t: (lane.discard(t), self.wakeup.set()))
 
     async def process(self, row: Claimed) -> None:
         if not await self.manager.render_row(row):

@@ -56,6 +56,8 @@ class JobStore(Protocol):
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int: ...
     def due_deliveries(self) -> list[tuple[int, str, bytes, int]]: ...
     def record_attempt(self, delivery_id: int, outcome: dict, next_delay: float | None) -> None: ...
+    def set_owner(self, batch_id: str, owner: str) -> None: ...
+    def owner(self, batch_id: str) -> str | None: ...
 
 
 SCHEMA = """
@@ -70,6 +72,7 @@ CREATE TABLE IF NOT EXISTS rows (
     not_before REAL NOT NULL DEFAULT 0, finished REAL, notes TEXT, PRIMARY KEY (batch_id, n));
 CREATE INDEX IF NOT EXISTS rows_queued ON rows (state, not_before);
 CREATE INDEX IF NOT EXISTS rows_image ON rows (image_id);
+CREATE TABLE IF NOT EXISTS owners (batch_id TEXT PRIMARY KEY, owner TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
     attempts TEXT NOT NULL DEFAULT '[]', next_at REAL, state TEXT NOT NULL);
@@ -209,6 +212,17 @@ class SqliteJobStore:
         return {"id": image_id, "templateId": template_id, "state": state,
                 "error": json.loads(error) if error else None,
                 "webhook": (self.status(batch_id) or {}).get("webhook")}
+
+    def set_owner(self, batch_id: str, owner: str) -> None:
+        """Who made the batch (a key's canonical identity): render-only keys see only theirs."""
+        self._tx(lambda db: db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?)",
+                                       (batch_id, owner)))
+
+    def owner(self, batch_id: str) -> str | None:
+        with self.lock:
+            found = self.db.execute("SELECT owner FROM owners WHERE batch_id = ?",
+                                    (batch_id,)).fetchone()
+        return found[0] if found else None
 
     def resume(self) -> int:
         """After a restart: rows that were running are queued again."""

@@ -5,6 +5,7 @@ X-Svgrender-Signature: t={unix seconds},v1={hex HMAC-SHA256(secret, "{t}." + bod
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -12,6 +13,7 @@ import time
 import httpx
 
 from svgrender.errors import ImageFetchError, InvalidParam, SvgRenderError
+from svgrender.io import redirects
 from svgrender.io.loaders import vet_url
 from svgrender.settings import Settings
 
@@ -46,24 +48,35 @@ async def check_webhook_url(url: str, settings: Settings) -> None:
 
 
 async def deliver(url: str, body: bytes, settings: Settings) -> dict:
-    """One attempt. The outcome is kept on the batch: {at, ok, status | error}."""
+    """One attempt, within SVGRENDER_WEBHOOK_TIMEOUT in all (connect, send, the answer's head
+    and body: a receiver trickling a byte a second cannot hold it longer). Redirects are never
+    followed (a 3xx is a failed attempt, whatever its Location). Every outcome is returned to be
+    kept on the batch, {at, ok, status | error}: no error escapes, so no attempt goes unrecorded
+    and the attempt cap always holds."""
     outcome: dict = {"at": round(time.time(), 3)}
     try:
-        target = await vet_url(url, "webhookUrl", settings)  # again: DNS may have changed
-        headers = {"Host": target.host_header, "Content-Type": "application/json",
-                   "User-Agent": settings.user_agent,
-                   "X-Svgrender-Signature": signature_header(settings.webhook_secret, body)}
-        extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
-        timeout = httpx.Timeout(settings.fetch_total_timeout,
-                                connect=settings.fetch_connect_timeout)
-        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
-                                     trust_env=False) as client:
-            request = client.build_request("POST", target.url, headers=headers, content=body,
-                                           extensions=extensions)
-            response = await client.send(request)
+        async with asyncio.timeout(settings.webhook_timeout):
+            target = await vet_url(url, "webhookUrl", settings)  # again: DNS may have changed
+            headers = {"Host": target.host_header, "Content-Type": "application/json",
+                       "User-Agent": settings.user_agent,
+                       "X-Svgrender-Signature": signature_header(settings.webhook_secret, body)}
+            extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+            timeout = httpx.Timeout(settings.webhook_timeout,
+                                    connect=min(settings.fetch_connect_timeout,
+                                                settings.webhook_timeout))
+            async with httpx.AsyncClient(timeout=timeout, follow_redirects=False,
+                                         trust_env=False, event_hooks=redirects.HOOKS) as client:
+                request = client.build_request("POST", target.url, headers=headers,
+                                               content=body, extensions=extensions)
+                response = await client.send(request)
         outcome.update(status=response.status_code, ok=200 <= response.status_code < 300)
+    except TimeoutError:
+        outcome.update(ok=False, error=f"timed out after {settings.webhook_timeout:g} s "
+                                       "(SVGRENDER_WEBHOOK_TIMEOUT)")
     except SvgRenderError as exc:
         outcome.update(ok=False, error=exc.message[:300])
-    except httpx.HTTPError as exc:
+    except httpx.TimeoutException as exc:
+        outcome.update(ok=False, error=f"timed out: {type(exc).__name__}")
+    except Exception as exc:  # httpx.InvalidURL, protocol errors, anything: recorded, not raised
         outcome.update(ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
     return outcome

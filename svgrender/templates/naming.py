@@ -59,6 +59,11 @@ def name_element(root: etree._Element, path: str, name: str) -> None:
             else []
     except etree.XPathError:
         found = []
+    if not isinstance(found, list):  # `//*[1] * 2`, `… = 1`: a number, boolean or string
+        kind = {bool: "a boolean", float: "a number"}.get(type(found), "a string")
+        raise InvalidParam(f"path {path[:200]!r} evaluates to {kind}, not an element: a path "
+                           "selects one element, as GET on the template lists them",
+                           field="path", code="element_not_found")
     if len(found) != 1 or not isinstance(found[0], etree._Element) or \
             local_name(found[0]) not in NAMEABLE:
         raise InvalidParam(f"no nameable element at {path[:200]!r}; GET the template for the "

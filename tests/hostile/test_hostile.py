@@ -183,7 +183,8 @@ def test_upload_replace_delete(world):
     assert replaced.status_code == 200
     assert client.get(f"/templates/{template_id}").json()["layers"][1]["text"] == "new"
     files = {"file": ("card.svg", SAFE.encode(), "image/svg+xml")}
-    multipart = client.post("/templates", files=files, data={"name": "From form"})
+    multipart = client.post("/templates", files=files, data={"name": "From form"},
+                            headers={"Origin": "http://testserver"})  # the studio: same origin
     assert multipart.status_code == 201 and multipart.json()["name"] == "From form"
     assert client.delete(f"/templates/{template_id}").status_code == 204
     assert client.post(f"/designs/{template_id}", json={}).status_code == 404
