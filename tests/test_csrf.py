@@ -69,6 +69,15 @@ def test_forms_without_an_origin_and_cross_site_fetch_metadata_are_refused(writa
         assert answer.status_code == 403
 
 
+def test_curl_multipart_upload_without_origin_still_works(writable):
+    """`curl -F file=@card.svg` sends no Origin: not a browser, so not a forgery."""
+    with TestClient(create_app(writable)) as client:
+        files = {"file": ("card.svg", SVG, "image/svg+xml")}
+        answer = client.post("/templates", files=files, data={"name": "From curl"})
+        assert answer.status_code == 201, answer.text
+        assert "From curl" in template_names(client)
+
+
 def test_same_origin_programs_and_configured_origins_still_work(writable):
     with TestClient(create_app(writable)) as client:
         # The studio: same origin, JSON, an SVG upload, a multipart upload.

@@ -10,9 +10,9 @@ API would act on it. So every state-changing request (not GET, HEAD or OPTIONS):
   `Origin: null` (sandboxed frames, some redirects) is refused. Browsers send `Origin` on every
   cross-origin POST, PUT and DELETE, so this is the check that stops them.
 - without one is a non-browser client (curl, a program) or a very old browser: it is refused when
-  `Sec-Fetch-Site` says cross-site or same-site, and when its body has a type a form can send
-  (the three above): send JSON as `application/json`, an SVG as `image/svg+xml`, a CSV as
-  `text/csv`, a font as `font/woff2`… (or no `Content-Type` at all, which forms never do).
+  `Sec-Fetch-Site` says cross-site or same-site, and when its body is `text/plain` or
+  urlencoded (what no client of this API sends): send JSON as `application/json`, an SVG as
+  `image/svg+xml` or `multipart/form-data` (`curl -F`), a CSV as `text/csv`.
 
 The studio is served from the same origin, so its requests (which carry `Origin`) pass.
 Refusals are 403 `csrf_refused` with what to do instead.
@@ -91,7 +91,9 @@ class CsrfMiddleware:
         if site in ("cross-site", "same-site"):
             return f"a {site} {scope['method']} is refused (no API keys are set)"
         media = headers.get(b"content-type", "").split(";", 1)[0].strip().lower()
-        if media in FORM_TYPES:
+        # A multipart upload without Origin is curl -F (every browser of the last years sends
+        # Origin with a cross-origin form, which the check above refuses).
+        if media in FORM_TYPES and media != "multipart/form-data":
             return (f"a {scope['method']} with Content-Type {media} and no Origin header looks "
                     "like a cross-site form and is refused: send JSON as application/json, an "
                     "SVG as image/svg+xml, a CSV as text/csv (or add the Origin of this server)")
