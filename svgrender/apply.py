@@ -110,7 +110,44 @@ def set_text(t: Target, value: str) -> None:
     if tag == "text":  # placed from its own lines when drawn (draw/text_anchor.py)
         t.element.set("data-text", value)
         return
-    element.text = value  # a span inside a sentence: only its words change
+    set_span_text(element, value)
+
+
+def set_span_text(span: etree._Element, value: str) -> None:
+    """A span inside a sentence: only its words change, and the rest of its line flows after
+    them (a following chunk's absolute x on the same line would draw over the new words)."""
+    words = " ".join(value.split("\n"))
+    if " ".join(words.split()) == " ".join("".join(span.itertext()).split()):
+        return  # its own words: drawn as the template draws them
+    for child in list(span):
+        span.remove(child)
+    span.text = words
+    line_y = _line_y(span)
+    host = next((a for a in span.iterancestors() if local_name(a) == "text"), None)
+    if host is None:
+        return
+    after = False
+    for node in host.iter():
+        if node is span:
+            after = True
+            continue
+        if not after or not isinstance(node.tag, str) or span in node.iterancestors():
+            continue
+        if local_name(node) != "tspan" or node.get("x") is None:
+            continue
+        if node.get("y") is not None and node.get("y") != line_y:
+            break  # the next line
+        node.attrib.pop("x", None)
+        node.attrib.pop("y", None)
+
+
+def _line_y(span: etree._Element) -> str | None:
+    for node in (span, *span.iterancestors()):
+        if node.get("y") is not None:
+            return node.get("y")
+        if local_name(node) == "text":
+            return None
+    return None
 
 
 def _set_paragraphs(element: etree._Element, lines: list[str]) -> None:
@@ -227,6 +264,9 @@ TEXT_PARAMS = BOX_PARAMS | {"text", "fontFamily", "fontSize", "fontWeight", "fon
 
 def finish_text(t: Target, given: dict) -> None:
     """After a text layer's params: its final text, and box layout when it has a box."""
+    if local_name(t.element) in ("tspan", "flowSpan") and "text" in given:
+        t.element.set("data-layer", t.name)  # a span in a sentence: reported by its text
+        return
     if local_name(t.element) not in ("text", "flowRoot") or not TEXT_PARAMS & given.keys():
         return
     text = given.get("text")

@@ -43,12 +43,26 @@ STACK = """<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400" view
 </svg>"""
 
 
+# A sentence with a named span, as Inkscape and Illustrator write them; `tspan12` is an editor's
+# id, not a name.
+SENTENCE = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="300" viewBox="0 0 800 300">
+  <rect id="bg" width="800" height="300" fill="#ffffff"/>
+  <text id="sentence" x="400" y="100" text-anchor="middle" font-family="Noto Sans" font-size="28"
+        fill="#222222">has completed <tspan id="course" font-weight="bold"
+        fill="#1d4ed8">Analytics 101</tspan> with distinction</text>
+  <text id="greeting" x="40" y="200" font-family="Noto Sans" font-size="28" fill="#222222"><tspan
+        id="tspan12" x="40" y="200">Hello <tspan id="who" fill="#b91c1c">World</tspan></tspan><tspan
+        id="tspan14" x="160" y="200">, welcome</tspan></text>
+</svg>"""
+
+
 @pytest.fixture
 def app_client(tmp_path):
     folder = tmp_path / "templates"
     shutil.copytree(TEMPLATES, folder)
     (folder / "card.svg").write_text(CARD)
     (folder / "stack.svg").write_text(STACK)
+    (folder / "sentence.svg").write_text(SENTENCE)
     settings = Settings(templates_dir=folder, storage_dir=tmp_path / "images",
                         cache_dir=tmp_path / "cache", workers=0)
     with TestClient(create_app(settings)) as client:
@@ -210,3 +224,43 @@ def test_openapi_documents_the_fit_report_and_placement(app_client):
     assert set(schemas["Fit"]["properties"]) >= {"lines", "fontSize", "scale", "cut", "overlaps"}
     assert "layout" in schemas["Answer"]["properties"]
     assert set(schemas["Layer"]["properties"]) >= {"anchor", "grows", "boxSource", "box"}
+
+
+def test_a_named_span_is_a_layer_and_sending_its_words_back_changes_nothing(app_client):
+    layers = {l["name"]: l for l in app_client.get("/templates/sentence").json()["layers"]}
+    assert layers["course"]["type"] == "text" and layers["course"]["text"] == "Analytics 101"
+    assert "who" in layers and "tspan12" not in layers and "tspan14" not in layers
+    base, _ = _render(app_client, "sentence", [])
+    same, answer = _render(app_client, "sentence", [{"name": "course", "text": "Analytics 101"},
+                                                    {"name": "who", "text": "World"}])
+    assert (np.abs(base - same) > 40).any(axis=2).sum() == 0
+    assert answer["layout"]["course"]["scale"] == 1.0
+
+
+def test_a_changed_span_reflows_its_line_about_the_lines_anchor(app_client):
+    blue, dark = (0x1d, 0x4e, 0xd8), (0x22, 0x22, 0x22)
+    base, _ = _render(app_client, "sentence", [])
+    image, answer = _render(app_client, "sentence", [
+        {"name": "course", "text": "Distributed Systems"}])
+    own_line, line = _ink(base, dark, (0, 60, 800, 120)), _ink(image, dark, (0, 60, 800, 120))
+    own_span, span = _ink(base, blue, (0, 60, 800, 120)), _ink(image, blue, (0, 60, 800, 120))
+    assert span[2] - span[0] > own_span[2] - own_span[0] + 50  # the new words are longer
+    assert line[0] < own_line[0] - 25 and line[2] > own_line[2] + 25  # both sides moved out
+    assert abs((line[0] + line[2]) / 2 - 400) <= 3  # still centred on x 400
+    assert abs(line[3] - own_line[3]) <= 1  # on its baseline
+    assert answer["layout"]["course"] == {"lines": 1, "fontSize": 28.0, "scale": 1.0,
+                                          "cut": False}
+
+
+def test_words_after_a_changed_span_move_with_it_and_a_long_sentence_shrinks(app_client):
+    red, dark = (0xb9, 0x1c, 0x1c), (0x22, 0x22, 0x22)
+    image, _ = _render(app_client, "sentence", [{"name": "who", "text": "everyone out there"}])
+    who = _ink(image, red, (0, 160, 800, 230))
+    rest = _ink(image, dark, (who[2] - 2, 160, 800, 230))
+    assert rest is not None and rest[0] >= who[2]  # ", welcome" follows, not under the words
+    image, answer = _render(app_client, "sentence", [
+        {"name": "course", "text": "Advanced Distributed Systems Engineering and Operations 201"}])
+    line = _ink(image, dark, (0, 40, 800, 140))
+    assert line[0] >= 0 and line[2] <= 799 and abs((line[0] + line[2]) / 2 - 400) <= 3
+    assert answer["layout"]["course"]["scale"] < 1.0
+    assert any("'course'" in w and "shrunk" in w for w in answer["warnings"])

@@ -7,6 +7,7 @@ from svgrender.draw.text import box_of, draw_box, draw_faithful, text_content
 from svgrender.draw.text_anchor import draw_anchored
 from svgrender.draw.text_lines import own_lines
 from svgrender.draw.text_path import draw_on_path
+from svgrender.draw.text_spans import report_spans, sentence_fit
 
 MARK = "data-svgrender-n"  # templates/layers.py numbers elements while measuring
 
@@ -27,15 +28,26 @@ def draw_text(surface, node) -> None:
         if lines is not None:
             geometry[int(node.get(MARK))] = lines.facts()
     box = box_of(surface, node)
+    fit = None
     if node.get("data-layout") == "anchored" and node.tag == "text":
         draw_anchored(surface, node)
     elif box and (node.get("data-layout") == "box" or node.tag == "flowRoot"):
         draw_box(surface, node, box, text_content(node))
     else:
+        fit = sentence_fit(surface, node)
+        shrunk = fit is not None and fit.scale < 1.0
+        if shrunk:  # a changed span made its line too long: the text shrinks about its anchor
+            surface.context.save()
+            surface.context.translate(fit.x, fit.y)
+            surface.context.scale(fit.scale, fit.scale)
+            surface.context.translate(-fit.x, -fit.y)
         draw_faithful(surface, node)
         for child in node.children:
             if child.tag == "textPath":
                 draw_on_path(surface, node, child)
+        if shrunk:
+            surface.context.restore()
+    report_spans(surface, node, fit.scale if fit else 1.0)
     if grouped:
         surface.context.pop_group_to_source()
         surface.context.paint_with_alpha(opacity)

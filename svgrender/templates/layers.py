@@ -18,7 +18,7 @@ from svgrender.templates.textboxes import text_box
 NON_RENDERED = {"defs", "clipPath", "mask", "pattern", "symbol", "marker", "linearGradient",
                 "radialGradient", "filter", "style", "metadata", "title", "desc", "script",
                 "namedview", "flowRegion"}
-TEXT_TAGS = {"text", "tspan", "flowRoot", "flowPara", "textPath"}
+TEXT_TAGS = {"text", "tspan", "flowRoot", "flowPara", "flowSpan", "textPath"}
 TEXT_CONTAINERS = {"text", "flowRoot"}  # their spans are parts of them, never layers
 SHAPE_TAGS = {"rect", "circle", "ellipse", "line", "polyline", "polygon", "path", "use"}
 GROUP_TAGS = {"g", "a", "svg", "switch"}

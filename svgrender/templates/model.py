@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -137,17 +138,38 @@ def decode_embedded_images(root: etree._Element, max_bytes: int, max_pixels: int
 def named_elements(root: etree._Element) -> dict[str, etree._Element]:
     """Every drawn element a designer named, by its layer name: the `id` (Figma with "Include id
     attribute", Inkscape, hand-written), else Illustrator's `data-name`, else Inkscape's label.
-    Spans inside a text (tspan, flowPara, flowSpan, textPath) are parts of their text layer."""
+    Spans inside a text (tspan, flowPara, flowSpan, textPath) are parts of their text layer,
+    unless the designer named one (`has completed <tspan id="course">…</tspan>`): then it is a
+    layer of its own whose words change inside the sentence. Editors' own span ids
+    (`tspan1234-5`, `id86`) are not names."""
     named: dict[str, etree._Element] = {}
     for element in root.iter():
         if element is root or not isinstance(element.tag, str) or not is_rendered(element):
             continue
-        if any(local_name(a) in TEXT_CONTAINERS for a in element.iterancestors()):
+        if any(local_name(a) in TEXT_CONTAINERS for a in element.iterancestors()) and not (
+                local_name(element) in SPAN_LAYER_TAGS and _designer_named(element)):
             continue
         name = element.get("id") or element.get("data-name") or element.get(INKSCAPE_LABEL)
         if name and name not in named:
             named[name] = element
     return named
+
+
+SPAN_LAYER_TAGS = ("tspan", "flowSpan")
+EDITOR_ID = re.compile(r"^(tspan|flowSpan|flowPara|flowRoot|textPath|text|id)[-_]?\d[\w.-]*$",
+                       re.IGNORECASE)
+
+
+def _designer_named(span: etree._Element) -> bool:
+    """A span a designer named: a label, a data-name, or an id no editor would write."""
+    if span.get(INKSCAPE_LABEL) or span.get("data-name"):
+        return True
+    return bool(span.get("id")) and not EDITOR_ID.match(span.get("id"))
+
+
+def text_host(element: etree._Element) -> etree._Element | None:
+    """The <text> or <flowRoot> a span layer is part of."""
+    return next((a for a in element.iterancestors() if local_name(a) in TEXT_CONTAINERS), None)
 
 
 def layer_aliases(layers: dict[str, Layer]) -> dict[str, str]:
@@ -197,6 +219,9 @@ def index_layers(template: Template, root: etree._Element, viewbox, boxes: dict,
     for layer_id, element in candidates.items():
         kind = "canvas" if element is canvas else classify(element, root, ids)
         box = boxes.get(element, (0.0, 0.0, 0.0, 0.0))
+        host = text_host(element) if local_name(element) in SPAN_LAYER_TAGS else None
+        if host is not None:  # a span is drawn by its text: its box is the text's
+            box = boxes.get(host, box)
         label = element.get(INKSCAPE_LABEL) or element.get("data-name")
         template.layers[layer_id] = Layer(layer_id, kind, element,
                                           label if label != layer_id else None, box)
