@@ -16,8 +16,8 @@ def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:
     target = surface.cairo
     if isinstance(target, cairo.ImageSurface):
         width, height, k = target.get_width(), target.get_height(), 1.0
-    else:
-        k = 2.0
+    else:  # vector output: a finer mask; measuring boxes (templates/layers.py) needs no more
+        k = getattr(surface, "mask_resolution", 2.0)
         width, height = math.ceil(surface.width * k), math.ceil(surface.height * k)
     # 1. The mask content in colour, in device pixels: CairoSVG's placement, our readback.
     captured = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
@@ -37,8 +37,9 @@ def apply_mask(surface, node, name, opacity, by_alpha: bool) -> None:
     if by_alpha:
         coverage = pixels[..., 3].astype(np.float32)
     else:  # premultiplied channels: luminance of the colour times its alpha, as the spec asks
-        coverage = (0.2125 * pixels[..., 2] + 0.7154 * pixels[..., 1] + 0.0721 * pixels[..., 0])
-    coverage = np.clip(coverage * float(opacity) + 0.5, 0, 255).astype(np.uint8)
+        coverage = (np.float32(0.2125) * pixels[..., 2] + np.float32(0.7154) * pixels[..., 1]
+                    + np.float32(0.0721) * pixels[..., 0])
+    coverage = np.clip(coverage * np.float32(opacity) + np.float32(0.5), 0, 255).astype(np.uint8)
     stride = cairo.ImageSurface.format_stride_for_width(cairo.FORMAT_A8, width)
     buffer = np.zeros((height, stride), dtype=np.uint8)
     buffer[:, :width] = coverage

@@ -104,6 +104,7 @@ class _MeasuringSurface(WalkerMixin, Surface):
     """Draws onto a recording surface and records every marked element's ink box."""
 
     device_units_per_user_units = 1
+    mask_resolution = 1.0  # masks read back at 1x: boxes are whole pixels anyway
 
     def __init__(self, tree):
         self.boxes: dict[int, tuple[float, float, float, float]] = {}
