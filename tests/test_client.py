@@ -189,3 +189,26 @@ def test_connection_errors_are_api_errors():
     with Client("http://127.0.0.1:9", retries=0) as client, pytest.raises(ApiError) as caught:
         client.templates()
     assert caught.value.code == "connection_error" and caught.value.status == 0
+
+
+def test_cli_runs_against_a_server(server, tmp_path, capsys):
+    from svgrender.cli import main
+
+    remote = ["--server", server, "--key", ADMIN]
+    out = tmp_path / "card.png"
+    assert main(["render", "social-card", "-o", str(out), "-p", "title.text=Remote",
+                 *remote]) == 0
+    assert Image.open(out).size == (1200, 630)
+    assert main(["templates", *remote]) == 0
+    assert "social-card" in capsys.readouterr().out
+    assert main(["templates", "social-card", *remote]) == 0
+    assert "title" in capsys.readouterr().out
+    rows = tmp_path / "rows.csv"
+    rows.write_text("title.text,fileName\nOne,one\nTwo,two\n")
+    assert main(["batch", "social-card", str(rows), "-o", str(tmp_path / "out"), "--format",
+                 "png", "--zip", str(tmp_path / "all.zip"), *remote]) == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["one.png", "two.png"]
+    assert zipfile.is_zipfile(tmp_path / "all.zip")
+    assert main(["render", "social-card", "-o", str(out), "-p", "title.color=nope",
+                 *remote]) == 1
+    assert '"code": "invalid_color"' in capsys.readouterr().err

@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             service.templates.fonts.reader = local_reader
             await service.executor.stop()
 
-    routes = ROUTES + ([Route("/mcp", mcp, methods=["GET", "POST", "DELETE"])] if mcp else [])
+    routes = ROUTES + ([Route("/mcp", mcp, methods=["POST"])] if mcp else [])
     app = Starlette(routes=routes, lifespan=with_mcp(lifespan, mcp), exception_handlers=HANDLERS,
                     middleware=[Middleware(ObserveMiddleware), *cors(settings),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,

@@ -16,7 +16,9 @@ import httpx
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from svgrender.api.errors import error_response
 from svgrender.client.client import AsyncClient
+from svgrender.errors import BadRequest, Overloaded
 from svgrender.mcp.server import build_server
 
 PATH = "/mcp"
@@ -30,10 +32,9 @@ class McpEndpoint:
     def __init__(self, max_body_bytes: int, render_timeout: float):
         self.app: ASGIApp | None = None  # the whole app, set once it is built
         self.timeout = render_timeout * 3 + 10
+        self.max_body_bytes = max_body_bytes
         self.server = build_server(self._client)
-        self.manager = StreamableHTTPSessionManager(self.server, json_response=True,
-                                                    stateless=True,
-                                                    max_request_body_size=max_body_bytes)
+        self.manager: StreamableHTTPSessionManager | None = None  # while the app runs
 
     @contextlib.asynccontextmanager
     async def _client(self) -> AsyncIterator[AsyncClient]:
@@ -48,8 +49,27 @@ class McpEndpoint:
                                timeout=self.timeout) as client:
             yield client
 
-    def running(self) -> contextlib.AbstractAsyncContextManager:
-        return self.manager.run()
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        """A session manager per run of the app's lifespan (the SDK's runs only once)."""
+        manager = StreamableHTTPSessionManager(self.server, json_response=True, stateless=True,
+                                               max_request_body_size=self.max_body_bytes)
+        async with manager.run():
+            self.manager = manager
+            try:
+                yield
+            finally:
+                self.manager = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.manager is None:
+            response = error_response(Overloaded("the MCP endpoint is not running (the app is "
+                                                 "starting or stopping)"))
+            return await response(scope, receive, send)
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"")
+        if not content_type.lower().startswith(b"application/json"):
+            response = error_response(BadRequest("MCP messages are JSON-RPC: send them with "
+                                                 "Content-Type: application/json",
+                                                 code="invalid_content_type"))
+            return await response(scope, receive, send)
         await self.manager.handle_request(scope, receive, send)
