@@ -221,11 +221,9 @@ def cmd_mcp(args, settings: Settings) -> int:
 
 
 def add_remote(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--server", default=os.environ.get("SVGRENDER_SERVER"),
-                        help="run against this svgrender service (URL; SVGRENDER_SERVER) "
-                             "instead of this machine's templates")
-    parser.add_argument("--key", default=os.environ.get("SVGRENDER_KEY"),
-                        help="the service's API key (SVGRENDER_KEY)")
+    parser.add_argument("--server", help="run against this svgrender service (URL) instead "
+                                          "of this machine's templates")
+    parser.add_argument("--key", help="the service's API key")
 
 
 def cmd_worker(args, settings: Settings) -> int:
