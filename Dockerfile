@@ -10,7 +10,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY svgrender ./svgrender
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[mcp]'
 COPY templates ./templates
 COPY fonts ./fonts
 

@@ -209,6 +209,23 @@ def cmd_batch(args, settings: Settings) -> int:
     return 1 if outcome.failed else 0
 
 
+def cmd_mcp(args, settings: Settings) -> int:
+    """The MCP server on stdin/stdout: against --server, or the service in this process."""
+    try:
+        from svgrender.mcp import stdio
+    except ImportError:
+        raise SvgRenderError("svgrender mcp needs the mcp extra: pip install 'svgrender[mcp]'",
+                             code="missing_extra") from None
+    asyncio.run(stdio.run(settings, args.server, args.key))
+    return 0
+
+
+def add_remote(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--server", help="run against this svgrender service (URL) instead "
+                                          "of this machine's templates")
+    parser.add_argument("--key", help="the service's API key")
+
+
 def cmd_worker(args, settings: Settings) -> int:
     """Consume batch rows and webhooks from Redis (SVGRENDER_REDIS_URL) until SIGTERM."""
     import signal
@@ -299,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--storage", help="storage directory (shared with the API)")
     templates = sub.add_parser("templates", help="list templates, or one template's layers")
     templates.add_argument("id", nargs="?")
+    for remote in (render, batch, templates):
+        add_remote(remote)
+    mcp = sub.add_parser("mcp", help="the MCP server for assistants, on stdin/stdout")
+    add_remote(mcp)
     return parser
 
 
@@ -310,8 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,
                "link": cmd_link, "worker": cmd_worker, "batch": cmd_batch,
-               "sweep": cmd_sweep}[args.command]
+               "sweep": cmd_sweep, "mcp": cmd_mcp}[args.command]
     try:
+        if getattr(args, "server", None) and args.command in ("render", "batch", "templates"):
+            from svgrender.client.cli import run_remote
+
+            return run_remote(args.command, args, _pairs(getattr(args, "param", [])))
         return handler(args, settings)
     except SvgRenderError as exc:
         print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)

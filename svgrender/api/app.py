@@ -138,6 +138,27 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
     return service
 
 
+def mcp_endpoint(settings: Settings):
+    """/mcp (the MCP server over streamable HTTP), when the `mcp` extra is installed."""
+    try:
+        from svgrender.mcp.http import McpEndpoint
+    except ImportError:
+        return None
+    return McpEndpoint(settings.max_body_bytes, settings.render_timeout)
+
+
+def with_mcp(lifespan, mcp):
+    """The app's lifespan, with /mcp's session manager running inside it."""
+    if mcp is None:
+        return lifespan
+
+    @contextlib.asynccontextmanager
+    async def both(app):
+        async with lifespan(app), mcp.running():
+            yield
+    return both
+
+
 def create_app(settings: Settings | None = None, service: RenderService | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     metrics.setup()  # before any worker process starts: they inherit its directory
@@ -145,6 +166,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     add_font_dir(settings.fonts_dir)
     service = service or build_service(settings)
     jobs = build_jobs(settings, service)
+    mcp = mcp_endpoint(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -169,7 +191,8 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             service.templates.fonts.reader = local_reader
             await service.executor.stop()
 
-    app = Starlette(routes=ROUTES, lifespan=lifespan, exception_handlers=HANDLERS,
+    routes = ROUTES + ([Route("/mcp", mcp, methods=["POST"])] if mcp else [])
+    app = Starlette(routes=routes, lifespan=with_mcp(lifespan, mcp), exception_handlers=HANDLERS,
                     middleware=[Middleware(ObserveMiddleware), *cors(settings),
                                 Middleware(CsrfMiddleware,
                                            enabled=not (settings.api_keys or settings.admin_keys),
@@ -179,4 +202,6 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
                                            admin_keys=settings.admin_keys)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
+    if mcp:
+        mcp.app = app  # its tool calls go through the whole app, keys and all
     return app

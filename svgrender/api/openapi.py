@@ -296,6 +296,23 @@ def _document(secured: bool) -> dict:
                                      "type": "string", "format": "binary"}}}},
                          "responses": {"201": {"description": "stored", **_json("FontAdded")},
                                        **_errors(401, 403, 413, 422)}}},
+            "/mcp": {"post": {
+                "operationId": "mcp", "summary": "MCP (Model Context Protocol) over streamable "
+                "HTTP, for assistants (with the `mcp` extra installed)",
+                "description": "JSON-RPC 2.0 messages of MCP (initialize, tools/list, "
+                               "tools/call…); send `Accept: application/json, "
+                               "text/event-stream`. Stateless: JSON answers, no session. Tool "
+                               "calls run as API requests with this request's key.",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["jsonrpc", "method"], "properties": {
+                        "jsonrpc": {"const": "2.0"}, "id": {"type": ["string", "integer"]},
+                        "method": {"type": "string"}, "params": {"type": "object"}}}}}},
+                "responses": {**{str(code): {"description": what, "content": {
+                    "application/json": {"schema": {"type": "object"}}}} for code, what in (
+                        (200, "the JSON-RPC answer"), (400, "not a JSON-RPC message"),
+                        (406, "Accept must allow application/json and text/event-stream"))},
+                              "202": {"description": "a notification was accepted"},
+                              **_errors(401, 413)}}},
             "/healthz": {"get": {"operationId": "health", "security": [], "responses": {
                 "200": {"description": "up", "content": {"application/json": {"schema": {
                     "type": "object"}}}}}}},
