@@ -38,10 +38,29 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("jpeg", "image/jpeg", aliases=("jpg",), encode=encode.encode_jpeg, opaque=True),
     Format("png", "image/png", encode=encode.encode_png),
     Format("webp", "image/webp", encode=encode.encode_webp),
+    Format("avif", "image/avif", encode=encode.encode_avif),
     Format("pdf", "application/pdf", write=write_pdf),
     Format("svg", "image/svg+xml", write=write_svg),
 )}
 BY_NAME: dict[str, Format] = {alias: f for f in FORMATS.values() for alias in (f.name, *f.aliases)}
+
+
+AUTO = "auto"  # render links only: AVIF, WebP or JPEG, whichever the client's Accept takes
+
+
+def negotiate(accept: str) -> str:
+    """The format a render link's `auto` answers with, from the client's Accept header: AVIF,
+    else WebP, when the client names it (with q > 0); JPEG for everyone else."""
+    taken = set()
+    for part in accept.lower().split(","):
+        media, *options = [piece.strip() for piece in part.split(";")]
+        quality = next((o[2:] for o in options if o.startswith("q=")), "1")
+        try:
+            if float(quality) > 0:
+                taken.add(media)
+        except ValueError:
+            continue
+    return next((name for name in ("avif", "webp") if f"image/{name}" in taken), "jpeg")
 
 
 def lookup(name: str) -> Format | None:

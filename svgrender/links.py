@@ -85,8 +85,9 @@ class Link:
     def path(self) -> str:
         return f"/links/{self.template_id}.{self.extension}"
 
-    def request(self) -> RenderRequest:
-        """The same RenderRequest a POST with these params would carry (validated later)."""
+    def request(self, format: str | None = None) -> RenderRequest:
+        """The same RenderRequest a POST with these params would carry (validated later);
+        `format`: what an `auto` link was negotiated to."""
         given = dict(self.pairs)
         try:
             scale = float(given.get("scale", "1"))
@@ -94,7 +95,7 @@ class Link:
             raise InvalidParam(f"scale must be a number, got {given['scale'][:20]!r}",
                                field="scale", code="invalid_scale") from None
         layered = sorted((k, v) for k, v in self.pairs if k not in RESERVED)
-        return RenderRequest(params=params_from_pairs(layered), format=self.extension,
+        return RenderRequest(params=params_from_pairs(layered), format=format or self.extension,
                              scale=scale)
 
 

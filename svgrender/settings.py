@@ -74,6 +74,8 @@ class Settings:
     png_compress_level: int = option(1, "zlib level: 1 is several times faster than 6 for a "
                                         "few % larger files")
     webp_quality: int = option(85, "WebP quality")
+    avif_quality: int = option(60, "AVIF quality (0-100)")
+    avif_speed: int = option(8, "AVIF encoder speed (0 slowest/smallest - 10 fastest)")
     # Request limits: every size and count has one.
     max_body_bytes: int = option(1024 * 1024, "request body limit (413)")
     max_text_chars: int = option(10_000, "characters per text param (422)")

@@ -48,3 +48,30 @@ def test_pdf_keeps_template_text_as_text(client):
     pdf = pypdf.PdfReader(io.BytesIO(client.get(answer.json()["imageUrl"]).content))
     words = pdf.pages[0].extract_text()
     assert "Ten days of fjords, glaciers and hot springs" in words and "$1,299" in words
+
+
+def test_avif_answers_decode_at_their_sizes_with_the_colours_asked(client):
+    answer = client.post("/designs/social-card", json={
+        "format": "avif", "params": [{"name": "canvas", "backgroundColor": "#0a84ff"}]}).json()
+    assert answer["fileName"].endswith(".avif")
+    sizes = []
+    for key in ("imageUrl", "thumbnailUrl", "retinaThumbnailUrl"):
+        response = client.get(answer[key])
+        assert response.headers["content-type"] == "image/avif"
+        image = Image.open(io.BytesIO(response.content))
+        assert image.format == "AVIF"
+        sizes.append(image.size)
+        if key == "imageUrl":
+            r, g, b = image.convert("RGB").getpixel((8, 8))
+            assert abs(r - 0x0a) <= 6 and abs(g - 0x84) <= 6 and abs(b - 0xff) <= 6
+    assert sizes == [(1200, 630), (400, 210), (800, 420)]
+
+
+def test_accept_picks_a_render_links_auto_format():
+    from svgrender.formats import negotiate
+
+    chrome = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+    assert negotiate(chrome) == "avif"
+    assert negotiate("image/webp,*/*") == "webp"
+    assert negotiate("image/avif;q=0, image/webp;q=0.5") == "webp"
+    assert negotiate("*/*") == negotiate("") == "jpeg"

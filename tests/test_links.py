@@ -277,3 +277,21 @@ def test_cli_link_is_accepted_by_the_server(client, link_settings, capsys, monke
     answer = client.get(path_of(url))
     assert answer.status_code == 200 and decode(answer.content).size == (400, 210)
     assert cli.main(["link", "social-card", "-p", "nope.text=x"]) == 1
+
+
+def test_an_auto_link_answers_what_the_client_accepts(client):
+    urls = make_link(client, [RED], fmt="png", format="auto")
+    assert ".auto?" in urls["url"]
+    kinds = {}
+    for accept, expected in (("image/avif,image/webp,*/*;q=0.8", "image/avif"),
+                             ("image/webp,*/*", "image/webp"), ("*/*", "image/jpeg")):
+        answer = client.get(path_of(urls["url"]), headers={"Accept": accept})
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == expected
+        assert "Accept" in answer.headers["vary"]
+        kinds[expected] = decode(answer.content)
+    for image in kinds.values():
+        assert image.size == (1200, 630)
+        assert close(image.convert("RGB").getpixel((5, 5)), (255, 0, 0), 8)
+    thumb = client.get(path_of(urls["thumbnailUrl"]), headers={"Accept": "image/avif"})
+    assert thumb.headers["content-type"] == "image/avif" and decode(thumb.content).size == (400, 210)

@@ -13,6 +13,7 @@ from svgrender.api.renders import base_url
 from svgrender.api.views import warnings_header
 from svgrender.apply import check_params
 from svgrender.errors import BadRequest, InvalidParam, LinksDisabled, NotFound
+from svgrender.formats import AUTO, negotiate
 from svgrender.links import check_signature, link_urls, parse_link, validate_link
 
 
@@ -26,7 +27,8 @@ async def serve_link(request: Request) -> Response:
     link = parse_link(request.path_params["name"], query)
     check_signature(settings.link_keys, settings.unsigned_links, link.path, link.pairs)
     validate_link(link)  # nothing of an unsigned link is looked at beyond its signature
-    render = link.request()
+    auto = link.extension == AUTO
+    render = link.request(negotiate(request.headers.get("accept", "")) if auto else None)
     client = request.scope.get("svgrender.client")
     result = await service.run_link(link.template_id, render, link.version, client)
     request.scope.get("svgrender.log", {}).update(template=link.template_id, imageId=result.id)
@@ -40,6 +42,8 @@ async def serve_link(request: Request) -> Response:
     headers = {"Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",
                "Cross-Origin-Resource-Policy": "cross-origin",
                **(warnings_header(result.warnings) or {})}
+    if auto:
+        headers["Vary"] = "Accept"  # caches keep one answer per format
     if result.files[link.size].endswith(".svg"):
         headers["Content-Security-Policy"] = SVG_POLICY
     return stored_response(request, stored, result.files[link.size], headers)
@@ -61,6 +65,8 @@ async def make_link(request: Request) -> Response:
         raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
                             "SVGRENDER_UNSIGNED_LINKS=1)")
     pin = request.query_params.get("pin") in ("1", "true")
+    if request.query_params.get("format") == AUTO:  # the link answers what each client takes
+        render.format = AUTO
     urls = link_urls(base_url(request), settings.link_keys[0] if settings.link_keys else None,
                      template_id, render, template.version if pin else None)
     return JSONResponse({**urls, "templateId": template_id, "templateVersion": template.version,

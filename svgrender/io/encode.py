@@ -34,6 +34,13 @@ def encode_png(surface: cairo.ImageSurface, settings: Settings) -> bytes:
     return out.getvalue()
 
 
+def encode_avif(surface: cairo.ImageSurface, settings: Settings) -> bytes:
+    out = io.BytesIO()
+    surface_to_image(surface, opaque=False).save(out, "AVIF", quality=settings.avif_quality,
+                                                 speed=settings.avif_speed)
+    return out.getvalue()
+
+
 def encode_webp(surface: cairo.ImageSurface, settings: Settings) -> bytes:
     out = io.BytesIO()
     surface_to_image(surface, opaque=False).save(out, "WEBP", quality=settings.webp_quality,
