@@ -34,6 +34,12 @@ LayerParam = msgspec.defstruct(
     namespace={"given": _given}, module=__name__)
 
 
+class Variant(msgspec.Struct, forbid_unknown_fields=True):
+    """One image of a request with `variants`: its key (a language, say) and its params."""
+    key: str
+    params: list[LayerParam] = []
+
+
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     params: list[LayerParam] = []
     format: str = "jpeg"
@@ -41,6 +47,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     scale: float = 1.0
     # Set: answer 202 at once, render in the background, POST the answer here when done.
     webhookUrl: str | None = None
+    # Set: one image per variant, its params over the shared ones (variants.py).
+    variants: list[Variant] | None = None
 
 
 

@@ -32,6 +32,16 @@ class Answer(msgspec.Struct, omit_defaults=True):
     layout: dict[str, Fit] = {}
 
 
+class VariantAnswer(Answer):
+    key: str = ""
+
+
+class VariantsAnswer(msgspec.Struct):
+    """The answer to a request with `variants`: one image (nine fields + fit report) each."""
+    templateId: str
+    variants: list[VariantAnswer]
+
+
 class RowNote(msgspec.Struct):
     """A batch row whose text was cut, shrunk or now overlaps another: what its answer said."""
     row: int
@@ -146,7 +156,7 @@ def document(secured: bool = True) -> dict:
 
 def _document(secured: bool) -> dict:
     _, components = msgspec.json.schema_components(
-        [RenderRequest, Answer, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
+        [RenderRequest, Answer, VariantsAnswer, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
          Links],
         ref_template="#/components/schemas/{name}")
     components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
@@ -155,7 +165,10 @@ def _document(secured: bool) -> dict:
     image_id = {"name": "imageId", "in": "path", "required": True, "schema": {"type": "string"}}
     render = {"requestBody": {"required": False, **_json("RenderRequest")},
               "parameters": [template_id],
-              "responses": {"201": {"description": "rendered and stored", **_json("Answer")},
+              "responses": {"201": {"description": "rendered and stored (with `variants`: one "
+                                                   "image per variant)", "content": {
+                  "application/json": {"schema": {"anyOf": [_ref("Answer"),
+                                                            _ref("VariantsAnswer")]}}}},
                             **_errors(400, 401, 404, 413, 422, 502, 503, 504)}}
     svg_body = {"content": {"image/svg+xml": {"schema": {"type": "string"}},
                             "multipart/form-data": {"schema": {

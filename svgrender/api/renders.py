@@ -12,10 +12,11 @@ from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
 from svgrender.apply import check_params
-from svgrender.errors import ImageNotFound
+from svgrender.errors import ImageNotFound, SvgRenderError
 from svgrender.jobs.rows import Row
 from svgrender.params import RenderRequest
 from svgrender.service import RenderResult
+from svgrender.variants import check_variants, in_variant, variant_request
 
 
 def base_url(request: Request) -> str:
@@ -29,6 +30,10 @@ async def render(request: Request) -> Response:
     # 404 / 422 before reading a large body; a first load parses, so not on the event loop.
     await run_in_threadpool(service.templates.valid, template_id)
     body = await read_limited(request, service.settings.max_body_bytes)
+    if b'"variants"' in body:
+        decoded = service.decode(body)
+        if decoded.variants is not None:
+            return await render_variants(request, template_id, decoded)
     if b"webhookUrl" in body or request.query_params.get("async") in ("1", "true"):
         decoded = service.decode(body)
         if decoded.webhookUrl or request.query_params.get("async") in ("1", "true"):
@@ -38,6 +43,35 @@ async def render(request: Request) -> Response:
                                                   cacheHit=result.reused)
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
                         headers=warnings_header(result.warnings))
+
+
+async def render_variants(request: Request, template_id: str,
+                          decoded: RenderRequest) -> Response:
+    """One image per variant, each answered with its nine fields, fit report and warnings;
+    every variant's layers and properties are checked before any is drawn."""
+    service = request.app.state.service
+    check_variants(decoded)
+    template = await service.template(template_id)
+    requests = []
+    for index, variant in enumerate(decoded.variants):
+        try:
+            one = service.decode(variant_request(decoded, variant))
+            check_params(template, one.params)
+        except SvgRenderError as exc:
+            raise in_variant(exc, index, variant.key) from None
+        requests.append(one)
+    client = request.scope.get("svgrender.client")
+    answers, warnings = [], []
+    for index, (variant, one) in enumerate(zip(decoded.variants, requests)):
+        try:
+            result = await service.run(template_id, one, client=client)
+        except SvgRenderError as exc:
+            raise in_variant(exc, index, variant.key) from None
+        answers.append({"key": variant.key,
+                        **image_answer(result, base_url(request), service.files)})
+        warnings.extend(f"{variant.key}: {w}" for w in result.warnings)
+    return JSONResponse({"templateId": template_id, "variants": answers}, status_code=201,
+                        headers=warnings_header(warnings))
 
 
 async def render_later(request: Request, template_id: str, decoded: RenderRequest) -> Response:
