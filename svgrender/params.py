@@ -40,6 +40,14 @@ class Variant(msgspec.Struct, forbid_unknown_fields=True):
     params: list[LayerParam] = []
 
 
+class Page(msgspec.Struct, forbid_unknown_fields=True):
+    """One page of a multi-page PDF: its params over the shared ones."""
+    params: list[LayerParam] = []
+
+
+MAX_PAGES = 50
+
+
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     params: list[LayerParam] = []
     format: str = "jpeg"
@@ -49,7 +57,24 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     webhookUrl: str | None = None
     # Set: one image per variant, its params over the shared ones (variants.py).
     variants: list[Variant] | None = None
+    # Set (PDF only): one page each, its params over the shared ones (render.render_pages).
+    pages: list[Page] | None = None
 
+
+
+def _check_pages(request: RenderRequest) -> None:
+    if request.format != "pdf":
+        raise InvalidParam("pages make one multi-page PDF: use \"format\": \"pdf\"",
+                           field="pages", code="pages_need_pdf")
+    if not 1 <= len(request.pages) <= MAX_PAGES:
+        raise InvalidParam(f"{len(request.pages)} pages given; 1 to {MAX_PAGES} make a PDF",
+                           field="pages", code="too_many_pages")
+    for number, page in enumerate(request.pages):
+        for param in page.params:
+            if param.image_url is not None:
+                raise InvalidParam("a page cannot change an imageUrl yet: set it in the shared "
+                                   "params", layer=param.name,
+                                   field=f"pages[{number}].imageUrl")
 
 
 def query_value(value: object) -> str:
@@ -143,6 +168,8 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
     if request.metadata is not None and len(request.metadata.encode()) > max_metadata_bytes:
         raise InvalidParam(f"metadata is over {max_metadata_bytes} bytes", field="metadata",
                            code="metadata_too_long")
+    if request.pages is not None:
+        _check_pages(request)
     if len(request.params) > max_params:
         raise InvalidParam(f"{len(request.params)} params given; the limit is {max_params}",
                            field="params", code="too_many_params")

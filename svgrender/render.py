@@ -3,6 +3,7 @@ no storage, no ids. An executor runs it (in a thread, a worker process, or a que
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
 from svgrender.apply import apply_params
@@ -93,6 +94,8 @@ def _static_layers(static: Split, size: Size, main: Size, background: str | None
 def render(template: Template, request: RenderRequest, settings: Settings,
            images: dict[str, DecodedImage] | None = None) -> Rendered:
     """`images` are the request's decoded imageUrls by layer name (io.loaders)."""
+    if request.pages:
+        return render_pages(template, request, settings, images)
     images = images or {}
     sizes = output_sizes(template, request.scale, settings)
     tree = apply_params(template, request.params, settings, images)
@@ -135,6 +138,36 @@ def render(template: Template, request: RenderRequest, settings: Settings,
             drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
     check_overlaps(template, fit, warnings)
     return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings, fit)
+
+
+def render_pages(template: Template, request: RenderRequest, settings: Settings,
+                 images: dict[str, DecodedImage] | None = None) -> Rendered:
+    """One vector PDF, a page per entry of `pages` (its params over the shared ones), text kept
+    as text; the thumbnails are page 1's. Fit reports of pages after the first are named
+    `layer@page2`…"""
+    from pypdf import PdfReader, PdfWriter
+
+    from svgrender.variants import laid_over
+
+    writer, warnings, fit, first = PdfWriter(), [], {}, None
+    for number, page in enumerate(request.pages, start=1):
+        rendered = render(template, laid_over(request, page.params), settings, images)
+        first = first or rendered
+        for reader_page in PdfReader(io.BytesIO(rendered.files[0].data)).pages:
+            writer.add_page(reader_page)
+        for warning in rendered.warnings:
+            named = warning if number == 1 else f"page {number}: {warning}"
+            if named not in warnings:
+                warnings.append(named)
+        fit.update({name if number == 1 else f"{name}@page{number}": entry
+                    for name, entry in rendered.layout.items()})
+    if request.metadata:
+        writer.add_metadata({"/Title": request.metadata[:200]})
+    writer.compress_identical_objects()  # one font
+    out = io.BytesIO()
+    writer.write(out)
+    files = [OutputFile(first.files[0].variant, "pdf", out.getvalue()), *first.files[1:]]
+    return Rendered(files, first.width, first.height, warnings, fit)
 
 
 def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:

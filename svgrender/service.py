@@ -14,7 +14,7 @@ import msgspec
 
 from svgrender import metrics
 from svgrender.apply import check_params
-from svgrender.errors import (Overloaded, StorageFull, StorageUnavailable, TemplateNotFound,
+from svgrender.errors import (Overloaded, SvgRenderError, StorageFull, StorageUnavailable, TemplateNotFound,
                               TooManyRequests)
 from svgrender.executors import RenderExecutor, RenderJob
 from svgrender.io.images import DecodedImage
@@ -26,6 +26,7 @@ from svgrender.render import Rendered
 from svgrender.settings import Settings
 from svgrender.templates.model import Template
 from svgrender.templates.store import TemplateStore
+from svgrender.variants import laid_over
 
 
 @dataclass
@@ -75,6 +76,13 @@ class RenderService:
         template = await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
+        for number, page in enumerate(request.pages or []):
+            try:
+                check_params(template, laid_over(request, page.params).params)
+            except SvgRenderError as exc:
+                exc.message, exc.field = f"page {number + 1}: {exc.message}", \
+                    f"pages[{number}].{exc.field}" if exc.field else f"pages[{number}]"
+                raise
         m = metrics.setup()
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             started = time.perf_counter()
@@ -282,5 +290,6 @@ def result_key(template: Template, request: RenderRequest,
     material = msgspec.json.encode({
         "template": [template.id, template.version], "fonts": list(fonts),
         "params": request.params, "format": request.format, "scale": request.scale,
+        "pages": request.pages,
         "images": {layer: image.key for layer, image in sorted(images.items())}})
     return hashlib.sha256(material).hexdigest()

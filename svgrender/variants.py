@@ -31,18 +31,23 @@ def check_variants(request) -> None:
 
 
 def variant_request(request, variant):
-    """The shared request with the variant's params laid over it (a property the variant sets
-    replaces the shared one on the same layer)."""
+    """The shared request with the variant's params laid over it."""
+    return laid_over(request, variant.params)
+
+
+def laid_over(request, extra: list):
+    """The shared request with `extra` params laid over its own (a property set there replaces
+    the shared one on the same layer): a variant's or a page's render."""
     by_name: dict[str, dict] = {}
     order: list[str] = []
-    for param in [*request.params, *variant.params]:
+    for param in [*request.params, *extra]:
         if param.name not in by_name:
             order.append(param.name)
             by_name[param.name] = {}
         by_name[param.name].update(param.given())
     params = msgspec.convert([{"name": n, **by_name[n]} for n in order], list[LayerParam],
                              strict=True)
-    return msgspec.structs.replace(request, params=params, variants=None)
+    return msgspec.structs.replace(request, params=params, variants=None, pages=None)
 
 
 def in_variant(exc: SvgRenderError, index: int, key: str) -> SvgRenderError:
