@@ -110,6 +110,7 @@ Asap: sans/humanist
 Droid Sans: sans/humanist
 DejaVu Sans: sans/humanist
 Sintony: sans/humanist
+Miriam: sans/humanist
 Miriam Libre: sans/humanist
 # sans: geometric
 Montserrat: sans/geometric
@@ -389,18 +390,30 @@ _SUFFIX = re.compile(
     r"condensed|cond|cn|narrow)+|mt|ps|std|pro)$", re.IGNORECASE)
 
 
+def base_names(name: str) -> list[str]:
+    """`name` without what PDF imports and PostScript names add to a family: ' embedded'
+    (Inkscape's PDF import), then style suffixes: 'MiriamLibre-Bold embedded' ->
+    ['MiriamLibre-Bold', 'MiriamLibre']."""
+    out: list[str] = []
+    base = re.sub(r"\s+embedded$", "", name.strip().strip("'\""), flags=re.IGNORECASE)
+    if base != name.strip().strip("'\""):
+        out.append(base)
+    for _ in range(3):
+        stripped = _SUFFIX.sub("", base)
+        if stripped == base or not stripped:
+            break
+        base = stripped
+        out.append(base)
+    return out
+
+
 def classify_name(name: str) -> Kind | None:
     """The kind the table or the name gives `name`, or None when neither knows it."""
     key = normalized(name)
     if key in KNOWN:
         return KNOWN[key]
-    base = name.strip().strip("'\"")
-    for _ in range(3):  # 'Oswald-BoldItalic' -> 'Oswald'; 'MinionPro-Regular' -> 'Minion'
-        stripped = _SUFFIX.sub("", base)
-        if stripped == base or not stripped:
-            break
-        base = stripped
-        if normalized(base) in KNOWN:
+    for base in base_names(name):  # 'Oswald-BoldItalic' -> 'Oswald'; 'MinionPro-Regular'
+        if normalized(base) in KNOWN:  # -> 'Minion'
             return KNOWN[normalized(base)]
     return classify_by_words(name)
 
@@ -479,7 +492,7 @@ def classify_font(path: Path | str, font_number: int = 0) -> FontFacts | None:
     elif kind is None and family_type == 4:
         kind, source = Kind("display"), "PANOSE"
     elif kind is None and family_type == 2 and serif_style:
-        if serif_style in (4, 5, 6):  # (obtuse) square cove, square
+        if serif_style == 6:  # square serifs
             kind, source = Kind("slab"), "PANOSE"
         elif 2 <= serif_style <= 10:
             kind, source = Kind("serif"), "PANOSE"

@@ -12,8 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from svgrender.draw.font_kinds import (KNOWN, KNOWN_NAMES, NAME_RULES, Kind, choose,
-                                       classify_font, classify_name, normalized)
+from svgrender.draw.font_kinds import (KNOWN, NAME_RULES, Kind, base_names, choose,
+                                       classify_font, classify_name)
 from svgrender.errors import InvalidParam
 
 GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "system-ui",
@@ -364,7 +364,7 @@ def _split(families: str) -> tuple[str, ...]:
 class Drawn:
     """How the first family of a font-family list is drawn."""
     family: str  # the family drawn
-    how: str  # real · face · generic · listed · substitute · kind · fallback
+    how: str  # real · face · base · generic · listed · substitute · kind · fallback
     why: str  # for the warning: "condensed sans", "metric-compatible", ...
 
     @property
@@ -377,6 +377,11 @@ METRIC_FACES = {"liberation sans", "liberation serif", "liberation mono", "liber
                 "nimbus sans", "nimbus roman", "nimbus mono ps", "nimbus sans narrow", "p052",
                 "c059", "urw bookman", "urw gothic", "z003", "carlito", "caladea", "arimo",
                 "tinos", "cousine", "tex gyre heros", "tex gyre termes", "tex gyre cursor"}
+
+
+# Faces with no letters: never a substitute for a typeface.
+SYMBOL_FACES = {"d050000l", "standard symbols ps", "fontawesome", "noto color emoji",
+                "opensymbol", "dingbats"}
 
 
 @functools.lru_cache(maxsize=512)
@@ -394,8 +399,15 @@ def _drawn_with(families: tuple[str, ...], generation_: int) -> Drawn:
         return Drawn(face.family, "face", "")
     if later:  # the designer's own next choice, as browsers draw it
         return Drawn(_match(families) or later[0], "listed", "next family in the list")
+    for base in base_names(first):  # 'Sintony embedded' (PDF imports), 'Oswald-Bold':
+        if base.lower() in installed:  # the family itself
+            return Drawn(base, "base", "")
+        face = face_named(base)
+        if face:  # 'MiriamLibre-Bold embedded': that face's family
+            return Drawn(face.family, "base", "")
     substitute = deliberate_substitute(first)
-    if substitute:
+    if substitute and substitute.lower() not in SYMBOL_FACES:  # (fontconfig sends Impact to
+        # 'fantasy', which is Zapf Dingbats' clone here: no letters at all)
         why = "metric-compatible" if substitute.lower() in METRIC_FACES else "substitute"
         return Drawn(substitute, "substitute", why)
     by_kind = kind_fallback(first)
@@ -415,9 +427,9 @@ def drawn_with(families: str) -> Drawn:
     load_substitutes()
     names = _split(families) or ("sans-serif",)
     if len(names) > 1 and names[0].lower() not in installed_families():
-        by_kind = kind_fallback(names[0])  # the list with_kind_fallback made: as designed
-        if by_kind and by_kind[0] == names[1]:
-            names = names[:1] + names[2:]
+        drawn = _drawn_with(names[:1] + names[2:], generation())  # the list
+        if drawn.how in ("kind", "base") and drawn.family == names[1]:  # with_kind_fallback
+            names = names[:1] + names[2:]  # made: as designed
     return _drawn_with(names, generation())
 
 
@@ -445,8 +457,8 @@ def warn_missing_family(families: str) -> None:
     if message is None:
         return
     warnings = current_warnings.get()
-    if warnings is not None and message in warnings:
-        return
+    if warnings is None or message in warnings:  # (layouts measured before the drawing, as
+        return  # fit does, are drawn later, inside the render: told then)
     warn(message)
 
 
@@ -460,6 +472,6 @@ def with_kind_fallback(families: str) -> str:
     if not names or names[0].lower() in GENERIC_NAMES:
         return families
     drawn = drawn_with(families)
-    if drawn.how != "kind" or names[1:2] == (drawn.family,):
+    if drawn.how not in ("kind", "base") or names[1:2] == (drawn.family,):
         return families
     return ",".join((names[0], drawn.family) + names[1:])

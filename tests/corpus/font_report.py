@@ -65,7 +65,7 @@ def category(name: str) -> tuple[str, str]:
 
     if hasattr(fonts, "drawn_with"):  # with the fallback by kind (issue #33)
         drawn = fonts.drawn_with(name)
-        return {"real": "real", "face": "real", "generic": "generic family",
+        return {"real": "real", "face": "real", "base": "real", "generic": "generic family",
                 "listed": "real", "substitute": "metric substitute",
                 "kind": "same-kind fallback"}.get(drawn.how, "generic fallback"), \
             f"{drawn.family}" + (f" ({drawn.why})" if drawn.why else "")
