@@ -333,15 +333,15 @@ def _choose_kind_picks() -> None:
     family of that kind with (font_kinds.choose: the table's candidates, then fonts/ and
     uploaded fonts by their metadata). Called with _substitutes_lock held, and again when fonts
     are added."""
+    global _kind_picks
     installed = installed_families()
-    _kind_picks.clear()
-    if not installed:
-        return
-    extra = _metadata_kinds()
+    picks: dict[Kind, str] = {}
+    extra = _metadata_kinds() if installed else {}
     for kind in set(KNOWN.values()) | {kind for _, _, kind in NAME_RULES}:
-        chosen = choose(kind, installed, extra)
+        chosen = choose(kind, installed, extra) if installed else None
         if chosen:
-            _kind_picks[kind] = chosen
+            picks[kind] = chosen
+    _kind_picks = picks  # (swapped whole: a render in another thread sees old or new)
 
 
 def kind_fallback(family: str) -> tuple[str, Kind] | None:
