@@ -4,7 +4,7 @@ FROM python:3.11-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libcairo2 libpango-1.0-0 libpangocairo-1.0-0 fontconfig \
-      fonts-inter fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-liberation2 fonts-roboto fonts-open-sans fonts-lato fonts-cabin fonts-font-awesome fonts-urw-base35 fonts-linuxlibertine fonts-ebgaramond fonts-adf-gillius fonts-crosextra-carlito fonts-crosextra-caladea \
+      fonts-inter fonts-dejavu-core fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-liberation2 fonts-roboto fonts-open-sans fonts-lato fonts-cabin fonts-font-awesome fonts-urw-base35 fonts-linuxlibertine fonts-ebgaramond fonts-adf-gillius fonts-crosextra-carlito fonts-crosextra-caladea fonts-roboto-slab fonts-bebas-neue fonts-dancingscript fonts-kaushanscript fonts-comfortaa fonts-quicksand fonts-karla fonts-manrope fonts-league-spartan fonts-vollkorn fonts-jetbrains-mono fonts-inconsolata fonts-firacode fonts-oxygen fonts-dosis fonts-courier-prime fonts-comic-neue fonts-sora \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -12,6 +12,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from svgrender.draw.font_kinds import (KNOWN, NAME_RULES, Kind, base_names, choose,
+                                       classify_font, classify_name)
 from svgrender.errors import InvalidParam
 
 GENERIC = {"serif", "sans-serif", "sans", "monospace", "cursive", "fantasy", "system-ui",
@@ -64,9 +66,10 @@ def load_substitutes() -> None:
         if not _substitutes_loaded.is_set():
             lib = _fontconfig()  # (NULL for "the current config" crashes fontconfig 2.14)
             lib.FcConfigParseAndLoad(lib.FcConfigGetCurrent(), str(SUBSTITUTES).encode(), 1)
+            _choose_kind_picks()
             _substitutes_loaded.set()
             _faces.cache_clear()
-            substitute_for.cache_clear()
+            _clear_match_caches()
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,9 +91,7 @@ def add_font_dir(directory: Path) -> bool:
     ok = bool(_fontconfig().FcConfigAppFontAddDir(None, str(directory).encode()))
     if ok:
         _added.add(str(directory))
-        available_families.cache_clear()
-        _faces.cache_clear()
-        _reset_pango_font_map()
+        _fonts_changed()
     return ok
 
 
@@ -99,10 +100,18 @@ def add_font_file(path: Path) -> bool:
     ok = bool(_fontconfig().FcConfigAppFontAddFile(None, str(Path(path).resolve()).encode()))
     if ok:
         _added_files.add(str(Path(path).resolve()))
-        available_families.cache_clear()
-        _faces.cache_clear()
-        _reset_pango_font_map()
+        _fonts_changed()
     return ok
+
+
+def _fonts_changed() -> None:
+    available_families.cache_clear()
+    _faces.cache_clear()
+    if _substitutes_loaded.is_set():
+        with _substitutes_lock:
+            _choose_kind_picks()  # an added font may be the closest of its kind now
+    _clear_match_caches()
+    _reset_pango_font_map()
 
 
 _thread_generation = threading.local()
@@ -218,25 +227,38 @@ def _lowered(families: tuple[str, ...]) -> frozenset[str]:
 @functools.lru_cache(maxsize=256)
 def substitute_for(family: str) -> str:
     """The family fontconfig draws instead of a missing one (asked in this process: the
-    substitutes and fonts/ loaded here count)."""
+    substitutes and fonts/ loaded here count; the fallback by kind is ours: drawn_with)."""
     load_substitutes()
+    return _match((family,)) or "the default sans-serif font"
+
+
+def _clear_match_caches() -> None:
+    substitute_for.cache_clear()
+    _drawn_with.cache_clear()
+    missing_family_message.cache_clear()
+
+
+def _match(families: tuple[str, ...]) -> str:
+    """The family fontconfig matches for a font-family list (as Pango asks it: one pattern,
+    every family strong)."""
     lib = _fontconfig()
     pattern = lib.FcPatternCreate()
     try:
-        lib.FcPatternAddString(pattern, b"family", family.encode())
+        for family in families:
+            lib.FcPatternAddString(pattern, b"family", family.encode())
         lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
         lib.FcDefaultSubstitute(pattern)
         result = ctypes.c_int()
         match = lib.FcFontMatch(None, pattern, ctypes.byref(result))
         if not match:
-            return "the default sans-serif font"
+            return ""
         name = ctypes.c_char_p()
         found = lib.FcPatternGetString(match, b"family", 0, ctypes.byref(name)) == 0
         out = name.value.decode() if found and name.value else ""
         lib.FcPatternDestroy(match)
     finally:
         lib.FcPatternDestroy(pattern)
-    return out or "the default sans-serif font"
+    return out
 
 
 NO_SUCH_FAMILY = "svgrender-no-such-family"
@@ -277,3 +299,179 @@ def check_family(value: str, layer: str) -> str:
     raise InvalidParam(f"layer {layer!r}: font family {first!r} is not installed{hint}. "
                        "GET /v1/fonts lists the families", layer=layer, field="fontFamily",
                        code="unknown_font")
+
+
+# --- the fallback by kind (font_kinds.py) -----------------------------------------------------
+
+_kind_picks: dict[Kind, str] = {}  # kind -> the installed family drawn for it
+# Inkscape's and CSS's generic names: never a missing font, never re-chosen by kind.
+GENERIC_NAMES = GENERIC | {"mono", "sans serif", "sansserif", "default"}
+
+
+def _metadata_kinds() -> dict[Kind, list[str]]:
+    """Families of fonts/ and uploaded fonts by the kind their own metadata gives."""
+    out: dict[Kind, list[str]] = {}
+    paths: list[Path] = []
+    for entry in sorted(_added | _added_files):
+        entry_path = Path(entry)
+        if entry_path.is_dir():
+            paths += sorted(p for p in entry_path.rglob("*")
+                            if p.suffix.lower() in (".ttf", ".otf", ".ttc", ".otc"))
+        else:
+            paths.append(entry_path)
+    for path in paths[:500]:
+        facts = classify_font(path)
+        if facts and facts.kind and facts.family:
+            out.setdefault(facts.kind, [])
+            if facts.family not in out[facts.kind]:
+                out[facts.kind].append(facts.family)
+    return out
+
+
+def _choose_kind_picks() -> None:
+    """For each kind of the table and the name rules, the installed face to draw a missing
+    family of that kind with (font_kinds.choose: the table's candidates, then fonts/ and
+    uploaded fonts by their metadata). Called with _substitutes_lock held, and again when fonts
+    are added."""
+    global _kind_picks
+    installed = installed_families()
+    picks: dict[Kind, str] = {}
+    extra = _metadata_kinds() if installed else {}
+    for kind in set(KNOWN.values()) | {kind for _, _, kind in NAME_RULES}:
+        chosen = choose(kind, installed, extra) if installed else None
+        if chosen:
+            picks[kind] = chosen
+    _kind_picks = picks  # (swapped whole: a render in another thread sees old or new)
+
+
+def kind_fallback(family: str) -> tuple[str, Kind] | None:
+    """The installed face a missing `family` is drawn with because of its kind, and the kind;
+    None when its kind is unknown or nothing of its kind is installed."""
+    kind = classify_name(family)
+    if kind is None or family.strip().lower() in GENERIC_NAMES:
+        return None
+    load_substitutes()
+    chosen = _kind_picks.get(kind)
+    return (chosen, kind) if chosen else None
+
+
+def _split(families: str) -> tuple[str, ...]:
+    return tuple(n.strip().strip("'\"").strip() for n in families.split(",")
+                 if n.strip().strip("'\"").strip())
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """How the first family of a font-family list is drawn."""
+    family: str  # the family drawn
+    how: str  # real · face · base · generic · listed · substitute · kind · fallback
+    why: str  # for the warning: "condensed sans", "metric-compatible", ...
+
+    @property
+    def missing(self) -> bool:
+        return self.how in ("substitute", "kind", "fallback")
+
+
+# Families fontconfig's metric aliases and font_substitutes.conf draw with the same metrics.
+METRIC_FACES = {"liberation sans", "liberation serif", "liberation mono", "liberation sans narrow",
+                "nimbus sans", "nimbus roman", "nimbus mono ps", "nimbus sans narrow", "p052",
+                "c059", "urw bookman", "urw gothic", "z003", "carlito", "caladea", "arimo",
+                "tinos", "cousine", "tex gyre heros", "tex gyre termes", "tex gyre cursor"}
+
+
+# Faces with no letters: never a substitute for a typeface.
+SYMBOL_FACES = {"d050000l", "standard symbols ps", "fontawesome", "noto color emoji",
+                "opensymbol", "dingbats"}
+
+
+@functools.lru_cache(maxsize=512)
+def _drawn_with(families: tuple[str, ...], generation_: int) -> Drawn:
+    installed = installed_families()
+    first = families[0] if families else "sans-serif"
+    if first.lower() in GENERIC_NAMES:
+        return Drawn(_match((first,)) or first, "generic", "generic family")
+    if first.lower() in installed:
+        return Drawn(first, "real", "")
+    later = [f for f in families[1:] if f.lower() not in GENERIC_NAMES and (
+        f.lower() in installed or deliberate_substitute(f))]
+    face = face_named(first)
+    if face and not any(f.lower() in installed for f in families[1:]):
+        return Drawn(face.family, "face", "")
+    if later:  # the designer's own next choice, as browsers draw it
+        return Drawn(_match(families) or later[0], "listed", "next family in the list")
+    for base in base_names(first):  # 'Sintony embedded' (PDF imports), 'Oswald-Bold':
+        if base.lower() in installed:  # the family itself
+            return Drawn(base, "base", "")
+        face = face_named(base)
+        if face:  # 'MiriamLibre-Bold embedded': that face's family
+            return Drawn(face.family, "base", "")
+    substitute = deliberate_substitute(first)
+    if substitute and substitute.lower() not in SYMBOL_FACES:  # (fontconfig sends Impact to
+        # 'fantasy', which is Zapf Dingbats' clone here: no letters at all)
+        why = "metric-compatible" if substitute.lower() in METRIC_FACES else "substitute"
+        return Drawn(substitute, "substitute", why)
+    by_kind = kind_fallback(first)
+    if by_kind:
+        return Drawn(by_kind[0], "kind", by_kind[1].label)
+    generic = next((f for f in families[1:] if f.lower() in GENERIC_NAMES), None)
+    drawn = _match(families) or "the default sans-serif font"
+    if generic:
+        return Drawn(drawn, "fallback", f"the list's {generic}")
+    return Drawn(drawn, "fallback", "default font")
+
+
+def drawn_with(families: str) -> Drawn:
+    """How a font-family list's first family is drawn: itself, an installed face of that name,
+    the next family of the list, a metric-compatible or configured substitute, the closest
+    installed face of its kind, or (fallback) a generic family or the default font."""
+    load_substitutes()
+    names = _split(families) or ("sans-serif",)
+    if len(names) > 1 and names[0].lower() not in installed_families():
+        drawn = _drawn_with(names[:1] + names[2:], generation())  # the list
+        if drawn.how in ("kind", "base") and drawn.family == names[1]:  # with_kind_fallback
+            names = names[:1] + names[2:]  # made: as designed
+    return _drawn_with(names, generation())
+
+
+@functools.lru_cache(maxsize=512)
+def missing_family_message(families: str) -> str | None:
+    """The warning for a font-family list whose first family the machine lacks (None when it
+    is drawn as named): which face is drawn instead, and why."""
+    if not installed_families():
+        return None
+    drawn = drawn_with(families)
+    if not drawn.missing:
+        return None
+    first = (_split(families) or ("",))[0]
+    if drawn.how == "kind":
+        return f"font {first!r} is not installed: drawn with {drawn.family!r} ({drawn.why})"
+    return f"font {first!r} is not installed: drawn with {drawn.family} ({drawn.why})"
+
+
+def warn_missing_family(families: str) -> None:
+    """Warn once per render that the first family of `families` is missing (a text of many
+    lines and spans asks for each)."""
+    from svgrender.notices import current_warnings, warn
+
+    message = missing_family_message(families)
+    if message is None:
+        return
+    warnings = current_warnings.get()
+    if warnings is None or message in warnings:  # (layouts measured before the drawing, as
+        return  # fit does, are drawn later, inside the render: told then)
+    warn(message)
+
+
+def with_kind_fallback(families: str) -> str:
+    """A font-family list (as Pango takes it, comma-separated) with the closest installed face
+    of its first family's kind put right after it, when that family is missing and nothing the
+    list names next is installed: `Oswald,sans-serif` -> `Oswald,Roboto Condensed,sans-serif`.
+    Weight, slant and width stay the text's: fontconfig picks the face of that family closest
+    to them."""
+    names = _split(families)
+    if not names or names[0].lower() in GENERIC_NAMES:
+        return families
+    drawn = drawn_with(families)
+    if drawn.how not in ("kind", "base") or names[1:2] == (drawn.family,):
+        return families
+    return ",".join((names[0], drawn.family) + names[1:])

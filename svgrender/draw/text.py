@@ -26,8 +26,8 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import gobject, pango
 
-from svgrender.draw.fonts import (GENERIC, face_named, fresh_font_map, generation,
-                                  installed_families, substitute_for)
+from svgrender.draw.fonts import (face_named, fresh_font_map, generation, installed_families,
+                                  warn_missing_family, with_kind_fallback)
 from svgrender.draw.text_masks import fill_outlines
 from svgrender.notices import report_fit, warn
 from svgrender.svg.prepare import strokes_first
@@ -113,6 +113,7 @@ def style_of(surface, node) -> Style:
         # family installed further down the list wins, as in browsers and Inkscape.
         families = ",".join([face.family] + ([rest] if rest else []))
         weight_value, italic = face.weight, face.italic
+    families = with_kind_fallback(families)  # 'Oswald' missing: Roboto Condensed next
     spacing = node.get("letter-spacing", "normal")
     return Style(families,
                  max(size(surface, node.get("font-size", "16px")), 0.01) if node.get(
@@ -261,11 +262,9 @@ def _layout_for(context, run_text: str, style: Style, size_override: float | Non
 
 
 def _check_family(style: Style) -> None:
-    """A family the machine lacks is drawn with fontconfig's substitute: say which."""
-    first = style.family.split(",", 1)[0].strip()
-    installed = installed_families()
-    if first and first.lower() not in GENERIC and installed and first.lower() not in installed:
-        warn(f"font {first!r} is not installed: drawn with {substitute_for(first)}")
+    """A family the machine lacks is drawn with a substitute or the closest face of its kind:
+    say which and why, once per render (fonts.py)."""
+    warn_missing_family(style.family)
 
 
 def _check_glyphs(context, layout, text: str, style: Style) -> None:

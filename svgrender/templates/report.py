@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from svgrender.draw.fonts import GENERIC, available_families, face_named, substitute_for
+from svgrender.draw.fonts import available_families, missing_family_message
 from svgrender.draw.filters import PRIMITIVES
 from svgrender.svg.xml import local_name, style_value
 from svgrender.templates.layers import is_rendered
@@ -76,15 +76,16 @@ def _font_findings(drawn) -> list[Finding]:
     installed = {f.lower() for f in available_families()}
     if not installed:
         return []
-    missing: dict[str, None] = {}
+    missing: dict[str, str] = {}
     for element in drawn:
         if local_name(element) not in ("text", "tspan", "flowRoot", "flowPara", "flowSpan"):
             continue
         value = style_value(element, "font-family") or ""
         first = value.split(",", 1)[0].strip().strip("'\"")
-        if first and first.lower() not in GENERIC and first.lower() not in installed \
-                and not face_named(first):
-            missing[first] = None
-    return [Finding("missing_font", f"font {name!r} is not installed: drawn with "
-                    f"{substitute_for(name)}", f"add {name}'s .ttf or .otf files to fonts/ "
-                    "(SVGRENDER_FONTS_DIR) and restart") for name in list(missing)[:20]]
+        if first and first not in missing:
+            message = missing_family_message(value)
+            if message:
+                missing[first] = message
+    return [Finding("missing_font", message, f"add {name}'s .ttf or .otf files to fonts/ "
+                    "(SVGRENDER_FONTS_DIR) and restart")
+            for name, message in list(missing.items())[:20]]
