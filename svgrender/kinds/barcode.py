@@ -15,7 +15,6 @@ from typing import Literal
 
 import barcode as pybarcode
 import msgspec
-from barcode.errors import BarcodeError
 
 from svgrender.kinds import place
 from svgrender.svg.xml import local_name, style_value
@@ -111,7 +110,7 @@ def encode(t, spec: Barcode) -> tuple[str, str]:
         code = pybarcode.get_barcode_class(kind)(value, **options)
         modules = code.build()[0]
         text = code.get_fullcode()
-    except (BarcodeError, ValueError, KeyError, IndexError) as exc:
+    except Exception as exc:  # the library's view of a bad value (not always BarcodeError)
         t.fail(f"barcode {kind} cannot encode {spec.value[:40]!r}: {exc}", "barcode")
     if set(modules) - {"0", "1"}:
         t.fail(f"barcode {kind} could not be encoded", "barcode")
@@ -180,6 +179,6 @@ def apply_barcode(t, spec: Barcode) -> None:
                           style=f"font-family:{template_font(t)};"
                                 f"font-size:{place.fmt(font_px * px)}px;text-anchor:middle",
                           **place.paint(color))
-        label.text = text
+        label.text = "".join(c if c.isprintable() else " " for c in text)
         code.append(label)
     holder.append(code)

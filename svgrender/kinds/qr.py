@@ -42,8 +42,10 @@ def make(t, value: str):
     try:
         return segno.make_qr(value, error=ERROR_LEVELS[level], boost_error=False)
     except segno.DataOverflowError:
-        t.fail(f"qrCode of {len(value.encode())} bytes is more than a QR code holds at error "
-               f"correction {level} (at most 2,953 bytes at L)", "qrCode")
+        t.fail(f"qrCode of {len(value.encode('utf-8', 'replace'))} bytes is more than a QR "
+               f"code holds at error correction {level} (at most 2,953 bytes at L)", "qrCode")
+    except (ValueError, UnicodeError) as exc:  # e.g. a lone surrogate from JSON
+        t.fail(f"qrCode cannot be encoded: {str(exc)[:100]}", "qrCode")
 
 
 def apply_qr(t, value: str) -> None:
