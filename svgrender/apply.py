@@ -28,7 +28,8 @@ from svgrender.templates.model import Template
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
 from svgrender.kinds.effects import apply_effect
-from svgrender.kinds.qr import apply_qr, requires
+from svgrender.kinds.place import requires
+from svgrender.kinds.qr import apply_qr
 from svgrender.kinds.rating import apply_rating
 
 

@@ -138,3 +138,11 @@ def is_none(value: str | None) -> bool:
 
 def snap(value: float) -> float:
     return float(math.floor(value + 0.5))
+
+
+def requires(owner: str, field: str):
+    """A handler for an option that means nothing without its owner property."""
+    def handler(t, _value) -> None:
+        if owner not in t.param.given():
+            t.fail(f"{field} goes with {owner}", field)
+    return handler

@@ -91,11 +91,3 @@ def apply_qr(t, value: str) -> None:
         modules.set("stroke-opacity", f"{color.a:g}")
     code.append(modules)
     holder.append(code)
-
-
-def requires(owner: str, field: str):
-    """A handler for an option that means nothing without its owner property."""
-    def handler(t, _value) -> None:
-        if owner not in t.param.given():
-            t.fail(f"{field} goes with {owner}", field)
-    return handler
