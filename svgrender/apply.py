@@ -26,6 +26,11 @@ from svgrender.svg.xml import (SVG_NS, font_size_of, local_name, set_href, set_s
                      url_fragment)
 from svgrender.templates.model import Template
 from svgrender.svg.units import parse_length
+from svgrender.kinds.barcode import Barcode, apply_barcode
+from svgrender.kinds.effects import apply_effect
+from svgrender.kinds.place import requires
+from svgrender.kinds.qr import apply_qr
+from svgrender.kinds.rating import apply_rating
 
 
 class Target:
@@ -542,6 +547,7 @@ ALL = frozenset({"canvas", "text", "image", "shape", "group"})
 TEXT, IMAGE = frozenset({"text"}), frozenset({"image"})
 BORDERED = frozenset({"shape", "canvas", "image", "text"})
 IMAGE_GROUP = ("imagePosition", "imageAlignH", "imageAlignV")
+DRAWN = frozenset({"shape", "group"})  # layer kinds a QR code, barcode or rating is drawn into
 
 # Order matters: images before borders (borders frame the placed image), text before fonts.
 PROPERTIES: tuple[Property, ...] = (
@@ -570,6 +576,21 @@ PROPERTIES: tuple[Property, ...] = (
     Property("imagePosition", Literal["cover", "contain", "fill", "align"], IMAGE, None),
     Property("imageAlignH", Literal["left", "center", "right"], IMAGE, None),
     Property("imageAlignV", Literal["top", "middle", "bottom"], IMAGE, None),
+    Property("imageEffect", str, IMAGE, apply_effect),  # svgrender/kinds/effects.py
+    # Drawn kinds (svgrender/kinds/): replace the layer's content with vector shapes in its box.
+    Property("qrCode", str, DRAWN, apply_qr),
+    Property("qrErrorCorrection", Literal["L", "M", "Q", "H"], DRAWN,
+             requires("qrCode", "qrErrorCorrection")),
+    Property("qrColor", str, DRAWN, requires("qrCode", "qrColor")),
+    Property("qrBackground", str, DRAWN, requires("qrCode", "qrBackground")),
+    Property("qrQuietZone", bool, DRAWN, requires("qrCode", "qrQuietZone")),
+    Property("barcode", Barcode, DRAWN, apply_barcode),
+    Property("rating", float, DRAWN, apply_rating),
+    Property("ratingMax", int, DRAWN, requires("rating", "ratingMax")),
+    Property("ratingColor", str, DRAWN, requires("rating", "ratingColor")),
+    Property("ratingEmptyColor", str, DRAWN, requires("rating", "ratingEmptyColor")),
+    Property("ratingShape", Literal["star", "heart", "circle"], DRAWN,
+             requires("rating", "ratingShape")),
     Property("borderRadius", Length, frozenset({"shape", "canvas", "image"}), set_border_radius),
     Property("borderColor", str, BORDERED, set_border_color),
     Property("borderWidth", Length, BORDERED, set_border_width),

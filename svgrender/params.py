@@ -9,6 +9,7 @@ from typing import Optional
 import msgspec
 
 from svgrender.apply import PROPERTIES, Box
+from svgrender.kinds import barcode as barcode_kind
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, lookup
 
@@ -83,6 +84,8 @@ def query_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Box):
         return ",".join(f"{v:g}" for v in (value.x, value.y, value.width, value.height))
+    if isinstance(value, barcode_kind.Barcode):
+        return barcode_kind.to_text(value)
     if isinstance(value, float):
         return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
     return str(value)
@@ -101,7 +104,8 @@ def params_from_pairs(pairs: list[tuple[str, str]]) -> list[LayerParam]:
         if prop in layer:
             raise InvalidParam(f"{key!r} is given twice", layer=name, field=key,
                                code="repeated_param")
-        layer[prop] = _box_from_text(value, name, key) if prop == "box" else value
+        layer[prop] = _box_from_text(value, name, key) if prop == "box" else \
+            _barcode_from_text(value, name, key) if prop == "barcode" else value
     try:
         return msgspec.convert(list(grouped.values()), list[LayerParam], strict=False)
     except msgspec.ValidationError as exc:
@@ -125,6 +129,14 @@ def _box_from_text(text: str, layer: str, key: str) -> dict:
         raise InvalidParam(f"{key} is x,y,width,height (four numbers), got {text[:40]!r}",
                            layer=layer, field=key) from None
     return {"x": x, "y": y, "width": width, "height": height}
+
+
+def _barcode_from_text(text: str, layer: str, key: str) -> dict:
+    try:
+        return barcode_kind.from_text(text)
+    except ValueError as exc:
+        raise InvalidParam(f"{key}: {exc}", layer=layer, field=key) from None
+
 
 _decoder = msgspec.json.Decoder(RenderRequest)
 # Characters XML 1.0 cannot carry (C0 controls but tab and newlines, surrogates, U+FFFE/F).

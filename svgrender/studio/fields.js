@@ -1,14 +1,19 @@
 // The right control for each property a layer accepts (the `properties` of GET /templates/{id}).
 const NUMBERS = { fontSize: 1, maxLines: 1, minFontSize: 1, letterSpacing: 0.1, lineHeight: 0.05,
-                  borderWidth: 1, borderRadius: 1, opacity: 0.05, fontWeight: 100 };
+                  borderWidth: 1, borderRadius: 1, opacity: 0.05, fontWeight: 100,
+                  rating: 0.1, ratingMax: 1 };
 const CHOICES = {
   textAlign: ["left", "center", "right", "justify"], verticalAlign: ["top", "middle", "bottom"],
   fontStyle: ["normal", "italic"], textTransform: ["none", "uppercase", "lowercase", "capitalize"],
   imagePosition: ["cover", "contain", "fill", "align"], wrap: ["word", "char", "none"],
   imageAlignH: ["left", "center", "right"], imageAlignV: ["top", "middle", "bottom"],
+  qrErrorCorrection: ["L", "M", "Q", "H"], ratingShape: ["star", "heart", "circle"],
 };
-const COLORS = new Set(["color", "backgroundColor", "borderColor"]);
-const FLAGS = new Set(["autoFit", "hidden"]);
+const COLORS = new Set(["color", "backgroundColor", "borderColor", "qrColor", "qrBackground",
+                        "ratingColor", "ratingEmptyColor"]);
+const FLAGS = new Set(["autoFit", "hidden", "qrQuietZone"]);
+// Free text (layer kinds): placeholder shows the form.
+const TEXTS = { qrCode: "https://…", imageEffect: "grayscale blur:4", barcode: "ean13:5901234123457" };
 
 function label(text, ...controls) {
   const node = document.createElement("label");
@@ -81,6 +86,17 @@ export function fieldsFor(layer, given, change) {
       const caption = document.createElement("span");
       caption.textContent = prop;
       out.push(caption, group);
+    } else if (prop in TEXTS) {
+      const shown = prop === "barcode" && value ? `${value.type}:${value.value}` : value;
+      const field = input("text", { value: shown ?? "", placeholder: TEXTS[prop], name: prop });
+      field.addEventListener("change", () => {
+        const text = field.value.trim();
+        if (prop !== "barcode" || !text) return change(prop, text || null);
+        const at = text.indexOf(":");  // type:value, as in CSV columns and render links
+        change(prop, at > 0 ? { type: text.slice(0, at).toLowerCase(), value: text.slice(at + 1) }
+                            : { type: "code128", value: text });
+      });
+      out.push(label(prop, field));
     } else if (prop === "fontFamily") {
       const family = input("text", { value: value ?? "", placeholder: "Inter", name: prop });
       family.addEventListener("change", () => change(prop, family.value.trim()));
