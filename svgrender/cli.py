@@ -45,6 +45,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _once():
+    """A log filter passing each distinct warning once (a batch's rows all warn alike)."""
+    seen: set[tuple[str, str]] = set()
+
+    def first(record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        key = (record.name, record.getMessage())
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    return first
+
+
 def _with_templates(args, settings: Settings) -> Settings:
     """--templates DIR wins over SVGRENDER_TEMPLATES_DIR (whose default is ./templates)."""
     if getattr(args, "templates", None):
@@ -167,8 +183,8 @@ def cmd_render(args, settings: Settings) -> int:
                                                                   scale=args.scale)))
     Path(args.output).write_bytes(files.files[result.files[0]])
     print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    for warning in result.warnings:  # those not logged yet (e.g. from a cached static layer)
+        logging.getLogger("svgrender.render").warning(warning)
     return 0
 
 
@@ -347,6 +363,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    if args.command not in ("serve", "worker"):
+        for handler in logging.getLogger().handlers:  # a one-off command: each line once
+            handler.addFilter(_once())
     settings = _with_templates(args, Settings.from_env())
     named = getattr(args, "template", None) or getattr(args, "id", None)
     if named:
