@@ -18,6 +18,7 @@ from pathlib import Path
 
 
 from svgrender.api.views import layer_json, template_summary
+from svgrender import logs
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
 from svgrender.errors import SvgRenderError, TemplateNotFound
@@ -119,7 +120,7 @@ def cmd_serve(args, settings: Settings) -> int:
                     args.host)
     json_lines()  # one JSON line per request (ours, with the request id) instead of uvicorn's
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                access_log=False,
+                access_log=False, log_config=None,  # uvicorn logs through logs.configure's
                 # SIGTERM: stop accepting, let requests in progress finish (a render at most).
                 timeout_graceful_shutdown=int(settings.render_timeout) + 5,
                 workers=None, timeout_keep_alive=settings.http_keep_alive_timeout,
@@ -361,12 +362,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    settings = _with_templates(args, Settings.from_env())
+    logs.configure(settings.log_format)  # every logger, uvicorn's and botocore's too
     if args.command not in ("serve", "worker"):
         for handler in logging.getLogger().handlers:  # a one-off command: each line once
             handler.addFilter(_once())
-    settings = _with_templates(args, Settings.from_env())
     named = getattr(args, "template", None) or getattr(args, "id", None)
     if named:
         # Before fonts and seams load: a wrong name or folder fails at once, saying where.

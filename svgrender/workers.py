@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from svgrender import metrics
+from svgrender import logs, metrics
 from svgrender import errors
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -72,6 +72,7 @@ def worker_main(conn, settings: Settings) -> None:
     """The worker loop: receive a WireJob (or a TemplateSource), send back ("ok", Rendered (or
     TemplateFacts), rss) or ("error", …, rss)."""
     limit_memory(settings)
+    logs.configure(settings.log_format)
     # A render's warnings travel back with it and are logged once by the process that asked
     # (in its log format), not here as well.
     render_log.setLevel(logging.ERROR)

@@ -1,0 +1,55 @@
+"""Where log lines go and what they look like: plain text, or with SVGRENDER_LOG_FORMAT=json one
+JSON object per line for every logger (ours, uvicorn's, botocore's, dramatiq's, the render
+workers'), so a log shipper reads them all alike. Configured once per process: the CLI at
+start-up (serve, worker, …) and each render worker process."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+TEXT = "%(levelname)s %(name)s: %(message)s"
+# Libraries that log: made to use the root's handler (uvicorn's own configuration is skipped:
+# cli.py passes log_config=None), whatever they configured for themselves.
+LIBRARIES = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi", "botocore", "boto3",
+             "s3transfer", "dramatiq", "pika", "redis", "httpx", "httpcore", "fontTools",
+             "multipart", "PIL", "svgrender")
+
+
+class JsonLines(logging.Formatter):
+    """{"ts", "level", "logger", "message"} (+ "exception"), one object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"ts": round(record.created, 3), "level": record.levelname.lower(),
+                 "logger": record.name, "message": record.getMessage()}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def formatter(log_format: str | None) -> logging.Formatter:
+    json_wanted = (log_format or "").strip().lower() == "json"
+    return JsonLines() if json_wanted else logging.Formatter(TEXT)
+
+
+def configure(log_format: str | None, level: int = logging.INFO) -> None:
+    """One stderr handler on the root logger in the chosen format; every library logger
+    propagates to it. Another handler already on the root (a test runner's) is left alone."""
+    root = logging.getLogger()
+    ours = [h for h in root.handlers if getattr(h, "svgrender", False)]
+    if ours:
+        ours[0].setFormatter(formatter(log_format))
+    elif not root.handlers:
+        handler = logging.StreamHandler()
+        handler.svgrender = True
+        handler.setFormatter(formatter(log_format))
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name in LIBRARIES:
+        library = logging.getLogger(name)
+        for handler in list(library.handlers):
+            if not isinstance(handler, logging.NullHandler):
+                library.removeHandler(handler)
+        library.propagate = True
