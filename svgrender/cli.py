@@ -32,6 +32,7 @@ from svgrender.params import RenderRequest, params_from_pairs, validate_request
 from svgrender.service import RenderService
 from svgrender.settings import Settings
 from svgrender.templates.report import findings
+from svgrender.words import counted
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender")
@@ -207,7 +208,7 @@ def cmd_templates(args, settings: Settings) -> int:
     for template in store.all():
         info = template_summary(template)
         status = "" if info["valid"] else f"  INVALID: {info['error']}"
-        print(f"{info['id']:<24} {info['width']}×{info['height']}  {info['layerCount']} layers"
+        print(f"{info['id']:<24} {info['width']}×{info['height']}  {counted(info['layerCount'], 'layer')}"
               f"{status}")
     return 0
 
@@ -257,9 +258,11 @@ def cmd_batch(args, settings: Settings) -> int:
         console.print(f"  row {number}: {error['code']}{f' ({where})' if where else ''}: "
                       f"{error['message']}", markup=False, highlight=False)
     if args.zip:
-        console.print(f"{local.write_zip(outcome.written, Path(args.zip))} files in {args.zip}")
+        console.print(f"{counted(local.write_zip(outcome.written, Path(args.zip)), 'file')} in "
+                      f"{args.zip}")
     if args.pdf:
-        console.print(f"{local.write_pdf(outcome.written, Path(args.pdf))} pages in {args.pdf}")
+        console.print(f"{counted(local.write_pdf(outcome.written, Path(args.pdf)), 'page')} in "
+                      f"{args.pdf}")
     return 1 if outcome.failed else 0
 
 
