@@ -367,10 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = _with_templates(args, Settings.from_env())
-    logs.configure(settings.log_format)  # every logger, uvicorn's and botocore's too
-    if args.command not in ("serve", "worker"):
-        for handler in logging.getLogger().handlers:  # a one-off command: each line once
-            handler.addFilter(_once())
+    handler = logs.configure(settings.log_format)  # every logger, uvicorn's, botocore's too
+    if handler is not None and args.command not in ("serve", "worker"):
+        handler.addFilter(_once())  # a one-off command: each warning once
     named = getattr(args, "template", None) or getattr(args, "id", None)
     if named:
         # Before fonts and seams load: a wrong name or folder fails at once, saying where.

@@ -34,22 +34,23 @@ def formatter(log_format: str | None) -> logging.Formatter:
     return JsonLines() if json_wanted else logging.Formatter(TEXT)
 
 
-def configure(log_format: str | None, level: int = logging.INFO) -> None:
+def configure(log_format: str | None, level: int = logging.INFO) -> logging.Handler | None:
     """One stderr handler on the root logger in the chosen format; every library logger
-    propagates to it. Another handler already on the root (a test runner's) is left alone."""
+    propagates to it. Answers that handler, or None when the root already had another one (a
+    test runner's), which is left alone."""
     root = logging.getLogger()
-    ours = [h for h in root.handlers if getattr(h, "svgrender", False)]
-    if ours:
-        ours[0].setFormatter(formatter(log_format))
-    elif not root.handlers:
+    handler = next((h for h in root.handlers if getattr(h, "svgrender", False)), None)
+    if handler is None and not root.handlers:
         handler = logging.StreamHandler()
         handler.svgrender = True
-        handler.setFormatter(formatter(log_format))
         root.addHandler(handler)
+    if handler is not None:
+        handler.setFormatter(formatter(log_format))
     root.setLevel(level)
     for name in LIBRARIES:
         library = logging.getLogger(name)
-        for handler in list(library.handlers):
-            if not isinstance(handler, logging.NullHandler):
-                library.removeHandler(handler)
+        for own in list(library.handlers):
+            if not isinstance(own, logging.NullHandler):
+                library.removeHandler(own)
         library.propagate = True
+    return handler
