@@ -25,6 +25,7 @@ from svgrender.settings import Settings
 from svgrender.svg.xml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
                      url_fragment)
 from svgrender.templates.model import Template
+from svgrender.words import article
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
 from svgrender.kinds.effects import apply_effect
@@ -621,7 +622,7 @@ def check_params(template: Template, params: list[object]) -> list[tuple[object,
         for prop in param.given():
             if layer.kind not in BY_NAME[prop].kinds:
                 raise PropertyNotAllowed(
-                    f"layer {param.name!r} is a {layer.kind} layer; {prop!r} does not apply to it. "
+                    f"layer {param.name!r} is {article(layer.kind)} {layer.kind} layer; {prop!r} does not apply to it. "
                     f"It accepts: {', '.join(properties_for(layer.kind))}",
                     layer=param.name, field=f"params[{index}].{prop}")
         checked.append((param, layer))

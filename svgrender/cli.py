@@ -1,4 +1,8 @@
-"""`svgrender serve | render | templates`: the same pipeline as the HTTP API."""
+"""svgrender: serve the HTTP API, or run the same pipeline here.
+
+commands: serve, render, templates, link, batch, worker, sweep. Templates come from --templates
+DIR, else SVGRENDER_TEMPLATES_DIR, else ./templates; a command that takes a template id also
+takes a path to an .svg file."""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from pathlib import Path
 
 
 from svgrender.api.views import layer_json, template_summary
+from svgrender import logs
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
-from svgrender.errors import SvgRenderError
+from svgrender.errors import SvgRenderError, TemplateNotFound
 from svgrender.executors import ThreadExecutor
 from svgrender.formats import BY_NAME
 from svgrender.io.loaders import ImageFetcher
@@ -27,6 +32,7 @@ from svgrender.params import RenderRequest, params_from_pairs, validate_request
 from svgrender.service import RenderService
 from svgrender.settings import Settings
 from svgrender.templates.report import findings
+from svgrender.words import counted
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender")
@@ -41,14 +47,69 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def _once():
+    """A log filter passing each distinct warning once (a batch's rows all warn alike)."""
+    seen: set[tuple[str, str]] = set()
+
+    def first(record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        key = (record.name, record.getMessage())
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
+    return first
+
+
+def _with_templates(args, settings: Settings) -> Settings:
+    """--templates DIR wins over SVGRENDER_TEMPLATES_DIR (whose default is ./templates)."""
+    if getattr(args, "templates", None):
+        return replace(settings, templates_dir=Path(args.templates).expanduser())
+    return settings
+
+
+def _not_found(text: str, folder: Path, as_path: bool) -> TemplateNotFound:
+    """Where we looked, and how to look elsewhere."""
+    hint = ("point to your templates with --templates DIR or SVGRENDER_TEMPLATES_DIR, or give "
+            "a path to an .svg file")
+    if as_path:
+        return TemplateNotFound(f"no SVG file at {Path(text).expanduser().absolute()}; {hint}",
+                                field="template")
+    if not folder.is_dir():
+        where = f"the templates folder {folder.absolute()} does not exist"
+    else:
+        ids = sorted(p.stem for p in folder.glob("*.svg") if p.is_file())
+        shown = ", ".join(ids[:12]) + (f", … ({len(ids)} in all)" if len(ids) > 12 else "")
+        where = (f"no {text}.svg in {folder.absolute()}"
+                 + (f" (it has: {shown})" if ids else " (it has no .svg files)"))
+    return TemplateNotFound(f"template {text!r} not found: {where}; {hint}", field="template")
+
+
+def _locate(text: str, settings: Settings, required: bool = True) -> tuple[Settings, str]:
+    """A template id in the templates folder, or a path to an .svg file (then its folder is the
+    templates folder and its name the id). Only file lookups: it answers before fonts load."""
+    folder = settings.templates_dir
+    in_folder = not any(c in text for c in "/\\") and (folder / f"{text}.svg").is_file()
+    path = Path(text).expanduser()
+    as_path = path.suffix.lower() in (".svg", ".svgz") or any(c in text for c in "/\\")
+    if as_path and not in_folder and path.is_file():
+        if path.suffix.lower() != ".svg":
+            raise SvgRenderError(f"{path}: upload .svgz files as templates first (or unpack "
+                                 "them to .svg)", field="template")
+        return replace(settings, templates_dir=path.resolve().parent), path.stem
+    if in_folder or not required and not as_path:
+        return settings, text
+    raise _not_found(text, folder, as_path)
+
+
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
     from svgrender.api.app import create_app  # the server's imports only when serving
     from svgrender.api.observe import json_lines
 
-    if args.templates:
-        settings = replace(settings, templates_dir=Path(args.templates))
     if args.storage:
         settings = replace(settings, storage_dir=Path(args.storage))
     if not settings.api_keys:
@@ -60,7 +121,7 @@ def cmd_serve(args, settings: Settings) -> int:
                     args.host)
     json_lines()  # one JSON line per request (ours, with the request id) instead of uvicorn's
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                access_log=False,
+                access_log=False, log_config=None,  # uvicorn logs through logs.configure's
                 # SIGTERM: stop accepting, let requests in progress finish (a render at most).
                 timeout_graceful_shutdown=int(settings.render_timeout) + 5,
                 workers=None, timeout_keep_alive=settings.http_keep_alive_timeout,
@@ -111,16 +172,7 @@ def _bounded(settings: Settings, seconds: float) -> None:
 
 
 def cmd_render(args, settings: Settings) -> int:
-    source = Path(args.template)
-    if source.suffix.lower() in (".svg", ".svgz") and source.is_file():
-        # Any SVG file: a template store over its folder, the file's stem as the id.
-        settings = replace(settings, templates_dir=source.parent)
-        template_id = source.stem if source.suffix.lower() == ".svg" else None
-        if template_id is None:
-            raise SvgRenderError("render .svgz files by uploading them as templates first",
-                                 field="template")
-    else:
-        template_id = args.template
+    template_id = args.template_id  # any SVG file: a store over its folder, its stem the id
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
     params = params_from_pairs(_pairs(args.param))
     _bounded(settings, args.timeout or 2 * settings.render_timeout)
@@ -133,15 +185,15 @@ def cmd_render(args, settings: Settings) -> int:
                                                                   scale=args.scale)))
     Path(args.output).write_bytes(files.files[result.files[0]])
     print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    for warning in result.warnings:  # those not logged yet (e.g. from a cached static layer)
+        logging.getLogger("svgrender.render").warning(warning)
     return 0
 
 
 def cmd_templates(args, settings: Settings) -> int:
     store = TemplateStore(settings.templates_dir, settings)
     if args.id:
-        template = store.valid(args.id)
+        template = store.valid(args.template_id)
         for layer in template.listed_layers():
             info = layer_json(layer, template)
             print(f"{info['name']:<24} {info['type']:<7} x={info['x']:<8} y={info['y']:<8} "
@@ -149,10 +201,14 @@ def cmd_templates(args, settings: Settings) -> int:
         for finding in findings(template):
             print(f"\n{finding.code}: {finding.message}\n  fix: {finding.fix}")
         return 0
+    if not store.ids():
+        print(f"no templates in {settings.templates_dir.absolute()}"
+              f"{'' if settings.templates_dir.is_dir() else ' (no such folder)'}; point to "
+              "your templates with --templates DIR or SVGRENDER_TEMPLATES_DIR", file=sys.stderr)
     for template in store.all():
         info = template_summary(template)
         status = "" if info["valid"] else f"  INVALID: {info['error']}"
-        print(f"{info['id']:<24} {info['width']}×{info['height']}  {info['layerCount']} layers"
+        print(f"{info['id']:<24} {info['width']}×{info['height']}  {counted(info['layerCount'], 'layer')}"
               f"{status}")
     return 0
 
@@ -169,16 +225,15 @@ def cmd_link(args, settings: Settings) -> int:
         max_scale=settings.max_scale)
     store = TemplateStore(settings.templates_dir, settings)
     version = None
-    if args.template in store.ids():
-        template = store.valid(args.template)
+    if args.template_id in store.ids():
+        template = store.valid(args.template_id)
         check_params(template, request.params)
         version = template.version if args.pin else None
     elif args.pin:
-        raise SvgRenderError(f"--pin needs the template {args.template!r} in "
-                             f"{settings.templates_dir}", field="template")
+        raise _not_found(args.template_id, settings.templates_dir, False)
     base = args.base or settings.public_url or "http://127.0.0.1:9333"
     urls = link_urls(base, settings.link_keys[0] if settings.link_keys else None,
-                     args.template, request, version)
+                     args.template_id, request, version)
     print(urls[{"": "url", "thumb": "thumbnailUrl", "thumb2x": "retinaThumbnailUrl"}[args.size]])
     return 0
 
@@ -190,11 +245,11 @@ def cmd_batch(args, settings: Settings) -> int:
     from svgrender.jobs import local
 
     console = Console(stderr=True)
-    template = TemplateStore(settings.templates_dir, settings).valid(args.template)
+    template = TemplateStore(settings.templates_dir, settings).valid(args.template_id)
     rows = local.read_rows(Path(args.rows), "pdf" if args.pdf else args.format, settings,
                            template)
     out = Path(args.output)
-    outcome = asyncio.run(local.render_rows(args.template, rows, out, settings, console))
+    outcome = asyncio.run(local.render_rows(args.template_id, rows, out, settings, console))
     done = sum(1 for path in outcome.written if path.exists())
     console.print(f"{done} of {len(rows)} rows in {out}/ ({outcome.skipped} already there), "
                   f"{len(outcome.failed)} failed")
@@ -203,9 +258,11 @@ def cmd_batch(args, settings: Settings) -> int:
         console.print(f"  row {number}: {error['code']}{f' ({where})' if where else ''}: "
                       f"{error['message']}", markup=False, highlight=False)
     if args.zip:
-        console.print(f"{local.write_zip(outcome.written, Path(args.zip))} files in {args.zip}")
+        console.print(f"{counted(local.write_zip(outcome.written, Path(args.zip)), 'file')} in "
+                      f"{args.zip}")
     if args.pdf:
-        console.print(f"{local.write_pdf(outcome.written, Path(args.pdf))} pages in {args.pdf}")
+        console.print(f"{counted(local.write_pdf(outcome.written, Path(args.pdf)), 'page')} in "
+                      f"{args.pdf}")
     return 1 if outcome.failed else 0
 
 
@@ -240,8 +297,6 @@ def cmd_worker(args, settings: Settings) -> int:
         raise SvgRenderError("svgrender worker needs SVGRENDER_REDIS_URL", field="redis_url")
     if args.storage:
         settings = replace(settings, storage_dir=Path(args.storage))
-    if args.templates:
-        settings = replace(settings, templates_dir=Path(args.templates))
     limit_memory(settings)  # this whole process is a render worker
     service = build_service(settings, executor=ThreadExecutor(settings))
     jobs = build_jobs(settings, service)
@@ -268,16 +323,20 @@ def cmd_sweep(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="svgrender", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the HTTP API")
+    parser = argparse.ArgumentParser(prog="svgrender", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    folder = argparse.ArgumentParser(add_help=False)
+    folder.add_argument("--templates", metavar="DIR",
+                        help="templates folder (default: SVGRENDER_TEMPLATES_DIR, else "
+                             "./templates)")
+    serve = sub.add_parser("serve", help="run the HTTP API", parents=[folder])
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=9333)
-    serve.add_argument("--templates", help="templates directory (SVGRENDER_TEMPLATES_DIR)")
     serve.add_argument("--storage", help="storage directory (SVGRENDER_STORAGE_DIR)")
     serve.add_argument("--insecure-open", action="store_true",
                        help="allow binding a non-loopback address without API keys")
-    render = sub.add_parser("render", help="render one image to a file")
+    render = sub.add_parser("render", help="render one image to a file", parents=[folder])
     render.add_argument("template", help="template id, or a path to any .svg file")
     render.add_argument("-o", "--output", required=True)
     render.add_argument("-p", "--param", action="append", default=[],
@@ -288,8 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds for loading and drawing together (default: twice "
                              "SVGRENDER_RENDER_TIMEOUT); the process also gets "
                              "SVGRENDER_WORKER_MEMORY_LIMIT_MB")
-    link = sub.add_parser("link", help="print a signed render link (SVGRENDER_LINK_KEYS)")
-    link.add_argument("template", help="template id")
+    link = sub.add_parser("link", help="print a signed render link (SVGRENDER_LINK_KEYS)",
+                          parents=[folder])
+    link.add_argument("template", help="template id, or a path to its .svg file")
     link.add_argument("-p", "--param", action="append", default=[],
                       help="name.property=value (repeatable)")
     link.add_argument("--format", default="png", choices=sorted(BY_NAME))
@@ -299,8 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="pin the template's current version (v=…)")
     link.add_argument("--base", help="server base URL (default SVGRENDER_PUBLIC_URL or "
                                      "http://127.0.0.1:9333)")
-    batch = sub.add_parser("batch", help="render every row of a CSV or JSON file into a folder")
-    batch.add_argument("template", help="template id")
+    batch = sub.add_parser("batch", help="render every row of a CSV or JSON file into a folder",
+                           parents=[folder])
+    batch.add_argument("template", help="template id, or a path to any .svg file")
     batch.add_argument("rows", help="CSV (layer.property columns, fileName, format, scale, "
                                     "metadata) or JSON list of render bodies")
     batch.add_argument("-o", "--output", required=True, help="folder (rows already there are "
@@ -309,13 +370,14 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--zip", help="also write the files into this zip, in row order")
     batch.add_argument("--pdf", help="render every row as PDF and combine them into this file")
     sub.add_parser("sweep", help="delete renders past the retention settings, once")
-    worker = sub.add_parser("worker", help="render batch rows from Redis (SVGRENDER_REDIS_URL)")
+    worker = sub.add_parser("worker", help="render batch rows from Redis (SVGRENDER_REDIS_URL)",
+                            parents=[folder])
     worker.add_argument("--threads", type=int, default=1,
                         help="rows at once in this process (start one process per core)")
-    worker.add_argument("--templates", help="templates directory (shared with the API)")
     worker.add_argument("--storage", help="storage directory (shared with the API)")
-    templates = sub.add_parser("templates", help="list templates, or one template's layers")
-    templates.add_argument("id", nargs="?")
+    templates = sub.add_parser("templates", help="list templates, or one template's layers",
+                               parents=[folder])
+    templates.add_argument("id", nargs="?", help="template id, or a path to any .svg file")
     for remote in (render, batch, templates):
         add_remote(remote)
     mcp = sub.add_parser("mcp", help="the MCP server for assistants, on stdin/stdout")
@@ -324,9 +386,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    settings = Settings.from_env()
+    settings = _with_templates(args, Settings.from_env())
+    handler = logs.configure(settings.log_format)  # every logger, uvicorn's, botocore's too
+    if handler is not None and args.command not in ("serve", "worker"):
+        handler.addFilter(_once())  # a one-off command: each warning once
+    named = getattr(args, "template", None) or getattr(args, "id", None)
+    if named:
+        # Before fonts and seams load: a wrong name or folder fails at once, saying where.
+        try:
+            settings, args.template_id = _locate(named, settings,
+                                                 required=args.command != "link")
+        except SvgRenderError as exc:
+            print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)
+            return 1
     seams.install()
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,

@@ -163,6 +163,10 @@ class Settings:
                                          "row render's slot)")
     user_agent: str = option("svgrender/0.1 (image fetcher; +https://github.com/svgrender)",
                              "User-Agent of image downloads")
+    # Operations.
+    log_format: str = option("text", "`json`: every log line (svgrender, uvicorn, botocore, "
+                                     "dramatiq, render workers) is one JSON object; `text`: "
+                                     "plain lines (request lines are JSON either way)")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Settings":

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from svgrender import metrics
+from svgrender import logs, metrics
 from svgrender import errors
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -37,6 +37,7 @@ from svgrender.templates.loading import TemplateSource, load_for_api
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender.workers")
+render_log = logging.getLogger("svgrender.render")
 RECENT_TEMPLATES = 4  # kept by the worker that loaded them: the first render needs no reload
 
 
@@ -71,6 +72,10 @@ def worker_main(conn, settings: Settings) -> None:
     """The worker loop: receive a WireJob (or a TemplateSource), send back ("ok", Rendered (or
     TemplateFacts), rss) or ("error", …, rss)."""
     limit_memory(settings)
+    logs.configure(settings.log_format)
+    # A render's warnings travel back with it and are logged once by the process that asked
+    # (in its log format), not here as well.
+    render_log.setLevel(logging.ERROR)
     m = metrics.setup()  # the server's PROMETHEUS_MULTIPROC_DIR, inherited
     seams.install()
     add_font_dir(settings.fonts_dir)
@@ -225,6 +230,9 @@ class WorkerPool:
             # The retired worker is still in the idle queue; drain it out lazily.
             self._replace_in_queue(worker, fresh)
         if status == "ok":
+            if isinstance(job, WireJob):
+                for warning in payload.warnings:  # once each (notices.warn), as if drawn here
+                    render_log.warning(warning)
             return payload
         raise _rebuild(payload)
 

@@ -99,3 +99,81 @@ def test_render_has_a_deadline_and_a_memory_ceiling(tmp_path):
                            str(tmp_path / "big.png")], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 1 and "memory_limit" in done.stderr, done.stderr[-500:]
+
+
+# --- the templates folder: --templates, SVGRENDER_TEMPLATES_DIR, or a path; errors say where --
+
+def run_in(folder, *args, env=None):
+    """The CLI run from `folder` (not the checkout), as a user would from their own project."""
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if k != "SVGRENDER_TEMPLATES_DIR"}
+    return subprocess.run([sys.executable, "-m", "svgrender", *args], cwd=folder,
+                          env={**environment, **(env or {})}, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_help_lists_every_command():
+    from svgrender.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert set(commands) == {"serve", "render", "templates", "link", "batch", "worker", "sweep"}
+    shown = run("--help").stdout
+    for name in commands:
+        assert name in parser.description, name  # not "serve | render | templates"
+        assert f"    {name}" in shown
+
+
+def test_every_command_using_templates_takes_templates():
+    for command in ("serve", "render", "templates", "link", "batch", "worker"):
+        assert "--templates" in run(command, "--help").stdout, command
+
+
+def test_templates_folder_from_the_option_or_the_environment(tmp_path):
+    from helpers import TEMPLATES
+
+    out = tmp_path / "card.png"
+    done = run_in(tmp_path, "render", "social-card", "-o", str(out), "--templates", str(TEMPLATES))
+    assert done.returncode == 0, done.stderr
+    assert Image.open(out).size == (1200, 630)
+    listed = run_in(tmp_path, "templates", env={"SVGRENDER_TEMPLATES_DIR": str(TEMPLATES)})
+    assert listed.returncode == 0 and "social-card" in listed.stdout
+    layers = run_in(tmp_path, "templates", "certificate", "--templates", str(TEMPLATES))
+    assert "recipient" in layers.stdout, layers.stderr
+
+
+def test_a_missing_template_says_where_it_looked_and_how_to_point_elsewhere(tmp_path):
+    from helpers import TEMPLATES
+
+    for args in (["render", "certificate", "-o", "x.png"], ["templates", "certificate"],
+                 ["batch", "certificate", "rows.csv", "-o", "out"]):
+        done = run_in(tmp_path, *args)
+        assert done.returncode == 1 and "template_not_found" in done.stderr
+        assert str(tmp_path / "templates") in done.stderr  # the folder, absolute
+        assert "does not exist" in done.stderr
+        assert "--templates" in done.stderr and "SVGRENDER_TEMPLATES_DIR" in done.stderr
+    done = run_in(tmp_path, "render", "nope", "-o", "x.png", "--templates", str(TEMPLATES))
+    assert f"no nope.svg in {TEMPLATES}" in done.stderr and "social-card" in done.stderr
+    done = run_in(tmp_path, "render", "./nope.svg", "-o", "x.png")
+    assert done.returncode == 1 and f"no SVG file at {tmp_path / 'nope.svg'}" in done.stderr
+    listed = run_in(tmp_path, "templates")
+    assert f"no templates in {tmp_path / 'templates'}" in listed.stderr
+
+
+def test_a_missing_template_is_reported_before_fonts_and_seams_load(tmp_path, monkeypatch,
+                                                                    capsys):
+    """Nothing slow (fontconfig scanning fonts/, CairoSVG seams, worker processes) happens
+    before the name is checked."""
+    from svgrender import cli
+
+    def slow(*args):
+        raise AssertionError("loaded before the template was found")
+
+    monkeypatch.setattr(cli.seams, "install", slow)
+    monkeypatch.setattr(cli, "add_font_dir", slow)
+    monkeypatch.chdir(tmp_path)
+    for args in (["render", "nope", "-o", "x.png"], ["batch", "nope", "rows.csv", "-o", "o"],
+                 ["templates", "nope"], ["render", "nope.svg", "-o", "x.png"]):
+        assert cli.main(args) == 1
+        assert "template_not_found" in capsys.readouterr().err

@@ -70,3 +70,22 @@ def test_cli_batch_combined_pdf(tmp_path):
     assert code == 0, shown
     reader = PdfReader(io.BytesIO(pdf.read_bytes()))
     assert len(reader.pages) == 3 and "Attendee 2" in reader.pages[1].extract_text()
+
+
+def test_cli_batch_from_any_folder_with_templates_or_a_path(tmp_path):
+    """`batch certificate rows.csv -o out/ --templates DIR` and `batch ./card.svg rows.csv
+    -o out/`, run from a folder that is not the checkout."""
+    (tmp_path / "card.svg").write_bytes((TEMPLATES / "certificate.svg").read_bytes())
+    (tmp_path / "rows.csv").write_text(certificate_csv(2))
+    env = {k: v for k, v in os.environ.items() if k != "SVGRENDER_TEMPLATES_DIR"}
+    env["SVGRENDER_WORKERS"] = "1"
+    for template, extra, out in (("certificate", ["--templates", str(TEMPLATES)], "by-id"),
+                                 ("./card.svg", [], "by-path")):
+        done = subprocess.run([sys.executable, "-m", "svgrender", "batch", template, "rows.csv",
+                               "-o", f"{out}/", *extra], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert "2 of 2 rows" in done.stderr
+        assert sorted(p.name for p in (tmp_path / out).iterdir()) == ["cert-1.jpeg",
+                                                                      "cert-2.jpeg"]
+        assert Image.open(tmp_path / out / "cert-1.jpeg").size == (1123, 794)

@@ -33,7 +33,7 @@ def test_one_json_log_line_per_request(client, caplog):
     first, second, missing = lines
     assert first["requestId"] == "log-1" and first["status"] == 201
     assert first["template"] == "social-card" and first["cacheHit"] is False
-    assert second["cacheHit"] is True and first["route"] == "render"
+    assert second["cacheHit"] is True and first["route"] == "/designs/{template_id}"
     assert missing["status"] == 404 and missing["durationMs"] >= 0
 
 
@@ -53,8 +53,8 @@ def test_metrics_count_renders_drawn_in_worker_processes(settings):
         text = client.get("/metrics").text
         # Drawn in worker processes (the API process never observes "draw" with workers > 0).
         assert draws() - before == 3
-        assert re.search(r'svgrender_http_requests_total\{method="POST",route="render",'
-                         r'status="201"\} [1-9]', text)
+        assert re.search(r'svgrender_http_requests_total\{method="POST",'
+                         r'route="/designs/\{template_id\}",status="201"\} [1-9]', text)
         assert "svgrender_render_queue_depth" in text and "svgrender_cache_hits_total" in text
 
 
@@ -116,3 +116,19 @@ def test_sigterm_lets_a_render_in_progress_finish(tmp_path):
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_route_labels_are_route_templates(client):
+    """One label per route template, whatever the method or id; never handler names."""
+    client.get("/batches/abc123")  # GET and DELETE of one path share it
+    client.delete("/batches/abc123")
+    client.get("/templates/social-card")
+    client.get("/v1/templates/social-card")
+    client.get("/no/such/path")
+    text = client.get("/metrics").text
+    routes = set(re.findall(r'svgrender_http_requests_total\{[^}]*route="([^"]*)"', text))
+    assert {"/batches/{id}", "/templates/{template_id}", "/v1/templates/{template_id}",
+            "unmatched"} <= routes, routes
+    assert not any("|" in route or "_" in route.split("{")[0] for route in routes), routes
+    seconds = set(re.findall(r'svgrender_http_request_seconds_count\{route="([^"]*)"', text))
+    assert "/batches/{id}" in seconds and "abc123" not in text

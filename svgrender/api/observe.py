@@ -35,8 +35,19 @@ def method_label(method: str) -> str:
 
 
 def route_name(scope: Scope) -> str:
+    """The matched route's template (`/batches/{id}`: one label for every method and id), or
+    "unmatched" when no route was reached."""
     endpoint = scope.get("endpoint")
-    return getattr(endpoint, "__name__", "unmatched") if endpoint else "unmatched"
+    if endpoint is None:
+        return "unmatched"
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):] or "/"
+    for route in getattr(scope.get("router"), "routes", ()):
+        regex = getattr(route, "path_regex", None)
+        if getattr(route, "endpoint", None) is endpoint and regex and regex.match(path):
+            return route.path
+    return "unmatched"
 
 
 class ObserveMiddleware:

@@ -19,7 +19,7 @@ from svgrender.draw.text import FLOW_MARK, current_layouts, current_text_lines
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
-from svgrender.notices import current_fit, current_warnings
+from svgrender.notices import collecting, current_fit
 
 
 @contextmanager
@@ -34,7 +34,7 @@ def _bound(variable, value):
 
 def collecting_warnings(warnings: list[str]):
     """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
-    return _bound(current_warnings, warnings)
+    return collecting(warnings)
 
 
 def collecting_fit(report: dict):

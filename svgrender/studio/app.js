@@ -49,11 +49,16 @@ async function guarded(action) {
 
 // --- gallery and upload ------------------------------------------------------------------
 
+/** "1 layer", "2 layers" */
+function counted(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 async function openGallery() {
   const templates = await guarded(() => api("/templates"));
   if (!templates) return;
   show("gallery");
-  status(`${templates.length} templates`);
+  status(counted(templates.length, "template"));
   const list = $("templates");
   list.replaceChildren(...templates.map((t) => {
     const img = el("img", { alt: `${t.name || t.id} thumbnail`, loading: "lazy" });
@@ -65,7 +70,7 @@ async function openGallery() {
                                        "data-template": t.id },
       img, el("strong", {}, t.name || t.id),
       el("div", { class: "meta" }, `${t.id} · ${Math.round(t.width)}×${Math.round(t.height)} · `
-                                   + `${t.layerCount} layers`),
+                                   + counted(t.layerCount, "layer")),
       t.valid ? null : el("div", { class: "invalid" }, t.error)));
   }));
 }
@@ -74,7 +79,7 @@ function showReport(name, detail) {
   const report = $("report");
   const removed = detail.removed || [];
   report.replaceChildren(
-    el("h3", {}, `Uploaded ${name} as “${detail.id}”: ${detail.layers.length} layers`),
+    el("h3", {}, `Uploaded ${name} as “${detail.id}”: ${counted(detail.layers.length, "layer")}`),
     removed.length ? el("p", {}, `The sanitiser removed: ${removed.join(", ")}.`)
                    : el("p", {}, "Nothing had to be removed."),
     ...detail.findings.map((f) => el("div", { class: "finding", "data-code": f.code },

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from svgrender.notices import collecting
 from svgrender.settings import Settings
 from svgrender.svg.prepare import prepare_root
 from svgrender.svg.sanitize import Limits, inflate
@@ -60,7 +61,8 @@ def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, lis
 def load_here(source: TemplateSource, settings: Settings) -> tuple[Template, bytes | None]:
     """In this process (the CLI, SVGRENDER_WORKERS=0, a worker's own store): the template and,
     for an upload, the sanitised bytes to store."""
-    template, _, clean = _load_source(source, settings, serialise=False)
+    with collecting([]):  # measuring the layers warns once per distinct warning
+        template, _, clean = _load_source(source, settings, serialise=False)
     return template, clean
 
 
@@ -72,7 +74,8 @@ def facts_for_api(source: TemplateSource, settings: Settings) -> TemplateFacts:
 
 def load_for_api(source: TemplateSource, settings: Settings) -> tuple[Template, TemplateFacts]:
     """The template itself too: the worker keeps it for the renders that usually follow."""
-    template, prepared, clean = _load_source(source, settings, serialise=True)
+    with collecting([]):  # measuring the layers warns once per distinct warning
+        template, prepared, clean = _load_source(source, settings, serialise=True)
     position = {el: i for i, el in enumerate(template.order)}
     return template, TemplateFacts(template.version, prepared, template.width, template.height,
                          template.viewbox,
