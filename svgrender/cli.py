@@ -1,8 +1,9 @@
 """svgrender: serve the HTTP API, or run the same pipeline here.
 
-commands: serve, render, templates, link, batch, worker, sweep. Templates come from --templates
-DIR, else SVGRENDER_TEMPLATES_DIR, else ./templates; a command that takes a template id also
-takes a path to an .svg file."""
+commands: serve, render, templates, link, batch, worker, sweep, mcp. Templates come from
+--templates DIR, else SVGRENDER_TEMPLATES_DIR, else ./templates; a command that takes a template
+id also takes a path to an .svg file; render, batch and templates run on a remote service with
+--server."""
 
 from __future__ import annotations
 

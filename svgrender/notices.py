@@ -31,6 +31,11 @@ def warn(message: str) -> None:
         log.warning(message)
 
 
+def collecting_now() -> bool:
+    """Whether a render (or a template load) is collecting warnings right now."""
+    return _collecting.get() is not None
+
+
 @contextmanager
 def collecting(warnings: list[str]):
     """The warnings raised inside go to `warnings` once each, and are logged once each in the

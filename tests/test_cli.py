@@ -118,7 +118,8 @@ def test_help_lists_every_command():
 
     parser = build_parser()
     commands = next(a for a in parser._actions if a.dest == "command").choices
-    assert set(commands) == {"serve", "render", "templates", "link", "batch", "worker", "sweep"}
+    assert set(commands) == {"serve", "render", "templates", "link", "batch", "worker", "sweep",
+                             "mcp"}
     shown = run("--help").stdout
     for name in commands:
         assert name in parser.description, name  # not "serve | render | templates"

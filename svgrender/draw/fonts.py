@@ -451,15 +451,13 @@ def missing_family_message(families: str) -> str | None:
 def warn_missing_family(families: str) -> None:
     """Warn once per render that the first family of `families` is missing (a text of many
     lines and spans asks for each)."""
-    from svgrender.notices import current_warnings, warn
+    from svgrender.notices import collecting_now, warn
 
     message = missing_family_message(families)
-    if message is None:
-        return
-    warnings = current_warnings.get()
-    if warnings is None or message in warnings:  # (layouts measured before the drawing, as
-        return  # fit does, are drawn later, inside the render: told then)
-    warn(message)
+    # Layouts measured before the drawing (as fit does) are drawn later, inside the render:
+    # told then, once (notices.warn keeps one of each).
+    if message is not None and collecting_now():
+        warn(message)
 
 
 def with_kind_fallback(families: str) -> str:
