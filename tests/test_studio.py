@@ -289,3 +289,60 @@ def test_dragging_a_text_box_handle_and_saving_it(page, server):
     # The box shown is the saved one.
     assert page.locator("#textbox").bounding_box()["width"] == pytest.approx(
         outline["width"] / 2, rel=0.1)
+
+
+def test_inspector_groups_words_units_and_the_templates_values(page):
+    open_template(page, "social-card")
+    page.click("[data-layer=title]")
+    groups = page.locator("#fields [data-group]").evaluate_all(
+        "els => els.map(e => e.dataset.group)")
+    assert groups == ["Text", "Fill and border", "Layout", "Fit"]
+    text = lambda prop: page.text_content(f"#fields [data-prop='{prop}']")
+    assert "Font size" in text("fontSize") and "px" in text("fontSize") \
+        and "template: 52 px" in text("fontSize")
+    assert "template: Inter" in text("fontFamily")
+    assert "template: bold" in text("fontWeight")
+    assert "template: 0 px" in text("letterSpacing")
+    assert "template: left" in text("textAlign")
+    assert "Maximum lines" in text("maxLines") and "no limit" in text("maxLines")
+    assert "Smallest font size" in text("minFontSize") and "px" in text("minFontSize")
+    assert "template: words" in text("wrap")
+    assert "template: off" in text("autoFit")
+    assert page.locator("#fields [name=colorSwatch]").input_value() == "#1e2a38"
+    assert page.get_attribute("#fields [name=color]", "placeholder") == "#1e2a38"
+    assert page.get_attribute("#fields [name=fontSize]", "placeholder") == "52"
+    width = page.locator("#fields [name='box.width']").input_value()
+    assert width == "540"  # the title's box, in px
+    # No API key shown as a label: every field is named in words.
+    names = page.locator("#fields .name").evaluate_all("els => els.map(e => e.textContent)")
+    assert not any(n in ("fontSize", "letterSpacing", "maxLines", "wrap") for n in names)
+
+
+def test_a_colour_named_white_shows_a_white_swatch(page):
+    open_template(page, "figma-export")  # its card is fill="white"
+    page.click("[data-layer=card]")
+    assert page.locator("#fields [name=colorSwatch]").input_value() == "#ffffff"
+    assert page.get_attribute("#fields [name=color]", "placeholder") == "white"
+
+
+def test_a_gradient_fill_is_shown_as_a_gradient(page):
+    open_template(page, "social-card")
+    page.click("[data-layer=canvas]")
+    assert "linear-gradient" in page.get_attribute("#fields [data-prop=color] .swatch", "class")
+
+
+def test_deep_link_opens_the_template_with_the_layer_selected(page, server):
+    page.goto(f"{server}/studio/t/social-card?layer=title")
+    wait_loaded(page)
+    assert page.get_attribute("[data-layer=title]", "aria-pressed") == "true"
+    assert page.text_content("#formTitle").startswith("title")
+    assert page.locator(":focus").get_attribute("name") == "text"
+    page.click("[data-layer=subtitle]")
+    assert page.evaluate("location.pathname + location.search") == \
+        "/studio/t/social-card?layer=subtitle"
+    page.click("#home")
+    page.wait_for_selector("[data-template=social-card]")
+    assert page.evaluate("location.pathname") == "/studio/"
+    page.go_back()
+    page.wait_for_selector("#editor:not([hidden])")
+    assert page.get_attribute("[data-layer=subtitle]", "aria-pressed") == "true"

@@ -74,6 +74,7 @@ ROUTES = [
     Route("/studio", studio.studio_page),
     Route("/studio/", studio.studio_page),
     Route("/studio/{name}", studio.studio_file),
+    Route("/studio/t/{template_id}", studio.studio_page),  # a deep link: the same page
     # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
     Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
                                      DELETE=batches.cancel_batch),

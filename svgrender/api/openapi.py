@@ -91,6 +91,7 @@ class Layer(msgspec.Struct, omit_defaults=True):
     grows: str | None = None  # down | up | both: where its extra lines go
     boxSource: str | None = None  # explicit | flow | shape | canvas | request | none
     box: TextBox | None = None
+    current: dict[str, str | float | int | bool] | None = None  # the template's own values
 
 
 class TemplateDetail(TemplateSummary):

@@ -2,7 +2,7 @@
 // ready-to-paste requests. Only the public API; no build step, no third-party code.
 import { api, ApiError, apiKey, clearApiKey, preview, setApiKey } from "./api.js";
 import { compareWithBrowser } from "./compare.js";
-import { fieldsFor } from "./fields.js";
+import { fieldsFor, updateBoxFields } from "./fields.js";
 import { snippet } from "./snippets.js";
 import { TextBoxEditor } from "./textbox.js";
 
@@ -52,7 +52,14 @@ async function guarded(action) {
 
 // --- gallery and upload ------------------------------------------------------------------
 
-async function openGallery() {
+async function loadFonts() {
+  const fonts = await api("/v1/fonts").catch(() => null);
+  if (!fonts) return;
+  $("fontFamilies").replaceChildren(...fonts.families.map((f) => el("option", { value: f })));
+}
+
+async function openGallery({ push = true } = {}) {
+  if (push && location.pathname !== "/studio/") history.pushState(null, "", "/studio/");
   const templates = await guarded(() => api("/templates"));
   if (!templates) return;
   show("gallery");
@@ -115,9 +122,11 @@ async function upload(file) {
 
 // --- the template view -------------------------------------------------------------------
 
-async function openTemplate(id) {
+async function openTemplate(id, { layer = null, push = true } = {}) {
   const detail = await guarded(() => api(`/templates/${encodeURIComponent(id)}`));
   if (!detail) return;
+  const url = `/studio/t/${encodeURIComponent(id)}${layer ? `?layer=${encodeURIComponent(layer)}` : ""}`;
+  if (push && location.pathname + location.search !== url) history.pushState(null, "", url);
   Object.assign(state, { detail, params: {}, selected: null, link: null });
   show("editor");
   $("templateTitle").textContent = detail.name || detail.id;
@@ -128,6 +137,9 @@ async function openTemplate(id) {
   $("layerForm").hidden = true;
   boxEditor.hide();
   $("boxBar").hidden = true;
+  if (!$("fontFamilies").children.length) loadFonts();
+  if (layer && detail.layers.some((l) => l.name === layer)) select(layer);
+  else if (layer) status(`This template has no layer “${layer}”`, true);
   await renderNow();
 }
 
@@ -171,6 +183,8 @@ function hover(name, on) {
 
 function select(name) {
   state.selected = name;
+  const url = `/studio/t/${encodeURIComponent(state.detail.id)}?layer=${encodeURIComponent(name)}`;
+  if (location.pathname + location.search !== url) history.replaceState(null, "", url);
   for (const b of $("boxes").children) b.classList.toggle("selected", b.dataset.box === name);
   for (const b of $("layers").querySelectorAll("button")) {
     b.classList.toggle("selected", b.dataset.layer === name);
@@ -183,7 +197,7 @@ function select(name) {
     if (value === "" || value === null || value === undefined) delete given[prop];
     else given[prop] = value;
     scheduleRender();
-  }));
+  }, (box) => boxEditor.set(box)));
   $("layerForm").hidden = false;
   showTextBox(layer);
   // Keyboard users land on the control they came for: the text, else the first one.
@@ -202,6 +216,7 @@ function showTextBox(layer) {
 
 function boxChanged(box) {
   state.boxDraft = box;
+  updateBoxFields(box);
   const r = (v) => Math.round(v);
   $("boxReadout").textContent = `Box: x ${r(box.x)}, y ${r(box.y)}, ${r(box.width)} × `
     + `${r(box.height)} px (not saved)`;
@@ -339,11 +354,12 @@ function wire() {
   $("saveBox").addEventListener("click", saveBox);
   $("revertBox").addEventListener("click", revertBox);
   $("home").addEventListener("click", (e) => { e.preventDefault(); openGallery(); });
+  $("home").setAttribute("href", "/studio/");
   $("keyEntry").addEventListener("submit", (e) => {
     e.preventDefault();
     setApiKey($("keyInput").value.trim());
     $("keyInput").value = "";
-    openGallery();
+    route();
   });
   $("upload").addEventListener("change", (e) => e.target.files[0] && upload(e.target.files[0]));
   const drop = $("drop");
@@ -396,5 +412,14 @@ function wire() {
   });
 }
 
+// /studio/ is the gallery; /studio/t/{id}?layer=name opens a template with a layer selected.
+function route() {
+  const match = location.pathname.match(/^\/studio\/t\/([^/]+)\/?$/);
+  if (!match) return openGallery({ push: false });
+  const layer = new URLSearchParams(location.search).get("layer");
+  return openTemplate(decodeURIComponent(match[1]), { layer, push: false });
+}
+
 wire();
-openGallery();
+window.addEventListener("popstate", route);
+route();

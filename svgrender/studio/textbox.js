@@ -41,7 +41,7 @@ export class TextBoxEditor {
     this.host.setAttribute("tabindex", "0");
     this.host.setAttribute("role", "group");
     this.host.setAttribute("aria-label", `${words}. Arrow keys move it; with Shift they resize.`);
-    this.host.dataset.layer = layer.name;
+    this.host.dataset.boxLayer = layer.name;
     this.host.hidden = false;
     this.place();
   }
