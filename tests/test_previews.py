@@ -3,8 +3,10 @@ PUT /templates/{id}/layers/{name}/box (a text layer's box saved into the templat
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
+import shutil
 
 import pytest
 from PIL import Image
@@ -13,6 +15,13 @@ from helpers import TEMPLATES
 
 LONG = "A much longer title that has to wrap onto several lines in its box to fit"
 SHORT = "Visit Auckland"  # one line in the card's title box, two in half its width
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """A copy of the demo templates: uploads here must not land in the checkout's folder."""
+    shutil.copytree(TEMPLATES, tmp_path / "templates")
+    return dataclasses.replace(settings, templates_dir=tmp_path / "templates")
 
 
 def files_in(folder):
