@@ -21,12 +21,16 @@ from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileMissing, FileStore, RecordStore
 from svgrender.links import link_key
+from svgrender.lru import ByteBoundedCache
 from svgrender.params import RenderRequest, decode_request, validate_request
 from svgrender.render import Rendered
 from svgrender.settings import Settings
 from svgrender.templates.model import Template
 from svgrender.templates.store import TemplateStore
 from svgrender.variants import laid_over
+
+
+PREVIEW_CACHE_BYTES = 48 * 1024 * 1024
 
 
 @dataclass
@@ -69,6 +73,7 @@ class RenderService:
         # expensive ones (four clients at scale 4 would otherwise hold both workers of 2 cores).
         lane = settings.workers - 1
         self.heavy_lane = asyncio.Semaphore(lane) if lane >= 1 else None
+        self.previews = ByteBoundedCache(PREVIEW_CACHE_BYTES)  # unstored renders, by content
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
@@ -143,6 +148,33 @@ class RenderService:
                 return await self.shared_flights.run_once(key, render, stored_now)
             return await self.single_flight(key, across_replicas)
         return await self.single_flight(key, render)
+
+    async def preview(self, template_id: str, body: bytes | RenderRequest,
+                      client: str | None = None) -> tuple[Template, Rendered, bool]:
+        """A render that is never stored (the studio's live preview, gallery and variants):
+        the drawn files and fit report, kept in a small in-memory LRU by the same content key
+        as a stored render's. Answers (template, rendered, cache hit)."""
+        template = await self.template(template_id)
+        request = self.decode(body)
+        check_params(template, request.params)
+        with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
+            images = await self.images.load_request(request.params, self.settings)
+        with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
+            fonts = await self.blocking(self.templates.fonts.names)
+            key = "preview:" + result_key(template, request, images, fonts)
+            cached = self.previews.get(key)
+            if cached is not None:
+                metrics.setup().cache_hits.labels("preview").inc()
+                return template, cached, True
+
+            async def draw() -> Rendered:
+                lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
+                    else contextlib.nullcontext()
+                async with lane:
+                    rendered = await self.executor.render(RenderJob(template, request, images))
+                self.previews.put(key, rendered, sum(len(f.data) for f in rendered.files))
+                return rendered
+            return template, await self.single_flight(key, draw), False
 
     def is_heavy(self, template: Template, request: RenderRequest) -> bool:
         pixels = template.width * template.height * request.scale ** 2

@@ -4,6 +4,7 @@ gallery, live preview, upload report, naming, browser comparison, keyboard use, 
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -22,8 +23,13 @@ FIGMA = CORPUS / "figma-qvinciy" / "iMac_-_1.svg"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("studio")
+def studio_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("studio")
+
+
+@pytest.fixture(scope="module")
+def server(studio_dir):
+    tmp = studio_dir
     shutil.copytree(TEMPLATES, tmp / "templates")
     with served({"SVGRENDER_TEMPLATES_DIR": str(tmp / "templates"),
                  "SVGRENDER_STORAGE_DIR": str(tmp / "images"),
@@ -204,3 +210,139 @@ def test_api_reference_page_from_openapi(chromium, server):
     assert all(url.startswith(server) for url in requested)  # nothing from a CDN
     assert errors == []
     page.close()
+
+
+def stored_files(folder) -> dict:
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+
+
+def test_gallery_and_live_preview_store_nothing(chromium, server, studio_dir):
+    before = stored_files(studio_dir / "images")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/studio/")
+    for template in TEMPLATES.glob("*.svg"):  # every thumbnail drawn
+        page.locator(f"[data-template={template.stem}] img[src^='blob:']").wait_for()
+    open_template(page, "social-card")
+    page.click("[data-layer=title]")
+    old = page.get_attribute("#preview", "src")
+    page.fill("textarea[name=text]", "Nothing stored " * 12)
+    wait_for_new_preview(page, old, seconds=5)
+    page.wait_for_selector("#fit [data-fit=title]")
+    assert "line" in page.text_content("#fit [data-fit=title]")
+    assert "cut" in page.get_attribute("#fit [data-fit=title]", "class")
+    assert stored_files(studio_dir / "images") == before  # the gallery and editing stored nothing
+    page.click("#store")  # storing is explicit
+    page.wait_for_selector("#downloads a")
+    assert len(stored_files(studio_dir / "images")) > len(before)
+    assert errors == []
+    context.close()
+
+
+SHORT_TITLE = "Visit Auckland"  # one line in the card's title box, two in half its width
+
+
+def title_layer(server, template_id):
+    detail = httpx.get(f"{server}/templates/{template_id}").json()
+    return next(layer for layer in detail["layers"] if layer["name"] == "title")
+
+
+def title_lines(server, template_id) -> int:
+    answer = httpx.post(f"{server}/designs/{template_id}/preview",
+                        json={"params": [{"name": "title", "text": SHORT_TITLE}]})
+    return json.loads(answer.headers["x-svgrender-layout"])["title"]["lines"]
+
+
+def test_dragging_a_text_box_handle_and_saving_it(page, server):
+    # An uploaded copy of the demo card (the operator's own templates are read-only).
+    answer = httpx.put(f"{server}/templates/box-card",
+                       content=(TEMPLATES / "social-card.svg").read_bytes(),
+                       headers={"Content-Type": "image/svg+xml"})
+    assert answer.status_code in (200, 201), answer.text
+    before = title_layer(server, "box-card")
+    assert title_lines(server, "box-card") == 1
+    page.goto(f"{server}/studio/")
+    open_template(page, "box-card")
+    page.click("[data-layer=title]")
+    box = page.locator("#textbox")
+    box.wait_for()
+    assert "grows down" in page.text_content("#textbox .tb-label")
+    handle = page.locator("#textbox [data-handle=e]").bounding_box()
+    outline = box.bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x - outline["width"] / 4, y, steps=4)
+    page.mouse.move(x - outline["width"] / 2, y, steps=4)
+    page.mouse.up()
+    assert "not saved" in page.text_content("#boxReadout")
+    page.click("#saveBox")
+    page.wait_for_selector("#status:has-text('saved')")
+    after = title_layer(server, "box-card")
+    assert after["boxSource"] == "explicit"
+    assert after["box"]["width"] == pytest.approx(before["box"]["width"] / 2, rel=0.08)
+    assert after["box"]["x"] == pytest.approx(before["box"]["x"], abs=1)
+    assert title_lines(server, "box-card") == 2  # the next render wraps in the new box
+    # The box shown is the saved one.
+    assert page.locator("#textbox").bounding_box()["width"] == pytest.approx(
+        outline["width"] / 2, rel=0.1)
+
+
+def test_inspector_groups_words_units_and_the_templates_values(page):
+    open_template(page, "social-card")
+    page.click("[data-layer=title]")
+    groups = page.locator("#fields [data-group]").evaluate_all(
+        "els => els.map(e => e.dataset.group)")
+    assert groups == ["Text", "Fill and border", "Layout", "Fit"]
+    text = lambda prop: page.text_content(f"#fields [data-prop='{prop}']")
+    assert "Font size" in text("fontSize") and "px" in text("fontSize") \
+        and "template: 52 px" in text("fontSize")
+    assert "template: Inter" in text("fontFamily")
+    assert "template: bold" in text("fontWeight")
+    assert "template: 0 px" in text("letterSpacing")
+    assert "template: left" in text("textAlign")
+    assert "Maximum lines" in text("maxLines") and "no limit" in text("maxLines")
+    assert "Smallest font size" in text("minFontSize") and "px" in text("minFontSize")
+    assert "template: words" in text("wrap")
+    assert "template: off" in text("autoFit")
+    assert page.locator("#fields [name=colorSwatch]").input_value() == "#1e2a38"
+    assert page.get_attribute("#fields [name=color]", "placeholder") == "#1e2a38"
+    assert page.get_attribute("#fields [name=fontSize]", "placeholder") == "52"
+    width = page.locator("#fields [name='box.width']").input_value()
+    assert width == "540"  # the title's box, in px
+    # No API key shown as a label: every field is named in words.
+    names = page.locator("#fields .name").evaluate_all("els => els.map(e => e.textContent)")
+    assert not any(n in ("fontSize", "letterSpacing", "maxLines", "wrap") for n in names)
+
+
+def test_a_colour_named_white_shows_a_white_swatch(page):
+    open_template(page, "figma-export")  # its card is fill="white"
+    page.click("[data-layer=card]")
+    assert page.locator("#fields [name=colorSwatch]").input_value() == "#ffffff"
+    assert page.get_attribute("#fields [name=color]", "placeholder") == "white"
+
+
+def test_a_gradient_fill_is_shown_as_a_gradient(page):
+    open_template(page, "social-card")
+    page.click("[data-layer=canvas]")
+    assert "linear-gradient" in page.get_attribute("#fields [data-prop=color] .swatch", "class")
+
+
+def test_deep_link_opens_the_template_with_the_layer_selected(page, server):
+    page.goto(f"{server}/studio/t/social-card?layer=title")
+    wait_loaded(page)
+    assert page.get_attribute("[data-layer=title]", "aria-pressed") == "true"
+    assert page.text_content("#formTitle").startswith("title")
+    assert page.locator(":focus").get_attribute("name") == "text"
+    page.click("[data-layer=subtitle]")
+    assert page.evaluate("location.pathname + location.search") == \
+        "/studio/t/social-card?layer=subtitle"
+    page.click("#home")
+    page.wait_for_selector("[data-template=social-card]")
+    assert page.evaluate("location.pathname") == "/studio/"
+    page.go_back()
+    page.wait_for_selector("#editor:not([hidden])")
+    assert page.get_attribute("[data-layer=subtitle]", "aria-pressed") == "true"

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import batches, files, links, meta, renders, studio, templates
+from svgrender.api import batches, boxes, files, links, meta, previews, renders, studio, templates
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
@@ -53,6 +53,7 @@ ROUTES = [
     Route("/v1/fonts", by_method(GET=meta.fonts, POST=meta.upload_font),
           methods=["GET", "POST"]),
     Route("/designs/{template_id}", renders.render, methods=["POST"]),
+    Route("/designs/{template_id}/preview", previews.preview, methods=["POST"]),
     Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
     Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
           methods=["GET", "POST"]),
@@ -63,6 +64,7 @@ ROUTES = [
           methods=["GET", "PUT", "DELETE"]),
     Route("/v1/templates/{template_id}", templates.show_template),
     Route("/templates/{template_id}/layers", templates.name_layer, methods=["POST"]),
+    Route("/templates/{template_id}/layers/{layer}/box", boxes.set_box, methods=["PUT"]),
     Route("/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
           methods=["GET", "DELETE"]),
     Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
@@ -72,6 +74,7 @@ ROUTES = [
     Route("/studio", studio.studio_page),
     Route("/studio/", studio.studio_page),
     Route("/studio/{name}", studio.studio_file),
+    Route("/studio/t/{template_id}", studio.studio_page),  # a deep link: the same page
     # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
     Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
                                      DELETE=batches.cancel_batch),
@@ -91,7 +94,9 @@ def cors(settings: Settings) -> list[Middleware]:
     return [Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                        allow_methods=["GET", "POST", "PUT", "DELETE", "HEAD"],
                        allow_headers=["Authorization", "Content-Type", "X-Request-Id"],
-                       expose_headers=["X-Request-Id", "X-Svgrender-Warnings", "ETag"],
+                       expose_headers=["X-Request-Id", "X-Svgrender-Warnings", "ETag",
+                                      "X-Svgrender-Layout", "X-Svgrender-Cache",
+                                      "X-Svgrender-Width", "X-Svgrender-Height"],
                        max_age=600)]
 
 

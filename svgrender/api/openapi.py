@@ -101,6 +101,7 @@ class Layer(msgspec.Struct, omit_defaults=True):
     grows: str | None = None  # down | up | both: where its extra lines go
     boxSource: str | None = None  # explicit | flow | shape | canvas | request | none
     box: TextBox | None = None
+    current: dict[str, str | float | int | bool] | None = None  # the template's own values
 
 
 class TemplateDetail(TemplateSummary):
@@ -185,6 +186,29 @@ def _document(secured: bool) -> dict:
         "paths": {
             "/designs/{templateId}": {"post": {"operationId": "render", **render}},
             "/v1/templates/{templateId}/images": {"post": {"operationId": "renderV1", **render}},
+            "/designs/{templateId}/preview": {"post": {
+                "operationId": "preview",
+                "summary": "Render without storing: the image bytes and the fit report",
+                "description": "The same body as a render. Answers the image itself, drawn at "
+                               "the thumbnail width unless `width` asks for more (the smallest "
+                               "drawn size at least that wide: thumbnail, retina thumbnail or "
+                               "the full image). Nothing is written to storage; identical "
+                               "previews come from a small in-memory cache. Headers: "
+                               "`X-Svgrender-Layout` (JSON: the fit report of the changed text "
+                               "layers, as an answer's `layout`), `X-Svgrender-Warnings`, "
+                               "`X-Svgrender-Cache` (hit | miss), `X-Svgrender-Width`, "
+                               "`X-Svgrender-Height`.",
+                "parameters": [template_id, {"name": "width", "in": "query", "required": False,
+                                             "schema": {"type": "integer", "minimum": 1,
+                                                        "maximum": 20000}}],
+                "requestBody": {"required": False, **_json("RenderRequest")},
+                "responses": {"200": {
+                    "description": "the image (not stored)",
+                    "headers": {"X-Svgrender-Layout": {
+                        "description": "fit report by layer (JSON)",
+                        "schema": {"type": "string"}}},
+                    "content": {f.media_type: {} for f in FORMATS.values()}},
+                    **_errors(400, 401, 404, 413, 422, 429, 502, 503, 504)}}},
             "/templates": {
                 "get": {"operationId": "listTemplates", "responses": {"200": {
                     "description": "templates", "content": {"application/json": {"schema": {
@@ -202,6 +226,20 @@ def _document(secured: bool) -> dict:
                     **_errors(400, 401, 404, 413, 422)}},
                 "delete": {"operationId": "deleteTemplate", "responses": {
                     "204": {"description": "deleted"}, **_errors(401, 404)}}},
+            "/templates/{templateId}/layers/{layer}/box": {"put": {
+                "operationId": "setTextBox",
+                "summary": "Save a text layer's box into the template (admin key)",
+                "description": "The box in 1x pixels, as `GET /templates/{templateId}` reports "
+                               "it; stored as an explicit `data-box` in the text's own units, "
+                               "a new template version. Only uploaded templates (or with "
+                               "SVGRENDER_TEMPLATES_WRITABLE).",
+                "parameters": [template_id, {"name": "layer", "in": "path", "required": True,
+                                             "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": _ref("TextBox")}}},
+                "responses": {"200": {"description": "the template, with the new box",
+                                      **_json("TemplateDetail")},
+                              **_errors(400, 401, 403, 404, 413, 422)}}},
             "/images/{imageId}": {
                 "parameters": [image_id],
                 "get": {"operationId": "getImage", "responses": {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from svgrender.apply import properties_for
 from svgrender.service import RenderResult
 from svgrender.svg.xml import href
+from svgrender.templates.current import current_values
 from svgrender.templates.model import Template
 from svgrender.templates.naming import unnamed_elements
 from svgrender.templates.report import findings
@@ -62,6 +63,8 @@ def layer_json(layer, template: Template | None = None) -> dict:
     if link and link.startswith(("http://", "https://")):
         out["imageUrl"] = link
     out["properties"] = properties_for(layer.kind)
+    if template is not None and template.root is not None:
+        out["current"] = current_values(layer, template)  # the template's own values
     return out
 
 

@@ -31,3 +31,26 @@ export async function api(path, { method = "GET", json, body, contentType } = {}
   if (!answer.ok) throw new ApiError(answer.status, data);
   return data;
 }
+
+// A render that is never stored (POST /designs/{id}/preview): an object URL of the image, and
+// the fit report and warnings from the answer's headers. The caller revokes the URL.
+export async function preview(templateId, json, width) {
+  const headers = { "Content-Type": "application/json" };
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  const query = width ? `?width=${Math.max(1, Math.round(width))}` : "";
+  const answer = await fetch(`/designs/${encodeURIComponent(templateId)}/preview${query}`,
+                             { method: "POST", headers, body: JSON.stringify(json) });
+  if (!answer.ok) {
+    const text = await answer.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = { message: text.slice(0, 200) }; }
+    throw new ApiError(answer.status, data);
+  }
+  let layout = {};
+  try { layout = JSON.parse(answer.headers.get("X-Svgrender-Layout") || "{}"); } catch { /* none */ }
+  const warned = answer.headers.get("X-Svgrender-Warnings");
+  return { url: URL.createObjectURL(await answer.blob()), layout,
+           warnings: warned ? warned.split("; ") : [],
+           cached: answer.headers.get("X-Svgrender-Cache") === "hit" };
+}

@@ -1,13 +1,16 @@
 // svgrender studio: gallery, upload report, layers, live preview, naming, browser comparison and
 // ready-to-paste requests. Only the public API; no build step, no third-party code.
-import { api, ApiError, apiKey, clearApiKey, setApiKey } from "./api.js";
+import { api, ApiError, apiKey, clearApiKey, preview, setApiKey } from "./api.js";
 import { compareWithBrowser } from "./compare.js";
-import { fieldsFor } from "./fields.js";
+import { fieldsFor, updateBoxFields } from "./fields.js";
 import { snippet } from "./snippets.js";
+import { TextBoxEditor } from "./textbox.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { detail: null, params: {}, selected: null, seq: 0, timer: null, tab: "curl",
                 last: null, link: null };
+const THUMB_WIDTH = 400;
+let boxEditor = null; // the selected text layer's box over the preview (textbox.js)
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -54,25 +57,48 @@ function counted(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
-async function openGallery() {
+async function loadFonts() {
+  const fonts = await api("/v1/fonts").catch(() => null);
+  if (!fonts) return;
+  $("fontFamilies").replaceChildren(...fonts.families.map((f) => el("option", { value: f })));
+}
+
+async function openGallery({ push = true } = {}) {
+  if (push && location.pathname !== "/studio/") history.pushState(null, "", "/studio/");
   const templates = await guarded(() => api("/templates"));
   if (!templates) return;
   show("gallery");
   status(counted(templates.length, "template"));
   const list = $("templates");
+  for (const old of list.querySelectorAll("img[src^='blob:']")) URL.revokeObjectURL(old.src);
+  const thumbs = [];
   list.replaceChildren(...templates.map((t) => {
-    const img = el("img", { alt: `${t.name || t.id} thumbnail`, loading: "lazy" });
-    if (t.valid) {
-      api(`/designs/${encodeURIComponent(t.id)}`, { method: "POST", json: { format: "png" } })
-        .then((a) => { img.src = a.thumbnailUrl; }).catch(() => {});
-    }
+    // A placeholder of the template's proportions until its unstored preview arrives: no
+    // broken-image text, no layout shift.
+    const frame = el("span", { class: "thumb", style: `aspect-ratio:${t.width}/${t.height}` });
+    if (t.valid) thumbs.push([t, frame]);
     return el("li", {}, el("button", { type: "button", onclick: () => openTemplate(t.id),
                                        "data-template": t.id },
-      img, el("strong", {}, t.name || t.id),
+      frame, el("strong", {}, t.name || t.id),
       el("div", { class: "meta" }, `${t.id} · ${Math.round(t.width)}×${Math.round(t.height)} · `
                                    + counted(t.layerCount, "layer")),
       t.valid ? null : el("div", { class: "invalid" }, t.error)));
   }));
+  loadThumbnails(thumbs);
+}
+
+async function loadThumbnails(queue, parallel = 2) {
+  const next = async () => {
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const [t, frame] = item;
+      try {
+        const shot = await preview(t.id, { format: "png" }, THUMB_WIDTH);
+        const img = el("img", { alt: `${t.name || t.id} thumbnail`, src: shot.url });
+        frame.replaceChildren(img);
+      } catch { frame.classList.add("failed"); }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, next));
 }
 
 function showReport(name, detail) {
@@ -101,9 +127,11 @@ async function upload(file) {
 
 // --- the template view -------------------------------------------------------------------
 
-async function openTemplate(id) {
+async function openTemplate(id, { layer = null, push = true } = {}) {
   const detail = await guarded(() => api(`/templates/${encodeURIComponent(id)}`));
   if (!detail) return;
+  const url = `/studio/t/${encodeURIComponent(id)}${layer ? `?layer=${encodeURIComponent(layer)}` : ""}`;
+  if (push && location.pathname + location.search !== url) history.pushState(null, "", url);
   Object.assign(state, { detail, params: {}, selected: null, link: null });
   show("editor");
   $("templateTitle").textContent = detail.name || detail.id;
@@ -112,6 +140,11 @@ async function openTemplate(id) {
   drawLayers();
   drawFindings();
   $("layerForm").hidden = true;
+  boxEditor.hide();
+  $("boxBar").hidden = true;
+  if (!$("fontFamilies").children.length) loadFonts();
+  if (layer && detail.layers.some((l) => l.name === layer)) select(layer);
+  else if (layer) status(`This template has no layer “${layer}”`, true);
   await renderNow();
 }
 
@@ -155,6 +188,8 @@ function hover(name, on) {
 
 function select(name) {
   state.selected = name;
+  const url = `/studio/t/${encodeURIComponent(state.detail.id)}?layer=${encodeURIComponent(name)}`;
+  if (location.pathname + location.search !== url) history.replaceState(null, "", url);
   for (const b of $("boxes").children) b.classList.toggle("selected", b.dataset.box === name);
   for (const b of $("layers").querySelectorAll("button")) {
     b.classList.toggle("selected", b.dataset.layer === name);
@@ -167,11 +202,51 @@ function select(name) {
     if (value === "" || value === null || value === undefined) delete given[prop];
     else given[prop] = value;
     scheduleRender();
-  }));
+  }, (box) => boxEditor.set(box)));
   $("layerForm").hidden = false;
+  showTextBox(layer);
   // Keyboard users land on the control they came for: the text, else the first one.
   const first = $("fields").querySelector("textarea") || $("fields").querySelector("input, button");
   if (first) first.focus();
+}
+
+// --- the text box: shown, dragged, saved into the template --------------------------------
+
+function showTextBox(layer) {
+  state.boxDraft = null;
+  $("boxBar").hidden = true;
+  if (layer.type === "text" && layer.box) boxEditor.show(layer, state.detail);
+  else boxEditor.hide();
+}
+
+function boxChanged(box) {
+  state.boxDraft = box;
+  updateBoxFields(box);
+  const r = (v) => Math.round(v);
+  $("boxReadout").textContent = `Box: x ${r(box.x)}, y ${r(box.y)}, ${r(box.width)} × `
+    + `${r(box.height)} px (not saved)`;
+  $("boxBar").hidden = false;
+}
+
+async function saveBox() {
+  const name = state.selected;
+  const box = state.boxDraft;
+  if (!box || !name) return;
+  const detail = await guarded(() => api(`/templates/${encodeURIComponent(state.detail.id)}`
+    + `/layers/${encodeURIComponent(name)}/box`, { method: "PUT", json: box }));
+  if (!detail) return;
+  state.detail = detail;
+  $("templateMeta").textContent = `${detail.id} · ${Math.round(detail.width)}×`
+    + `${Math.round(detail.height)} · version ${detail.version}`;
+  drawLayers();
+  select(name);
+  await renderNow();
+  status(`Box of “${name}” saved (version ${detail.version})`);
+}
+
+function revertBox() {
+  const layer = state.detail.layers.find((l) => l.name === state.selected);
+  if (layer) showTextBox(layer);
 }
 
 function nameForm(item, button) {
@@ -215,23 +290,57 @@ function scheduleRender() {
   state.timer = setTimeout(renderNow, 180);
 }
 
+function previewWidth() {
+  const shown = $("stage").clientWidth || state.detail.width;
+  return Math.min(state.detail.width, Math.ceil(shown * (window.devicePixelRatio || 1)));
+}
+
 async function renderNow() {
   const mine = ++state.seq;
   status("Rendering…");
   const started = performance.now();
+  // A preview: drawn, never stored (storing is the "Render and store" button's job).
+  const shot = await guarded(() => preview(state.detail.id, body(), previewWidth()));
+  if (!shot) return;
+  if (mine !== state.seq) { URL.revokeObjectURL(shot.url); return; } // a newer one was asked for
+  if (state.last) URL.revokeObjectURL(state.last.url);
+  state.last = shot;
+  state.link = null;
+  $("preview").src = shot.url;
+  const warnings = shot.warnings.length ? ` — ${shot.warnings.join("; ")}` : "";
+  status(`Rendered in ${Math.round(performance.now() - started)} ms${warnings}`);
+  showFit(shot.layout);
+  $("downloads").replaceChildren(el("button", { type: "button", id: "store", onclick: storeRender },
+                                    "Render and store"));
+  showSnippet();
+}
+
+function fitText(name, fit) {
+  const parts = [`${fit.lines} line${fit.lines === 1 ? "" : "s"}`,
+                 `${Math.round(fit.fontSize * 10) / 10} px`];
+  if (fit.scale < 0.999) parts.push(`shrunk to ${Math.round(fit.scale * 100)}%`);
+  if (fit.cut) parts.push("cut");
+  if (fit.overlaps && fit.overlaps.length) parts.push(`overlaps ${fit.overlaps.join(", ")}`);
+  return `${name}: ${parts.join(" · ")}`;
+}
+
+function showFit(layout) {
+  const entries = Object.entries(layout || {});
+  $("fit").hidden = !entries.length;
+  $("fit").replaceChildren(...entries.map(([name, fit]) => el("li", {
+    "data-fit": name, class: fit.cut ? "cut" : (fit.scale < 0.999 || (fit.overlaps || []).length
+      ? "shrunk" : "ok") }, fitText(name, fit))));
+}
+
+async function storeRender() {
   const answer = await guarded(() => api(`/designs/${encodeURIComponent(state.detail.id)}`,
                                          { method: "POST", json: body() }));
-  if (mine !== state.seq || !answer) return; // a newer render was asked for: drop this one
-  state.last = answer;
-  state.link = null;
-  $("preview").src = answer.imageUrl;
-  const warnings = answer.warnings ? ` — ${answer.warnings.join("; ")}` : "";
-  status(`Rendered in ${Math.round(performance.now() - started)} ms${warnings}`);
+  if (!answer) return;
+  status(`Stored as ${answer.id}`);
   $("downloads").replaceChildren("Download: ",
     ...[["image", answer.imageUrl], ["thumbnail", answer.thumbnailUrl],
         ["retina thumbnail", answer.retinaThumbnailUrl]].flatMap(([label, url], i) => [
       i ? " · " : "", el("a", { href: url, download: "" }, label)]));
-  showSnippet();
 }
 
 async function showSnippet() {
@@ -246,12 +355,16 @@ async function showSnippet() {
 // --- wiring --------------------------------------------------------------------------------
 
 function wire() {
+  boxEditor = new TextBoxEditor($("textbox"), $("stage"), boxChanged);
+  $("saveBox").addEventListener("click", saveBox);
+  $("revertBox").addEventListener("click", revertBox);
   $("home").addEventListener("click", (e) => { e.preventDefault(); openGallery(); });
+  $("home").setAttribute("href", "/studio/");
   $("keyEntry").addEventListener("submit", (e) => {
     e.preventDefault();
     setApiKey($("keyInput").value.trim());
     $("keyInput").value = "";
-    openGallery();
+    route();
   });
   $("upload").addEventListener("change", (e) => e.target.files[0] && upload(e.target.files[0]));
   const drop = $("drop");
@@ -288,17 +401,30 @@ function wire() {
   $("copy").addEventListener("click", () => navigator.clipboard?.writeText($("snippet").textContent)
     .then(() => status("Copied"), () => status("Select the text and copy it", true)));
   $("compareButton").addEventListener("click", async () => {
-    const svg = await guarded(() => api(`/designs/${encodeURIComponent(state.detail.id)}`,
-                                        { method: "POST", json: body("svg") }));
-    if (!svg || !state.last) return;
+    const full = state.detail.width;
+    const [svg, png] = await Promise.all([
+      guarded(() => preview(state.detail.id, body("svg"), full)),
+      guarded(() => preview(state.detail.id, body("png"), full))]);
+    if (!svg || !png) return;
     $("compareResult").textContent = "Comparing…";
-    const mean = await compareWithBrowser(`${svg.imageUrl}?inline=1`, state.last.imageUrl,
+    const mean = await compareWithBrowser(svg.url, png.url,
       state.detail, $("browserCanvas"), $("serviceCanvas"), $("diffCanvas"));
+    URL.revokeObjectURL(svg.url);
+    URL.revokeObjectURL(png.url);
     $("compareResult").textContent = `Mean difference: ${mean.toFixed(2)} of 255 per channel`
       + (mean < 3 ? " — drawn as your browser draws it" : " — look at the bright areas");
     $("compareResult").dataset.mean = mean.toFixed(3);
   });
 }
 
+// /studio/ is the gallery; /studio/t/{id}?layer=name opens a template with a layer selected.
+function route() {
+  const match = location.pathname.match(/^\/studio\/t\/([^/]+)\/?$/);
+  if (!match) return openGallery({ push: false });
+  const layer = new URLSearchParams(location.search).get("layer");
+  return openTemplate(decodeURIComponent(match[1]), { layer, push: false });
+}
+
 wire();
-openGallery();
+window.addEventListener("popstate", route);
+route();

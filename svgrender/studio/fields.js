@@ -1,106 +1,239 @@
-// The right control for each property a layer accepts (the `properties` of GET /templates/{id}).
-const NUMBERS = { fontSize: 1, maxLines: 1, minFontSize: 1, letterSpacing: 0.1, lineHeight: 0.05,
-                  borderWidth: 1, borderRadius: 1, opacity: 0.05, fontWeight: 100,
-                  rating: 0.1, ratingMax: 1 };
-const CHOICES = {
-  textAlign: ["left", "center", "right", "justify"], verticalAlign: ["top", "middle", "bottom"],
-  fontStyle: ["normal", "italic"], textTransform: ["none", "uppercase", "lowercase", "capitalize"],
-  imagePosition: ["cover", "contain", "fill", "align"], wrap: ["word", "char", "none"],
-  imageAlignH: ["left", "center", "right"], imageAlignV: ["top", "middle", "bottom"],
-  qrErrorCorrection: ["L", "M", "Q", "H"], ratingShape: ["star", "heart", "circle"],
+// The inspector: a layer's properties (the `properties` of GET /templates/{id}) grouped as a
+// design tool groups them, labelled in words with units, each showing the template's own value
+// (`current`) until the designer changes it.
+const GROUPS = [
+  ["Text", ["text", "fontFamily", "fontSize", "fontWeight", "fontStyle", "letterSpacing",
+            "lineHeight", "textAlign", "verticalAlign", "textTransform"]],
+  ["Fill and border", ["color", "backgroundColor", "borderColor", "borderWidth", "borderRadius",
+                       "opacity"]],
+  ["Layout", ["box", "imageUrl", "imagePosition", "imageAlignH", "imageAlignV", "hidden"]],
+  ["Fit", ["autoFit", "maxLines", "minFontSize", "wrap"]],
+  ["Layer kinds", ["qrCode", "qrErrorCorrection", "qrColor", "qrBackground", "qrQuietZone",
+                   "barcode", "rating", "ratingMax", "ratingShape", "ratingColor",
+                   "ratingEmptyColor", "imageEffect"]],
+];
+// label, unit, step, what an unset value means
+const NUMBERS = {
+  fontSize: ["Font size", "px", 1], letterSpacing: ["Letter spacing", "px", 0.1, "0"],
+  lineHeight: ["Line height", "× font size", 0.05, "the font's own"],
+  borderWidth: ["Border width", "px", 1, "0"], borderRadius: ["Corner radius", "px", 1, "0"],
+  opacity: ["Opacity", "0–1", 0.05, "1"], maxLines: ["Maximum lines", "lines", 1, "no limit"],
+  minFontSize: ["Smallest font size", "px", 1, "no shrinking"],
+  rating: ["Rating", "stars", 0.1], ratingMax: ["Rating out of", "stars", 1, "5"],
 };
-const COLORS = new Set(["color", "backgroundColor", "borderColor", "qrColor", "qrBackground",
-                        "ratingColor", "ratingEmptyColor"]);
-const FLAGS = new Set(["autoFit", "hidden", "qrQuietZone"]);
-// Free text (layer kinds): placeholder shows the form.
-const TEXTS = { qrCode: "https://…", imageEffect: "grayscale blur:4", barcode: "ean13:5901234123457" };
+const CHOICES = {
+  fontWeight: ["Weight", [["300", "light"], ["400", "regular"], ["500", "medium"],
+                          ["600", "semibold"], ["700", "bold"], ["800", "extra bold"]]],
+  fontStyle: ["Style", [["normal", "upright"], ["italic", "italic"]]],
+  textAlign: ["Alignment", [["left", "left"], ["center", "centre"], ["right", "right"],
+                            ["justify", "justified"]]],
+  verticalAlign: ["Vertical alignment", [["top", "top"], ["middle", "middle"],
+                                         ["bottom", "bottom"]]],
+  textTransform: ["Letter case", [["none", "as typed"], ["uppercase", "UPPER"],
+                                  ["lowercase", "lower"], ["capitalize", "Title"]]],
+  imagePosition: ["Image fit", [["cover", "cover"], ["contain", "contain"], ["fill", "stretch"],
+                                ["align", "align"]]],
+  imageAlignH: ["Image horizontal", [["left", "left"], ["center", "centre"], ["right", "right"]]],
+  imageAlignV: ["Image vertical", [["top", "top"], ["middle", "middle"], ["bottom", "bottom"]]],
+  wrap: ["Wrap at", [["word", "words"], ["char", "any letter"], ["none", "never"]]],
+  qrErrorCorrection: ["QR error correction", [["L", "7 %"], ["M", "15 %"], ["Q", "25 %"],
+                                              ["H", "30 %"]]],
+  ratingShape: ["Rating shape", [["star", "star"], ["heart", "heart"], ["circle", "circle"]]],
+};
+const COLORS = { color: "Colour", backgroundColor: "Background colour",
+                 borderColor: "Border colour", qrColor: "QR colour",
+                 qrBackground: "QR background", ratingColor: "Rating colour",
+                 ratingEmptyColor: "Empty rating colour" };
+const FLAGS = { autoFit: "Shrink to fit", hidden: "Hidden", qrQuietZone: "QR quiet zone" };
+// Free text (layer kinds): label and the form it takes.
+const TEXTS = { qrCode: ["QR code", "https://…"], imageEffect: ["Photo effect", "grayscale blur:4"],
+                barcode: ["Barcode", "ean13:5901234123457"] };
+const ANCHOR_ALIGN = { start: "left", middle: "center", end: "right" };
 
-function label(text, ...controls) {
-  const node = document.createElement("label");
-  node.append(text, ...controls);
-  return node;
+function node(tag, props = {}, ...children) {
+  const out = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (name === "class") out.className = value;
+    else if (name.startsWith("on")) out.addEventListener(name.slice(2), value);
+    else if (name in out && !name.startsWith("data-") && name !== "list") out[name] = value;
+    else out.setAttribute(name, value);
+  }
+  out.append(...children.filter((c) => c !== null && c !== undefined));
+  return out;
 }
 
-function input(type, props) {
-  const node = document.createElement(type === "textarea" ? "textarea" : "input");
-  if (type !== "textarea") node.type = type;
-  Object.assign(node, props);
-  return node;
+// Any CSS colour (`white`, `rgb(…)`, `#abc`) as #rrggbb for a colour input; null if not one.
+const probe = document.createElement("canvas").getContext("2d");
+export function toHex(color) {
+  if (!color || /gradient|pattern|^url\(/i.test(color)) return null;
+  probe.fillStyle = "#010203";
+  probe.fillStyle = color;
+  const out = probe.fillStyle;
+  if (out === "#010203" && color.toLowerCase() !== "#010203") return null;
+  if (out.startsWith("#")) return out;
+  const m = out.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/);
+  return m ? `#${m.slice(1, 4).map((v) => Math.round(+v).toString(16).padStart(2, "0")).join("")}`
+    : null;
 }
 
-function hex(color) {
-  return /^#[0-9a-f]{6}$/i.test(color || "") ? color : "#000000";
+function row(prop, name, control, unit, current) {
+  return node("label", { class: "field", "data-prop": prop },
+    node("span", { class: "name" }, name), control,
+    unit ? node("span", { class: "unit" }, unit) : null,
+    current !== undefined && current !== null && current !== ""
+      ? node("span", { class: "current", title: "the template's own value" },
+             `template: ${current}${unit && typeof current === "number" ? ` ${unit}` : ""}`)
+      : null);
 }
 
-export function fieldsFor(layer, given, change) {
-  const out = [];
-  for (const prop of layer.properties) {
-    const value = given[prop];
-    if (prop === "text") {
-      const area = input("textarea", { value: value ?? layer.text ?? "", name: prop });
-      area.addEventListener("input", () => change(prop, area.value));
-      out.push(label("Text", area));
-    } else if (COLORS.has(prop)) {
-      const text = input("text", { value: value ?? "", placeholder: layer.color || "#rrggbb",
-                                   name: prop });
-      const picker = input("color", { value: hex(value || layer.color), "aria-label": `${prop} picker` });
-      picker.setAttribute("aria-label", `${prop} picker`);
-      picker.addEventListener("input", () => { text.value = picker.value; change(prop, picker.value); });
-      text.addEventListener("input", () => change(prop, text.value.trim()));
-      const pair = document.createElement("div");
-      pair.className = "pair";
-      pair.append(picker, text);
-      out.push(label(prop, pair));
-    } else if (prop === "imageUrl") {
-      const url = input("url", { value: value ?? layer.imageUrl ?? "", placeholder: "https://…",
-                                 name: prop });
-      url.addEventListener("change", () => change(prop, url.value.trim()));
-      out.push(label("Image URL", url));
-    } else if (FLAGS.has(prop)) {
-      const box = input("checkbox", { checked: !!value, name: prop });
-      box.addEventListener("change", () => change(prop, box.checked || null));
-      out.push(label(`${prop} `, box));
-    } else if (prop in NUMBERS) {
-      const number = input("number", { value: value ?? "", step: NUMBERS[prop], name: prop });
-      number.addEventListener("input", () => change(prop, number.value === "" ? null
-                                                            : Number(number.value)));
-      out.push(label(prop, number));
-    } else if (prop in CHOICES) {
-      const group = document.createElement("div");
-      group.className = "segmented";
-      group.setAttribute("role", "group");
-      group.setAttribute("aria-label", prop);
-      for (const choice of CHOICES[prop]) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.textContent = choice;
-        button.setAttribute("aria-pressed", String(value === choice));
-        button.addEventListener("click", () => {
-          const on = button.getAttribute("aria-pressed") !== "true";
-          for (const b of group.children) b.setAttribute("aria-pressed", "false");
-          button.setAttribute("aria-pressed", String(on));
-          change(prop, on ? choice : null);
-        });
-        group.append(button);
-      }
-      const caption = document.createElement("span");
-      caption.textContent = prop;
-      out.push(caption, group);
-    } else if (prop in TEXTS) {
-      const shown = prop === "barcode" && value ? `${value.type}:${value.value}` : value;
-      const field = input("text", { value: shown ?? "", placeholder: TEXTS[prop], name: prop });
-      field.addEventListener("change", () => {
-        const text = field.value.trim();
-        if (prop !== "barcode" || !text) return change(prop, text || null);
-        const at = text.indexOf(":");  // type:value, as in CSV columns and render links
-        change(prop, at > 0 ? { type: text.slice(0, at).toLowerCase(), value: text.slice(at + 1) }
-                            : { type: "code128", value: text });
+function colorField(prop, layer, value, change) {
+  const current = (layer.current || {})[prop] ?? (prop === "color" ? layer.color : undefined);
+  const shown = value ?? current;
+  const hex = toHex(shown);
+  const swatch = node("input", { type: "color", value: hex || "#000000", name: `${prop}Swatch`,
+                                 "aria-label": `${COLORS[prop]} picker` });
+  swatch.dataset.current = toHex(current) || "";
+  const gradient = !hex && /gradient|pattern/.test(shown || "");
+  swatch.classList.toggle("gradient", gradient);
+  swatch.classList.toggle("none", !hex && !gradient);
+  const text = node("input", { type: "text", value: value ?? "", name: prop,
+                               placeholder: current || "none" });
+  swatch.addEventListener("input", () => { text.value = swatch.value; change(prop, swatch.value); });
+  text.addEventListener("input", () => {
+    const typed = text.value.trim();
+    const asHex = toHex(typed || current);
+    if (asHex) swatch.value = asHex;
+    change(prop, typed);
+  });
+  // A gradient is shown as one (a colour input cannot); picking a colour replaces it.
+  const shownSwatch = gradient ? node("button", { type: "button", class: `swatch ${shown}`,
+    title: shown, "aria-label": `${COLORS[prop]}: ${shown}; choose a colour instead`,
+    onclick: () => { shownSwatch.replaceWith(swatch); swatch.click(); } }) : swatch;
+  return row(prop, COLORS[prop], node("span", { class: "pair" }, shownSwatch, text), "",
+             gradient ? current : null);
+}
+
+function boxFields(layer, box, onBox) {
+  const out = node("fieldset", { class: "box-fields" },
+    node("legend", {}, "Text box (saved into the template)"));
+  const inputs = {};
+  for (const [key, label] of [["x", "Left"], ["y", "Top"], ["width", "Width"],
+                              ["height", "Height"]]) {
+    const input = node("input", { type: "number", step: 1, name: `box.${key}`,
+                                  value: Math.round(box[key]) });
+    input.addEventListener("input", () => {
+      if (input.value === "") return;
+      onBox({ ...boxFields.current, [key]: Number(input.value) });
+    });
+    inputs[key] = input;
+    out.append(row(`box.${key}`, label, input, "px"));
+  }
+  out.append(node("p", { class: "hint" }, `Anchored ${{ start: "left", middle: "centre",
+    end: "right" }[layer.anchor] || layer.anchor}; a longer text grows ${layer.grows || "down"}.`
+    + ` Box from: ${layer.boxSource}.`));
+  boxFields.current = { ...box };
+  boxFields.update = (next) => {
+    boxFields.current = { ...next };
+    for (const key of Object.keys(inputs)) {
+      if (document.activeElement !== inputs[key]) inputs[key].value = Math.round(next[key]);
+    }
+  };
+  return out;
+}
+
+export function updateBoxFields(box) {
+  if (boxFields.update) boxFields.update(box);
+}
+
+function field(prop, layer, given, change, onBox) {
+  const value = given[prop];
+  const current = { ...(layer.current || {}) };
+  if (prop === "textAlign" && current.textAlign === undefined && layer.anchor) {
+    current.textAlign = ANCHOR_ALIGN[layer.anchor];
+  }
+  if (prop === "text") {
+    const area = node("textarea", { value: value ?? layer.text ?? "", name: prop });
+    area.addEventListener("input", () => change(prop, area.value));
+    return row(prop, "Text", area);
+  }
+  if (prop === "box") return layer.box && onBox ? boxFields(layer, layer.box, onBox) : null;
+  if (prop in COLORS) return colorField(prop, layer, value, change);
+  if (prop === "imageUrl") {
+    const url = node("input", { type: "url", value: value ?? "", name: prop,
+                                placeholder: layer.imageUrl || "https://… (the template's image)" });
+    url.addEventListener("change", () => change(prop, url.value.trim()));
+    return row(prop, "Image URL", url);
+  }
+  if (prop in FLAGS) {
+    const box = node("input", { type: "checkbox", checked: value ?? !!current[prop], name: prop });
+    box.addEventListener("change", () => change(prop, box.checked === !!current[prop] ? null
+                                                                        : box.checked));
+    return row(prop, FLAGS[prop], box, "", current[prop] === undefined ? null
+                                                                       : current[prop] ? "on" : "off");
+  }
+  if (prop in NUMBERS) {
+    const [label, unit, step, unset] = NUMBERS[prop];
+    const shown = current[prop] ?? unset;
+    const number = node("input", { type: "number", value: value ?? "", step, name: prop,
+                                   placeholder: shown ?? "" });
+    number.addEventListener("input", () => change(prop, number.value === "" ? null
+                                                          : Number(number.value)));
+    return row(prop, label, number, unit, shown);
+  }
+  if (prop in CHOICES) {
+    const [label, choices] = CHOICES[prop];
+    const own = current[prop] === undefined ? undefined : String(current[prop]);
+    const group = node("span", { class: "segmented", role: "group", "aria-label": label });
+    for (const [choice, words] of choices) {
+      const button = node("button", { type: "button", "data-choice": choice },
+                          words);
+      button.setAttribute("aria-pressed", String(value !== undefined && String(value) === choice));
+      if (own === choice) button.classList.add("current");
+      button.addEventListener("click", () => {
+        const on = button.getAttribute("aria-pressed") !== "true";
+        for (const b of group.children) b.setAttribute("aria-pressed", "false");
+        button.setAttribute("aria-pressed", String(on));
+        change(prop, on ? (prop === "fontWeight" ? Number(choice) : choice) : null);
       });
-      out.push(label(prop, field));
-    } else if (prop === "fontFamily") {
-      const family = input("text", { value: value ?? "", placeholder: "Inter", name: prop });
-      family.addEventListener("change", () => change(prop, family.value.trim()));
-      out.push(label("fontFamily", family));
+      group.append(button);
+    }
+    const words = own === undefined ? null : (choices.find(([c]) => c === own) || [own, own])[1];
+    return node("div", { class: "field", "data-prop": prop },
+      node("span", { class: "name" }, label), group,
+      words ? node("span", { class: "current" }, `template: ${words}`) : null);
+  }
+  if (prop in TEXTS) {
+    const [label, form] = TEXTS[prop];
+    const shown = prop === "barcode" && value ? `${value.type}:${value.value}` : value;
+    const text = node("input", { type: "text", value: shown ?? "", placeholder: form,
+                                 name: prop });
+    text.addEventListener("change", () => {
+      const words = text.value.trim();
+      if (prop !== "barcode" || !words) return change(prop, words || null);
+      const at = words.indexOf(":");  // type:value, as in CSV columns and render links
+      change(prop, at > 0 ? { type: words.slice(0, at).toLowerCase(), value: words.slice(at + 1) }
+                          : { type: "code128", value: words });
+    });
+    return row(prop, label, text);
+  }
+  if (prop === "fontFamily") {
+    const family = node("input", { type: "text", value: value ?? "", name: prop,
+                                   placeholder: current.fontFamily || "the template's font",
+                                   list: "fontFamilies" });
+    family.addEventListener("change", () => change(prop, family.value.trim()));
+    return row(prop, "Font", family, "", current.fontFamily);
+  }
+  return null;
+}
+
+export function fieldsFor(layer, given, change, onBox) {
+  const out = [];
+  for (const [title, props] of GROUPS) {
+    const rows = props.filter((p) => layer.properties.includes(p) || (p === "box"
+      && layer.box && onBox)).map((p) => field(p, layer, given, change, onBox)).filter(Boolean);
+    if (rows.length) {
+      out.push(node("fieldset", { class: "group", "data-group": title },
+                    node("legend", {}, title), ...rows));
     }
   }
   return out;

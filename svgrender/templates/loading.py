@@ -14,7 +14,7 @@ from svgrender.svg.prepare import prepare_root
 from svgrender.svg.sanitize import Limits, inflate
 from svgrender.svg.xml import local_name, parse_svg
 from svgrender.templates.model import Template, index_layers, load_prepared
-from svgrender.templates.naming import name_element
+from svgrender.templates.naming import name_element, set_attributes
 
 
 @dataclass
@@ -26,6 +26,7 @@ class TemplateSource:
     upload: bool = False  # sanitise, add `title`, apply `rename`; send back the bytes to store
     title: str | None = None
     rename: tuple[str, str] | None = None  # (element path, layer name)
+    attributes: tuple[str, dict] | None = None  # (element path, {attribute: value}) to set
 
 
 @dataclass
@@ -55,6 +56,8 @@ def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, lis
         root.insert(0, title)
     if source.rename:
         name_element(root, *source.rename)
+    if source.attributes:
+        set_attributes(root, *source.attributes)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8"), removed
 
 

@@ -45,6 +45,13 @@ def unnamed_elements(template: Template) -> list[tuple[str, str, tuple]]:
     return out
 
 
+def set_attributes(root: etree._Element, path: str, attributes: dict[str, str]) -> None:
+    """Set attributes (a text layer's `data-box`) on the element at `path`, in place."""
+    found = _element_at(root, path)
+    for name, value in attributes.items():
+        found.set(name, value)
+
+
 def name_element(root: etree._Element, path: str, name: str) -> None:
     """Give the element at `path` (in this sanitised tree) the layer name `name`, in place."""
     if not LAYER_NAME.match(name or ""):
@@ -54,6 +61,10 @@ def name_element(root: etree._Element, path: str, name: str) -> None:
     if name in taken or name == "canvas":
         raise InvalidParam(f"{name!r} is already a name in this template", field="name",
                            code="layer_name_taken")
+    _element_at(root, path).set("id", name)
+
+
+def _element_at(root: etree._Element, path: str) -> etree._Element:
     try:
         found = root.getroottree().xpath(path) if path.startswith("/") and len(path) < 1000 \
             else []
@@ -69,4 +80,4 @@ def name_element(root: etree._Element, path: str, name: str) -> None:
         raise InvalidParam(f"no nameable element at {path[:200]!r}; GET the template for the "
                            "paths of its unnamed elements", field="path",
                            code="element_not_found")
-    found[0].set("id", name)
+    return found[0]

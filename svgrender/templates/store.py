@@ -156,6 +156,15 @@ class TemplateStore:
             raise TemplateNotFound(f"Template {template_id!r} not found")
         return self._store(TemplateSource(template_id, data, upload=True, rename=(path, name)))
 
+    def set_attributes(self, template_id: str, path: str, attributes: dict[str, str]) -> Template:
+        """Set attributes on the element at `path` (a text layer's `data-box`) and store the
+        template again: a new version, like naming a layer."""
+        data = self.files.read(self._name(template_id))
+        if data is None:
+            raise TemplateNotFound(f"Template {template_id!r} not found")
+        return self._store(TemplateSource(template_id, data, upload=True,
+                                          attributes=(path, dict(attributes))))
+
     def _store(self, source: TemplateSource) -> Template:
         template, clean = self.loader(source)  # fails loudly: nothing is stored
         stamp = self.files.write(self._name(source.template_id), clean)
