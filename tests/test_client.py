@@ -212,3 +212,20 @@ def test_cli_runs_against_a_server(server, tmp_path, capsys):
     assert main(["render", "social-card", "-o", str(out), "-p", "title.color=nope",
                  *remote]) == 1
     assert '"code": "invalid_color"' in capsys.readouterr().err
+
+
+def test_variants_and_pages(client):
+    answer = client.render_variants("social-card", {
+        "en": {"title": {"text": "Explore New Zealand"}},
+        "de": {"title": {"text": "Entdecken Sie Neuseeland " * 6, "maxLines": 1}}},
+        {"canvas": {"backgroundColor": "#ffffff"}}, format="png")
+    assert [v.key for v in answer.variants] == ["en", "de"]
+    assert answer["en"].layout["title"]["cut"] is False
+    assert answer["de"].layout["title"]["cut"] is True and answer["de"].warnings
+    assert Image.open(io.BytesIO(client.file(answer["de"].imageUrl))).size == (1200, 630)
+    pdf = client.render_pages("certificate", [{"recipient": {"text": "Ada Lovelace"}},
+                                              {"recipient": {"text": "Alan Turing"}}],
+                              metadata="Two certificates")
+    from pypdf import PdfReader
+    reader = PdfReader(io.BytesIO(client.file(pdf.imageUrl)))
+    assert len(reader.pages) == 2 and "Alan Turing" in reader.pages[1].extract_text()

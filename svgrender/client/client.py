@@ -24,7 +24,7 @@ import httpx
 import msgspec
 
 from svgrender.client.types import (ApiError, BatchStatus, Links, Pending, Rendered,
-                                    RenderRequest, Template, TemplateInfo)
+                                    RenderRequest, Template, TemplateInfo, Variants)
 from svgrender.formats import lookup
 from svgrender.links import link_urls
 from svgrender.params import LayerParam
@@ -161,6 +161,25 @@ class _Api:
         """Render a `RenderRequest` (the server's own struct) as it is."""
         return self._send(Call("POST", f"/designs/{template_id}", body=msgspec.json.encode(
             request), content_type="application/json", read=_json(Rendered)))
+
+    def render_variants(self, template_id: str, variants: Mapping[str, Params],
+                        params: Params = None, *, format: str | None = None,
+                        scale: float | None = None) -> Variants:
+        """One image per variant ({key: params}, laid over the shared `params`), each with
+        its fit report: `client.render_variants("card", {"de": {"title": {"text": …}}})["de"]`."""
+        body = render_body(params, format=format, scale=scale)
+        body["variants"] = [{"key": key, "params": layer_params(own)}
+                            for key, own in variants.items()]
+        return self._send(Call("POST", f"/designs/{template_id}", body=msgspec.json.encode(body),
+                               content_type="application/json", read=_json(Variants)))
+
+    def render_pages(self, template_id: str, pages: Sequence[Params], params: Params = None, *,
+                     metadata: str | None = None) -> Rendered:
+        """One multi-page PDF: a page per entry of `pages`, laid over the shared `params`."""
+        body = render_body(params, format="pdf", metadata=metadata)
+        body["pages"] = [{"params": layer_params(page)} for page in pages]
+        return self._send(Call("POST", f"/designs/{template_id}", body=msgspec.json.encode(body),
+                               content_type="application/json", read=_json(Rendered)))
 
     def render_async(self, template_id: str, params: Params = None, *,
                      format: str | None = None, scale: float | None = None,

@@ -46,6 +46,22 @@ class Rendered(Answer, kw_only=True):
     layout: dict | None = None
 
 
+class RenderedVariant(Rendered, kw_only=True):
+    """One image of a request with variants, with its key (a language, say)."""
+
+    key: str = ""
+
+
+class Variants(msgspec.Struct, kw_only=True):
+    """The answer to a request with variants: one finished render each, in order."""
+
+    templateId: str
+    variants: list[RenderedVariant]
+
+    def __getitem__(self, key: str) -> RenderedVariant:
+        return next(v for v in self.variants if v.key == key)
+
+
 class Pending(msgspec.Struct, kw_only=True):
     """An async render that has not finished (`state`: queued, running, failed)."""
 
