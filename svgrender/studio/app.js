@@ -5,12 +5,14 @@ import { compareWithBrowser } from "./compare.js";
 import { fieldsFor, updateBoxFields } from "./fields.js";
 import { snippet } from "./snippets.js";
 import { TextBoxEditor } from "./textbox.js";
+import { rowsFromText, stressRows, VariantsSheet } from "./variants.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { detail: null, params: {}, selected: null, seq: 0, timer: null, tab: "curl",
                 last: null, link: null };
 const THUMB_WIDTH = 400;
 let boxEditor = null; // the selected text layer's box over the preview (textbox.js)
+let sheet = null; // the variants grid (variants.js)
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -132,6 +134,7 @@ async function openTemplate(id, { layer = null, push = true } = {}) {
   if (!detail) return;
   const url = `/studio/t/${encodeURIComponent(id)}${layer ? `?layer=${encodeURIComponent(layer)}` : ""}`;
   if (push && location.pathname + location.search !== url) history.pushState(null, "", url);
+  if (!state.detail || state.detail.id !== detail.id) sheet.clear(); // another template's rows
   Object.assign(state, { detail, params: {}, selected: null, link: null });
   show("editor");
   $("templateTitle").textContent = detail.name || detail.id;
@@ -277,6 +280,33 @@ function layerAt(event) {
   return inside[0] || state.detail.layers.find((l) => l.type === "canvas");
 }
 
+// --- the variants sheet ---------------------------------------------------------------------
+
+function showVariants(rows) {
+  if (rows) sheet.show(state.detail, rows);
+}
+
+function variantsFromInput() {
+  try {
+    return rowsFromText($("variantsInput").value, state.detail.layers.map((l) => l.name));
+  } catch (error) {
+    sheet.clear();
+    $("variantsSummary").textContent = `Cannot read the rows: ${error.message}`;
+    return null;
+  }
+}
+
+/** A row of the sheet in the editor: its params in the form, its layer selected. */
+function openRow(row) {
+  state.params = {};
+  for (const { name, ...props } of row.params) state.params[name] = { ...props };
+  const layer = row.focus || (row.params[0] && row.params[0].name);
+  if (layer && state.detail.layers.some((l) => l.name === layer)) select(layer);
+  $("stage").scrollIntoView({ block: "nearest" });
+  status(`Opened ${row.label}`);
+  renderNow();
+}
+
 // --- rendering -----------------------------------------------------------------------------
 
 function body(format = "png") {
@@ -356,6 +386,16 @@ async function showSnippet() {
 
 function wire() {
   boxEditor = new TextBoxEditor($("textbox"), $("stage"), boxChanged);
+  sheet = new VariantsSheet($("variantsGrid"), $("variantsSummary"), { el, fitText, open: openRow });
+  $("variantsRun").addEventListener("click", () => showVariants(variantsFromInput()));
+  $("stressTest").addEventListener("click", () => showVariants(stressRows(state.detail)));
+  $("variantsFile").addEventListener("change", async (e) => {
+    const file = e.target.files[0];
+    if (!file) return;
+    $("variantsInput").value = await file.text();
+    e.target.value = "";
+    showVariants(variantsFromInput());
+  });
   $("saveBox").addEventListener("click", saveBox);
   $("revertBox").addEventListener("click", revertBox);
   $("home").addEventListener("click", (e) => { e.preventDefault(); openGallery(); });
