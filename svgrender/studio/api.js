@@ -51,6 +51,8 @@ export async function preview(templateId, json, width) {
   try { layout = JSON.parse(answer.headers.get("X-Svgrender-Layout") || "{}"); } catch { /* none */ }
   const warned = answer.headers.get("X-Svgrender-Warnings");
   return { url: URL.createObjectURL(await answer.blob()), layout,
-           warnings: warned ? warned.split("; ") : [],
+           // The header is ASCII, with \uXXXX escapes for the rest ("\u2026"): shown as written.
+           warnings: warned ? warned.replace(/\\u([0-9a-fA-F]{4})/g,
+             (_, hex) => String.fromCharCode(parseInt(hex, 16))).split("; ") : [],
            cached: answer.headers.get("X-Svgrender-Cache") === "hit" };
 }

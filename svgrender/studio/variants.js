@@ -164,7 +164,10 @@ export class VariantsSheet {
       // grid does not move as thumbnails arrive.
       const frame = el("span", { class: "thumb", style: ratio });
       const report = el("div", { class: "variant-report" }, "Rendering…");
+      const values = row.params.flatMap(({ name, ...props }) => Object.entries(props)
+        .map(([prop, value]) => `${name}.${prop}: ${JSON.stringify(value)}`)).join("\n");
       const button = el("button", { type: "button", "data-row": String(n), "aria-busy": "true",
+                                    title: values || "the template as it is",
                                     onclick: () => this.open(row) },
                         frame, el("strong", {}, row.label), report);
       return { row, frame, report, button, index: n, li: el("li", {}, button) };
@@ -219,7 +222,7 @@ export class VariantsSheet {
                    : el("p", { class: "ok" }, "✓ Fits"),
       el("ul", { class: "variant-fit" }, ...Object.entries(shot.layout || {}).map(
         ([name, fit]) => el("li", { "data-fit": name }, this.fitText(name, fit)))),
-      ...shot.warnings.map((w) => el("p", { class: "warning" }, w)));
+      ...shot.warnings.map((w) => el("p", { class: "warning", title: w }, w)));
     if (flags.length) flagged.push(cell);
     // Opening a flagged row selects the first layer in trouble.
     if (found.length && !cell.row.focus) cell.row.focus = found[0][1][0];
