@@ -58,6 +58,8 @@ def test_a_20_row_csv_shows_20_thumbnails_and_flags_the_cut_rows(page, studio_di
     for n in CUT_ROWS:  # in words too, not only a colour
         assert "Cut: title" in page.text_content(f"[data-row='{n}'] .flag")
     assert "✓ Fits" in page.text_content("[data-row='5']")
+    assert 'title.text: "Rome, Paris \\"and\\" Berlin"' in \
+        page.get_attribute("[data-row='5']", "title")
     assert "4 flagged" in page.text_content("#variantsSummary")
     assert most[0] <= 4, most[0]
     assert seconds < 20
@@ -101,3 +103,12 @@ def test_bad_rows_are_explained(page):
     page.click("#variantsRun")
     wait_done(page, 2)
     assert page.locator("#variantsGrid img[src^='blob:']").count() == 2
+    # CRLF line ends (the textarea keeps LF), a line break inside quotes, a spreadsheet's BOM, blank lines skipped.
+    page.fill("#variantsInput", '\ufefftitle.text,title.maxLines\r\n"Two\r\nlines",1\r\n\r\n')
+    page.click("#variantsRun")
+    wait_done(page, 1)
+    assert page.get_attribute("[data-row='0']", "title") == \
+        'title.text: "Two\\nlines"\ntitle.maxLines: 1'
+    page.click("[data-row='0']")
+    page.wait_for_selector("#fit [data-fit=title]")
+    assert page.input_value("textarea[name=text]") == "Two\nlines"

@@ -219,7 +219,8 @@ export class VariantsSheet {
     const words = found.map(([kind, names]) => `${WORDS[kind]}: ${names.join(", ")}`);
     cell.report.replaceChildren(
       words.length ? el("p", { class: "flag" }, `⚠ ${words.join(" · ")}`)
-                   : el("p", { class: "ok" }, "✓ Fits"),
+                   : el("p", { class: "ok" }, Object.keys(shot.layout || {}).length
+                       ? "✓ Fits" : "No text changed"),
       el("ul", { class: "variant-fit" }, ...Object.entries(shot.layout || {}).map(
         ([name, fit]) => el("li", { "data-fit": name }, this.fitText(name, fit)))),
       ...shot.warnings.map((w) => el("p", { class: "warning", title: w }, w)));
