@@ -386,9 +386,13 @@ async function showSnippet() {
 
 function wire() {
   boxEditor = new TextBoxEditor($("textbox"), $("stage"), boxChanged);
-  sheet = new VariantsSheet($("variantsGrid"), $("variantsSummary"), { el, fitText, open: openRow });
+  sheet = new VariantsSheet($("variantsGrid"), $("variantsSummary"),
+                            { el, fitText, open: openRow });
   $("variantsRun").addEventListener("click", () => showVariants(variantsFromInput()));
   $("stressTest").addEventListener("click", () => showVariants(stressRows(state.detail)));
+  $("variantsUpload").addEventListener("keydown", (e) => { // the file picker from the keyboard
+    if (e.key === "Enter" || e.key === " ") { e.preventDefault(); $("variantsFile").click(); }
+  });
   $("variantsFile").addEventListener("change", async (e) => {
     const file = e.target.files[0];
     if (!file) return;

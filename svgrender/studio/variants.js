@@ -74,7 +74,9 @@ export function rowsFromText(text, layerNames) {
     rows = list.map((item, n) => {
       const label = (item && item.fileName) || `row ${n + 1}`;
       if (item && Array.isArray(item.params)) return { label, params: item.params };
-      if (item && typeof item === "object") return { label, params: paramsFromPairs(Object.entries(item)) };
+      if (item && typeof item === "object") {
+        return { label, params: paramsFromPairs(Object.entries(item)) };
+      }
       throw new Error(`row ${n + 1} is not an object`);
     });
   } else {
