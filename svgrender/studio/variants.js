@@ -141,7 +141,7 @@ export function problems(layout) {
 const WORDS = { cut: "Cut", shrunk: "Shrunk", overlaps: "Overlaps" };
 
 /** Draws rows into `grid` (a <ul>), at most PARALLEL previews in flight; `open(row)` on click.
- * Returns a summary promise; a newer call (or clear) makes an older one stop. */
+ * Resolves when every row is drawn; a newer call (or clear) makes an older one stop. */
 export class VariantsSheet {
   constructor(grid, summary, { el, fitText, open }) {
     Object.assign(this, { grid, summary, el, fitText, open, run: 0 });
@@ -201,10 +201,10 @@ export class VariantsSheet {
     await Promise.all(Array.from({ length: PARALLEL }, next));
     if (mine !== this.run) return;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    this.summary.textContent = `${rows.length} rows in ${seconds} s · ` + (flagged.length
-      ? `${flagged.length} flagged: ${flagged.sort((a, b) => a.index - b.index)
-        .map((c) => c.row.label).join(", ")}`
-      : "every text fits");
+    const names = flagged.sort((a, b) => a.index - b.index).map((c) => c.row.label);
+    const listed = names.length > 12 ? `${names.slice(0, 12).join(", ")}…` : names.join(", ");
+    this.summary.textContent = `${rows.length} rows in ${seconds} s · `
+      + (names.length ? `${names.length} flagged: ${listed}` : "every text fits");
     this.summary.dataset.done = String(rows.length);
   }
 
