@@ -17,24 +17,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-
-from svgrender.api.views import layer_json, template_summary
+# Only light imports here: `svgrender --help` and a wrong template name answer before cairo,
+# Pango and the drawing code load (each command imports what it draws with).
 from svgrender import logs
-from svgrender.draw import seams
-from svgrender.draw.fonts import add_font_dir
 from svgrender.errors import SvgRenderError, TemplateNotFound
-from svgrender.executors import ThreadExecutor
 from svgrender.formats import BY_NAME
-from svgrender.io.loaders import ImageFetcher
-from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
-from svgrender.apply import check_params
-from svgrender.links import link_urls
-from svgrender.params import RenderRequest, params_from_pairs, validate_request
-from svgrender.service import RenderService
 from svgrender.settings import Settings
-from svgrender.templates.report import findings
 from svgrender.words import counted
-from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender")
 
@@ -173,6 +162,13 @@ def _bounded(settings: Settings, seconds: float) -> None:
 
 
 def cmd_render(args, settings: Settings) -> int:
+    from svgrender.executors import ThreadExecutor
+    from svgrender.io.loaders import ImageFetcher
+    from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
+    from svgrender.params import RenderRequest, params_from_pairs
+    from svgrender.service import RenderService
+    from svgrender.templates.store import TemplateStore
+
     template_id = args.template_id  # any SVG file: a store over its folder, its stem the id
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
     params = params_from_pairs(_pairs(args.param))
@@ -192,6 +188,10 @@ def cmd_render(args, settings: Settings) -> int:
 
 
 def cmd_templates(args, settings: Settings) -> int:
+    from svgrender.api.views import layer_json, template_summary
+    from svgrender.templates.report import findings
+    from svgrender.templates.store import TemplateStore
+
     store = TemplateStore(settings.templates_dir, settings)
     if args.id:
         template = store.valid(args.template_id)
@@ -216,6 +216,11 @@ def cmd_templates(args, settings: Settings) -> int:
 
 def cmd_link(args, settings: Settings) -> int:
     """Print a signed render link (checked against the local template when there is one)."""
+    from svgrender.apply import check_params
+    from svgrender.links import link_urls
+    from svgrender.params import RenderRequest, params_from_pairs, validate_request
+    from svgrender.templates.store import TemplateStore
+
     if not settings.link_keys and not settings.unsigned_links:
         raise SvgRenderError("set SVGRENDER_LINK_KEYS (the server's keys) to sign links",
                              field="SVGRENDER_LINK_KEYS", code="links_disabled")
@@ -244,6 +249,7 @@ def cmd_batch(args, settings: Settings) -> int:
     from rich.console import Console
 
     from svgrender.jobs import local
+    from svgrender.templates.store import TemplateStore
 
     console = Console(stderr=True)
     template = TemplateStore(settings.templates_dir, settings).valid(args.template_id)
@@ -292,6 +298,7 @@ def cmd_worker(args, settings: Settings) -> int:
     import dramatiq
 
     from svgrender.api.app import build_jobs, build_service  # the worker renders like the API
+    from svgrender.executors import ThreadExecutor
     from svgrender.workers import limit_memory
 
     if not settings.redis_url:
@@ -317,6 +324,7 @@ def cmd_worker(args, settings: Settings) -> int:
 def cmd_sweep(args, settings: Settings) -> int:
     """Apply SVGRENDER_RETENTION_DAYS / SVGRENDER_STORAGE_MAX_BYTES once (cron-friendly)."""
     from svgrender.api.app import build_service
+    from svgrender.executors import ThreadExecutor
     from svgrender.retention import sweep
 
     print(json.dumps(sweep(build_service(settings, executor=ThreadExecutor(settings)))))
@@ -401,6 +409,9 @@ def main(argv: list[str] | None = None) -> int:
         except SvgRenderError as exc:
             print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)
             return 1
+    from svgrender.draw import seams
+    from svgrender.draw.fonts import add_font_dir
+
     seams.install()
     add_font_dir(settings.fonts_dir)
     handler = {"serve": cmd_serve, "render": cmd_render, "templates": cmd_templates,

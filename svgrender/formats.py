@@ -9,9 +9,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from svgrender.draw.surfaces import write_pdf
-from svgrender.draw.svg_output import write_svg
-from svgrender.io import encode
+
+
+def _lazy(module: str, name: str) -> Callable:
+    """The encoder or writer `module.name`, imported when first used: naming formats (params,
+    the CLI's --help) needs no cairo, Pillow or drawing code."""
+    def call(*args, **kwargs):
+        import importlib
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+    call.__name__ = name
+    return call
+
+
+write_pdf = _lazy("svgrender.draw.surfaces", "write_pdf")
+write_svg = _lazy("svgrender.draw.svg_output", "write_svg")
+
+
+class _Encoders:
+    def __getattr__(self, name: str) -> Callable:
+        return _lazy("svgrender.io.encode", name)
+
+
+encode = _Encoders()
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,17 @@ def run_in(folder, *args, env=None):
                           timeout=120)
 
 
+def test_help_loads_no_drawing_code():
+    """`svgrender --help` answers before cairo, Pango and CairoSVG load (a fraction of a
+    second instead of one)."""
+    probe = ("import sys; from svgrender.cli import build_parser; build_parser(); "
+             "print(sorted(m for m in ('cairocffi', 'cairosvg', 'pangocffi', 'PIL', "
+             "'svgrender.apply', 'svgrender.draw.text') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
+
+
 def test_help_lists_every_command():
     from svgrender.cli import build_parser
 
@@ -171,8 +182,10 @@ def test_a_missing_template_is_reported_before_fonts_and_seams_load(tmp_path, mo
     def slow(*args):
         raise AssertionError("loaded before the template was found")
 
-    monkeypatch.setattr(cli.seams, "install", slow)
-    monkeypatch.setattr(cli, "add_font_dir", slow)
+    from svgrender.draw import fonts, seams
+
+    monkeypatch.setattr(seams, "install", slow)
+    monkeypatch.setattr(fonts, "add_font_dir", slow)
     monkeypatch.chdir(tmp_path)
     for args in (["render", "nope", "-o", "x.png"], ["batch", "nope", "rows.csv", "-o", "o"],
                  ["templates", "nope"], ["render", "nope.svg", "-o", "x.png"]):
