@@ -4,14 +4,14 @@ the registry in apply.py: a property added there is accepted here, typed and doc
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Annotated, Optional
 
 import msgspec
 
 from svgrender.apply import PROPERTIES, Box
 from svgrender.kinds import barcode as barcode_kind
 from svgrender.errors import BadRequest, InvalidParam
-from svgrender.formats import BY_NAME, lookup
+from svgrender.formats import BY_NAME, NEEDS_FRAMES, lookup
 
 
 def _snake(name: str) -> str:
@@ -49,6 +49,13 @@ class Page(msgspec.Struct, forbid_unknown_fields=True):
 MAX_PAGES = 50
 
 
+class Frame(msgspec.Struct, forbid_unknown_fields=True):
+    """One frame of an animation (gif, webp, apng, mp4): its params over the shared ones, shown
+    for `durationMs`."""
+    params: list[LayerParam] = []
+    durationMs: Annotated[int, msgspec.Meta(ge=10, le=60_000)] = 500
+
+
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     params: list[LayerParam] = []
     format: str = "jpeg"
@@ -60,6 +67,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     variants: list[Variant] | None = None
     # Set (PDF only): one page each, its params over the shared ones (render.render_pages).
     pages: list[Page] | None = None
+    # Set (gif, webp, apng, mp4): one frame each, its params over the shared ones (animation.py).
+    frames: list[Frame] | None = None
 
 
 
@@ -180,6 +189,9 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
     if request.metadata is not None and len(request.metadata.encode()) > max_metadata_bytes:
         raise InvalidParam(f"metadata is over {max_metadata_bytes} bytes", field="metadata",
                            code="metadata_too_long")
+    if request.frames is not None or fmt.name in NEEDS_FRAMES:
+        from svgrender.animation import check_frames
+        check_frames(request)
     if request.pages is not None:
         _check_pages(request)
     if len(request.params) > max_params:

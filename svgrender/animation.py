@@ -1,0 +1,97 @@
+"""Animations: `frames: [{"params": […], "durationMs": 800}, …]` on top of the shared `params`,
+with `format` gif, webp, apng or mp4 — a countdown, a slideshow, a price that ticks. Each frame
+is one raster render of its params laid over the shared ones (render.render_frames); the layers
+no frame changes are drawn once (the static-layer cache) and only the rest per frame."""
+
+from __future__ import annotations
+
+import msgspec
+
+from svgrender.errors import InvalidParam, RenderLimitExceeded, SvgRenderError
+from svgrender.formats import FORMATS, NEEDS_FRAMES
+
+MAX_FRAMES = 60
+MIN_DURATION_MS, MAX_DURATION_MS = 10, 60_000
+
+
+def check_frames(request) -> None:
+    """What can be said without the template: a format that animates, 1-60 frames, durations,
+    and not together with pages or variants. Errors name `frames`."""
+    fmt = FORMATS[request.format]
+    if request.frames is None:
+        if fmt.name in NEEDS_FRAMES:
+            raise InvalidParam(f"{fmt.name} is an animation: give its \"frames\"",
+                               field="frames", code="frames_needed")
+        return
+    if fmt.animate is None:
+        animated = ", ".join(f.name for f in FORMATS.values() if f.animate)
+        raise InvalidParam(f"frames make an animation: use \"format\" {animated}",
+                           field="frames", code="frames_need_animated_format")
+    if request.pages is not None or request.variants is not None:
+        other = "pages" if request.pages is not None else "variants"
+        raise InvalidParam(f"frames cannot be combined with {other} in one request",
+                           field="frames", code="frames_with_" + other)
+    if not 1 <= len(request.frames) <= MAX_FRAMES:
+        raise InvalidParam(f"{len(request.frames)} frames given; 1 to {MAX_FRAMES} make an "
+                           "animation", field="frames", code="too_many_frames")
+    for number, frame in enumerate(request.frames):
+        if not MIN_DURATION_MS <= frame.durationMs <= MAX_DURATION_MS:
+            raise InvalidParam(f"frame {number + 1}: durationMs is {MIN_DURATION_MS} to "
+                               f"{MAX_DURATION_MS}", field=f"frames[{number}].durationMs",
+                               code="invalid_duration")
+        for param in frame.params:
+            if param.image_url is not None:
+                raise InvalidParam("a frame cannot change an imageUrl yet: set it in the shared "
+                                   "params", layer=param.name,
+                                   field=f"frames[{number}].imageUrl")
+
+
+def check_budget(request, width: int, height: int, settings) -> None:
+    """frames × output pixels ≤ SVGRENDER_MAX_ANIMATION_PIXELS (every frame is held in memory
+    until the file is written)."""
+    if not request.frames:
+        return
+    total = len(request.frames) * width * height
+    if total > settings.max_animation_pixels:
+        raise RenderLimitExceeded(
+            f"{len(request.frames)} frames of {width}×{height} are {total:,} pixels; the limit "
+            f"is {settings.max_animation_pixels:,} (SVGRENDER_MAX_ANIMATION_PIXELS): fewer "
+            "frames or a smaller scale", field="frames", code="animation_too_large")
+
+
+def check_frames_against(template, request, settings) -> None:
+    """Before anything is fetched or drawn: the budget, and every frame's layers and
+    properties (an error names the frame)."""
+    from svgrender.apply import check_params
+
+    check_budget(request, round(template.width * request.scale),
+                 round(template.height * request.scale), settings)
+    for number, one in enumerate(frame_requests(request)):
+        try:
+            check_params(template, one.params)
+        except SvgRenderError as exc:
+            raise in_frame(exc, number) from None
+
+
+def frame_requests(request) -> list:
+    """One still request per frame: the frame's params laid over the shared ones."""
+    from svgrender.variants import laid_over
+
+    return [msgspec.structs.replace(laid_over(request, frame.params), frames=None)
+            for frame in request.frames]
+
+
+def changing_layers(request) -> list[str]:
+    """The layers some frame changes: everything under the first of them is the same in every
+    frame (shared params included), so it is drawn once."""
+    names: list[str] = []
+    for frame in request.frames or []:
+        names.extend(p.name for p in frame.params if p.name not in names)
+    return names
+
+
+def in_frame(exc, number: int):
+    """An error of one frame, named as such (`frames[2].params…`, "frame 3: …")."""
+    exc.message = f"frame {number + 1}: {exc.message}"
+    exc.field = f"frames[{number}].{exc.field}" if exc.field else f"frames[{number}]"
+    return exc
