@@ -167,3 +167,9 @@ def test_the_budget_is_a_setting(tmp_path):
                                                           "frames": [{}, {}, {}]})
     assert two.status_code == 201 and three.status_code == 422
     assert "SVGRENDER_MAX_ANIMATION_PIXELS" in three.json()["message"]
+
+
+def test_an_async_animation_is_checked_before_it_is_queued(client):
+    bad = client.post("/designs/social-card?async=1", json={"format": "gif", "frames": [
+        {"params": [{"name": "prize", "text": "1"}]}]})
+    assert bad.status_code == 422 and bad.json()["field"].startswith("frames[0]")
