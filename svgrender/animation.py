@@ -7,43 +7,10 @@ from __future__ import annotations
 
 import msgspec
 
-from svgrender.errors import InvalidParam, RenderLimitExceeded, SvgRenderError
-from svgrender.formats import FORMATS, NEEDS_FRAMES
-
-MAX_FRAMES = 60
-MIN_DURATION_MS, MAX_DURATION_MS = 10, 60_000
-
-
-def check_frames(request) -> None:
-    """What can be said without the template: a format that animates, 1-60 frames, durations,
-    and not together with pages or variants. Errors name `frames`."""
-    fmt = FORMATS[request.format]
-    if request.frames is None:
-        if fmt.name in NEEDS_FRAMES:
-            raise InvalidParam(f"{fmt.name} is an animation: give its \"frames\"",
-                               field="frames", code="frames_needed")
-        return
-    if fmt.animate is None:
-        animated = ", ".join(f.name for f in FORMATS.values() if f.animate)
-        raise InvalidParam(f"frames make an animation: use \"format\" {animated}",
-                           field="frames", code="frames_need_animated_format")
-    if request.pages is not None or request.variants is not None:
-        other = "pages" if request.pages is not None else "variants"
-        raise InvalidParam(f"frames cannot be combined with {other} in one request",
-                           field="frames", code="frames_with_" + other)
-    if not 1 <= len(request.frames) <= MAX_FRAMES:
-        raise InvalidParam(f"{len(request.frames)} frames given; 1 to {MAX_FRAMES} make an "
-                           "animation", field="frames", code="too_many_frames")
-    for number, frame in enumerate(request.frames):
-        if not MIN_DURATION_MS <= frame.durationMs <= MAX_DURATION_MS:
-            raise InvalidParam(f"frame {number + 1}: durationMs is {MIN_DURATION_MS} to "
-                               f"{MAX_DURATION_MS}", field=f"frames[{number}].durationMs",
-                               code="invalid_duration")
-        for param in frame.params:
-            if param.image_url is not None:
-                raise InvalidParam("a frame cannot change an imageUrl yet: set it in the shared "
-                                   "params", layer=param.name,
-                                   field=f"frames[{number}].imageUrl")
+from svgrender.errors import RenderLimitExceeded, SvgRenderError
+# What needs no template (format, count, durations, no pages/variants) is checked with the rest of
+# the request in params.py.
+from svgrender.params import MAX_FRAMES, check_frames  # noqa: F401
 
 
 def check_budget(request, width: int, height: int, settings) -> None:

@@ -11,7 +11,7 @@ import msgspec
 from svgrender.apply import PROPERTIES, Box
 from svgrender.kinds import barcode as barcode_kind
 from svgrender.errors import BadRequest, InvalidParam
-from svgrender.formats import BY_NAME, NEEDS_FRAMES, lookup
+from svgrender.formats import BY_NAME, FORMATS, NEEDS_FRAMES, lookup
 
 
 def _snake(name: str) -> str:
@@ -85,6 +85,42 @@ def _check_pages(request: RenderRequest) -> None:
                 raise InvalidParam("a page cannot change an imageUrl yet: set it in the shared "
                                    "params", layer=param.name,
                                    field=f"pages[{number}].imageUrl")
+
+
+MAX_FRAMES = 60
+MIN_DURATION_MS, MAX_DURATION_MS = 10, 60_000
+
+
+def check_frames(request) -> None:
+    """What can be said without the template: a format that animates, 1-60 frames, durations,
+    and not together with pages or variants. Errors name `frames`."""
+    fmt = FORMATS[request.format]
+    if request.frames is None:
+        if fmt.name in NEEDS_FRAMES:
+            raise InvalidParam(f"{fmt.name} is an animation: give its \"frames\"",
+                               field="frames", code="frames_needed")
+        return
+    if fmt.animate is None:
+        animated = ", ".join(f.name for f in FORMATS.values() if f.animate)
+        raise InvalidParam(f"frames make an animation: use \"format\" {animated}",
+                           field="frames", code="frames_need_animated_format")
+    if request.pages is not None or request.variants is not None:
+        other = "pages" if request.pages is not None else "variants"
+        raise InvalidParam(f"frames cannot be combined with {other} in one request",
+                           field="frames", code="frames_with_" + other)
+    if not 1 <= len(request.frames) <= MAX_FRAMES:
+        raise InvalidParam(f"{len(request.frames)} frames given; 1 to {MAX_FRAMES} make an "
+                           "animation", field="frames", code="too_many_frames")
+    for number, frame in enumerate(request.frames):
+        if not MIN_DURATION_MS <= frame.durationMs <= MAX_DURATION_MS:
+            raise InvalidParam(f"frame {number + 1}: durationMs is {MIN_DURATION_MS} to "
+                               f"{MAX_DURATION_MS}", field=f"frames[{number}].durationMs",
+                               code="invalid_duration")
+        for param in frame.params:
+            if param.image_url is not None:
+                raise InvalidParam("a frame cannot change an imageUrl yet: set it in the shared "
+                                   "params", layer=param.name,
+                                   field=f"frames[{number}].imageUrl")
 
 
 def query_value(value: object) -> str:
@@ -190,7 +226,6 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
         raise InvalidParam(f"metadata is over {max_metadata_bytes} bytes", field="metadata",
                            code="metadata_too_long")
     if request.frames is not None or fmt.name in NEEDS_FRAMES:
-        from svgrender.animation import check_frames
         check_frames(request)
     if request.pages is not None:
         _check_pages(request)
