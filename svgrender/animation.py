@@ -33,8 +33,16 @@ def check_frames_against(template, request, settings) -> None:
 
     check_budget(request, round(template.width * request.scale),
                  round(template.height * request.scale), settings)
+    from svgrender.params import validate_request
+
+    s = settings
     for number, one in enumerate(frame_requests(request)):
         try:
+            # Texts, boxes, opacities… as a still of the frame's params would be checked.
+            validate_request(msgspec.structs.replace(one, format="png"),
+                             max_text_chars=s.max_text_chars,
+                             max_metadata_bytes=s.max_metadata_bytes,
+                             max_params=s.max_params, max_scale=s.max_scale)
             check_params(template, one.params)
         except SvgRenderError as exc:
             raise in_frame(exc, number) from None

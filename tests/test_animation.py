@@ -173,3 +173,10 @@ def test_an_async_animation_is_checked_before_it_is_queued(client):
     bad = client.post("/designs/social-card?async=1", json={"format": "gif", "frames": [
         {"params": [{"name": "prize", "text": "1"}]}]})
     assert bad.status_code == 422 and bad.json()["field"].startswith("frames[0]")
+
+
+def test_a_frames_text_is_checked_like_a_stills(client):
+    bad = client.post("/designs/social-card", json={"format": "gif", "frames": [
+        {}, {"params": [{"name": "price", "text": "a\u0000b"}]}]})
+    assert bad.status_code == 422 and bad.json()["field"].startswith("frames[1]")
+    assert bad.json()["message"].startswith("frame 2:")
