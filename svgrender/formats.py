@@ -6,7 +6,7 @@ names, `/files/` media types and the OpenAPI enum all read this table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable
 
 
@@ -25,12 +25,24 @@ write_pdf = _lazy("svgrender.draw.surfaces", "write_pdf")
 write_svg = _lazy("svgrender.draw.svg_output", "write_svg")
 
 
-class _Encoders:
+class _Lazily:
+    """`module.name` attributes as lazy callables (`encode.encode_png`, `animate.animate_gif`)."""
+
+    def __init__(self, module: str):
+        self.module = module
+
     def __getattr__(self, name: str) -> Callable:
-        return _lazy("svgrender.io.encode", name)
+        return _lazy(self.module, name)
 
 
-encode = _Encoders()
+encode = _Lazily("svgrender.io.encode")
+animate = _Lazily("svgrender.io.animate")
+
+
+def video_available() -> bool:
+    """PyAV (the `av` extra) installed: MP4 is offered (found without importing it)."""
+    import importlib.util
+    return importlib.util.find_spec("av") is not None
 
 
 @dataclass(frozen=True)
@@ -43,6 +55,8 @@ class Format:
     opaque: bool = False
     # Vector formats: (VectorInput) -> bytes; their thumbnails are PNG.
     write: Callable | None = None
+    # Animated formats: (Pillow images, durations in ms, settings) -> bytes, for `frames`.
+    animate: Callable | None = None
 
     @property
     def vector(self) -> bool:
@@ -50,7 +64,7 @@ class Format:
 
     @property
     def thumbnail(self) -> "Format":
-        return FORMATS["png"] if self.vector else self
+        return FORMATS["png"] if self.vector or self.encode is None else self
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -60,7 +74,16 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("avif", "image/avif", encode=encode.encode_avif),
     Format("pdf", "application/pdf", write=write_pdf),
     Format("svg", "image/svg+xml", write=write_svg),
+    # A still without `frames`, an animation with them (svgrender/animation.py).
+    Format("gif", "image/gif", encode=animate.encode_gif, opaque=True,
+           animate=animate.animate_gif),
+    Format("apng", "image/apng", encode=encode.encode_png, animate=animate.animate_apng),
+    # Frames only; listed when PyAV (the `av` extra: H.264 through its FFmpeg) is installed.
+    *([Format("mp4", "video/mp4", opaque=True, animate=animate.animate_mp4)]
+      if video_available() else []),
 )}
+FORMATS["webp"] = replace(FORMATS["webp"], animate=animate.animate_webp)
+NEEDS_FRAMES = {f.name for f in FORMATS.values() if f.encode is None and f.write is None}
 BY_NAME: dict[str, Format] = {alias: f for f in FORMATS.values() for alias in (f.name, *f.aliases)}
 
 

@@ -4,14 +4,14 @@ the registry in apply.py: a property added there is accepted here, typed and doc
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Annotated, Optional
 
 import msgspec
 
 from svgrender.apply import PROPERTIES, Box
 from svgrender.kinds import barcode as barcode_kind
 from svgrender.errors import BadRequest, InvalidParam
-from svgrender.formats import BY_NAME, lookup
+from svgrender.formats import BY_NAME, FORMATS, NEEDS_FRAMES, lookup
 
 
 def _snake(name: str) -> str:
@@ -49,6 +49,13 @@ class Page(msgspec.Struct, forbid_unknown_fields=True):
 MAX_PAGES = 50
 
 
+class Frame(msgspec.Struct, forbid_unknown_fields=True):
+    """One frame of an animation (gif, webp, apng, mp4): its params over the shared ones, shown
+    for `durationMs`."""
+    params: list[LayerParam] = []
+    durationMs: Annotated[int, msgspec.Meta(ge=10, le=60_000)] = 500
+
+
 class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     params: list[LayerParam] = []
     format: str = "jpeg"
@@ -60,6 +67,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     variants: list[Variant] | None = None
     # Set (PDF only): one page each, its params over the shared ones (render.render_pages).
     pages: list[Page] | None = None
+    # Set (gif, webp, apng, mp4): one frame each, its params over the shared ones (animation.py).
+    frames: list[Frame] | None = None
 
 
 
@@ -76,6 +85,42 @@ def _check_pages(request: RenderRequest) -> None:
                 raise InvalidParam("a page cannot change an imageUrl yet: set it in the shared "
                                    "params", layer=param.name,
                                    field=f"pages[{number}].imageUrl")
+
+
+MAX_FRAMES = 60
+MIN_DURATION_MS, MAX_DURATION_MS = 10, 60_000
+
+
+def check_frames(request) -> None:
+    """What can be said without the template: a format that animates, 1-60 frames, durations,
+    and not together with pages or variants. Errors name `frames`."""
+    fmt = FORMATS[request.format]
+    if request.frames is None:
+        if fmt.name in NEEDS_FRAMES:
+            raise InvalidParam(f"{fmt.name} is an animation: give its \"frames\"",
+                               field="frames", code="frames_needed")
+        return
+    if fmt.animate is None:
+        animated = ", ".join(f.name for f in FORMATS.values() if f.animate)
+        raise InvalidParam(f"frames make an animation: use \"format\" {animated}",
+                           field="frames", code="frames_need_animated_format")
+    if request.pages is not None or request.variants is not None:
+        other = "pages" if request.pages is not None else "variants"
+        raise InvalidParam(f"frames cannot be combined with {other} in one request",
+                           field="frames", code="frames_with_" + other)
+    if not 1 <= len(request.frames) <= MAX_FRAMES:
+        raise InvalidParam(f"{len(request.frames)} frames given; 1 to {MAX_FRAMES} make an "
+                           "animation", field="frames", code="too_many_frames")
+    for number, frame in enumerate(request.frames):
+        if not MIN_DURATION_MS <= frame.durationMs <= MAX_DURATION_MS:
+            raise InvalidParam(f"frame {number + 1}: durationMs is {MIN_DURATION_MS} to "
+                               f"{MAX_DURATION_MS}", field=f"frames[{number}].durationMs",
+                               code="invalid_duration")
+        for param in frame.params:
+            if param.image_url is not None:
+                raise InvalidParam("a frame cannot change an imageUrl yet: set it in the shared "
+                                   "params", layer=param.name,
+                                   field=f"frames[{number}].imageUrl")
 
 
 def query_value(value: object) -> str:
@@ -180,6 +225,8 @@ def validate_request(request: RenderRequest, *, max_text_chars: int, max_metadat
     if request.metadata is not None and len(request.metadata.encode()) > max_metadata_bytes:
         raise InvalidParam(f"metadata is over {max_metadata_bytes} bytes", field="metadata",
                            code="metadata_too_long")
+    if request.frames is not None or fmt.name in NEEDS_FRAMES:
+        check_frames(request)
     if request.pages is not None:
         _check_pages(request)
     if len(request.params) > max_params:

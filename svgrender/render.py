@@ -96,6 +96,8 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     """`images` are the request's decoded imageUrls by layer name (io.loaders)."""
     if request.pages:
         return render_pages(template, request, settings, images)
+    if request.frames:
+        return render_frames(template, request, settings, images)
     images = images or {}
     sizes = output_sizes(template, request.scale, settings)
     tree = apply_params(template, request.params, settings, images)
@@ -168,6 +170,62 @@ def render_pages(template: Template, request: RenderRequest, settings: Settings,
     writer.write(out)
     files = [OutputFile(first.files[0].variant, "pdf", out.getvalue()), *first.files[1:]]
     return Rendered(files, first.width, first.height, warnings, fit)
+
+
+def render_frames(template: Template, request: RenderRequest, settings: Settings,
+                  images: dict[str, DecodedImage] | None = None) -> Rendered:
+    """One animated file (gif, webp, apng, mp4), a frame per entry of `frames` (its params over
+    the shared ones), each drawn at the output size. The split point is the same in every frame
+    (the first layer any frame changes), so the static layers come from the cache after the
+    first frame and only the rest is drawn. The thumbnails are frame 1's, as PNG. Fit reports
+    of frames after the first are named `layer@frame2`…"""
+    from svgrender.animation import changing_layers, check_budget, frame_requests
+    from svgrender.io.encode import surface_to_image
+
+    images = images or {}
+    fmt: Format = FORMATS[request.format]
+    sizes = output_sizes(template, request.scale, settings)
+    check_budget(request, sizes[0].width, sizes[0].height, settings)
+    changing = changing_layers(request)
+    all_images = {**template.images, **{image.key: image for image in images.values()}}
+    background = "#ffffff" if fmt.opaque else None
+    thumb_format = FORMATS["png"]
+    pictures, warnings, fit, thumbs = [], [], {}, {}
+    for number, one in enumerate(frame_requests(request), start=1):
+        tree = apply_params(template, one.params, settings, images)
+        check_tree(tree, settings, sizes[0].width * sizes[0].height)
+        fill_whole_pixels(tree, template.width, template.height)
+        opacity_after_effects(tree)
+        paint_order(tree)
+        static = split(tree, changing) if settings.static_layer_cache_bytes > 0 else None
+        drawing = prepare_drawing(static.rest if static else tree, all_images)
+        own_warnings: list[str] = []
+        own_fit: dict = {}
+        order = [0, *sorted((1, 2), key=lambda i: -sizes[i].width)] if number == 1 else [0]
+        with using_images(drawing.images), collecting_warnings(own_warnings), \
+                collecting_fit(own_fit), sharing_filter_results(), sharing_text_layouts(), \
+                recording_text_lines(drawing):
+            for index in order:
+                size = sizes[index]
+                color = background if index == 0 else None
+                backdrop = _static_layers(static, size, sizes[0], color, settings,
+                                          own_warnings) if static else None
+                surface = draw_raster(drawing.cairo_tree, size, color, backdrop)
+                if index == 0:
+                    pictures.append(surface_to_image(surface, opaque=fmt.opaque))
+                else:
+                    thumbs[index] = thumb_format.encode(surface, settings)
+        check_overlaps(template, own_fit, own_warnings)
+        for warning in own_warnings:
+            named = warning if number == 1 else f"frame {number}: {warning}"
+            if named not in warnings:
+                warnings.append(named)
+        fit.update({name if number == 1 else f"{name}@frame{number}": entry
+                    for name, entry in own_fit.items()})
+    data = fmt.animate(pictures, [frame.durationMs for frame in request.frames], settings)
+    files = [OutputFile(VARIANTS[0], fmt.name, data),
+             *(OutputFile(VARIANTS[i], thumb_format.name, thumbs[i]) for i in (1, 2))]
+    return Rendered(files, sizes[0].width, sizes[0].height, warnings, fit)
 
 
 def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:

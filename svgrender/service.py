@@ -28,6 +28,7 @@ from svgrender.settings import Settings
 from svgrender.templates.model import Template
 from svgrender.templates.store import TemplateStore
 from svgrender.variants import laid_over
+from svgrender.animation import check_frames_against
 
 
 PREVIEW_CACHE_BYTES = 48 * 1024 * 1024
@@ -88,6 +89,8 @@ class RenderService:
                 exc.message, exc.field = f"page {number + 1}: {exc.message}", \
                     f"pages[{number}].{exc.field}" if exc.field else f"pages[{number}]"
                 raise
+        if request.frames:
+            check_frames_against(template, request, self.settings)
         m = metrics.setup()
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             started = time.perf_counter()
@@ -157,6 +160,8 @@ class RenderService:
         template = await self.template(template_id)
         request = self.decode(body)
         check_params(template, request.params)
+        if request.frames:
+            check_frames_against(template, request, self.settings)
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             images = await self.images.load_request(request.params, self.settings)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
@@ -178,6 +183,7 @@ class RenderService:
 
     def is_heavy(self, template: Template, request: RenderRequest) -> bool:
         pixels = template.width * template.height * request.scale ** 2
+        pixels *= len(request.frames or ()) or 1
         text = sum(len(p.text or "") for p in request.params)
         return pixels > self.settings.heavy_render_pixels or text > 2000
 
@@ -323,5 +329,6 @@ def result_key(template: Template, request: RenderRequest,
         "template": [template.id, template.version], "fonts": list(fonts),
         "params": request.params, "format": request.format, "scale": request.scale,
         "pages": request.pages,
+        "frames": request.frames,
         "images": {layer: image.key for layer, image in sorted(images.items())}})
     return hashlib.sha256(material).hexdigest()

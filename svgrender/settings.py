@@ -83,6 +83,8 @@ class Settings:
     max_params: int = option(200, "params per request (422)")
     max_scale: float = option(4.0, "largest `scale` (422)")
     max_output_pixels: int = option(40_000_000, "width × height × scale² limit (422)")
+    max_animation_pixels: int = option(60_000_000, "an animation's frames × output pixels "
+                                                   "limit (422 naming `frames`)")
     max_image_layers: int = option(10, "image URLs per request (422)")
     max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
     max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")

@@ -110,7 +110,7 @@ ERRORS = [
      "invalid_color"),
     ("/designs/social-card", {"params": [{"name": "title", "color": "rgb(" + " " * 50000}]}, 422,
      "invalid_color"),
-    ("/designs/social-card", {"format": "gif"}, 422, "invalid_format"),
+    ("/designs/social-card", {"format": "bmp"}, 422, "invalid_format"),
     ("/designs/social-card", {"scale": 5}, 422, "invalid_scale"),
     ("/designs/social-card", {"scale": 0.5}, 422, "invalid_scale"),
     ("/designs/social-card", {"params": [{"name": "title", "text": "x" * 10001}]}, 422,

@@ -18,3 +18,10 @@ def test_batch_benchmark_smoke_run():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "two workers / one:" in result.stdout and "| 2 | 40 | 0 |" in result.stdout
+
+
+def test_animation_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_animation.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| gif |" in result.stdout and "frames/s" in result.stdout

@@ -229,3 +229,15 @@ def test_variants_and_pages(client):
     from pypdf import PdfReader
     reader = PdfReader(io.BytesIO(client.file(pdf.imageUrl)))
     assert len(reader.pages) == 2 and "Alan Turing" in reader.pages[1].extract_text()
+
+
+def test_animation_and_set(client):
+    gif = client.render_animation("social-card", [({"price": {"text": f"${n}"}}, 200 + n * 100)
+                                                  for n in range(3)],
+                                  {"canvas": {"backgroundColor": "#0a84ff"}})
+    image = Image.open(io.BytesIO(client.file(gif.imageUrl)))
+    assert image.format == "GIF" and image.n_frames == 3
+    launch = client.render_set("launch", {"title": {"text": "Spring sale"}}, format="png")
+    assert [m.templateId for m in launch.images] == ["social-card", "instagram-post",
+                                                     "product-card"]
+    assert launch["instagram-post"].skipped == ["title"] and not launch["social-card"].skipped

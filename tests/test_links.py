@@ -144,7 +144,7 @@ def test_link_errors_for_bad_paths_and_sizes(client):
         return client.get(path_of(signed_url("", KEY, path, parse_qsl(query))))
 
     assert get("/links/no-such-template.png", "").status_code == 404
-    assert get("/links/social-card.gif", "").json()["code"] == "invalid_format"
+    assert get("/links/social-card.bmp", "").json()["code"] == "invalid_format"
     long = get("/links/social-card.png", "title.text=" + "x" * 9000)
     assert long.status_code == 414 and long.json()["code"] == "link_too_long"
     made = client.post("/links/social-card", headers=AUTH,

@@ -64,7 +64,7 @@ def third_party_imports() -> dict[str, str]:
 
 # Optional features whose modules import their extra only when used (`svgrender mcp`, /mcp is
 # mounted only when the extra is installed): the lean install serves without them.
-OPTIONAL = {"mcp": "svgrender/mcp/"}
+OPTIONAL = {"mcp": "svgrender/mcp/", "av": "svgrender/io/animate.py"}
 
 
 def importers(module: str) -> list[str]:

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from svgrender.api import batches, boxes, files, links, meta, previews, renders, studio, templates
+from svgrender.api import sets
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
@@ -55,6 +56,8 @@ ROUTES = [
     Route("/designs/{template_id}", renders.render, methods=["POST"]),
     Route("/designs/{template_id}/preview", previews.preview, methods=["POST"]),
     Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
+    Route("/sets", sets.list_sets),
+    Route("/sets/{set_id}/images", sets.render_set, methods=["POST"]),
     Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
           methods=["GET", "POST"]),
     Route("/v1/templates", templates.list_templates),

@@ -42,6 +42,23 @@ class VariantsAnswer(msgspec.Struct):
     variants: list[VariantAnswer]
 
 
+class SetMemberAnswer(Answer):
+    """One member of a set render: its nine fields, fit report, and the layers of the request
+    it does not have (skipped there, not an error)."""
+    skipped: list[str] = []
+
+
+class SetAnswer(msgspec.Struct):
+    """The answer to POST /sets/{setId}/images: one image per member template."""
+    setId: str
+    images: list[SetMemberAnswer]
+
+
+class TemplateSet(msgspec.Struct):
+    id: str
+    templates: list[str]
+
+
 class RowNote(msgspec.Struct):
     """A batch row whose text was cut, shrunk or now overlaps another: what its answer said."""
     row: int
@@ -157,7 +174,7 @@ def document(secured: bool = True) -> dict:
 
 def _document(secured: bool) -> dict:
     _, components = msgspec.json.schema_components(
-        [RenderRequest, Answer, VariantsAnswer, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
+        [RenderRequest, Answer, VariantsAnswer, SetAnswer, TemplateSet, BatchStatus, Error, TemplateSummary, TemplateDetail, Upload, Fonts, FontAdded,
          Links],
         ref_template="#/components/schemas/{name}")
     components["RenderRequest"]["properties"]["format"]["enum"] = list(BY_NAME)
@@ -209,6 +226,25 @@ def _document(secured: bool) -> dict:
                         "schema": {"type": "string"}}},
                     "content": {f.media_type: {} for f in FORMATS.values()}},
                     **_errors(400, 401, 404, 413, 422, 429, 502, 503, 504)}}},
+            "/sets": {"get": {
+                "operationId": "listSets", "summary": "The template sets of templates/sets.json",
+                "responses": {"200": {"description": "sets", "content": {"application/json": {
+                    "schema": {"type": "array", "items": _ref("TemplateSet")}}}},
+                    **_errors(401, 422)}}},
+            "/sets/{setId}/images": {"post": {
+                "operationId": "renderSet",
+                "summary": "Render every template of a set with one body",
+                "description": "The usual render body (params, format, scale, metadata; pages "
+                               "or frames too), rendered for each member template. A layer a "
+                               "member does not have is skipped for it and named in its "
+                               "`skipped`; any other error names the member. No `variants` "
+                               "or `webhookUrl` yet.",
+                "parameters": [{"name": "setId", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": False, **_json("RenderRequest")},
+                "responses": {"201": {"description": "every member rendered and stored",
+                                      **_json("SetAnswer")},
+                              **_errors(400, 401, 404, 413, 422, 502, 503, 504)}}},
             "/templates": {
                 "get": {"operationId": "listTemplates", "responses": {"200": {
                     "description": "templates", "content": {"application/json": {"schema": {

@@ -11,6 +11,7 @@ from svgrender.api import public
 from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
+from svgrender.animation import check_frames_against
 from svgrender.apply import check_params
 from svgrender.errors import ImageNotFound, SvgRenderError
 from svgrender.jobs.rows import Row
@@ -79,6 +80,8 @@ async def render_later(request: Request, template_id: str, decoded: RenderReques
     service = request.app.state.service
     template = await service.template(template_id)
     check_params(template, decoded.params)  # a bad request is still answered now
+    if decoded.frames:
+        check_frames_against(template, decoded, service.settings)
     webhook_url, decoded.webhookUrl = decoded.webhookUrl, None
     image_id = service.new_image_id()
     await request.app.state.jobs.submit(template_id, [Row(1, msgspec.json.encode(decoded))],

@@ -24,7 +24,8 @@ import httpx
 import msgspec
 
 from svgrender.client.types import (ApiError, BatchStatus, Links, Pending, Rendered,
-                                    RenderRequest, Template, TemplateInfo, Variants)
+                                    RenderRequest, SetImages, Template, TemplateInfo,
+                                    Variants)
 from svgrender.formats import lookup
 from svgrender.links import link_urls
 from svgrender.params import LayerParam
@@ -180,6 +181,25 @@ class _Api:
         body["pages"] = [{"params": layer_params(page)} for page in pages]
         return self._send(Call("POST", f"/designs/{template_id}", body=msgspec.json.encode(body),
                                content_type="application/json", read=_json(Rendered)))
+
+    def render_animation(self, template_id: str, frames: Sequence[tuple[Params, int]],
+                         params: Params = None, *, format: str = "gif",
+                         scale: float | None = None) -> Rendered:
+        """One animation (gif, webp, apng, mp4): a frame per (params, durationMs) of `frames`,
+        laid over the shared `params`; the thumbnails are frame 1 as PNG."""
+        body = render_body(params, format=format, scale=scale)
+        body["frames"] = [{"params": layer_params(own), "durationMs": ms} for own, ms in frames]
+        return self._send(Call("POST", f"/designs/{template_id}", body=msgspec.json.encode(body),
+                               content_type="application/json", read=_json(Rendered)))
+
+    def render_set(self, set_id: str, params: Params = None, *, format: str | None = None,
+                   scale: float | None = None, metadata: str | None = None) -> SetImages:
+        """Every template of a set rendered with the same params (templates/sets.json);
+        `answer["instagram-post"].skipped` names the layers that member does not have."""
+        body = msgspec.json.encode(render_body(params, format=format, scale=scale,
+                                               metadata=metadata))
+        return self._send(Call("POST", f"/sets/{set_id}/images", body=body,
+                               content_type="application/json", read=_json(SetImages)))
 
     def render_async(self, template_id: str, params: Params = None, *,
                      format: str | None = None, scale: float | None = None,

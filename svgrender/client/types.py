@@ -62,6 +62,22 @@ class Variants(msgspec.Struct, kw_only=True):
         return next(v for v in self.variants if v.key == key)
 
 
+class RenderedMember(Rendered, kw_only=True):
+    """One member of a set render, with the request's layers it does not have."""
+
+    skipped: list[str] = []
+
+
+class SetImages(msgspec.Struct, kw_only=True):
+    """The answer to a set render: one finished render per member template, in order."""
+
+    setId: str
+    images: list[RenderedMember]
+
+    def __getitem__(self, template_id: str) -> RenderedMember:
+        return next(m for m in self.images if m.templateId == template_id)
+
+
 class Pending(msgspec.Struct, kw_only=True):
     """An async render that has not finished (`state`: queued, running, failed)."""
 
