@@ -32,8 +32,12 @@ async def upload_font(request: Request) -> Response:
     require_admin(request)
     service = request.app.state.service
     limit = service.settings.max_font_bytes
-    data = await read_limited(request, limit, "font file")
-    info = await run_in_threadpool(service.templates.fonts.save, data, limit)
+    name = (request.query_params.get("name") or "")[:200] or None
+    data = await read_limited(request, limit, f"font file {name!r}" if name else "font file")
+    settings = service.settings
+    info = await run_in_threadpool(service.templates.fonts.save, data, limit,
+                                   settings.max_font_unpacked_bytes, name,
+                                   settings.font_decode_timeout)
     return JSONResponse(info.json(), status_code=201)
 
 
