@@ -155,6 +155,10 @@ class Settings:
     batch_concurrency: int = option(0, "batch rows rendered at once by the embedded engine "
                                        "(0: one per render worker)")
     max_batch_rows: int = option(100_000, "rows per batch (422)")
+    max_queued_rows_per_key: int = option(20_000, "batch rows one API key (or, with an open "
+                                                  "API, one address) may have queued or "
+                                                  "running; a batch that would pass it is a 429 "
+                                                  "(0: no limit)")
     max_batch_bytes: int = option(32 * 1024 * 1024, "batch body (CSV or JSON) limit (413)")
     row_retry_seconds: float = option(2.0, "first retry delay of a row whose image download "
                                            "failed transiently (3 tries, ×4 apart)")

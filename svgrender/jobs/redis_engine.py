@@ -20,7 +20,7 @@ from dramatiq.middleware import (AgeLimit, Callbacks, CurrentMessage, Retries,
                                  ShutdownNotifications, TimeLimit)
 
 from svgrender.jobs.rows import Row
-from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, summarize
+from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, check_room, summarize
 from svgrender.settings import Settings
 
 PREFIX = "svgrender:jobs:"
@@ -39,8 +39,21 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) end
+if ARGV[5] and ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) end
+if KEYS[6] then
+  local queue = redis.call('HGET', KEYS[6], 'queue_counter')
+  if queue then redis.call('DECR', queue) end
+end
 return 1
+"""
+# A key's room in the queue (SVGRENDER_MAX_QUEUED_ROWS_PER_KEY): -1 - waiting when `adding`
+# more would pass the cap, else the rows are counted and the number waiting before is answered.
+RESERVE = """
+local waiting = tonumber(redis.call('GET', KEYS[1]) or '0')
+local adding, cap = tonumber(ARGV[1]), tonumber(ARGV[2])
+if cap > 0 and waiting + adding > cap then return -1 - waiting end
+redis.call('INCRBY', KEYS[1], adding)
+return waiting
 """
 # True exactly once: the call that sees every row finished while the batch still runs.
 FINISH_BATCH = """
@@ -60,6 +73,7 @@ class RedisJobStore:
         self.redis = redis.Redis.from_url(url)
         self.finish_script = self.redis.register_script(FINISH_ROW)
         self.batch_script = self.redis.register_script(FINISH_BATCH)
+        self.reserve_script = self.redis.register_script(RESERVE)
 
     @staticmethod
     def keys(batch_id: str) -> dict[str, str]:
@@ -68,14 +82,27 @@ class RedisJobStore:
                 "image": base + ":image", "error": base + ":error", "name": base + ":name",
                 "deliveries": base + ":deliveries", "notes": base + ":notes"}
 
-    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None:
+    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None], *,
+               queue_key: str | None = None, cap: int = 0) -> None:
         k = self.keys(batch.id)
+        counter = None
+        if queue_key is not None:
+            import hashlib
+
+            adding = sum(1 for row in rows if not row.error)
+            counter = PREFIX + "queued:" + hashlib.sha256(queue_key.encode()).hexdigest()[:32]
+            if cap and adding > cap:
+                check_room(0, adding, cap)
+            waiting = int(self.reserve_script(keys=[counter], args=[adding, cap]))
+            if waiting < 0:
+                check_room(-1 - waiting, adding, cap)
         pipe = self.redis.pipeline()
         pipe.hset(k["batch"], mapping={
             "kind": batch.kind, "template_id": batch.template_id,
             "template_version": batch.template_version, "base_url": batch.base_url,
             "webhook_url": batch.webhook_url or "", "pdf": batch.pdf or "",
-            "total": len(rows), "state": "running", "created": time.time(), "finished": ""})
+            "total": len(rows), "state": "running", "created": time.time(), "finished": "",
+            **({"queue_counter": counter} if counter else {})})
         states = {}
         for row, image_id in zip(rows, image_ids):
             states[row.number] = "failed" if row.error else "queued"
@@ -110,7 +137,7 @@ class RedisJobStore:
                    error: dict | None, notes: dict | None = None) -> bool:
         k = self.keys(batch_id)
         return bool(self.finish_script(
-            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"]],
+            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"], k["batch"]],
             args=[number, "failed" if error else "done", image_id or "",
                   json.dumps(error) if error else "", json.dumps(notes) if notes else ""]))
 
@@ -157,8 +184,9 @@ class RedisJobStore:
         if not self.redis.exists(k["batch"]):
             return None
         queued = [n for n, s in self.redis.hgetall(k["state"]).items() if s == b"queued"]
-        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"]],
-                                      args=[n, "cancelled", "", ""]) for n in queued)
+        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"],
+                                            k["notes"], k["batch"]],
+                                      args=[n, "cancelled", "", "", ""]) for n in queued)
 
     def image_state(self, image_id: str) -> dict | None:
         batch_id = self.redis.get(PREFIX + "image:" + image_id)
