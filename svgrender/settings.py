@@ -148,6 +148,13 @@ class Settings:
     image_cache_ttl: float = option(3600.0, "seconds an image URL is fresh when the server "
                                             "sends no Cache-Control")
     # Batches, async renders, webhooks.
+    redis_socket_timeout: float = option(1.0, "seconds a Redis command may take before it "
+                                              "fails (503 `dependency_unavailable`)")
+    redis_connect_timeout: float = option(1.0, "seconds to connect to Redis")
+    s3_connect_timeout: float = option(2.0, "seconds to connect to the object storage")
+    s3_read_timeout: float = option(5.0, "seconds the object storage may take to answer a read "
+                                         "(503 `storage_unavailable`)")
+    s3_max_attempts: int = option(2, "tries of an object storage call (1: no retry)")
     redis_url: str | None = option(None, "Redis for jobs through Dramatiq (`svgrender worker` "
                                          "processes render them); unset = embedded jobs")
     worker_heartbeat_timeout: float = option(60.0, "seconds without a heartbeat before a "

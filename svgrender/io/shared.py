@@ -15,9 +15,14 @@ PREFIX = "svgrender:"
 class RedisIndexedRecords:
     """A RecordStore whose result index lives in Redis; answers stay in the wrapped store."""
 
-    def __init__(self, records, url: str):
+    def __init__(self, records, url: str, settings=None):
+        from svgrender.io.deps import Breaker, redis_client
+
         self.records = records
-        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+        self.redis = redis_client(url, settings) if settings else redis.Redis.from_url(
+            url, socket_timeout=5)
+        # The index only saves work: with Redis down, renders go on without it.
+        self.breaker = Breaker("Redis (result index)")
         self.remote = True  # network calls: the service makes them in a thread
 
     def put_record(self, image_id: str, record: dict) -> None:
@@ -33,10 +38,21 @@ class RedisIndexedRecords:
         return self.records.record_ages()
 
     def put_alias(self, key: str, image_id: str) -> None:
-        self.redis.set(PREFIX + "index:" + key, image_id)
+        if self.breaker.open:
+            return
+        try:
+            self.redis.set(PREFIX + "index:" + key, image_id)
+        except redis.RedisError as exc:
+            self.breaker.failed(exc)
 
     def get_alias(self, key: str) -> str | None:
-        value = self.redis.get(PREFIX + "index:" + key)
+        if self.breaker.open:
+            return None
+        try:
+            value = self.redis.get(PREFIX + "index:" + key)
+        except redis.RedisError as exc:
+            self.breaker.failed(exc)
+            return None
         return value.decode() if value else None
 
     def alias_items(self):
@@ -53,11 +69,26 @@ class RedisFlights:
     """One render per key across replicas: the first to take the lock renders, the others wait
     for its result to be indexed (or for the lock to lapse, then try themselves)."""
 
-    def __init__(self, url: str, hold_seconds: float):
-        self.redis = redis.Redis.from_url(url, socket_timeout=5)
+    def __init__(self, url: str, hold_seconds: float, settings=None):
+        from svgrender.io.deps import Breaker, redis_client
+
+        self.redis = redis_client(url, settings) if settings else redis.Redis.from_url(
+            url, socket_timeout=5)
         self.hold_ms = int(hold_seconds * 1000)
+        # A lock only saves duplicate work: with Redis down, each replica renders on its own.
+        self.breaker = Breaker("Redis (render locks)")
 
     async def run_once(self, key: str, render, stored):
+        if self.breaker.open:
+            return await render()
+        try:
+            return await self._run_once(key, render, stored)
+        except redis.RedisError as exc:
+            self.breaker.failed(exc)
+            found = await stored()
+            return found if found is not None else await render()
+
+    async def _run_once(self, key: str, render, stored):
         lock = PREFIX + "flight:" + key
         token = f"{time.time_ns()}"
         while True:
@@ -67,7 +98,10 @@ class RedisFlights:
                 try:
                     return await render()
                 finally:
-                    await asyncio.to_thread(self._release, lock, token)
+                    try:
+                        await asyncio.to_thread(self._release, lock, token)
+                    except redis.RedisError as exc:  # the lock lapses by itself
+                        self.breaker.failed(exc)
             while await asyncio.to_thread(self.redis.exists, lock):
                 await asyncio.sleep(0.05)
                 found = await stored()

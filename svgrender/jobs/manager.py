@@ -23,7 +23,7 @@ log = logging.getLogger("svgrender.jobs")
 
 # Row errors worth another try: the same row may well work in a few seconds.
 TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests",
-             "storage_unavailable"}
+             "storage_unavailable", "dependency_unavailable"}
 ROW_ATTEMPTS = 3
 
 

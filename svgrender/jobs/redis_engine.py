@@ -69,8 +69,10 @@ return 1
 class RedisJobStore:
     """The JobStore interface on Redis (one hash per batch and per kind of row fact)."""
 
-    def __init__(self, url: str):
-        self.redis = redis.Redis.from_url(url)
+    def __init__(self, url: str, settings: Settings | None = None):
+        from svgrender.io.deps import redis_client
+
+        self.redis = redis_client(url, settings)
         self.finish_script = self.redis.register_script(FINISH_ROW)
         self.batch_script = self.redis.register_script(FINISH_BATCH)
         self.reserve_script = self.redis.register_script(RESERVE)
@@ -236,6 +238,8 @@ def make_broker(settings: Settings) -> RedisBroker:
                   ShutdownNotifications(), Callbacks(), CurrentMessage(),
                   Retries(max_retries=ROW_RETRIES)]
     return RedisBroker(url=settings.redis_url, middleware=middleware, namespace="svgrender",
+                       socket_connect_timeout=settings.redis_connect_timeout,
+                       socket_timeout=max(settings.redis_socket_timeout, 5.0),
                        heartbeat_timeout=int(settings.worker_heartbeat_timeout * 1000),
                        maintenance_chance=100_000)  # of a million: requeue dead workers' rows
 
