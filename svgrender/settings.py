@@ -155,6 +155,9 @@ class Settings:
     s3_read_timeout: float = option(5.0, "seconds the object storage may take to answer a read "
                                          "(503 `storage_unavailable`)")
     s3_max_attempts: int = option(2, "tries of an object storage call (1: no retry)")
+    queue_namespace: str = option("", "prefix of this deployment's Redis keys and queues "
+                                      "(letters, digits, `-`, `_`); deployments sharing one "
+                                      "Redis each need their own, or take each other's jobs")
     redis_url: str | None = option(None, "Redis for jobs through Dramatiq (`svgrender worker` "
                                          "processes render them); unset = embedded jobs")
     worker_heartbeat_timeout: float = option(60.0, "seconds without a heartbeat before a "

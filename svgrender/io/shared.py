@@ -18,7 +18,10 @@ class RedisIndexedRecords:
     def __init__(self, records, url: str, settings=None):
         from svgrender.io.deps import Breaker, redis_client
 
+        from svgrender.io.deps import redis_prefix
+
         self.records = records
+        self.prefix = redis_prefix(settings) if settings else PREFIX
         self.redis = redis_client(url, settings) if settings else redis.Redis.from_url(
             url, socket_timeout=5)
         # The index only saves work: with Redis down, renders go on without it.
@@ -41,7 +44,7 @@ class RedisIndexedRecords:
         if self.breaker.open:
             return
         try:
-            self.redis.set(PREFIX + "index:" + key, image_id)
+            self.redis.set(self.prefix + "index:" + key, image_id)
         except redis.RedisError as exc:
             self.breaker.failed(exc)
 
@@ -49,20 +52,20 @@ class RedisIndexedRecords:
         if self.breaker.open:
             return None
         try:
-            value = self.redis.get(PREFIX + "index:" + key)
+            value = self.redis.get(self.prefix + "index:" + key)
         except redis.RedisError as exc:
             self.breaker.failed(exc)
             return None
         return value.decode() if value else None
 
     def alias_items(self):
-        for name in self.redis.scan_iter(PREFIX + "index:*", count=1000):
+        for name in self.redis.scan_iter(self.prefix + "index:*", count=1000):
             value = self.redis.get(name)
             if value:
-                yield name.decode()[len(PREFIX + "index:"):], value.decode()
+                yield name.decode()[len(self.prefix + "index:"):], value.decode()
 
     def delete_alias(self, key: str) -> None:
-        self.redis.delete(PREFIX + "index:" + key)
+        self.redis.delete(self.prefix + "index:" + key)
 
 
 class RedisFlights:
@@ -72,6 +75,9 @@ class RedisFlights:
     def __init__(self, url: str, hold_seconds: float, settings=None):
         from svgrender.io.deps import Breaker, redis_client
 
+        from svgrender.io.deps import redis_prefix
+
+        self.prefix = redis_prefix(settings) if settings else PREFIX
         self.redis = redis_client(url, settings) if settings else redis.Redis.from_url(
             url, socket_timeout=5)
         self.hold_ms = int(hold_seconds * 1000)
@@ -89,7 +95,7 @@ class RedisFlights:
             return found if found is not None else await render()
 
     async def _run_once(self, key: str, render, stored):
-        lock = PREFIX + "flight:" + key
+        lock = self.prefix + "flight:" + key
         token = f"{time.time_ns()}"
         while True:
             taken = await asyncio.to_thread(self.redis.set, lock, token, nx=True,

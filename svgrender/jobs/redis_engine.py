@@ -72,14 +72,16 @@ class RedisJobStore:
     def __init__(self, url: str, settings: Settings | None = None):
         from svgrender.io.deps import redis_client
 
+        from svgrender.io.deps import redis_prefix
+
         self.redis = redis_client(url, settings)
+        self.prefix = redis_prefix(settings) + "jobs:" if settings else PREFIX
         self.finish_script = self.redis.register_script(FINISH_ROW)
         self.batch_script = self.redis.register_script(FINISH_BATCH)
         self.reserve_script = self.redis.register_script(RESERVE)
 
-    @staticmethod
-    def keys(batch_id: str) -> dict[str, str]:
-        base = PREFIX + batch_id
+    def keys(self, batch_id: str) -> dict[str, str]:
+        base = self.prefix + batch_id
         return {"batch": base, "state": base + ":state", "counts": base + ":counts",
                 "image": base + ":image", "error": base + ":error", "name": base + ":name",
                 "deliveries": base + ":deliveries", "notes": base + ":notes"}
@@ -92,7 +94,7 @@ class RedisJobStore:
             import hashlib
 
             adding = sum(1 for row in rows if not row.error)
-            counter = PREFIX + "queued:" + hashlib.sha256(queue_key.encode()).hexdigest()[:32]
+            counter = self.prefix + "queued:" + hashlib.sha256(queue_key.encode()).hexdigest()[:32]
             if cap and adding > cap:
                 check_room(0, adding, cap)
             waiting = int(self.reserve_script(keys=[counter], args=[adding, cap]))
@@ -114,7 +116,7 @@ class RedisJobStore:
                 pipe.hset(k["name"], row.number, row.file_name)
             if image_id:
                 pipe.hset(k["image"], row.number, image_id)
-                pipe.set(PREFIX + "image:" + image_id, batch.id)
+                pipe.set(self.prefix + "image:" + image_id, batch.id)
         if states:
             pipe.hset(k["state"], mapping=states)
         pipe.hset(k["counts"], mapping={"done": 0, "failed": sum(1 for r in rows if r.error),
@@ -191,7 +193,7 @@ class RedisJobStore:
                                       args=[n, "cancelled", "", "", ""]) for n in queued)
 
     def image_state(self, image_id: str) -> dict | None:
-        batch_id = self.redis.get(PREFIX + "image:" + image_id)
+        batch_id = self.redis.get(self.prefix + "image:" + image_id)
         if batch_id is None:
             return None
         status = self.status(batch_id.decode())
@@ -206,14 +208,14 @@ class RedisJobStore:
         return 0  # unacknowledged messages are redelivered by Dramatiq
 
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
-        delivery_id = self.redis.incr(PREFIX + "delivery-seq")
-        self.redis.set(PREFIX + f"delivery:{delivery_id}", batch_id)
+        delivery_id = self.redis.incr(self.prefix + "delivery-seq")
+        self.redis.set(self.prefix + f"delivery:{delivery_id}", batch_id)
         self.redis.hset(self.keys(batch_id)["deliveries"], delivery_id, json.dumps(
             {"url": url, "body": body.decode(), "attempts": [], "state": "pending"}))
         return delivery_id
 
     def delivery(self, delivery_id: int) -> tuple[str, dict] | None:
-        batch_id = self.redis.get(PREFIX + f"delivery:{delivery_id}")
+        batch_id = self.redis.get(self.prefix + f"delivery:{delivery_id}")
         if batch_id is None:
             return None
         raw = self.redis.hget(self.keys(batch_id.decode())["deliveries"], delivery_id)
@@ -237,7 +239,10 @@ def make_broker(settings: Settings) -> RedisBroker:
     middleware = [AgeLimit(), TimeLimit(time_limit=int(settings.render_timeout * 3000) + 60_000),
                   ShutdownNotifications(), Callbacks(), CurrentMessage(),
                   Retries(max_retries=ROW_RETRIES)]
-    return RedisBroker(url=settings.redis_url, middleware=middleware, namespace="svgrender",
+    from svgrender.io.deps import dramatiq_namespace
+
+    return RedisBroker(url=settings.redis_url, middleware=middleware,
+                       namespace=dramatiq_namespace(settings),
                        socket_connect_timeout=settings.redis_connect_timeout,
                        socket_timeout=max(settings.redis_socket_timeout, 5.0),
                        heartbeat_timeout=int(settings.worker_heartbeat_timeout * 1000),
@@ -268,7 +273,9 @@ class DramatiqEngine:
         self.manager = manager
 
     async def start(self) -> None:
-        pass
+        from svgrender.io.deps import warn_other_namespaces
+
+        await asyncio.to_thread(warn_other_namespaces, self.settings, "svgrender serve")
 
     async def stop(self) -> None:
         self.broker.close()
