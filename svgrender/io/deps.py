@@ -28,14 +28,6 @@ def redis_client(url: str, settings=None, **extra):
     return redis.Redis.from_url(url, **{**timeouts, **extra})
 
 
-def is_redis_failure(exc: BaseException) -> bool:
-    try:
-        import redis
-    except ImportError:
-        return False
-    return isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
-
-
 def unavailable(exc: BaseException) -> DependencyUnavailable:
     return DependencyUnavailable(f"Redis did not answer ({type(exc).__name__}); retry shortly")
 
