@@ -89,7 +89,7 @@ class Settings:
     max_font_bytes: int = option(20 * 1024 * 1024, "font file uploaded to /v1/fonts (422)")
     max_font_unpacked_bytes: int = option(20 * 1024 * 1024, "what an uploaded WOFF/WOFF2 "
                                                             "unpacks to (413, before storing)")
-    font_decode_timeout: float = option(3.0, "seconds an uploaded font may take to read "
+    font_decode_timeout: float = option(5.0, "seconds an uploaded font may take to read "
                                              "(422 `font_too_costly`; 0: the render timeout)")
     max_template_image_pixels: int = option(
         100_000_000, "decoded pixels of all the images a template embeds (422 at upload)")

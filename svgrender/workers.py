@@ -217,7 +217,8 @@ class WorkerPool:
                 raise FontTooCostly(
                     f"{_font_label(job.name)} took longer than "
                     f"{self._deadline(job):g} s to read (SVGRENDER_FONT_DECODE_TIMEOUT) and was "
-                    "stopped", field="body") from None
+                    "stopped; a large WOFF2 reads much faster sent as its TTF/OTF",
+                    field="body") from None
             what = ("loading the template" if isinstance(job, TemplateSource) else
                     "reading the font" if isinstance(job, FontSource) else "the render")
             raise RenderTimeout(f"{what} took longer than {self.settings.render_timeout:g} s "

@@ -163,7 +163,8 @@ class FontLibrary:
         took = time.monotonic() - started
         if decode_timeout and took > decode_timeout:  # in-thread reads cannot be stopped early
             raise FontTooCostly(f"{_label(name)} took {took:.1f} s to read; the limit is "
-                                f"{decode_timeout:g} s (SVGRENDER_FONT_DECODE_TIMEOUT)",
+                                f"{decode_timeout:g} s (SVGRENDER_FONT_DECODE_TIMEOUT); "
+                                "a large WOFF2 reads much faster sent as its TTF/OTF",
                                 field="body")
         self.files.write(PREFIX + info.file, sfnt)
         self.sync()
