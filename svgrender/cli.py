@@ -308,6 +308,9 @@ def cmd_worker(args, settings: Settings) -> int:
     limit_memory(settings)  # this whole process is a render worker
     service = build_service(settings, executor=ThreadExecutor(settings))
     jobs = build_jobs(settings, service)
+    from svgrender.io.deps import warn_other_namespaces
+
+    warn_other_namespaces(settings, "svgrender worker")
     worker = dramatiq.Worker(jobs.engine.broker, worker_threads=args.threads,
                              worker_timeout=200)
     stop = threading.Event()

@@ -144,6 +144,13 @@ class StorageFull(SvgRenderError):
     code = "storage_full"
 
 
+class DependencyUnavailable(SvgRenderError):
+    """Redis (jobs, the shared result index) did not answer in time: retry shortly."""
+
+    status = 503
+    code = "dependency_unavailable"
+
+
 class StorageUnavailable(SvgRenderError):
     """The storage refused a write (read-only, permissions): nothing was half-written."""
 

@@ -88,11 +88,12 @@ class ProcessExecutor:
 
     def font_reader(self, loop: asyncio.AbstractEventLoop):
         """Uploaded font files read (fontTools) in the worker processes, like templates."""
-        def read(data: bytes, max_bytes: int):
+        def read(data: bytes, max_bytes: int, max_unpacked: int = 20 * 1024 * 1024,
+                 name: str | None = None):
             if _on_loop(loop):
                 raise RuntimeError("font uploads must not be read on the event loop")
             return asyncio.run_coroutine_threadsafe(
-                self.pool.render(FontSource(data, max_bytes)), loop).result()
+                self.pool.render(FontSource(data, max_bytes, max_unpacked, name)), loop).result()
         return read
 
     async def render(self, job: RenderJob) -> Rendered:

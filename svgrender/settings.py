@@ -89,6 +89,10 @@ class Settings:
     max_image_bytes: int = option(15 * 1024 * 1024, "bytes per image, URL or embedded (422)")
     max_image_pixels: int = option(40_000_000, "decoded pixels per image, URL or embedded (422)")
     max_font_bytes: int = option(20 * 1024 * 1024, "font file uploaded to /v1/fonts (422)")
+    max_font_unpacked_bytes: int = option(20 * 1024 * 1024, "what an uploaded WOFF/WOFF2 "
+                                                            "unpacks to (413, before storing)")
+    font_decode_timeout: float = option(5.0, "seconds an uploaded font may take to read "
+                                             "(422 `font_too_costly`; 0: the render timeout)")
     max_template_image_pixels: int = option(
         100_000_000, "decoded pixels of all the images a template embeds (422 at upload)")
     max_request_image_pixels: int = option(100_000_000, "decoded pixels of all a request's "
@@ -146,6 +150,16 @@ class Settings:
     image_cache_ttl: float = option(3600.0, "seconds an image URL is fresh when the server "
                                             "sends no Cache-Control")
     # Batches, async renders, webhooks.
+    redis_socket_timeout: float = option(1.0, "seconds a Redis command may take before it "
+                                              "fails (503 `dependency_unavailable`)")
+    redis_connect_timeout: float = option(1.0, "seconds to connect to Redis")
+    s3_connect_timeout: float = option(2.0, "seconds to connect to the object storage")
+    s3_read_timeout: float = option(5.0, "seconds the object storage may take to answer a read "
+                                         "(503 `storage_unavailable`)")
+    s3_max_attempts: int = option(2, "tries of an object storage call (1: no retry)")
+    queue_namespace: str = option("", "prefix of this deployment's Redis keys and queues "
+                                      "(letters, digits, `-`, `_`); deployments sharing one "
+                                      "Redis each need their own, or take each other's jobs")
     redis_url: str | None = option(None, "Redis for jobs through Dramatiq (`svgrender worker` "
                                          "processes render them); unset = embedded jobs")
     worker_heartbeat_timeout: float = option(60.0, "seconds without a heartbeat before a "
@@ -153,6 +167,10 @@ class Settings:
     batch_concurrency: int = option(0, "batch rows rendered at once by the embedded engine "
                                        "(0: one per render worker)")
     max_batch_rows: int = option(100_000, "rows per batch (422)")
+    max_queued_rows_per_key: int = option(20_000, "batch rows one API key (or, with an open "
+                                                  "API, one address) may have queued or "
+                                                  "running; a batch that would pass it is a 429 "
+                                                  "(0: no limit)")
     max_batch_bytes: int = option(32 * 1024 * 1024, "batch body (CSV or JSON) limit (413)")
     row_retry_seconds: float = option(2.0, "first retry delay of a row whose image download "
                                            "failed transiently (3 tries, ×4 apart)")

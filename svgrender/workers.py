@@ -32,7 +32,8 @@ from svgrender.io.images import ImageCache, decode_cached
 from svgrender.params import RenderRequest
 from svgrender.render import render
 from svgrender.settings import Settings
-from svgrender.templates.fonts import FontSource, read_font
+from svgrender.templates.fonts import FontSource, FontTooCostly, read_font
+from svgrender.templates.fonts import _label as _font_label
 from svgrender.templates.loading import TemplateSource, load_for_api
 from svgrender.templates.store import TemplateStore
 
@@ -90,7 +91,8 @@ def worker_main(conn, settings: Settings) -> None:
         try:
             templates.fonts.sync()  # fonts uploaded since the last job (a listing, or a stat)
             if isinstance(job, FontSource):  # an uploaded font file, for the API
-                conn.send(("ok", read_font(job.data, job.max_bytes), _rss_mb()))
+                conn.send(("ok", read_font(job.data, job.max_bytes, job.max_unpacked, job.name),
+                           _rss_mb()))
                 continue
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
                 template, facts = load_for_api(job, settings)
@@ -183,6 +185,11 @@ class WorkerPool:
             self._retire(worker, "shutdown")
         self.executor.shutdown(wait=False, cancel_futures=True)
 
+    def _deadline(self, job) -> float:
+        if isinstance(job, FontSource) and self.settings.font_decode_timeout:
+            return min(self.settings.font_decode_timeout, self.settings.render_timeout)
+        return self.settings.render_timeout
+
     async def render(self, job: WireJob | TemplateSource | FontSource):
         """A render (WireJob -> Rendered), a template load (TemplateSource -> TemplateFacts) or
         an uploaded font read (FontSource -> (bytes, FontInfo)), in the next free worker,
@@ -203,9 +210,15 @@ class WorkerPool:
             worker.conn.send(job)
             status, payload, rss = await asyncio.wait_for(
                 loop.run_in_executor(self.executor, worker.conn.recv),
-                self.settings.render_timeout)
+                self._deadline(job))
         except asyncio.TimeoutError:
             replace = True
+            if isinstance(job, FontSource) and self.settings.font_decode_timeout:
+                raise FontTooCostly(
+                    f"{_font_label(job.name)} took longer than "
+                    f"{self._deadline(job):g} s to read (SVGRENDER_FONT_DECODE_TIMEOUT) and was "
+                    "stopped; a large WOFF2 reads much faster sent as its TTF/OTF",
+                    field="body") from None
             what = ("loading the template" if isinstance(job, TemplateSource) else
                     "reading the font" if isinstance(job, FontSource) else "the render")
             raise RenderTimeout(f"{what} took longer than {self.settings.render_timeout:g} s "

@@ -113,7 +113,7 @@ def build_jobs(settings: Settings, service: RenderService) -> JobManager:
     if settings.redis_url:
         from svgrender.jobs.redis_engine import DramatiqEngine, RedisJobStore
 
-        return JobManager(service, RedisJobStore(settings.redis_url), answer,
+        return JobManager(service, RedisJobStore(settings.redis_url, settings), answer,
                           DramatiqEngine(settings))
     store = SqliteJobStore(settings.storage_dir / "_jobs.sqlite3")
     return JobManager(service, store, answer)
@@ -126,14 +126,14 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
     if settings.storage_url and (files is None or records is None):
         from svgrender.io.s3 import Bucket, S3FileStore, S3RecordStore
 
-        bucket = Bucket(settings.storage_url)
+        bucket = Bucket(settings.storage_url, settings=settings)
         files = files or S3FileStore(bucket, settings.public_files_url)
         records = records or S3RecordStore(bucket)
     records = records or LocalRecordStore(settings.storage_dir)
     if settings.redis_url:  # the result index and link renders shared between replicas
         from svgrender.io.shared import RedisFlights, RedisIndexedRecords
 
-        records = RedisIndexedRecords(records, settings.redis_url)
+        records = RedisIndexedRecords(records, settings.redis_url, settings)
     executor = executor or executor_for(settings)
     # With worker processes, they decode images; this process only reads their headers.
     images = ImageFetcher(settings, decode_pixels=not isinstance(executor, ProcessExecutor))
@@ -142,7 +142,8 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
         files or LocalFileStore(settings.storage_dir, settings.public_files_url),
         records, images, executor)
     if settings.redis_url:
-        service.shared_flights = RedisFlights(settings.redis_url, settings.render_timeout * 3)
+        service.shared_flights = RedisFlights(settings.redis_url, settings.render_timeout * 3,
+                                              settings)
     return service
 
 

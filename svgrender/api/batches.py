@@ -47,7 +47,8 @@ async def create_batch(request: Request) -> Response:
     status = await jobs.submit(template_id, given.rows, base_url(request),
                                webhook_url=given.webhook_url or query.get("webhookUrl"),
                                pdf=given.pdf or query.get("pdf"),
-                               owner=_owner(request))
+                               owner=_owner(request),
+                               queue_key=request.scope.get("svgrender.client"))
     return JSONResponse(batch_view(status, base_url(request)), status_code=202)
 
 

@@ -29,6 +29,15 @@ async def on_http_error(request: Request, exc: HTTPException) -> Response:
                         status_code=exc.status_code, headers=exc.headers)
 
 
+async def on_dependency_down(request: Request, exc: Exception) -> Response:
+    """Redis stopped or hung: a 503 `dependency_unavailable` to retry, not a 500."""
+    from svgrender.io.deps import unavailable
+
+    log.warning("%s %s: Redis unavailable (%s)", request.method, request.url.path,
+                type(exc).__name__)
+    return error_response(unavailable(exc))
+
+
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return JSONResponse({"message": "internal error; it has been logged", "code": "internal"},
@@ -36,3 +45,10 @@ async def on_unexpected(request: Request, exc: Exception) -> Response:
 
 
 HANDLERS = {SvgRenderError: on_error, HTTPException: on_http_error, Exception: on_unexpected}
+try:  # the redis client is installed with the jobs extra
+    import redis
+
+    HANDLERS.update({redis.exceptions.ConnectionError: on_dependency_down,
+                     redis.exceptions.TimeoutError: on_dependency_down})
+except ImportError:
+    pass

@@ -20,7 +20,7 @@ from svgrender.io.storage import FILE_NAME, IMAGE_ID, RESULT_KEY, FileMissing, S
 class Bucket:
     """The few object operations the stores need, on one bucket and prefix."""
 
-    def __init__(self, url: str, endpoint_url: str | None = None):
+    def __init__(self, url: str, endpoint_url: str | None = None, settings=None):
         """`endpoint_url` None: boto3 reads AWS_ENDPOINT_URL (MinIO, R2, a test server)."""
         import boto3
         from botocore.config import Config
@@ -30,9 +30,13 @@ class Bucket:
             raise ValueError(f"SVGRENDER_STORAGE_URL must be s3://bucket/prefix, got {url!r}")
         self.name = parts.netloc
         self.prefix = parts.path.strip("/") + "/" if parts.path.strip("/") else ""
+        # Short deadlines (settings): a hung bucket is a quick 503, not a minute's wait.
+        connect, read, attempts = ((settings.s3_connect_timeout, settings.s3_read_timeout,
+                                    settings.s3_max_attempts) if settings is not None
+                                   else (2.0, 5.0, 2))
         self.client = boto3.client("s3", endpoint_url=endpoint_url, config=Config(
-            retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3,
-            read_timeout=15, max_pool_connections=32))
+            retries={"max_attempts": attempts, "mode": "standard"}, connect_timeout=connect,
+            read_timeout=read, max_pool_connections=32))
         self.missing = (self.client.exceptions.NoSuchKey,)
 
     def key(self, name: str) -> str:

@@ -23,7 +23,7 @@ log = logging.getLogger("svgrender.jobs")
 
 # Row errors worth another try: the same row may well work in a few seconds.
 TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests",
-             "storage_unavailable"}
+             "storage_unavailable", "dependency_unavailable"}
 ROW_ATTEMPTS = 3
 
 
@@ -46,7 +46,8 @@ class JobManager:
 
     async def submit(self, template_id: str, rows: list[Row], base_url: str, *,
                      webhook_url: str | None = None, pdf: str | None = None,
-                     image_id: str | None = None, owner: str | None = None) -> dict:
+                     image_id: str | None = None, owner: str | None = None,
+                     queue_key: str | None = None) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
         template = await self.service.template(template_id)
         if pdf not in (None, "combined"):
@@ -57,7 +58,11 @@ class JobManager:
         kind = "image" if image_id else "batch"
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
-        await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows))
+        # `queue_key`: whose rows these are for SVGRENDER_MAX_QUEUED_ROWS_PER_KEY (a key's
+        # canonical identity, or the address on an open server)
+        await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows),
+                                queue_key=queue_key or owner,
+                                cap=self.service.settings.max_queued_rows_per_key)
         if owner:
             await asyncio.to_thread(self.store.set_owner, batch.id, owner)
         await self.engine.enqueue(batch, [row for row in rows if row.error is None], image_id)

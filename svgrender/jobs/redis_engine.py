@@ -20,7 +20,7 @@ from dramatiq.middleware import (AgeLimit, Callbacks, CurrentMessage, Retries,
                                  ShutdownNotifications, TimeLimit)
 
 from svgrender.jobs.rows import Row
-from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, summarize
+from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, check_room, summarize
 from svgrender.settings import Settings
 
 PREFIX = "svgrender:jobs:"
@@ -39,8 +39,21 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 if ARGV[3] ~= '' then redis.call('HSET', KEYS[3], ARGV[1], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[4], ARGV[1], ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) end
+if ARGV[5] and ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) end
+if KEYS[6] then
+  local queue = redis.call('HGET', KEYS[6], 'queue_counter')
+  if queue then redis.call('DECR', queue) end
+end
 return 1
+"""
+# A key's room in the queue (SVGRENDER_MAX_QUEUED_ROWS_PER_KEY): -1 - waiting when `adding`
+# more would pass the cap, else the rows are counted and the number waiting before is answered.
+RESERVE = """
+local waiting = tonumber(redis.call('GET', KEYS[1]) or '0')
+local adding, cap = tonumber(ARGV[1]), tonumber(ARGV[2])
+if cap > 0 and waiting + adding > cap then return -1 - waiting end
+redis.call('INCRBY', KEYS[1], adding)
+return waiting
 """
 # True exactly once: the call that sees every row finished while the batch still runs.
 FINISH_BATCH = """
@@ -56,26 +69,44 @@ return 1
 class RedisJobStore:
     """The JobStore interface on Redis (one hash per batch and per kind of row fact)."""
 
-    def __init__(self, url: str):
-        self.redis = redis.Redis.from_url(url)
+    def __init__(self, url: str, settings: Settings | None = None):
+        from svgrender.io.deps import redis_client
+
+        from svgrender.io.deps import redis_prefix
+
+        self.redis = redis_client(url, settings)
+        self.prefix = redis_prefix(settings) + "jobs:" if settings else PREFIX
         self.finish_script = self.redis.register_script(FINISH_ROW)
         self.batch_script = self.redis.register_script(FINISH_BATCH)
+        self.reserve_script = self.redis.register_script(RESERVE)
 
-    @staticmethod
-    def keys(batch_id: str) -> dict[str, str]:
-        base = PREFIX + batch_id
+    def keys(self, batch_id: str) -> dict[str, str]:
+        base = self.prefix + batch_id
         return {"batch": base, "state": base + ":state", "counts": base + ":counts",
                 "image": base + ":image", "error": base + ":error", "name": base + ":name",
                 "deliveries": base + ":deliveries", "notes": base + ":notes"}
 
-    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None:
+    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None], *,
+               queue_key: str | None = None, cap: int = 0) -> None:
         k = self.keys(batch.id)
+        counter = None
+        if queue_key is not None:
+            import hashlib
+
+            adding = sum(1 for row in rows if not row.error)
+            counter = self.prefix + "queued:" + hashlib.sha256(queue_key.encode()).hexdigest()[:32]
+            if cap and adding > cap:
+                check_room(0, adding, cap)
+            waiting = int(self.reserve_script(keys=[counter], args=[adding, cap]))
+            if waiting < 0:
+                check_room(-1 - waiting, adding, cap)
         pipe = self.redis.pipeline()
         pipe.hset(k["batch"], mapping={
             "kind": batch.kind, "template_id": batch.template_id,
             "template_version": batch.template_version, "base_url": batch.base_url,
             "webhook_url": batch.webhook_url or "", "pdf": batch.pdf or "",
-            "total": len(rows), "state": "running", "created": time.time(), "finished": ""})
+            "total": len(rows), "state": "running", "created": time.time(), "finished": "",
+            **({"queue_counter": counter} if counter else {})})
         states = {}
         for row, image_id in zip(rows, image_ids):
             states[row.number] = "failed" if row.error else "queued"
@@ -85,7 +116,7 @@ class RedisJobStore:
                 pipe.hset(k["name"], row.number, row.file_name)
             if image_id:
                 pipe.hset(k["image"], row.number, image_id)
-                pipe.set(PREFIX + "image:" + image_id, batch.id)
+                pipe.set(self.prefix + "image:" + image_id, batch.id)
         if states:
             pipe.hset(k["state"], mapping=states)
         pipe.hset(k["counts"], mapping={"done": 0, "failed": sum(1 for r in rows if r.error),
@@ -110,7 +141,7 @@ class RedisJobStore:
                    error: dict | None, notes: dict | None = None) -> bool:
         k = self.keys(batch_id)
         return bool(self.finish_script(
-            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"]],
+            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"], k["batch"]],
             args=[number, "failed" if error else "done", image_id or "",
                   json.dumps(error) if error else "", json.dumps(notes) if notes else ""]))
 
@@ -157,11 +188,12 @@ class RedisJobStore:
         if not self.redis.exists(k["batch"]):
             return None
         queued = [n for n, s in self.redis.hgetall(k["state"]).items() if s == b"queued"]
-        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"]],
-                                      args=[n, "cancelled", "", ""]) for n in queued)
+        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"],
+                                            k["notes"], k["batch"]],
+                                      args=[n, "cancelled", "", "", ""]) for n in queued)
 
     def image_state(self, image_id: str) -> dict | None:
-        batch_id = self.redis.get(PREFIX + "image:" + image_id)
+        batch_id = self.redis.get(self.prefix + "image:" + image_id)
         if batch_id is None:
             return None
         status = self.status(batch_id.decode())
@@ -176,14 +208,14 @@ class RedisJobStore:
         return 0  # unacknowledged messages are redelivered by Dramatiq
 
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
-        delivery_id = self.redis.incr(PREFIX + "delivery-seq")
-        self.redis.set(PREFIX + f"delivery:{delivery_id}", batch_id)
+        delivery_id = self.redis.incr(self.prefix + "delivery-seq")
+        self.redis.set(self.prefix + f"delivery:{delivery_id}", batch_id)
         self.redis.hset(self.keys(batch_id)["deliveries"], delivery_id, json.dumps(
             {"url": url, "body": body.decode(), "attempts": [], "state": "pending"}))
         return delivery_id
 
     def delivery(self, delivery_id: int) -> tuple[str, dict] | None:
-        batch_id = self.redis.get(PREFIX + f"delivery:{delivery_id}")
+        batch_id = self.redis.get(self.prefix + f"delivery:{delivery_id}")
         if batch_id is None:
             return None
         raw = self.redis.hget(self.keys(batch_id.decode())["deliveries"], delivery_id)
@@ -207,7 +239,12 @@ def make_broker(settings: Settings) -> RedisBroker:
     middleware = [AgeLimit(), TimeLimit(time_limit=int(settings.render_timeout * 3000) + 60_000),
                   ShutdownNotifications(), Callbacks(), CurrentMessage(),
                   Retries(max_retries=ROW_RETRIES)]
-    return RedisBroker(url=settings.redis_url, middleware=middleware, namespace="svgrender",
+    from svgrender.io.deps import dramatiq_namespace
+
+    return RedisBroker(url=settings.redis_url, middleware=middleware,
+                       namespace=dramatiq_namespace(settings),
+                       socket_connect_timeout=settings.redis_connect_timeout,
+                       socket_timeout=max(settings.redis_socket_timeout, 5.0),
                        heartbeat_timeout=int(settings.worker_heartbeat_timeout * 1000),
                        maintenance_chance=100_000)  # of a million: requeue dead workers' rows
 
@@ -236,7 +273,9 @@ class DramatiqEngine:
         self.manager = manager
 
     async def start(self) -> None:
-        pass
+        from svgrender.io.deps import warn_other_namespaces
+
+        await asyncio.to_thread(warn_other_namespaces, self.settings, "svgrender serve")
 
     async def stop(self) -> None:
         self.broker.close()

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from svgrender.errors import InvalidParam, TooManyRequests
 from svgrender.jobs.rows import Row
 
 MAX_LISTED_ERRORS = 1000
@@ -42,7 +43,8 @@ class Claimed:
 
 
 class JobStore(Protocol):
-    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None: ...
+    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None], *,
+               queue_key: str | None = None, cap: int = 0) -> None: ...
     def claim(self, limit: int) -> list[Claimed]: ...
     def finish_row(self, batch_id: str, number: int, image_id: str | None,
                    error: dict | None, notes: dict | None = None) -> bool: ...
@@ -73,10 +75,28 @@ CREATE TABLE IF NOT EXISTS rows (
 CREATE INDEX IF NOT EXISTS rows_queued ON rows (state, not_before);
 CREATE INDEX IF NOT EXISTS rows_image ON rows (image_id);
 CREATE TABLE IF NOT EXISTS owners (batch_id TEXT PRIMARY KEY, owner TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queue_keys (batch_id TEXT PRIMARY KEY, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS queue_keys_key ON queue_keys (key);
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
     attempts TEXT NOT NULL DEFAULT '[]', next_at REAL, state TEXT NOT NULL);
 """
+
+
+class QueueFull(TooManyRequests):
+    code = "too_many_queued_rows"
+
+
+def check_room(waiting: int, adding: int, cap: int) -> None:
+    """429 when a key's queued rows would pass the cap; 422 when the batch alone is over it."""
+    if adding > cap:
+        raise InvalidParam(f"this batch has {adding:,} rows to render; one key may have at most "
+                           f"{cap:,} queued (SVGRENDER_MAX_QUEUED_ROWS_PER_KEY): split it",
+                           field="rows", code="too_many_queued_rows")
+    if waiting + adding > cap:
+        raise QueueFull(f"this key already has {waiting:,} rows queued or running; {adding:,} "
+                        f"more would pass its limit of {cap:,} (SVGRENDER_MAX_QUEUED_ROWS_PER_KEY)"
+                        ". Retry when some are done", field="rows")
 
 
 class SqliteJobStore:
@@ -104,10 +124,22 @@ class SqliteJobStore:
             self.db.execute("COMMIT")
             return out
 
-    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None]) -> None:
+    def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None], *,
+               queue_key: str | None = None, cap: int = 0) -> None:
+        """Store a batch; with `queue_key` and `cap`, refuse it (QueueFull) when that key's
+        rows queued or running would then pass `cap`."""
         now = time.time()
 
         def write(db):
+            if queue_key is not None:
+                adding = sum(1 for row in rows if not row.error)
+                if cap:
+                    waiting = db.execute(
+                        "SELECT COUNT(*) FROM rows r JOIN queue_keys q ON q.batch_id = "
+                        "r.batch_id WHERE q.key = ? AND r.state IN ('queued', 'running')",
+                        (queue_key,)).fetchone()[0]
+                    check_room(waiting, adding, cap)
+                db.execute("INSERT INTO queue_keys VALUES (?, ?)", (batch.id, queue_key))
             db.execute("INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,NULL)",
                        (batch.id, batch.kind, batch.template_id, batch.template_version,
                         batch.base_url, batch.webhook_url, batch.pdf, len(rows), "running", now))

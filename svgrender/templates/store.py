@@ -97,7 +97,7 @@ class TemplateStore:
         if settings.storage_url:
             from svgrender.io.s3 import Bucket, S3TemplateFiles
 
-            bucket = Bucket(settings.storage_url)
+            bucket = Bucket(settings.storage_url, settings=settings)
             return cls(settings.templates_dir, settings, S3TemplateFiles(
                 bucket, settings.template_refresh_seconds,
                 LocalTemplateFiles(settings.templates_dir)))
