@@ -86,7 +86,8 @@ async def render_later(request: Request, template_id: str, decoded: RenderReques
     image_id = service.new_image_id()
     await request.app.state.jobs.submit(template_id, [Row(1, msgspec.json.encode(decoded))],
                                         base_url(request), webhook_url=webhook_url,
-                                        image_id=image_id)
+                                        image_id=image_id,
+                                        queue_key=request.scope.get("svgrender.client"))
     base = base_url(request).rstrip("/")
     return JSONResponse({"id": image_id, "templateId": template_id, "state": "queued",
                          "statusUrl": f"{base}/images/{image_id}"}, status_code=202)
