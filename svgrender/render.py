@@ -207,7 +207,10 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
                 recording_text_lines(drawing):
             for index in order:
                 size = sizes[index]
-                color = background if index == 0 else None
+                # The thumbnails on the image's background too: the static layers of all three
+                # sizes are cached together, as a still of this format caches them (a thumbnail
+                # backdrop samples its filters from the image's drawn in the same render).
+                color = background
                 backdrop = _static_layers(static, size, sizes[0], color, settings,
                                           own_warnings) if static else None
                 surface = draw_raster(drawing.cairo_tree, size, color, backdrop)
