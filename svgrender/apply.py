@@ -22,14 +22,16 @@ from svgrender.draw.fonts import check_family
 from svgrender.io.images import DecodedImage
 from svgrender.templates.layers import pattern_image
 from svgrender.settings import Settings
-from svgrender.svg.xml import (SVG_NS, font_size_of, local_name, set_href, set_style, style_value,
+from svgrender.svg.xml import (font_size_of, local_name, set_href, set_style, style_value,
                      url_fragment)
 from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
 from svgrender.kinds.effects import apply_effect
+from svgrender.kinds.place import defs as _defs
 from svgrender.kinds.place import requires
+from svgrender.kinds.place import svg as _svg
 from svgrender.kinds.qr import apply_qr
 from svgrender.kinds.rating import apply_rating
 
@@ -80,20 +82,6 @@ def _clear_descendants(element: etree._Element, *props: str) -> None:
                     set_style(child, prop, None)
 
 
-def _svg(tag: str, **attrs) -> etree._Element:
-    element = etree.Element(f"{{{SVG_NS}}}{tag}")
-    for key, value in attrs.items():
-        element.set(key.replace("_", "-"), str(value))
-    return element
-
-
-def _defs(root: etree._Element) -> etree._Element:
-    for child in root:
-        if local_name(child) == "defs":
-            return child
-    defs = _svg("defs")
-    root.insert(0, defs)
-    return defs
 
 
 # --- text -----------------------------------------------------------------------------------

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
 
-from svgrender.errors import BodyTooLarge, InvalidParam
+from svgrender.errors import BadRequest, BodyTooLarge, InvalidParam
 
 
 async def read_limited(request: Request, limit: int, what: str = "request body") -> bytes:
@@ -18,6 +19,18 @@ async def read_limited(request: Request, limit: int, what: str = "request body")
             raise BodyTooLarge(f"{what} is over the limit of {limit:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def read_json(request: Request, limit: int, kind: type, field: str):
+    """A small JSON body decoded into `kind`: 413 over `limit`, 422 naming `field` when it does
+    not match, 400 when it is not JSON."""
+    body = await read_limited(request, limit)
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except msgspec.ValidationError as exc:
+        raise InvalidParam(f"Invalid request: {exc}", field=field) from None
+    except msgspec.DecodeError as exc:
+        raise BadRequest(f"Malformed JSON body: {exc}") from None
 
 
 async def read_svg_upload(request: Request, limit: int) -> tuple[bytes, str | None]:

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender.api.auth import require_admin
-from svgrender.api.body import read_limited
+from svgrender.api.body import read_json
 from svgrender.api.views import template_detail
-from svgrender.errors import BadRequest, InvalidParam, UnknownLayer
+from svgrender.errors import InvalidParam, UnknownLayer
 from svgrender.svg.xml import local_name
 from svgrender.templates.model import Template
 from svgrender.templates.naming import element_path
@@ -61,13 +61,7 @@ async def set_box(request: Request) -> Response:
     require_admin(request)
     service.templates.check_id(template_id)
     service.templates.check_writable(template_id)
-    body = await read_limited(request, 16 * 1024)
-    try:
-        box = msgspec.json.decode(body, type=PixelBox)
-    except msgspec.ValidationError as exc:
-        raise InvalidParam(f"Invalid request: {exc}", field="box") from None
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    box = await read_json(request, 16 * 1024, PixelBox, "box")
     template = await run_in_threadpool(service.templates.valid, template_id)
     path, value = box_attribute(template, request.path_params["layer"], box)
     template = await run_in_threadpool(service.templates.set_attributes, template_id, path,

@@ -11,9 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender.api.auth import require_admin
-from svgrender.api.body import clean_name, read_limited, read_svg_upload
+from svgrender.api.body import clean_name, read_json, read_svg_upload
 from svgrender.api.views import template_detail, template_summary
-from svgrender.errors import BadRequest, InvalidParam
 
 
 async def list_templates(request: Request) -> Response:
@@ -55,13 +54,7 @@ async def name_layer(request: Request) -> Response:
     require_admin(request)
     service.templates.check_id(template_id)
     service.templates.check_writable(template_id)
-    body = await read_limited(request, 64 * 1024)
-    try:
-        wanted = msgspec.json.decode(body, type=LayerName)
-    except msgspec.ValidationError as exc:
-        raise InvalidParam(f"Invalid request: {exc}", field="path") from None
-    except msgspec.DecodeError as exc:
-        raise BadRequest(f"Malformed JSON body: {exc}") from None
+    wanted = await read_json(request, 64 * 1024, LayerName, "path")
     template = await run_in_threadpool(service.templates.name_layer, template_id, wanted.path,
                                        wanted.name)
     return JSONResponse(await run_in_threadpool(template_detail, template),
