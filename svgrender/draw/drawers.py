@@ -100,6 +100,17 @@ def draw_pattern(surface, node, name, opacity) -> bool:
     pattern_node = copy.copy(surface.patterns[name])
     pattern_node["opacity"] = float(pattern_node.get("opacity", 1)) * opacity
     pattern_node.tag = "g"
+    # patternTransform moves the tiles only: the source locks the user space it was set in, so the
+    # matrix goes back afterwards. CairoSVG left it on the context, which turned a text filled with
+    # a rotated pattern (its glyphs are placed after the source is set) off its line.
+    matrix = surface.context.get_matrix()
+    try:
+        return _set_pattern_source(surface, node, pattern_node)
+    finally:
+        surface.context.set_matrix(matrix)
+
+
+def _set_pattern_source(surface, node, pattern_node) -> bool:
     transform(surface, pattern_node.get("patternTransform"))
     default = 1 if pattern_node.get("viewBox") else 0
     if not (size(surface, pattern_node.get("width", default), 1)
