@@ -101,6 +101,35 @@ def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int
     return Buf(image)
 
 
+def _continue_past_canvas(source: Buf, geo: _Context, box, width: int, height: int) -> None:
+    """Repeat the canvas's edge pixels into the part of `source` (buffer `box` in canvas pixels)
+    beyond each canvas side the element's box crosses; the rest beyond stays transparent."""
+    if not geo.bbox:
+        sides = (True, True, True, True)  # no box known (text…): as if it ran on
+    else:
+        x, y, w, h = geo.bbox
+        corners = [geo.to_buffer(px, py) for px, py in ((x, y), (x + w, y), (x, y + h),
+                                                        (x + w, y + h))]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        sides = (min(xs) < -0.5, min(ys) < -0.5, max(xs) > width + 0.5, max(ys) > height + 0.5)
+    x0, y0, x1, y1 = box
+    left, top = max(-x0, 0), max(-y0, 0)  # buffer column/row of the canvas's first pixel
+    right = min(width - x0, x1 - x0)  # one past the canvas's last column/row in the buffer
+    bottom = min(height - y0, y1 - y0)
+    if left >= right or top >= bottom or not any(sides):
+        return
+    pixels = source._pixels()
+    if sides[0] and left:
+        pixels[:, :left] = pixels[:, left:left + 1]
+    if sides[2] and right < pixels.shape[1]:
+        pixels[:, right:] = pixels[:, right - 1:right]
+    if sides[1] and top:
+        pixels[:top] = pixels[top:top + 1]
+    if sides[3] and bottom < pixels.shape[0]:
+        pixels[bottom:] = pixels[bottom - 1:bottom]
+    source.surface.mark_dirty()
+
+
 REDUCED_BLUR_SIGMA = 8.0  # device px a blur keeps after its chain is computed reduced
 REDUCE_FROM_SIGMA = 96.0  # device px: narrower blurs run at full resolution
 
@@ -192,15 +221,16 @@ def apply_filter(surface, node, name: str) -> None:
         context.set_source_rgba(0, 0, 0, 0)
         return
     # Like Chromium, primitives see the source beyond the region's edge (a blur near the edge
-    # does not fade to transparent); only the result is clipped to the region.
-    # At the canvas edge the blur repeats the edge pixels outwards, which is right for a
-    # shadow whose card runs off the page. A reduced (very wide) blur would repeat them so far
-    # it brightens everything: there the buffer extends past the canvas, transparent.
+    # does not fade to transparent); only the result is clipped to the region. The buffer
+    # reaches past the canvas by the chain's reach: transparent where the element ends at the
+    # canvas (a blurred full-page picture fades at the page's edge, as in a browser), the
+    # canvas's edge pixels repeated where the element runs on past it (a card off the page
+    # keeps its shadow up to the edge): the group holds nothing beyond the canvas to draw.
     pad = _reach(primitives, geo)
     px0, py0, px1, py1 = rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad
-    if reduce == 1:
-        px0, py0, px1, py1 = max(px0, 0), max(py0, 0), min(px1, width), min(py1, height)
     source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
+    if reduce == 1:
+        _continue_past_canvas(source, geo, (px0, py0, px1, py1), width, height)
     if _bounded(primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
         ink = fb.ink_box(source)
