@@ -67,7 +67,7 @@ class Settings:
     link_keys: tuple[str, ...] = option((), "comma-separated render-link signing keys: the "
                                             "first signs, all verify (rotation)")
     unsigned_links: bool = option(False, "accept render links without a signature (anyone "
-                                         "can then render any params: see README)")
+                                         "can then render any params: see the render links page)")
     # Outputs.
     thumb_width: int = option(400, "thumbnail width (retina = 2×)")
     jpeg_quality: int = option(90, "JPEG quality, 4:2:0 chroma subsampling")
