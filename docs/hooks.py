@@ -78,6 +78,8 @@ def configuration_page() -> str:
 
 # ---- API reference -----------------------------------------------------------------------
 
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
 def openapi_document() -> dict:
     """The app's own /openapi.json, from the app built in-process with default settings."""
     import httpx
@@ -187,10 +189,24 @@ def api_page(document: dict | None = None) -> str:
            "settings. A running service serves the same document at `GET /openapi.json` "
            "and a browsable page at `GET /docs`.", "",
            "Errors are JSON `{\"message\", \"code\", \"layer\"?, \"field\"?}` "
-           "([`Error`](#error)).", "", "## Paths", ""]
+           "([`Error`](#error)).", ""]
+    schemes = document.get("components", {}).get("securitySchemes", {})
+    if schemes:
+        shown = ", ".join(f"`{name}` ({scheme.get('type', '')} {scheme.get('scheme', '')})"
+                          .replace(" )", ")") for name, scheme in schemes.items())
+        out += [f"Authentication: {shown}. The default server is open (no keys), so this "
+                "document declares no requirement; with `SVGRENDER_API_KEYS` set the service's "
+                "own `/openapi.json` requires them (see [Security](security.md)). An open "
+                "server may answer a state-changing request 403 `csrf_refused`.", ""]
+    out += ["## Paths", ""]
     for path, item in document.get("paths", {}).items():
+        shared = item.get("parameters", [])  # path-level parameters apply to every method
         for method, operation in item.items():
-            if method in ("get", "post", "put", "delete", "patch", "head", "options"):
+            if method in METHODS:
+                own = {(p["name"], p.get("in")) for p in operation.get("parameters", [])}
+                merged = [p for p in shared if (p["name"], p.get("in")) not in own]
+                operation = {**operation,
+                             "parameters": merged + operation.get("parameters", [])}
                 out += operation_section(path, method, operation)
     out += ["## Schemas", ""]
     for name, schema in document.get("components", {}).get("schemas", {}).items():
