@@ -134,3 +134,31 @@ def test_cli_listing_says_1_layer(tmp_path):
 def test_studio_counts_with_the_right_noun():
     script = (ROOT / "svgrender" / "studio" / "app.js").read_text()
     assert not re.search(r"\$\{[^}]+\} (layers|templates)`", script)
+
+
+def said(pattern: str) -> int:
+    """The number the docs give in `pattern` (one group), the same wherever it is said."""
+    numbers = {int(n) for n in re.findall(pattern, ALL)}
+    assert len(numbers) == 1, f"{pattern}: {numbers or 'not said'}"
+    return numbers.pop()
+
+
+def test_counts_of_test_cases_match_the_suites():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hostile_cases",
+                                                  ROOT / "tests" / "hostile" / "cases.py")
+    cases = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cases)
+    hostile = len(cases.TEMPLATES) + len(cases.UPLOADS) + len(cases.REQUESTS)
+    assert said(r"`tests/hostile/` throws (\d+) hostile inputs") == hostile
+    fidelity = len(list((ROOT / "tests" / "fidelity" / "cases").glob("*.svg")))
+    assert said(r"`tests/fidelity/` holds (\d+) cases") == fidelity
+    corpus = len(list((ROOT / "tests" / "corpus" / "files").iterdir()))
+    assert said(r"our own corpus of (\d+) real exports") == corpus
+
+
+def test_the_font_kind_table_size_is_the_one_said():
+    from svgrender.draw.font_kinds import KNOWN
+
+    assert said(r"a table of (\d+) well-known families") == len(KNOWN)
