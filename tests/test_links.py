@@ -1,4 +1,4 @@
-"""Render links: signatures, caching headers, single flight, versions, the signers in docs/links.md."""
+"""Render links: signatures, caching headers, single flight, versions, docs/links.md's signers."""
 
 from __future__ import annotations
 
