@@ -169,3 +169,16 @@ def test_the_code_points_to_no_readme_section_that_moved():
     for path in (ROOT / "svgrender").rglob("*.py"):
         text = path.read_text()
         assert not re.search(r"see (the )?README\b", text), path
+
+
+def test_ci_runs_what_the_readme_set_up_says():
+    """.ci/run installs every Debian package the README's two commands name, the same pip
+    install as step 2, and runs step 2's test command."""
+    ci = (ROOT / ".ci" / "run").read_text()
+    steps = re.findall(r"```sh\n(.*?)```", README.split("## Set up", 1)[1], re.S)[:2]
+    assert len(steps) == 2 and "svgrender serve" in steps[0] and "pytest" in steps[1]
+    for step in steps:
+        for packages in re.findall(r"apt-get install -y ([^&]+)", step):
+            for package in packages.split():
+                assert re.search(rf"\s{re.escape(package)}(\s|$)", ci), package
+    assert ".venv/bin/python -m pytest" in steps[1] and ".venv/bin/python -m pytest" in ci
