@@ -6,7 +6,7 @@ The signature is HMAC-SHA256 over the *canonical* link: the path, "?", then ever
 `s`, each key and value percent-encoded (RFC 3986: only A-Z a-z 0-9 - _ . ~ stay as they are,
 UTF-8, upper-case hex), the "key=value" strings sorted by byte order and joined by "&". The MAC
 is base64url without padding, cut to SIGNATURE_CHARS characters (192 bits). The same rule is
-written out, with signers in Python and JavaScript, in the README.
+written out, with signers in Python and JavaScript, in docs/links.md.
 """
 
 from __future__ import annotations

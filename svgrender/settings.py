@@ -1,8 +1,8 @@
 """Every option, declared once: field name, environment variable, type, default and doc.
 
-`Settings.from_env()` reads them generically; the README's configuration table is checked against
-this list by tests/test_settings.py. One object is built at start-up and passed down; nothing deeper
-reads the environment.
+`Settings.from_env()` reads them generically; the documentation's configuration reference is
+generated from this list when the site is built (docs/hooks.py). One object is built at start-up
+and passed down; nothing deeper reads the environment.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ class Settings:
     link_keys: tuple[str, ...] = option((), "comma-separated render-link signing keys: the "
                                             "first signs, all verify (rotation)")
     unsigned_links: bool = option(False, "accept render links without a signature (anyone "
-                                         "can then render any params: see README)")
+                                         "can then render any params: see the render links page)")
     # Outputs.
     thumb_width: int = option(400, "thumbnail width (retina = 2×)")
     jpeg_quality: int = option(90, "JPEG quality, 4:2:0 chroma subsampling")
@@ -253,11 +253,3 @@ def declared() -> list[Spec]:
         env = item.metadata.get("env") or f"SVGRENDER_{item.name.upper()}"
         specs.append(Spec(item.name, env, item.type, item.default, item.metadata["doc"]))
     return specs
-
-
-def markdown_table() -> str:
-    """The README's configuration table, generated from the declarations."""
-    lines = ["| variable | default | meaning |", "|---|---|---|"]
-    for spec in declared():
-        lines.append(f"| `{spec.env}` | {spec.shown_default()} | {spec.doc} |")
-    return "\n".join(lines)

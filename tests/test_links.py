@@ -1,4 +1,4 @@
-"""Render links: signatures, caching headers, single flight, versions, the README's signers."""
+"""Render links: signatures, caching headers, single flight, versions, docs/links.md's signers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pixels import close, decode
 from svgrender.api.app import build_service, create_app
 from svgrender.links import SIGNATURE_CHARS, canonical, signature, signed_url
 
-README = (ROOT / "README.md").read_text()
+LINKS_PAGE = (ROOT / "docs" / "links.md").read_text()  # its test vector and signers
 KEY = "first-key"
 AUTH = {"Authorization": "Bearer api-key"}
 RED = {"name": "canvas", "backgroundColor": "#ff0000"}
@@ -224,8 +224,8 @@ def test_a_deleted_image_is_rendered_again(client):
     assert again.status_code == 200 and again.headers["etag"] != first.headers["etag"]
 
 
-def test_readme_test_vector():
-    block = README.split("<!-- link-vector:start -->")[1].split("<!-- link-vector:end -->")[0]
+def test_docs_test_vector():
+    block = LINKS_PAGE.split("<!-- link-vector:start -->")[1].split("<!-- link-vector:end -->")[0]
     cell = dict(re.findall(r"^\| (\w+) \| (.+) \|$", block, re.M))
     key, path = cell["key"].strip("`"), cell["path"].strip("`")
     pairs = re.findall(r"`([^`]+)` = `([^`]+)`", cell["params"])
@@ -234,28 +234,28 @@ def test_readme_test_vector():
     assert len(signature(key, path, pairs)) == SIGNATURE_CHARS
 
 
-def readme_block(language: str) -> str:
-    return README.split(f"<!-- signer:{language} -->")[1].split("```")[1].split("\n", 1)[1]
+def docs_block(language: str) -> str:
+    return LINKS_PAGE.split(f"<!-- signer:{language} -->")[1].split("```")[1].split("\n", 1)[1]
 
 
 PARAMS = {"title.text": "Grüße, 100% (ok)!*'~", "canvas.backgroundColor": "#ff0000",
           "subtitle.text": "a+b & c=d"}
 
 
-def test_readme_python_signer_against_the_server(client):
+def test_docs_python_signer_against_the_server(client):
     namespace: dict = {}
-    exec(readme_block("python"), namespace)
+    exec(docs_block("python"), namespace)
     url = namespace["render_link"]("http://testserver", KEY, "social-card", "png", PARAMS)
     answer = client.get(path_of(url))
     assert answer.status_code == 200, answer.text
     assert close(decode(answer.content).getpixel((5, 5)), (255, 0, 0))
 
 
-def test_readme_javascript_signer_against_the_server(client):
+def test_docs_javascript_signer_against_the_server(client):
     node = shutil.which("node") or shutil.which("nodejs")
-    assert node, "Node.js is installed by .ci/run (apt nodejs) to check the README's signer"
+    assert node, "Node.js is installed by .ci/run (apt nodejs) to check the signer in docs/links.md"
     import json
-    script = readme_block("javascript") + (
+    script = docs_block("javascript") + (
         f"\nconsole.log(renderLink('http://testserver', {json.dumps(KEY)}, 'social-card', "
         f"'png', {json.dumps(PARAMS)}));\n")
     url = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True,

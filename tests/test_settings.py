@@ -1,4 +1,4 @@
-"""Settings are declared once: the environment, the defaults and the README agree."""
+"""Settings are declared once: the environment, the defaults, the README and the docs agree."""
 
 import re
 from pathlib import Path
@@ -6,9 +6,12 @@ from pathlib import Path
 import pytest
 
 from helpers import ROOT
-from svgrender.settings import SettingError, Settings, declared, markdown_table
+from svgrender.settings import SettingError, Settings, declared
 
-README = (ROOT / "README.md").read_text()
+# The README and every page of the documentation site (the configuration reference itself is
+# generated from the declarations at build time: tests/test_docs.py).
+TEXTS = {path.name: path.read_text() for path in [ROOT / "README.md",
+                                                  *sorted((ROOT / "docs").glob("*.md"))]}
 
 
 def test_defaults_are_the_same_with_and_without_the_environment():
@@ -41,15 +44,9 @@ def test_an_unreadable_value_names_its_variable():
         Settings.from_env({"SVGRENDER_WORKERS": "many"})
 
 
-def test_readme_table_is_the_generated_one():
-    block = README.split("<!-- settings:start -->", 1)[1].split("<!-- settings:end -->", 1)[0]
-    assert block.strip() == markdown_table().strip(), (
-        "README's configuration table differs from svgrender/settings.py; paste the output of "
-        "`python -c 'from svgrender.settings import markdown_table; print(markdown_table())'`")
-
-
-def test_readme_mentions_no_undeclared_variable():
-    mentioned = set(re.findall(r"SVGRENDER_[A-Z_]+[A-Z]", README))
+def test_readme_and_docs_mention_no_undeclared_variable():
     known = {spec.env for spec in declared()}
-    # Prefix forms in prose like `SVGRENDER_MAX_IMAGE_BYTES` / `_PIXELS` are whole names here.
-    assert mentioned <= known, mentioned - known
+    for name, text in TEXTS.items():
+        mentioned = set(re.findall(r"SVGRENDER_[A-Z_]+[A-Z]", text))
+        # Prefix forms in prose like `SVGRENDER_MAX_IMAGE_BYTES` / `_PIXELS` are whole names.
+        assert mentioned <= known, f"{name}: {sorted(mentioned - known)}"

@@ -305,7 +305,7 @@ def _document(secured: bool) -> dict:
                 "get": {
                     "operationId": "getLink", "security": [],
                     "description": "`name` is `{templateId}.{format}`; the query is "
-                                   "`layer.property=value…&s=signature` (see the README).",
+                                   "`layer.property=value…&s=signature` (see docs/links.md).",
                     "parameters": [
                         {"name": "s", "in": "query", "required": False,
                          "schema": {"type": "string"}},
