@@ -28,7 +28,7 @@ from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
-from svgrender.kinds.crops import finish_crop
+from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
 from svgrender.kinds.place import defs as _defs
 from svgrender.kinds.place import requires
@@ -566,7 +566,7 @@ PROPERTIES: tuple[Property, ...] = (
     Property("imageUrl", str, IMAGE, lambda t, _: set_image(t, t.param), group=IMAGE_GROUP),
     Property("imagePosition", Literal["cover", "contain", "fill", "align", "face", "attention"],
              IMAGE, None),  # face, attention: kinds/crops.py, after the border (finish_crop)
-    Property("imageFocus", str, IMAGE, None),  # "x,y" fractions: kinds/crops.py
+    Property("imageFocus", str, IMAGE, check_focus),  # "x,y" fractions: kinds/crops.py
     Property("imageAlignH", Literal["left", "center", "right"], IMAGE, None),
     Property("imageAlignV", Literal["top", "middle", "bottom"], IMAGE, None),
     Property("imageEffect", str, IMAGE, apply_effect),  # svgrender/kinds/effects.py

@@ -46,6 +46,11 @@ def parse_focus(t, value: str) -> tuple[float, float]:
     return fx, fy
 
 
+def check_focus(t, value: str) -> None:
+    """The registry's handler: refuse a bad point early; finish_crop places the picture."""
+    parse_focus(t, value)
+
+
 # --- placing the picture --------------------------------------------------------------------
 
 def finish_crop(t) -> None:
