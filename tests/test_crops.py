@@ -73,12 +73,13 @@ def api(tmp_path_factory):
     root = tmp_path_factory.mktemp("crops")
     (root / "templates").mkdir()
     (root / "templates" / "crops.svg").write_text(CROPS_SVG)
-    (root / "templates" / "product-card.svg").write_text(
-        (TEMPLATES / "product-card.svg").read_text())
+    for demo in ("product-card.svg", "figma-export.svg"):
+        (root / "templates" / demo).write_text((TEMPLATES / demo).read_text())
     settings = Settings(templates_dir=root / "templates", storage_dir=root / "images",
                         cache_dir=root / "cache", workers=0)
     settings = replace(settings, allow_private_networks=(f"{HOST}/32",))
     with TestClient(create_app(settings)) as client:
+        client.app.state.crop_settings = settings
         yield client
 
 
@@ -92,19 +93,21 @@ def _render(api, params: list, template: str = "crops", status: int = 201):
     return answer, np.asarray(image)
 
 
-def _window(rendered: np.ndarray, box, photo: np.ndarray) -> tuple[float, float, float]:
+def _window(rendered: np.ndarray, box, photo: np.ndarray,
+            margin: int = 2) -> tuple[float, float, float]:
     """Where the layer's visible part lies in the photo: (left, top) in photo pixels and the
-    scale a cover fit used, found by matching the rendered layer against the scaled photo."""
+    scale a cover fit used, found by matching the rendered layer (less a margin: blended edges,
+    rounded corners) against the scaled photo."""
     x, y, w, h = box
     height, width = photo.shape[:2]
     scale = max(w / width, h / height)
     scaled = cv2.resize(photo, (round(width * scale), round(height * scale)),
                         interpolation=cv2.INTER_AREA)
-    layer = np.ascontiguousarray(rendered[y + 2:y + h - 2, x + 2:x + w - 2])  # edges: blended
+    layer = np.ascontiguousarray(rendered[y + margin:y + h - margin, x + margin:x + w - margin])
     found = cv2.matchTemplate(scaled, layer, cv2.TM_CCOEFF_NORMED)
     _, best, _, (left, top) = cv2.minMaxLoc(found)
     assert best > 0.95, f"the layer does not show the photo (match {best:.2f})"
-    return (left - 2) / scale, (top - 2) / scale, scale
+    return (left - margin) / scale, (top - margin) / scale, scale
 
 
 def _inside(subject, window, box) -> bool:
@@ -214,3 +217,26 @@ def test_the_demo_cards_own_photo_keeps_its_rounded_clip(api):
     assert tuple(image[41, 41]) == (255, 255, 255)  # the rounded corner: the card shows
     assert tuple(image[190, 30]) == (255, 255, 255)  # left of the box
     assert np.abs(image[60:320, 60:420].astype(int) - 255).sum() > 0  # the photo is drawn
+
+
+def test_a_figma_pattern_fill_photo_is_cropped_on_the_face(api, server):
+    """Figma exports a photo as a rounded rect filled with a <pattern>: the copy of the picture
+    in the pattern is what gets cropped (the figma-export photo box is 64,64 320×322)."""
+    photo, box = astronaut(), (64, 64, 320, 322)
+    _, centred = _render(api, [{"name": "photo", "imageUrl": server.url("/astronaut.png")}],
+                         template="figma-export")
+    answer, faced = _render(api, [{"name": "photo", "imageUrl": server.url("/astronaut.png"),
+                                   "imagePosition": "face"}], template="figma-export")
+    assert not _inside(FACE, _window(centred, box, photo, margin=14), box)
+    assert _inside(FACE, _window(faced, box, photo, margin=14), box)
+    assert answer["layout"]["photo"]["imageFocusSource"] == "face"
+
+
+def test_detection_runs_in_the_render_workers(api, server):
+    """With worker processes the API process never holds the pixels: the worker finds the face."""
+    settings = replace(api.app.state.crop_settings, workers=1)
+    with TestClient(create_app(settings)) as pooled:
+        answer, faced = _render(pooled, [{"name": "tall", "imageUrl": server.url(
+            "/astronaut.png"), "imagePosition": "face"}])
+    assert answer["layout"]["tall"]["imageFocusSource"] == "face"
+    assert _inside(FACE, _window(faced, BOXES["tall"], astronaut()), BOXES["tall"])
