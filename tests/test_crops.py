@@ -8,6 +8,7 @@ against the photo scaled as a cover fit scales it (OpenCV template matching); th
 """
 
 import io
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -192,10 +193,11 @@ def test_detection_runs_once_per_picture(api, server, monkeypatch):
 
 
 def test_without_the_crops_extra_detection_is_a_clear_422(api, server, monkeypatch):
-    monkeypatch.setitem(__import__("sys").modules, "cv2", None)  # `import cv2` fails
-    for key in [k for k in list(__import__("sys").modules) if k.startswith("pyvips")]:
-        monkeypatch.setitem(__import__("sys").modules, key, None)
+    monkeypatch.setitem(sys.modules, "cv2", None)  # `import cv2` fails, as if not installed
+    for key in [k for k in sys.modules if k.startswith("pyvips")]:
+        monkeypatch.setitem(sys.modules, key, None)
     crops._face_cascade.cache_clear()
+    crops._vips.cache_clear()
     bytes_ = _png(np.ascontiguousarray(skdata.coffee()[::-1]))  # a picture never analysed
     with ImageServer(HOST, extra_routes={"/new.png": (200, "image/png", bytes_, {})}) as other:
         answer, _ = _render(api, [{"name": "wide", "imageUrl": other.url("/new.png"),
@@ -206,6 +208,7 @@ def test_without_the_crops_extra_detection_is_a_clear_422(api, server, monkeypat
         _render(api, [{"name": "wide", "imageUrl": other.url("/new.png"),
                        "imageFocus": "0.5,0.2"}])
     crops._face_cascade.cache_clear()
+    crops._vips.cache_clear()
 
 
 def test_the_demo_cards_own_photo_keeps_its_rounded_clip(api):

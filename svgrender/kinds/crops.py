@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 
 from lxml import etree
 
@@ -29,6 +30,9 @@ DETECT_SIDE = 384  # detection runs on a copy at most this large (faces down to 
 FOCUS_ATTR, SOURCE_ATTR, LAYER_ATTR = "data-image-focus", "data-image-focus-source", \
     "data-image-focus-layer"
 NOTE_ATTR = "data-image-focus-note"
+# One cascade per process, not safe to share between threads (renders run in server threads when
+# there are no worker processes).
+_cascade_lock = threading.Lock()
 
 
 # --- the request's values -------------------------------------------------------------------
@@ -195,10 +199,10 @@ def _small_bgr(decoded):
         return small
     full = np.frombuffer(decoded.pixels, np.uint8).reshape(decoded.height, decoded.width, 4)
     factor = DETECT_SIDE / max(decoded.width, decoded.height)
-    bgr = np.ascontiguousarray(full[:, :, :3])
-    if factor < 1:
+    if factor < 1:  # reduced first, so no full-size copy is ever made
         size = (max(1, round(decoded.width * factor)), max(1, round(decoded.height * factor)))
-        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+        full = cv2.resize(full, size, interpolation=cv2.INTER_AREA)
+    bgr = np.ascontiguousarray(full[:, :, :3])
     decoded.analyses["bgr"] = bgr
     return bgr
 
@@ -221,8 +225,9 @@ def face_boxes(bgr) -> list[tuple[float, float, float, float]]:
     height, width = bgr.shape[:2]
     grey = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
     side = max(20, min(width, height) // 20)
-    found = _face_cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
-                                             minSize=(side, side))
+    with _cascade_lock:
+        found = _face_cascade().detectMultiScale(grey, scaleFactor=1.1, minNeighbors=5,
+                                                 minSize=(side, side))
     return [(fx / width, fy / height, fw / width, fh / height) for fx, fy, fw, fh in found]
 
 
@@ -241,11 +246,20 @@ def faces_focus(bgr) -> tuple[float, float] | None:
     return (left + right) / 2, (top + bottom) / 2
 
 
+@functools.lru_cache(maxsize=1)
+def _vips():
+    import pyvips
+    # No operation cache (it would keep pictures alive past their request) and one thread, as
+    # for OpenCV: a render worker is one core's share.
+    pyvips.cache_set_max(0)
+    pyvips.concurrency_set(1)
+    return pyvips
+
+
 def attention_focus(bgr, aspect: float) -> tuple[float, float]:
     """libvips' attention crop (edges, skin tones and saturated colour, blurred at the crop's
     scale): the centre of the most interesting crop of the box's aspect."""
-    import pyvips
-
+    pyvips = _vips()
     height, width = bgr.shape[:2]
     rgb = bgr[:, :, ::-1].tobytes()
     image = pyvips.Image.new_from_memory(rgb, width, height, 3, "uchar")
