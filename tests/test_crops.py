@@ -35,13 +35,6 @@ FACE = (172 - 150, 80 - 60, 282 - 150, 182 - 60)
 CUP = (172, 18, 408, 300)
 
 BOXES = {"square": (20, 20, 300, 300), "tall": (340, 20, 180, 320), "wide": (540, 20, 320, 180)}
-GREY = png_data_uri(Image.new("RGB", (4, 4), (128, 128, 128)))
-CROPS_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="880" height="360" '
-             'viewBox="0 0 880 360"><rect id="canvas" width="880" height="360" fill="#fff"/>'
-             + "".join(f'<image id="{name}" x="{x}" y="{y}" width="{w}" height="{h}" '
-                       f'preserveAspectRatio="xMidYMid slice" href="{GREY}"/>'
-                       for name, (x, y, w, h) in BOXES.items())
-             + "</svg>")
 
 
 def _png(array: np.ndarray) -> bytes:
@@ -53,6 +46,17 @@ def _png(array: np.ndarray) -> bytes:
 def astronaut() -> np.ndarray:
     left, top, right, bottom = ASTRONAUT_FRAME
     return np.ascontiguousarray(skdata.astronaut()[top:bottom, left:right])
+
+
+def crops_svg() -> str:
+    """Three image layers whose own picture (embedded in the template) is the framed astronaut."""
+    own = png_data_uri(Image.fromarray(astronaut()))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="880" height="360" '
+            'viewBox="0 0 880 360"><rect id="canvas" width="880" height="360" fill="#fff"/>'
+            + "".join(f'<image id="{name}" x="{x}" y="{y}" width="{w}" height="{h}" '
+                      f'preserveAspectRatio="xMidYMid slice" href="{own}"/>'
+                      for name, (x, y, w, h) in BOXES.items())
+            + "</svg>")
 
 
 PHOTOS = {"/astronaut.png": astronaut, "/coffee.png": skdata.coffee,
@@ -73,7 +77,7 @@ def api(tmp_path_factory):
     from svgrender.settings import Settings
     root = tmp_path_factory.mktemp("crops")
     (root / "templates").mkdir()
-    (root / "templates" / "crops.svg").write_text(CROPS_SVG)
+    (root / "templates" / "crops.svg").write_text(crops_svg())
     for demo in ("product-card.svg", "figma-export.svg"):
         (root / "templates" / demo).write_text((TEMPLATES / demo).read_text())
     settings = Settings(templates_dir=root / "templates", storage_dir=root / "images",
@@ -211,9 +215,19 @@ def test_without_the_crops_extra_detection_is_a_clear_422(api, server, monkeypat
     crops._vips.cache_clear()
 
 
-def test_the_demo_cards_own_photo_keeps_its_rounded_clip(api):
-    """The product card's photo (embedded in the template, clipped to a rounded rect) cropped
-    on a given focus: still inside its rounded box, the card's white around it."""
+def test_the_templates_own_photo_is_cropped_on_the_face(api):
+    """No imageUrl: the picture the template embeds is analysed and placed."""
+    _, centred = _render(api, [{"name": "tall", "imagePosition": "cover"}])
+    answer, faced = _render(api, [{"name": "tall", "imagePosition": "face"}])
+    box = BOXES["tall"]
+    assert not _inside(FACE, _window(centred, box, astronaut()), box)
+    assert _inside(FACE, _window(faced, box, astronaut()), box)
+    assert answer["layout"]["tall"]["imageFocusSource"] == "face"
+
+
+def test_the_demo_cards_photo_keeps_its_rounded_clip(api):
+    """The product card's photo (embedded in the template, clipped to a rounded rect by its own
+    clip-path) placed by a focus: still inside its rounded box, the card's white around it."""
     answer, image = _render(api, [{"name": "photo", "imageFocus": "0.5,0.1"}],
                             template="product-card")
     assert answer["layout"]["photo"]["imageFocusSource"] == "given"
