@@ -257,3 +257,13 @@ def test_detection_runs_in_the_render_workers(api, server):
             "/astronaut.png"), "imagePosition": "face"}])
     assert answer["layout"]["tall"]["imageFocusSource"] == "face"
     assert _inside(FACE, _window(faced, BOXES["tall"], astronaut()), BOXES["tall"])
+
+
+def test_an_svg_picture_needs_a_given_focus(api, server):
+    answer, _ = _render(api, [{"name": "wide", "imageUrl": server.url("/logo.svg"),
+                               "imagePosition": "attention"}], status=422)
+    assert answer["layer"] == "wide" and answer["field"] == "imagePosition"
+    assert "imageFocus" in answer["message"]
+    answer, _ = _render(api, [{"name": "wide", "imageUrl": server.url("/logo.svg"),
+                               "imageFocus": "0.5,0.5"}])
+    assert answer["layout"]["wide"]["imageFocusSource"] == "given"
