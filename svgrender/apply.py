@@ -28,6 +28,7 @@ from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
+from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
 from svgrender.kinds.place import defs as _defs
 from svgrender.kinds.place import requires
@@ -426,7 +427,8 @@ ALIGN_V = {"top": "YMin", "middle": "YMid", "bottom": "YMax"}
 def _aspect(param: object) -> str:
     align = ALIGN_H[param.image_align_h or "center"] + ALIGN_V[param.image_align_v or "middle"]
     mode = param.image_position or "cover"
-    return {"cover": f"{align} slice", "contain": f"{align} meet", "fill": "none"}.get(mode, align)
+    return {"cover": f"{align} slice", "face": f"{align} slice", "attention": f"{align} slice",
+            "contain": f"{align} meet", "fill": "none"}.get(mode, align)
 
 
 def _box_of(element: etree._Element) -> tuple[float, float, float, float]:
@@ -562,7 +564,9 @@ PROPERTIES: tuple[Property, ...] = (
     Property("wrap", Literal["word", "char", "none"], TEXT, _data("data-wrap")),
     Property("box", Box, TEXT, set_box),
     Property("imageUrl", str, IMAGE, lambda t, _: set_image(t, t.param), group=IMAGE_GROUP),
-    Property("imagePosition", Literal["cover", "contain", "fill", "align"], IMAGE, None),
+    Property("imagePosition", Literal["cover", "contain", "fill", "align", "face", "attention"],
+             IMAGE, None),  # face, attention: kinds/crops.py, after the border (finish_crop)
+    Property("imageFocus", str, IMAGE, check_focus),  # "x,y" fractions: kinds/crops.py
     Property("imageAlignH", Literal["left", "center", "right"], IMAGE, None),
     Property("imageAlignV", Literal["top", "middle", "bottom"], IMAGE, None),
     Property("imageEffect", str, IMAGE, apply_effect),  # svgrender/kinds/effects.py
@@ -642,4 +646,5 @@ def apply_params(template: Template, params: list[object], settings: Settings,
             finish_text(target, given)
         if layer.kind == "image":
             finish_border(target)
+            finish_crop(target)
     return root

@@ -17,6 +17,7 @@ from svgrender.draw.surfaces import (Size, collecting_fit, collecting_warnings, 
 from svgrender.errors import RenderLimitExceeded
 from svgrender.formats import FORMATS, Format
 from svgrender.io.images import DecodedImage
+from svgrender.kinds.crops import reported as crop_reports
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
 from svgrender.svg.prepare import fill_whole_pixels, opacity_after_effects, paint_order
@@ -101,6 +102,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     images = images or {}
     sizes = output_sizes(template, request.scale, settings)
     tree = apply_params(template, request.params, settings, images)
+    crops, crop_notes = crop_reports(tree)
     check_tree(tree, settings, sizes[0].width * sizes[0].height)
     fill_whole_pixels(tree, template.width, template.height)
     opacity_after_effects(tree)
@@ -111,8 +113,8 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     if not fmt.vector and settings.static_layer_cache_bytes > 0:
         static = split(tree, [param.name for param in request.params])
     drawing = prepare_drawing(static.rest if static else tree, all_images)
-    warnings: list[str] = []
-    fit: dict = {}
+    warnings: list[str] = list(crop_notes)
+    fit: dict = dict(crops)  # the focus of smart crops; the text layers' fit joins it
     drawn: dict[int, OutputFile] = {}
     thumbs = sorted((1, 2), key=lambda i: -sizes[i].width)
     # Raster: the image first, at full quality; then the thumbnails, larger first, which may
@@ -193,14 +195,15 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
     pictures, warnings, fit, thumbs = [], [], {}, {}
     for number, one in enumerate(frame_requests(request), start=1):
         tree = apply_params(template, one.params, settings, images)
+        crops, crop_notes = crop_reports(tree)
         check_tree(tree, settings, sizes[0].width * sizes[0].height)
         fill_whole_pixels(tree, template.width, template.height)
         opacity_after_effects(tree)
         paint_order(tree)
         static = split(tree, changing) if settings.static_layer_cache_bytes > 0 else None
         drawing = prepare_drawing(static.rest if static else tree, all_images)
-        own_warnings: list[str] = []
-        own_fit: dict = {}
+        own_warnings: list[str] = list(crop_notes)
+        own_fit: dict = dict(crops)
         order = [0, *sorted((1, 2), key=lambda i: -sizes[i].width)] if number == 1 else [0]
         with using_images(drawing.images), collecting_warnings(own_warnings), \
                 collecting_fit(own_fit), sharing_filter_results(), sharing_text_layouts(), \

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from svgrender.formats import BY_NAME, FORMATS
@@ -10,12 +12,16 @@ from svgrender.params import RenderRequest
 
 
 class Fit(msgspec.Struct, omit_defaults=True):
-    """How a changed text was fitted (the answer's `layout`, by layer name)."""
-    lines: int
-    fontSize: float
-    scale: float
-    cut: bool
+    """How a changed text was fitted, or where a smart crop was centred (the answer's `layout`,
+    by layer name): text layers have lines, fontSize, scale and cut; cropped image layers
+    imageFocus ("x,y" fractions of the picture) and imageFocusSource."""
+    lines: int | None = None
+    fontSize: float | None = None
+    scale: float | None = None
+    cut: bool | None = None
     overlaps: list[str] = []
+    imageFocus: str | None = None
+    imageFocusSource: Literal["face", "attention", "given"] | None = None
 
 
 class Answer(msgspec.Struct, omit_defaults=True):

@@ -48,6 +48,8 @@ class DecodedImage:
     opaque: bool = False
     _surface: cairo.ImageSurface | None = field(default=None, repr=False)
     _reduced: dict = field(default_factory=dict, repr=False)
+    # What was worked out from the pixels (kinds/crops.py: faces, attention), kept with them.
+    analyses: dict = field(default_factory=dict, repr=False)
 
     @property
     def token(self) -> str:

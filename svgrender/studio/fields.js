@@ -6,7 +6,8 @@ const GROUPS = [
             "lineHeight", "textAlign", "verticalAlign", "textTransform"]],
   ["Fill and border", ["color", "backgroundColor", "borderColor", "borderWidth", "borderRadius",
                        "opacity"]],
-  ["Layout", ["box", "imageUrl", "imagePosition", "imageAlignH", "imageAlignV", "hidden"]],
+  ["Layout", ["box", "imageUrl", "imagePosition", "imageFocus", "imageAlignH", "imageAlignV",
+              "hidden"]],
   ["Fit", ["autoFit", "maxLines", "minFontSize", "wrap"]],
   ["Layer kinds", ["qrCode", "qrErrorCorrection", "qrColor", "qrBackground", "qrQuietZone",
                    "barcode", "rating", "ratingMax", "ratingShape", "ratingColor",
@@ -32,7 +33,8 @@ const CHOICES = {
   textTransform: ["Letter case", [["none", "as typed"], ["uppercase", "UPPER"],
                                   ["lowercase", "lower"], ["capitalize", "Title"]]],
   imagePosition: ["Image fit", [["cover", "cover"], ["contain", "contain"], ["fill", "stretch"],
-                                ["align", "align"]]],
+                                ["align", "align"], ["face", "cover, on faces"],
+                                ["attention", "cover, on the subject"]]],
   imageAlignH: ["Image horizontal", [["left", "left"], ["center", "centre"], ["right", "right"]]],
   imageAlignV: ["Image vertical", [["top", "top"], ["middle", "middle"], ["bottom", "bottom"]]],
   wrap: ["Wrap at", [["word", "words"], ["char", "any letter"], ["none", "never"]]],
@@ -47,7 +49,8 @@ const COLORS = { color: "Colour", backgroundColor: "Background colour",
 const FLAGS = { autoFit: "Shrink to fit", hidden: "Hidden", qrQuietZone: "QR quiet zone" };
 // Free text (layer kinds): label and the form it takes.
 const TEXTS = { qrCode: ["QR code", "https://…"], imageEffect: ["Photo effect", "grayscale blur:4"],
-                barcode: ["Barcode", "ean13:5901234123457"] };
+                barcode: ["Barcode", "ean13:5901234123457"],
+                imageFocus: ["Image focus (x,y 0–1)", "0.5,0.3"] };
 const ANCHOR_ALIGN = { start: "left", middle: "center", end: "right" };
 
 function node(tag, props = {}, ...children) {
