@@ -95,7 +95,8 @@ def apply_chart(t, value: dict) -> None:
 
 
 def _field(message: str) -> str:
-    at = re.search(r"at `\$\.(\w+)", message)
+    at = re.search(r"at `\$\.(\w+)", message) or re.search(r"missing required field `(\w+)`",
+                                                          message)
     return f"chart.{at.group(1)}" if at else "chart"
 
 
