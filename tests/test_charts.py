@@ -183,6 +183,7 @@ def test_a_chart_in_a_scaled_group_fills_its_box(api):
     ({"type": "bar", "values": []}, "chart.values"),
     ({"type": "bar", "values": list(range(chart_kind.MAX_VALUES + 1))}, "chart.values"),
     ({"type": "pie", "values": [1, -1]}, "chart.values"),
+    ({"type": "bar", "values": [1e308, -1e308]}, "chart.values"),
     ({"type": "pie", "values": [0, 0]}, "chart.values"),
     ({"type": "bar", "values": [1], "labels": ["a", "b"]}, "chart.labels"),
     ({"type": "bar", "values": [1], "colors": ["notacolour"]}, "chart.colors[0]"),

@@ -26,6 +26,7 @@ from svgrender.svg.xml import XLINK_HREF, parse_svg
 
 MAX_VALUES = 200  # points, bars or slices of a short-form chart
 MAX_LABEL_CHARS = 60
+MAX_MAGNITUDE = 1e15  # keeps the value axis' arithmetic finite
 MAX_SPEC_BYTES = 100_000  # the chart object as JSON
 MAX_ROWS = 5_000  # inline data rows of a Vega-Lite spec, all datasets together
 MAX_NODES = 50_000  # objects, arrays and values in a Vega-Lite spec
@@ -106,8 +107,9 @@ def _check_short(t, chart: ShortChart) -> None:
     if not 1 <= len(chart.values) <= MAX_VALUES:
         t.fail(f"chart has {len(chart.values)} values; 1 to {MAX_VALUES} can be drawn",
                "chart.values")
-    if not all(math.isfinite(v) for v in chart.values):
-        t.fail("chart values must be finite numbers", "chart.values")
+    if not all(abs(v) <= MAX_MAGNITUDE for v in chart.values):
+        t.fail(f"chart values are numbers from -{MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}",
+               "chart.values")
     if chart.type in ("pie", "donut"):
         if any(v < 0 for v in chart.values) or sum(chart.values) <= 0:
             t.fail(f"a {chart.type} chart needs values of 0 or more, not all 0", "chart.values")
