@@ -30,6 +30,8 @@ CHARTS_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="460"
 </svg>"""
 RED, GREEN, BLUE, ORANGE = (255, 0, 0), (0, 160, 0), (0, 0, 255), (255, 140, 0)
 HEX = {RED: "#ff0000", GREEN: "#00a000", BLUE: "#0000ff", ORANGE: "#ff8c00"}
+# The [charts] extra (in [test]): Vega-Lite tests need it; the short form does not.
+needs_vl_convert = pytest.mark.skipif(not vegalite.available(), reason="pip install '.[charts]'")
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +214,7 @@ def _vega_bars(pixels: np.ndarray) -> list[tuple[int, int]]:
              np.nonzero(red[:, run].any(axis=1))[0].max()) for run in runs]
 
 
+@needs_vl_convert
 def test_a_vega_lite_spec_draws_in_the_box(api):
     for chart in (SPEC, {"vegaLite": SPEC}):
         pixels = _pixels(api, chart)
@@ -228,6 +231,7 @@ def test_a_vega_lite_spec_draws_in_the_box(api):
         assert bottom_b - top_b > 150  # it fills the box, not Vega-Lite's default 200 px
 
 
+@needs_vl_convert
 def test_vega_lite_in_a_render_worker_process(settings):
     """Workers run under an address-space limit that V8 cannot live with: the helper process
     lifts it (vegalite.py); the render still answers within the worker's deadline."""
@@ -236,6 +240,7 @@ def test_vega_lite_in_a_render_worker_process(settings):
     assert len(_vega_bars(pixels)) == 2
 
 
+@needs_vl_convert
 def test_the_drawn_chart_references_nothing_outside(api):
     spec = {**SPEC, "title": "Sales", "mark": {"type": "bar", "tooltip": True}}
     svg = _file(api, _render(api, [{"name": "plot", "chart": spec}], "svg")["imageUrl"]).decode()
@@ -247,6 +252,7 @@ def test_the_drawn_chart_references_nothing_outside(api):
     assert outside == []
 
 
+@needs_vl_convert
 def test_vega_lite_labels_use_the_templates_font(api):
     svg = _file(api, _render(api, [{"name": "plot", "chart": SPEC}], "svg")["imageUrl"]).decode()
     assert "DejaVu Serif" in svg
@@ -280,6 +286,7 @@ def test_specs_naming_a_url_are_refused(api, spec, where):
     assert _refused(api, spec)["field"] == where  # the bare spec too
 
 
+@needs_vl_convert
 def test_spec_limits_are_422(api):
     rows = [{"a": i} for i in range(chart_kind.MAX_ROWS + 1)]
     assert "rows" in _refused(api, {"data": {"values": rows}, "mark": "bar"})["message"]
@@ -292,6 +299,7 @@ def test_spec_limits_are_422(api):
     assert _refused(api, {"vegaLite": [1, 2]})["field"] == "chart"
 
 
+@needs_vl_convert
 def test_a_conversion_over_its_time_budget_is_stopped(api, monkeypatch):
     monkeypatch.setattr(chart_kind, "CHART_SECONDS", 0.001)
     _render(api, [{"name": "plot", "chart": SPEC}])  # a warm helper: only the budget counts
@@ -299,6 +307,13 @@ def test_a_conversion_over_its_time_budget_is_stopped(api, monkeypatch):
     assert "longer than" in body["message"] and body["code"] == "chart_failed"
     monkeypatch.setattr(chart_kind, "CHART_SECONDS", 5.0)
     assert len(_vega_bars(_pixels(api, SPEC))) == 2  # a new helper took over
+
+
+def test_without_the_extra_a_spec_is_refused_and_the_short_form_draws(api, monkeypatch):
+    monkeypatch.setattr(vegalite, "available", lambda: False)
+    body = _refused(api, SPEC)
+    assert body["code"] == "charts_not_installed" and "svgrender[charts]" in body["message"]
+    _render(api, [{"name": "plot", "chart": {"type": "bar", "values": [1]}}])
 
 
 # --- columns, links, the schema, PDF --------------------------------------------------------
@@ -332,6 +347,7 @@ def test_chart_in_openapi_and_the_template_report(api):
     assert "chart" not in report["title"]["properties"]
 
 
+@needs_vl_convert
 def test_pdf_keeps_charts_as_vector(api):
     from pypdf import PdfReader
     for chart in ({"type": "donut", "values": [1, 2, 3], "labels": ["a", "b", "c"]}, SPEC):
