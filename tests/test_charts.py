@@ -4,7 +4,9 @@ layer."""
 
 import io
 import math
+import os
 import re
+import time
 from dataclasses import replace
 
 import msgspec
@@ -237,7 +239,39 @@ def test_vega_lite_in_a_render_worker_process(settings):
     lifts it (vegalite.py); the render still answers within the worker's deadline."""
     with TestClient(create_app(replace(settings, workers=1))) as client:
         pixels = _pixels(client, SPEC)
+        helpers = [pid for pid in _helpers() if _parent(pid) != os.getpid()]
+        assert len(helpers) == 1  # the worker's own helper
     assert len(_vega_bars(pixels)) == 2
+    deadline = time.monotonic() + 10
+    while set(helpers) & set(_helpers()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not set(helpers) & set(_helpers())  # it went with its worker
+
+
+def _helpers() -> list[int]:
+    """Running chart helper processes (zombies excluded)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if b"svgrender.kinds.vegalite" in f.read() and _state(int(entry)) != "Z":
+                    out.append(int(entry))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _stat(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()
+
+
+def _state(pid: int) -> str:
+    return _stat(pid)[0]
+
+
+def _parent(pid: int) -> int:
+    return int(_stat(pid)[1])
 
 
 @needs_vl_convert

@@ -30,6 +30,7 @@ MAX_MAGNITUDE = 1e15  # keeps the value axis' arithmetic finite
 MAX_SPEC_BYTES = 100_000  # the chart object as JSON
 MAX_ROWS = 5_000  # inline data rows of a Vega-Lite spec, all datasets together
 MAX_NODES = 50_000  # objects, arrays and values in a Vega-Lite spec
+MAX_PATH_CHARS = 200  # of a spec path named in a refusal (keys are the client's text)
 CHART_SECONDS = 5.0  # a Vega-Lite conversion's budget (never more than the render's deadline)
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
            "#ff9da6", "#9d755d", "#bab0ac")
@@ -259,7 +260,7 @@ def check_spec(t, spec: dict) -> dict:
             t.fail(f"chart spec has more than {MAX_NODES:,} values", "chart")
         if isinstance(node, dict):
             for key, item in node.items():
-                path = f"{where}.{key}"
+                path = f"{where}.{key}"[:MAX_PATH_CHARS]
                 if key in URL_KEYS:
                     t.fail(f"{path}: a chart takes inline data only (data.values); it loads "
                            "nothing from a URL or a file", path)
@@ -273,7 +274,7 @@ def check_spec(t, spec: dict) -> dict:
                     rows += sum(len(v) for v in item.values() if isinstance(v, list))
                 stack.append((item, path))
         elif isinstance(node, list):
-            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node))
+            stack.extend((item, f"{where}[{i}]"[:MAX_PATH_CHARS]) for i, item in enumerate(node))
         elif isinstance(node, str) and URLISH.match(node):
             t.fail(f"{where}: {node[:60]!r} looks like a URL or a file; a chart takes inline "
                    "data only and loads nothing", where)
@@ -305,7 +306,7 @@ def _draw_vega_lite(t, spec: dict) -> None:
                                                    "repeat"} & spec.keys()):
         spec = {**spec, "width": round(bw), "height": round(bh),
                 "autosize": spec.get("autosize", {"type": "fit", "contains": "padding"})}
-    config = {"font": template_font(t).strip("'\""), "background": "transparent"}
+    config = {"font": template_font(t), "background": "transparent"}
     seconds = min(CHART_SECONDS, t.settings.render_timeout)
     try:
         text = vegalite.to_svg(spec, config, seconds)
