@@ -31,7 +31,8 @@ MAX_SPEC_BYTES = 100_000  # the chart object as JSON
 MAX_ROWS = 5_000  # inline data rows of a Vega-Lite spec, all datasets together
 MAX_NODES = 50_000  # objects, arrays and values in a Vega-Lite spec
 MAX_PATH_CHARS = 200  # of a spec path named in a refusal (keys are the client's text)
-CHART_SECONDS = 5.0  # a Vega-Lite conversion's budget (never more than the render's deadline)
+CHART_SECONDS = 5.0  # a Vega-Lite conversion's budget
+DEADLINE_SHARE = 0.8  # of the render's deadline, the most a conversion (with startup) may take
 PALETTE = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2",
            "#ff9da6", "#9d755d", "#bab0ac")
 DONUT_HOLE = 0.6  # of the radius
@@ -307,9 +308,10 @@ def _draw_vega_lite(t, spec: dict) -> None:
         spec = {**spec, "width": round(bw), "height": round(bh),
                 "autosize": spec.get("autosize", {"type": "fit", "contains": "padding"})}
     config = {"font": template_font(t), "background": "transparent"}
-    seconds = min(CHART_SECONDS, t.settings.render_timeout)
+    # Within the render's deadline, leaving it time to draw: a 422 naming the layer, not a 504.
+    most = t.settings.render_timeout * DEADLINE_SHARE
     try:
-        text = vegalite.to_svg(spec, config, seconds)
+        text = vegalite.to_svg(spec, config, min(CHART_SECONDS, most), most)
     except vegalite.ChartFailed as exc:
         t.fail(f"chart: {exc}", "chart", code="chart_failed")
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import resource
 import select
 import signal
@@ -29,6 +30,7 @@ HELPER_DATA_MB = 1536  # the helper's heap ceiling (RLIMIT_DATA; V8 needs ~1 GB 
 MAX_SVG_BYTES = 4 * 1024 * 1024  # a converted chart larger than this is refused
 NO_HOST = ["https://svgrender.invalid/"]  # a base no URL can match: nothing is fetched
 _HEADER = struct.Struct(">I")
+STACK = re.compile(r"\s+at \S+ \(|\s+at (?:https?|file):")
 
 
 class ChartFailed(Exception):
@@ -102,21 +104,23 @@ _lock = threading.Lock()
 _helper: _Helper | None = None
 
 
-def to_svg(spec: dict, config: dict, seconds: float) -> str:
+def to_svg(spec: dict, config: dict, seconds: float, most: float) -> str:
     """The spec's SVG, or ChartFailed (a message for the user) within `seconds` of the
-    conversion starting; a first call also waits for the helper to start (about 1-2 s)."""
+    conversion starting; a new helper's first call also gets STARTUP_SECONDS (V8 loading,
+    about 1-2 s), never more than `most` in all."""
     global _helper
     with _lock:
         if _helper is None or not _helper.alive():
             _helper = _Helper()
         try:
             startup = 0.0 if _helper.warm else STARTUP_SECONDS
-            answer = _helper.ask({"spec": spec, "config": config}, seconds + startup)
+            answer = _helper.ask({"spec": spec, "config": config},
+                                 min(seconds + startup, most))
         except TimeoutError:
             _helper.kill()
             _helper = None
-            raise ChartFailed(f"the chart took longer than {seconds:g} s to draw and was "
-                              "stopped") from None
+            raise ChartFailed(f"the chart took longer than {min(seconds + startup, most):g} s "
+                              "to draw and was stopped") from None
         except (ChartFailed, OSError, ValueError, msgspec.DecodeError) as exc:
             _helper.kill()
             _helper = None
@@ -150,7 +154,8 @@ def _serve() -> None:
             answer = {"svg": svg} if len(svg) <= MAX_SVG_BYTES else {
                 "error": f"the chart's SVG is over {MAX_SVG_BYTES // 2**20} MB"}
         except Exception as exc:  # Vega-Lite's own words on a spec it cannot draw
-            answer = {"error": " ".join(str(exc).split())[:300]}
+            words = " ".join(str(exc).split())
+            answer = {"error": STACK.split(words, 1)[0][:300]}  # not the script's stack
         data = msgspec.json.encode(answer)
         stdout.write(_HEADER.pack(len(data)) + data)
         stdout.flush()
