@@ -237,8 +237,9 @@ def test_a_vega_lite_spec_draws_in_the_box(api):
 def test_vega_lite_in_a_render_worker_process(settings):
     """Workers run under an address-space limit that V8 cannot live with: the helper process
     lifts it (vegalite.py); the render still answers within the worker's deadline."""
+    spec = {**SPEC, "data": {"values": [{"k": "a", "v": 3}, {"k": "b", "v": 6}]}}  # not cached
     with TestClient(create_app(replace(settings, workers=1))) as client:
-        pixels = _pixels(client, SPEC)
+        pixels = _pixels(client, spec)
         helpers = [pid for pid in _helpers() if _parent(pid) != os.getpid()]
         assert len(helpers) == 1  # the worker's own helper
     assert len(_vega_bars(pixels)) == 2
@@ -336,11 +337,14 @@ def test_spec_limits_are_422(api):
 @needs_vl_convert
 def test_a_conversion_over_its_time_budget_is_stopped(api, monkeypatch):
     monkeypatch.setattr(chart_kind, "CHART_SECONDS", 0.001)
-    _render(api, [{"name": "plot", "chart": SPEC}])  # a warm helper: only the budget counts
-    body = _refused(api, SPEC)
+    # (Each spec differs from the others here: a stored answer would skip the conversion.)
+    monkeypatch.setattr(chart_kind, "CHART_SECONDS", 5.0)
+    _render(api, [{"name": "plot", "chart": {**SPEC, "title": "warm"}}])  # a warm helper
+    monkeypatch.setattr(chart_kind, "CHART_SECONDS", 0.001)
+    body = _refused(api, {**SPEC, "title": "over"})
     assert "longer than" in body["message"] and body["code"] == "chart_failed"
     monkeypatch.setattr(chart_kind, "CHART_SECONDS", 5.0)
-    assert len(_vega_bars(_pixels(api, SPEC))) == 2  # a new helper took over
+    assert len(_vega_bars(_pixels(api, {**SPEC, "title": "after"}))) == 2  # a new helper
 
 
 def test_without_the_extra_a_spec_is_refused_and_the_short_form_draws(api, monkeypatch):
