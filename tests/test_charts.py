@@ -331,6 +331,7 @@ def test_spec_limits_are_422(api):
     assert "bytes" in _refused(api, big)["message"]
     broken = _refused(api, {"mark": {"type": "nope"}, "data": {"values": [{"a": 1}]}})
     assert broken["field"] == "chart" and broken["code"] == "chart_failed"
+    assert "http" not in broken["message"]  # Vega's words, not its script's stack
     assert _refused(api, {"vegaLite": [1, 2]})["field"] == "chart"
 
 
