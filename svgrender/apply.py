@@ -28,6 +28,7 @@ from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
 from svgrender.kinds.barcode import Barcode, apply_barcode
+from svgrender.kinds.chart import Chart, apply_chart
 from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
 from svgrender.kinds.place import defs as _defs
@@ -584,6 +585,7 @@ PROPERTIES: tuple[Property, ...] = (
     Property("ratingEmptyColor", str, DRAWN, requires("rating", "ratingEmptyColor")),
     Property("ratingShape", Literal["star", "heart", "circle"], DRAWN,
              requires("rating", "ratingShape")),
+    Property("chart", Chart, DRAWN, apply_chart),  # svgrender/kinds/chart.py
     Property("borderRadius", Length, frozenset({"shape", "canvas", "image"}), set_border_radius),
     Property("borderColor", str, BORDERED, set_border_color),
     Property("borderWidth", Length, BORDERED, set_border_width),

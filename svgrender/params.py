@@ -10,6 +10,7 @@ import msgspec
 
 from svgrender.apply import PROPERTIES, Box
 from svgrender.kinds import barcode as barcode_kind
+from svgrender.kinds import chart as chart_kind
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, FORMATS, NEEDS_FRAMES, lookup
 
@@ -131,6 +132,8 @@ def query_value(value: object) -> str:
         return ",".join(f"{v:g}" for v in (value.x, value.y, value.width, value.height))
     if isinstance(value, barcode_kind.Barcode):
         return barcode_kind.to_text(value)
+    if isinstance(value, dict):  # a chart
+        return chart_kind.to_text(value)
     if isinstance(value, float):
         return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
     return str(value)
@@ -150,7 +153,8 @@ def params_from_pairs(pairs: list[tuple[str, str]]) -> list[LayerParam]:
             raise InvalidParam(f"{key!r} is given twice", layer=name, field=key,
                                code="repeated_param")
         layer[prop] = _box_from_text(value, name, key) if prop == "box" else \
-            _barcode_from_text(value, name, key) if prop == "barcode" else value
+            _barcode_from_text(value, name, key) if prop == "barcode" else \
+            _chart_from_text(value, name, key) if prop == "chart" else value
     try:
         return msgspec.convert(list(grouped.values()), list[LayerParam], strict=False)
     except msgspec.ValidationError as exc:
@@ -179,6 +183,13 @@ def _box_from_text(text: str, layer: str, key: str) -> dict:
 def _barcode_from_text(text: str, layer: str, key: str) -> dict:
     try:
         return barcode_kind.from_text(text)
+    except ValueError as exc:
+        raise InvalidParam(f"{key}: {exc}", layer=layer, field=key) from None
+
+
+def _chart_from_text(text: str, layer: str, key: str) -> dict:
+    try:
+        return chart_kind.from_text(text)
     except ValueError as exc:
         raise InvalidParam(f"{key}: {exc}", layer=layer, field=key) from None
 

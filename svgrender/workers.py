@@ -66,7 +66,10 @@ def limit_memory(settings: Settings) -> None:
     MemoryError, answered 422) instead of taking the machine's memory."""
     if settings.worker_memory_limit_mb > 0:
         limit = int(settings.worker_memory_limit_mb * 1024 * 1024)
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        # The soft limit only: the chart helper (kinds/vegalite.py) lifts it for V8, which
+        # reserves tens of GB of address space, and is bounded by RLIMIT_DATA instead.
+        hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def worker_main(conn, settings: Settings) -> None:

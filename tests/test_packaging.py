@@ -65,8 +65,9 @@ def third_party_imports() -> dict[str, str]:
 # Optional features whose modules import their extra only when used (`svgrender mcp`, /mcp is
 # mounted only when the extra is installed): the lean install serves without them.
 OPTIONAL = {"mcp": "svgrender/mcp/", "av": "svgrender/io/animate.py",
-            "cv2": "svgrender/kinds/crops.py", "pyvips": "svgrender/kinds/crops.py"}
-EXTRA_OF = {"cv2": "crops", "pyvips": "crops"}  # the extra that installs a module, where named
+            "cv2": "svgrender/kinds/crops.py", "pyvips": "svgrender/kinds/crops.py",
+            "vl_convert": "svgrender/kinds/vegalite.py"}
+EXTRA_OF = {"cv2": "crops", "pyvips": "crops", "vl_convert": "charts"}  # the extra that installs a module, where named
 
 
 def importers(module: str) -> list[str]:

@@ -346,3 +346,23 @@ def test_deep_link_opens_the_template_with_the_layer_selected(page, server):
     page.go_back()
     page.wait_for_selector("#editor:not([hidden])")
     assert page.get_attribute("[data-layer=subtitle]", "aria-pressed") == "true"
+
+
+def test_a_chart_typed_as_json_draws_in_the_preview(page):
+    open_template(page, "product-card")
+    page.click("[data-layer=qr]")
+    assert "Chart (JSON)" in page.text_content("#fields [data-prop=chart]")
+    chart = page.locator("#fields [name=chart]")
+    chart.fill("{bad")
+    chart.dispatch_event("change")
+    assert chart.evaluate("e => e.validity.valid") is False  # flagged, not sent
+    old = page.get_attribute("#preview", "src")
+    chart.fill('{"type": "bar", "values": [1, 2], "colors": ["#ff0000", "#0000ff"]}')
+    chart.dispatch_event("change")
+    assert chart.evaluate("e => e.validity.valid") is True
+    wait_for_new_preview(page, old, 10.0)
+    wait_loaded(page)
+    pixels = preview(page).getdata()
+    red = sum(1 for r, g, b in pixels if r > 200 and g < 60 and b < 60)
+    blue = sum(1 for r, g, b in pixels if b > 200 and r < 60 and g < 60)
+    assert red > 20 and blue > red * 1.5  # the second bar twice as tall

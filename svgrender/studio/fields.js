@@ -11,7 +11,7 @@ const GROUPS = [
   ["Fit", ["autoFit", "maxLines", "minFontSize", "wrap"]],
   ["Layer kinds", ["qrCode", "qrErrorCorrection", "qrColor", "qrBackground", "qrQuietZone",
                    "barcode", "rating", "ratingMax", "ratingShape", "ratingColor",
-                   "ratingEmptyColor", "imageEffect"]],
+                   "ratingEmptyColor", "chart", "imageEffect"]],
 ];
 // label, unit, step, what an unset value means
 const NUMBERS = {
@@ -51,6 +51,8 @@ const FLAGS = { autoFit: "Shrink to fit", hidden: "Hidden", qrQuietZone: "QR qui
 const TEXTS = { qrCode: ["QR code", "https://…"], imageEffect: ["Photo effect", "grayscale blur:4"],
                 barcode: ["Barcode", "ean13:5901234123457"],
                 imageFocus: ["Image focus (x,y 0–1)", "0.5,0.3"] };
+// JSON objects (layer kinds): label and an example; as in CSV columns and render links.
+const JSONS = { chart: ["Chart (JSON)", '{"type": "bar", "values": [3, 5, 2], "labels": ["a", "b", "c"]}'] };
 const ANCHOR_ALIGN = { start: "left", middle: "center", end: "right" };
 
 function node(tag, props = {}, ...children) {
@@ -218,6 +220,26 @@ function field(prop, layer, given, change, onBox) {
                           : { type: "code128", value: words });
     });
     return row(prop, label, text);
+  }
+  if (prop in JSONS) {
+    const [label, form] = JSONS[prop];
+    const area = node("textarea", { value: value ? JSON.stringify(value) : "", name: prop,
+                                    placeholder: form, rows: 3 });
+    area.addEventListener("change", () => {
+      const words = area.value.trim();
+      let parsed = null;
+      try {
+        parsed = words ? JSON.parse(words) : null;
+      } catch {
+        parsed = undefined;
+      }
+      const ok = parsed === null || (parsed !== undefined && typeof parsed === "object"
+                                     && !Array.isArray(parsed));
+      area.setCustomValidity(ok ? "" : "a JSON object, e.g. " + form);
+      if (!ok) return area.reportValidity();
+      change(prop, parsed);
+    });
+    return row(prop, label, area);
   }
   if (prop === "fontFamily") {
     const family = node("input", { type: "text", value: value ?? "", name: prop,
