@@ -23,7 +23,7 @@ COPY pyproject.toml README.md ./
 COPY svgrender ./svgrender
 # pangocffi writes its generated bindings beside itself on first import: import once here, as root,
 # because the service's user cannot write into the environment (found by tests/test_container.py).
-RUN PIP_CERT="$PIP_CERT" pip install --no-cache-dir --disable-pip-version-check '.[mcp,crops]' \
+RUN PIP_CERT="$PIP_CERT" pip install --no-cache-dir --disable-pip-version-check '.[mcp,crops,charts]' \
  && rm -rf /app/svgrender /app/build \
  && python -c "import pangocffi, pangocairocffi, cairocffi, svgrender.draw.text"
 COPY templates ./templates
