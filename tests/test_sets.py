@@ -102,3 +102,48 @@ def test_the_openapi_document_has_sets(client):
     doc = client.get("/openapi.json").json()
     assert doc["paths"]["/sets/{setId}/images"]["post"]["operationId"] == "renderSet"
     assert "skipped" in doc["components"]["schemas"]["SetMemberAnswer"]["properties"]
+
+
+# The demo campaign set (templates/sets.json): og image, square post, story — one design, three
+# sizes, the same layer names. Per member: where its title box and badge are (1x px).
+CAMPAIGN = {"social-card": {"size": (1200, 630), "title": (590, 140, 1130, 270),
+                            "badge": (605, 485)},
+            "social-square": {"size": (1080, 1080), "title": (100, 590, 980, 740),
+                              "badge": (115, 948)},
+            "social-story": {"size": (1080, 1920), "title": (100, 1120, 980, 1340),
+                             "badge": (118, 1700)}}
+RED, GREEN = (208, 0, 0), (0, 160, 80)
+
+
+def _red_box(picture: Image.Image):
+    import numpy as np
+
+    pixels = np.asarray(picture).astype(np.int16)
+    red = (np.abs(pixels - np.array(RED)) < 50).all(axis=2)
+    ys, xs = np.nonzero(red)
+    return int(red.sum()), (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
+
+
+def test_the_campaign_set_gives_og_square_and_story_in_one_request(client):
+    answer = client.post("/sets/campaign/images", json={"format": "png", "params": [
+        {"name": "canvas", "backgroundColor": "#0a84ff"},
+        {"name": "title", "text": "Spring sale", "color": "#d00000"},
+        {"name": "badge", "backgroundColor": "#00a050"}]})
+    assert answer.status_code == 201, answer.text
+    members = {m["templateId"]: m for m in answer.json()["images"]}
+    assert list(members) == list(CAMPAIGN)
+    for template_id, where in CAMPAIGN.items():
+        member = members[template_id]
+        assert member["skipped"] == [], template_id
+        picture = image(client, member["imageUrl"])
+        assert picture.size == where["size"] == (member["width"], member["height"])
+        assert picture.getpixel((5, 5)) == BLUE, template_id  # the shared canvas colour
+        badge = picture.getpixel(where["badge"])
+        assert max(abs(a - b) for a, b in zip(badge, GREEN)) <= 3, (template_id, badge)
+        # The red title is drawn inside this member's own title box, and only there.
+        count, (left, top, right, bottom) = _red_box(picture)
+        x0, y0, x1, y1 = where["title"]
+        assert count > 1500, template_id
+        assert x0 - 4 <= left and right <= x1 and y0 <= top and bottom <= y1, (
+            template_id, (left, top, right, bottom))
+        assert abs(left - x0) <= 8  # left-aligned at the title's x
