@@ -227,10 +227,45 @@ def _document(secured: bool) -> dict:
                     "content": {f.media_type: {} for f in FORMATS.values()}},
                     **_errors(400, 401, 404, 413, 422, 429, 502, 503, 504)}}},
             "/sets": {"get": {
-                "operationId": "listSets", "summary": "The template sets of templates/sets.json",
+                "operationId": "listSets", "summary": "The template sets (sets.json and PUT)",
                 "responses": {"200": {"description": "sets", "content": {"application/json": {
                     "schema": {"type": "array", "items": _ref("TemplateSet")}}}},
                     **_errors(401, 422)}}},
+            "/sets/{setId}": {"put": {
+                "operationId": "putSet",
+                "summary": "Make or replace a template set (admin key)",
+                "description": "Every member must be a valid template (a 422 names the bad "
+                               "one as `templates[i]`). Stored where uploaded templates are; "
+                               "the sets of templates/sets.json are read-only (403).",
+                "parameters": [{"name": "setId", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["templates"],
+                               "additionalProperties": False, "properties": {
+                                   "templates": {"type": "array",
+                                                 "items": {"type": "string"}}}}}}},
+                "responses": {"200": {"description": "the set as stored",
+                                      **_json("TemplateSet")},
+                              **_errors(400, 401, 403, 413, 422)}}},
+            "/sets/{setId}/batches": {"post": {
+                "operationId": "createSetBatch",
+                "summary": "A batch over a template set: every row for every member",
+                "description": "The body of POST /batches/{templateId} (CSV or JSON rows). "
+                               "Each row is rendered for each member (rows × members results, "
+                               "numbered row by row; zip entries `{fileName or row}-{member}`). "
+                               "A column is refused only if no member has its layer.",
+                "parameters": [{"name": "setId", "in": "path", "required": True,
+                                "schema": {"type": "string"}}] + [
+                    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                    for n in ("format", "webhookUrl", "pdf")],
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "array",
+                                                    "items": _ref("RenderRequest")}}}},
+                "responses": {"202": {"description": "queued: the batch's progress",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object"}}}},
+                              **_errors(400, 401, 404, 413, 422, 429, 503)}}},
             "/sets/{setId}/images": {"post": {
                 "operationId": "renderSet",
                 "summary": "Render every template of a set with one body",

@@ -1,5 +1,5 @@
-"""Set routes: GET /sets (the sets of templates/sets.json), POST /sets/{id}/images (the usual
-render body, rendered for every member of the set)."""
+"""Set routes: GET /sets (templates/sets.json and the sets put through the API), PUT /sets/{id}
+(admin), POST /sets/{id}/images (the usual render body, rendered for every member of the set)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,29 @@ import asyncio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from svgrender.api.body import read_limited
+from svgrender.api.auth import require_admin
+from svgrender.api.body import read_json, read_limited
 from svgrender.api.renders import base_url
 from svgrender.api.views import image_answer, warnings_header
 from svgrender.errors import SvgRenderError
-from svgrender.sets import check_set_request, for_member, load_sets, members
+from svgrender.sets import SetBody, check_set_request, for_member
 
 
 async def list_sets(request: Request) -> Response:
     service = request.app.state.service
-    sets = await asyncio.to_thread(load_sets, service.settings.templates_dir)
+    sets = await asyncio.to_thread(service.sets.all)
     return JSONResponse([{"id": key, "templates": value} for key, value in sorted(sets.items())])
+
+
+async def put_set(request: Request) -> Response:
+    """PUT /sets/{id} {"templates": [...]}: make or replace a set (admin keys only); every
+    member must be a valid template (422 naming it)."""
+    require_admin(request)
+    service = request.app.state.service
+    set_id = request.path_params["set_id"]
+    wanted = await read_json(request, 64 * 1024, SetBody, "templates")
+    ids = await asyncio.to_thread(service.sets.put, set_id, wanted)
+    return JSONResponse({"id": set_id, "templates": ids})
 
 
 def in_member(exc: SvgRenderError, template_id: str) -> SvgRenderError:
@@ -32,7 +44,7 @@ async def render_set(request: Request) -> Response:
     parallel, at most a few at a time (one client's in-flight limit is shared)."""
     service = request.app.state.service
     set_id = request.path_params["set_id"]
-    ids = await asyncio.to_thread(members, service.settings.templates_dir, set_id)
+    ids = await asyncio.to_thread(service.sets.members, set_id)
     body = await read_limited(request, service.settings.max_body_bytes)
     decoded = service.decode(body)
     check_set_request(decoded)
