@@ -147,3 +147,41 @@ def test_the_campaign_set_gives_og_square_and_story_in_one_request(client):
         assert x0 - 4 <= left and right <= x1 and y0 <= top and bottom <= y1, (
             template_id, (left, top, right, bottom))
         assert abs(left - x0) <= 8  # left-aligned at the title's x
+
+
+def test_put_makes_a_set_stored_beside_uploaded_templates(settings, tmp_path):
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    from svgrender.api.app import create_app
+
+    shutil.copytree(TEMPLATES, tmp_path / "tpl")
+    roles = replace(settings, templates_dir=tmp_path / "tpl", api_keys=("render-key",),
+                    admin_keys=("admin-key",))
+    admin = {"Authorization": "Bearer admin-key"}
+    with TestClient(create_app(roles)) as client:
+        body = {"templates": ["social-card", "social-story"]}
+        refused = client.put("/sets/duo", json=body,
+                             headers={"Authorization": "Bearer render-key"})
+        assert refused.status_code == 403 and refused.json()["code"] == "admin_key_required"
+        typo = client.put("/sets/duo", json={"templates": ["social-card", "social-stroy"]},
+                          headers=admin)
+        assert typo.status_code == 422 and typo.json()["field"] == "templates[1]"
+        assert "social-stroy" in typo.json()["message"]
+        for bad, field in (({"templates": []}, "templates"), ({"members": ["x"]}, "templates")):
+            answer = client.put("/sets/duo", json=bad, headers=admin)
+            assert answer.status_code == 422 and answer.json()["field"] == field, answer.text
+        assert client.put("/sets/bad%20id", json=body, headers=admin).json()["field"] == "setId"
+        shipped = client.put("/sets/campaign", json=body, headers=admin)
+        assert shipped.status_code == 403 and shipped.json()["code"] == "set_read_only"
+        made = client.put("/sets/duo", json=body, headers=admin)
+        assert made.status_code == 200 and made.json() == {"id": "duo", **body}
+        # stored where uploads go (the manifest of uploaded templates is there too)
+        assert json.loads((tmp_path / "tpl" / ".sets.json").read_text()) == {
+            "duo": body["templates"]}
+        assert {"id": "duo", **body} in client.get("/sets", headers=admin).json()
+        rendered = client.post("/sets/duo/images", json={"format": "png"}, headers=admin)
+        assert [m["templateId"] for m in rendered.json()["images"]] == body["templates"]
+        again = client.put("/sets/duo", json={"templates": ["social-square"]}, headers=admin)
+        assert again.json()["templates"] == ["social-square"]
