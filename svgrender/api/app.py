@@ -89,6 +89,9 @@ ROUTES = [
     # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
     Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
           methods=["GET", "POST"]),
+    # GET /links/sets/{setId}.{format}?member={templateId}&… ; POST /links/sets/{setId}.
+    Route("/links/sets/{name}", by_method(GET=links.serve_link, POST=links.make_set_links),
+          methods=["GET", "POST"]),
 ]
 
 

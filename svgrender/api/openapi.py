@@ -354,6 +354,32 @@ def _document(secured: bool) -> dict:
                         f.media_type: {} for f in FORMATS.values()}},
                         "304": {"description": "not modified"},
                         **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},
+            "/links/sets/{name}": {
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "post": {
+                    "operationId": "makeSetLinks",
+                    "description": "`name` is a set id; answers `{setId, pinned, members: [{url, "
+                                   "thumbnailUrl, retinaThumbnailUrl, templateId, "
+                                   "templateVersion, skipped}]}`, a signed link per member.",
+                    "requestBody": {"required": False, **_json("RenderRequest")},
+                    "responses": {"200": {"description": "signed links (nothing rendered)",
+                                          "content": {"application/json": {"schema": {
+                                              "type": "object"}}}},
+                                  **_errors(400, 401, 404, 409, 413, 414, 422)}},
+                "get": {
+                    "operationId": "getSetLink", "security": [],
+                    "description": "`name` is `{setId}.{format}`; the query names the member "
+                                   "(`member={templateId}`, signed with the rest) and the "
+                                   "params as in a template link.",
+                    "parameters": [{"name": "member", "in": "query", "required": True,
+                                    "schema": {"type": "string"}},
+                                   {"name": "s", "in": "query", "required": False,
+                                    "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "the member's image", "content": {
+                        f.media_type: {} for f in FORMATS.values()}},
+                        "304": {"description": "not modified"},
+                        **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},
             "/batches/{id}": {
                 "parameters": [{"name": "id", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
