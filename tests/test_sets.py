@@ -81,8 +81,16 @@ def test_sets_are_listed_and_errors_name_the_set_or_member(set_client):
         {"name": "canvas", "text": "x"}]})
     assert wrong.status_code == 422 and wrong.json()["message"].startswith(
         "template 'social-card':")
-    variants = set_client.post("/sets/launch/images", json={"variants": [{"key": "de"}]})
-    assert variants.status_code == 422 and variants.json()["field"] == "variants"
+    hooked = set_client.post("/sets/launch/images", json={"webhookUrl": "https://e.com/h"})
+    assert hooked.status_code == 422 and hooked.json()["field"] == "webhookUrl"
+    typo = set_client.post("/sets/launch/images", json={"variants": [
+        {"key": "en"}, {"key": "de", "params": [{"name": "title", "color": "nope"}]}]})
+    assert typo.status_code == 422 and typo.json()["message"].startswith(
+        "template 'social-card': variant 'de':")
+    assert typo.json()["field"].startswith("variants[1]")
+    many = set_client.post("/sets/launch/images", json={"variants": [
+        {"key": str(n)} for n in range(21)]})
+    assert many.status_code == 422 and many.json()["code"] == "too_many_variants"
 
 
 def test_a_set_animates_too(set_client):
@@ -185,3 +193,29 @@ def test_put_makes_a_set_stored_beside_uploaded_templates(settings, tmp_path):
         assert [m["templateId"] for m in rendered.json()["images"]] == body["templates"]
         again = client.put("/sets/duo", json={"templates": ["social-square"]}, headers=admin)
         assert again.json()["templates"] == ["social-square"]
+
+
+def test_a_set_with_language_variants_gives_every_member_in_every_language(client):
+    import numpy as np
+
+    titles = {"en": "Explore New Zealand", "ar": "اكتشف نيوزيلندا"}
+    answer = client.post("/sets/campaign/images", json={
+        "format": "png", "params": [{"name": "title", "color": "#d00000"}],
+        "variants": [{"key": k, "params": [{"name": "title", "text": t}]}
+                     for k, t in titles.items()]})
+    assert answer.status_code == 201, answer.text
+    members = answer.json()["members"]
+    assert [m["templateId"] for m in members] == list(CAMPAIGN)
+    for member in members:
+        where = CAMPAIGN[member["templateId"]]
+        assert [v["key"] for v in member["variants"]] == ["en", "ar"]
+        inks = {}
+        for variant in member["variants"]:
+            assert variant["layout"]["title"]["lines"] >= 1
+            picture = image(client, variant["imageUrl"])
+            assert picture.size == where["size"]
+            inks[variant["key"]] = _red_box(picture)[1]
+        x0, _, x1, _ = where["title"]
+        # English starts at the title's x; Arabic is right to left, from the box's far edge.
+        assert abs(inks["en"][0] - x0) <= 8, (member["templateId"], inks)
+        assert inks["ar"][2] > x1 - 40 and inks["ar"][0] > x0 + 40, (member["templateId"], inks)

@@ -48,10 +48,20 @@ class SetMemberAnswer(Answer):
     skipped: list[str] = []
 
 
-class SetAnswer(msgspec.Struct):
-    """The answer to POST /sets/{setId}/images: one image per member template."""
+class SetMemberVariants(msgspec.Struct):
+    """One member of a set render with `variants`: an image per variant, and the layers of the
+    request the member does not have."""
+    templateId: str
+    variants: list[VariantAnswer]
+    skipped: list[str] = []
+
+
+class SetAnswer(msgspec.Struct, omit_defaults=True):
+    """The answer to POST /sets/{setId}/images: one image per member template (`images`), or
+    with `variants`, one entry per member with an image per variant (`members`)."""
     setId: str
-    images: list[SetMemberAnswer]
+    images: list[SetMemberAnswer] | None = None
+    members: list[SetMemberVariants] | None = None
 
 
 class TemplateSet(msgspec.Struct):
@@ -272,8 +282,10 @@ def _document(secured: bool) -> dict:
                 "description": "The usual render body (params, format, scale, metadata; pages "
                                "or frames too), rendered for each member template. A layer a "
                                "member does not have is skipped for it and named in its "
-                               "`skipped`; any other error names the member. No `variants` "
-                               "or `webhookUrl` yet.",
+                               "`skipped`; any other error names the member. With `variants` "
+                               "the answer has `members` (each with an image per variant) "
+                               "instead of `images`; at most 60 images per request. No "
+                               "`webhookUrl` yet.",
                 "parameters": [{"name": "setId", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "requestBody": {"required": False, **_json("RenderRequest")},
