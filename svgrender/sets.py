@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from pathlib import Path
 
 import msgspec
@@ -45,10 +46,6 @@ def load_sets(templates_dir: Path) -> dict[str, list[str]]:
     return {key: list(dict.fromkeys(value))[:MAX_MEMBERS] for key, value in data.items()}
 
 
-def members(templates_dir: Path, set_id: str) -> list[str]:
-    return _members_of(load_sets(templates_dir), set_id)
-
-
 def _members_of(sets: dict[str, list[str]], set_id: str) -> list[str]:
     if not SET_ID.match(set_id) or set_id not in sets:
         raise SetNotFound(f"Set {set_id[:40]!r} not found; sets: {', '.join(sorted(sets)) or 'none'}"
@@ -68,6 +65,7 @@ class SetStore:
 
     def __init__(self, templates):
         self.templates = templates  # a TemplateStore
+        self.lock = threading.Lock()  # one writer at a time in this process
 
     def _uploaded(self) -> dict[str, list[str]]:
         try:
@@ -109,7 +107,7 @@ class SetStore:
                 raise InvalidParam(f"set member {template_id!r} is an invalid template: "
                                    f"{template.error}"[:300], field=f"templates[{index}]",
                                    code="invalid_set_member")
-        with self.templates._lock:
+        with self.lock:
             sets = self._uploaded()
             sets[set_id] = ids
             self.templates.files.write(UPLOADED_SETS, json.dumps(sets, indent=1).encode())

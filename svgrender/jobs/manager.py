@@ -17,6 +17,7 @@ from svgrender.jobs import webhooks
 from svgrender.jobs.rows import SET_PREFIX, Row, member_body, row_target
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.service import RenderService
+from svgrender.sets import for_member
 from svgrender.templates.model import Template
 
 log = logging.getLogger("svgrender.jobs")
@@ -92,8 +93,6 @@ class JobManager:
 
     def check_set_rows(self, templates: list[Template], rows: list[Row],
                        pdf: str | None) -> list[Row]:
-        from svgrender.sets import for_member
-
         expanded: list[Row] = []
         for row in rows:
             stem = row.file_name or f"{row.number:06d}"
