@@ -50,3 +50,19 @@ def test_a_set_batch_column_no_member_has_is_refused_naming_it(client):
     missing = client.post("/sets/nope/batches", content="title.text\nx\n",
                           headers={"Content-Type": "text/csv"})
     assert missing.status_code == 404 and "campaign" in missing.json()["message"]
+
+
+def test_a_set_batch_as_one_combined_pdf_has_a_page_per_member(settings):
+    from pypdf import PdfReader
+
+    with TestClient(create_app(settings)) as client:
+        answer = client.post("/sets/campaign/batches", json={
+            "pdf": "combined", "rows": [{"params": [{"name": "title", "text": "Page per size"}]}]})
+        assert answer.status_code == 202, answer.text
+        status = wait_for(client, answer.json()["statusUrl"], seconds=120)
+        assert status["done"] == 3
+        pages = PdfReader(io.BytesIO(client.get(answer.json()["pdfUrl"]).content)).pages
+        sizes = [(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+                 for p in pages]
+        assert sizes == [(round(w * .75), round(h * .75)) for w, h in SIZES.values()]
+        assert all("Page per size" in page.extract_text() for page in pages)
