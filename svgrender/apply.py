@@ -31,6 +31,7 @@ from svgrender.kinds.barcode import Barcode, apply_barcode
 from svgrender.kinds.chart import Chart, apply_chart
 from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
+from svgrender.kinds.hyperlink import apply_href
 from svgrender.kinds.place import defs as _defs
 from svgrender.kinds.place import requires
 from svgrender.kinds.place import svg as _svg
@@ -590,6 +591,7 @@ PROPERTIES: tuple[Property, ...] = (
     Property("borderColor", str, BORDERED, set_border_color),
     Property("borderWidth", Length, BORDERED, set_border_width),
     Property("opacity", float, ALL, set_opacity),
+    Property("href", str, ALL, apply_href),  # a link: <a> in SVG, an annotation in PDF
 )
 BY_NAME: dict[str, Property] = {p.name: p for p in PROPERTIES}
 

@@ -80,10 +80,20 @@ class Link:
     pairs: list[tuple[str, str]]
     version: str | None
     size: int  # 0 main image, 1 thumbnail, 2 retina thumbnail
+    prefix: str = "/links/"  # "/links/sets/" for a link to a member of a template set
 
     @property
     def path(self) -> str:
-        return f"/links/{self.template_id}.{self.extension}"
+        return f"{self.prefix}{self.template_id}.{self.extension}"
+
+    def take_member(self) -> str:
+        """A set link's `member` (signed with the rest, then taken out of the params)."""
+        given = [v for k, v in self.pairs if k == "member"]
+        if len(given) != 1 or not given[0]:
+            raise InvalidParam("a link to a set names one of its templates: member={templateId}",
+                               field="member", code="missing_member")
+        self.pairs = [(k, v) for k, v in self.pairs if k != "member"]
+        return given[0]
 
     def request(self, format: str | None = None) -> RenderRequest:
         """The same RenderRequest a POST with these params would carry (validated later);
@@ -155,10 +165,14 @@ def link_key(template_id: str, version: str, request: RenderRequest) -> str:
 
 
 def link_urls(base: str, key: str | None, template_id: str, request: RenderRequest,
-              version: str | None = None) -> dict[str, str]:
-    """The three signed URLs of a render body (main image, thumbnail, retina thumbnail)."""
+              version: str | None = None, set_id: str | None = None) -> dict[str, str]:
+    """The three signed URLs of a render body (main image, thumbnail, retina thumbnail); with
+    `set_id`, links to that set's member `template_id`."""
     pairs = request_pairs(request) + ([("v", version)] if version else [])
     path = f"/links/{template_id}.{request.format}"
+    if set_id is not None:
+        pairs.append(("member", template_id))
+        path = f"/links/sets/{set_id}.{request.format}"
     urls = {field: signed_url(base, key, path, pairs + extra) for field, extra in (
         ("url", []), ("thumbnailUrl", [("size", "thumb")]),
         ("retinaThumbnailUrl", [("size", "thumb2x")]))}

@@ -14,6 +14,7 @@ import msgspec
 
 from svgrender import metrics
 from svgrender.apply import check_params
+from svgrender.sets import SetStore
 from svgrender.errors import (Overloaded, SvgRenderError, StorageFull, StorageUnavailable, TemplateNotFound,
                               TooManyRequests)
 from svgrender.executors import RenderExecutor, RenderJob
@@ -64,6 +65,7 @@ class RenderService:
     def __init__(self, settings: Settings, templates: TemplateStore, files: FileStore,
                  records: RecordStore, images: ImageFetcher, executor: RenderExecutor):
         self.settings, self.templates = settings, templates
+        self.sets = SetStore(templates)  # template sets: sets.json and PUT /sets/{id}
         self.files, self.records, self.images, self.executor = files, records, images, executor
         self.in_flight = 0  # renders past their downloads: queued or drawing
         self.fetching = 0  # renders downloading their images

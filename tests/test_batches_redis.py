@@ -130,3 +130,23 @@ def test_async_render_through_a_worker(redis_settings, workers):
         done = wait_for(client, answer.json()["statusUrl"], until=lambda s: "imageUrl" in s)
         image = Image.open(io.BytesIO(client.get(done["imageUrl"]).content))
         assert image.size == (1123, 794)
+
+
+def test_a_set_batch_through_the_workers(redis_settings, workers):
+    """A set row carries its member in its body: the workers render each row's own template."""
+    csv = "title.text,canvas.backgroundColor,fileName\nA,#0a84ff,a\nB,#ff3b30,b\n"
+    sizes = {"social-card": (1200, 630), "social-square": (1080, 1080),
+             "social-story": (1080, 1920)}
+    with TestClient(create_app(redis_settings)) as client:
+        answer = client.post("/sets/campaign/batches?format=png", content=csv)
+        assert answer.status_code == 202, answer.text
+        status = wait_for(client, answer.json()["statusUrl"], seconds=180)
+        assert (status["state"], status["done"], status["failed"]) == ("finished", 6, 0)
+        archive = zipfile.ZipFile(io.BytesIO(client.get(status["zipUrl"]).content))
+        assert sorted(archive.namelist()) == sorted(f"{row}-{member}.png" for row in "ab"
+                                                    for member in sizes)
+        for name in archive.namelist():
+            picture = Image.open(io.BytesIO(archive.read(name))).convert("RGB")
+            assert picture.size == sizes[name[2:-4]], name
+            assert picture.getpixel((5, 5)) == ((10, 132, 255) if name[0] == "a"
+                                                else (255, 59, 48)), name

@@ -109,6 +109,26 @@ def test_operator_templates_stay_readable_and_read_only(replicas):
     assert httpx.delete(f"{a}/templates/certificate").status_code == 403
 
 
+def test_a_put_set_is_kept_in_the_bucket_and_seen_by_every_replica(replicas, s3_endpoint,
+                                                                   tmp_path):
+    a, b, prefix = replicas
+    made = httpx.put(f"{a}/sets/duo", json={"templates": ["social-card", "social-story"]})
+    assert made.status_code == 200, made.text
+    assert {"id": "duo", "templates": ["social-card", "social-story"]} in httpx.get(
+        f"{b}/sets").json()
+    rendered = httpx.post(f"{b}/sets/duo/images", json={"format": "png"}, timeout=60)
+    assert [m["templateId"] for m in rendered.json()["images"]] == ["social-card",
+                                                                    "social-story"]
+    import boto3
+
+    keys = [o["Key"] for o in boto3.client("s3", endpoint_url=s3_endpoint, **{
+        "aws_access_key_id": "test", "aws_secret_access_key": "test",
+        "region_name": "us-east-1"}).list_objects_v2(Bucket="renders",
+                                                      Prefix=prefix)["Contents"]]
+    assert f"{prefix}/templates/.sets.json" in keys  # with the uploads, in the bucket
+    assert not (tmp_path / "operator-templates" / ".sets.json").exists()  # not the folder
+
+
 def test_retention_sweeps_the_bucket(s3_endpoint, settings, monkeypatch):
     from dataclasses import replace
 

@@ -81,8 +81,16 @@ def test_sets_are_listed_and_errors_name_the_set_or_member(set_client):
         {"name": "canvas", "text": "x"}]})
     assert wrong.status_code == 422 and wrong.json()["message"].startswith(
         "template 'social-card':")
-    variants = set_client.post("/sets/launch/images", json={"variants": [{"key": "de"}]})
-    assert variants.status_code == 422 and variants.json()["field"] == "variants"
+    hooked = set_client.post("/sets/launch/images", json={"webhookUrl": "https://e.com/h"})
+    assert hooked.status_code == 422 and hooked.json()["field"] == "webhookUrl"
+    typo = set_client.post("/sets/launch/images", json={"variants": [
+        {"key": "en"}, {"key": "de", "params": [{"name": "title", "color": "nope"}]}]})
+    assert typo.status_code == 422 and typo.json()["message"].startswith(
+        "template 'social-card': variant 'de':")
+    assert typo.json()["field"].startswith("variants[1]")
+    many = set_client.post("/sets/launch/images", json={"variants": [
+        {"key": str(n)} for n in range(21)]})
+    assert many.status_code == 422 and many.json()["code"] == "too_many_variants"
 
 
 def test_a_set_animates_too(set_client):
@@ -102,3 +110,112 @@ def test_the_openapi_document_has_sets(client):
     doc = client.get("/openapi.json").json()
     assert doc["paths"]["/sets/{setId}/images"]["post"]["operationId"] == "renderSet"
     assert "skipped" in doc["components"]["schemas"]["SetMemberAnswer"]["properties"]
+
+
+# The demo campaign set (templates/sets.json): og image, square post, story — one design, three
+# sizes, the same layer names. Per member: where its title box and badge are (1x px).
+CAMPAIGN = {"social-card": {"size": (1200, 630), "title": (590, 140, 1130, 270),
+                            "badge": (605, 485)},
+            "social-square": {"size": (1080, 1080), "title": (100, 590, 980, 740),
+                              "badge": (115, 948)},
+            "social-story": {"size": (1080, 1920), "title": (100, 1120, 980, 1340),
+                             "badge": (118, 1700)}}
+RED, GREEN = (208, 0, 0), (0, 160, 80)
+
+
+def _red_box(picture: Image.Image):
+    import numpy as np
+
+    pixels = np.asarray(picture).astype(np.int16)
+    red = (np.abs(pixels - np.array(RED)) < 50).all(axis=2)
+    ys, xs = np.nonzero(red)
+    return int(red.sum()), (int(xs.min()), int(ys.min()), int(xs.max()), int(ys.max()))
+
+
+def test_the_campaign_set_gives_og_square_and_story_in_one_request(client):
+    answer = client.post("/sets/campaign/images", json={"format": "png", "params": [
+        {"name": "canvas", "backgroundColor": "#0a84ff"},
+        {"name": "title", "text": "Spring sale", "color": "#d00000"},
+        {"name": "badge", "backgroundColor": "#00a050"}]})
+    assert answer.status_code == 201, answer.text
+    members = {m["templateId"]: m for m in answer.json()["images"]}
+    assert list(members) == list(CAMPAIGN)
+    for template_id, where in CAMPAIGN.items():
+        member = members[template_id]
+        assert member["skipped"] == [], template_id
+        picture = image(client, member["imageUrl"])
+        assert picture.size == where["size"] == (member["width"], member["height"])
+        assert picture.getpixel((5, 5)) == BLUE, template_id  # the shared canvas colour
+        badge = picture.getpixel(where["badge"])
+        assert max(abs(a - b) for a, b in zip(badge, GREEN)) <= 3, (template_id, badge)
+        # The red title is drawn inside this member's own title box, and only there.
+        count, (left, top, right, bottom) = _red_box(picture)
+        x0, y0, x1, y1 = where["title"]
+        assert count > 1500, template_id
+        assert x0 - 4 <= left and right <= x1 and y0 <= top and bottom <= y1, (
+            template_id, (left, top, right, bottom))
+        assert abs(left - x0) <= 8  # left-aligned at the title's x
+
+
+def test_put_makes_a_set_stored_beside_uploaded_templates(settings, tmp_path):
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    from svgrender.api.app import create_app
+
+    shutil.copytree(TEMPLATES, tmp_path / "tpl")
+    roles = replace(settings, templates_dir=tmp_path / "tpl", api_keys=("render-key",),
+                    admin_keys=("admin-key",))
+    admin = {"Authorization": "Bearer admin-key"}
+    with TestClient(create_app(roles)) as client:
+        body = {"templates": ["social-card", "social-story"]}
+        refused = client.put("/sets/duo", json=body,
+                             headers={"Authorization": "Bearer render-key"})
+        assert refused.status_code == 403 and refused.json()["code"] == "admin_key_required"
+        typo = client.put("/sets/duo", json={"templates": ["social-card", "social-stroy"]},
+                          headers=admin)
+        assert typo.status_code == 422 and typo.json()["field"] == "templates[1]"
+        assert "social-stroy" in typo.json()["message"]
+        for bad, field in (({"templates": []}, "templates"), ({"members": ["x"]}, "templates")):
+            answer = client.put("/sets/duo", json=bad, headers=admin)
+            assert answer.status_code == 422 and answer.json()["field"] == field, answer.text
+        assert client.put("/sets/bad%20id", json=body, headers=admin).json()["field"] == "setId"
+        shipped = client.put("/sets/campaign", json=body, headers=admin)
+        assert shipped.status_code == 403 and shipped.json()["code"] == "set_read_only"
+        made = client.put("/sets/duo", json=body, headers=admin)
+        assert made.status_code == 200 and made.json() == {"id": "duo", **body}
+        # stored where uploads go (the manifest of uploaded templates is there too)
+        assert json.loads((tmp_path / "tpl" / ".sets.json").read_text()) == {
+            "duo": body["templates"]}
+        assert {"id": "duo", **body} in client.get("/sets", headers=admin).json()
+        rendered = client.post("/sets/duo/images", json={"format": "png"}, headers=admin)
+        assert [m["templateId"] for m in rendered.json()["images"]] == body["templates"]
+        again = client.put("/sets/duo", json={"templates": ["social-square"]}, headers=admin)
+        assert again.json()["templates"] == ["social-square"]
+
+
+def test_a_set_with_language_variants_gives_every_member_in_every_language(client):
+    import numpy as np
+
+    titles = {"en": "Explore New Zealand", "ar": "اكتشف نيوزيلندا"}
+    answer = client.post("/sets/campaign/images", json={
+        "format": "png", "params": [{"name": "title", "color": "#d00000"}],
+        "variants": [{"key": k, "params": [{"name": "title", "text": t}]}
+                     for k, t in titles.items()]})
+    assert answer.status_code == 201, answer.text
+    members = answer.json()["members"]
+    assert [m["templateId"] for m in members] == list(CAMPAIGN)
+    for member in members:
+        where = CAMPAIGN[member["templateId"]]
+        assert [v["key"] for v in member["variants"]] == ["en", "ar"]
+        inks = {}
+        for variant in member["variants"]:
+            assert variant["layout"]["title"]["lines"] >= 1
+            picture = image(client, variant["imageUrl"])
+            assert picture.size == where["size"]
+            inks[variant["key"]] = _red_box(picture)[1]
+        x0, _, x1, _ = where["title"]
+        # English starts at the title's x; Arabic is right to left, from the box's far edge.
+        assert abs(inks["en"][0] - x0) <= 8, (member["templateId"], inks)
+        assert inks["ar"][2] > x1 - 40 and inks["ar"][0] > x0 + 40, (member["templateId"], inks)

@@ -57,7 +57,9 @@ ROUTES = [
     Route("/designs/{template_id}/preview", previews.preview, methods=["POST"]),
     Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
     Route("/sets", sets.list_sets),
+    Route("/sets/{set_id}", sets.put_set, methods=["PUT"]),
     Route("/sets/{set_id}/images", sets.render_set, methods=["POST"]),
+    Route("/sets/{set_id}/batches", batches.create_set_batch, methods=["POST"]),
     Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
           methods=["GET", "POST"]),
     Route("/v1/templates", templates.list_templates),
@@ -86,6 +88,9 @@ ROUTES = [
     Route("/batches/{id}/pdf", batches.batch_pdf),
     # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
     Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
+          methods=["GET", "POST"]),
+    # GET /links/sets/{setId}.{format}?member={templateId}&… ; POST /links/sets/{setId}.
+    Route("/links/sets/{name}", by_method(GET=links.serve_link, POST=links.make_set_links),
           methods=["GET", "POST"]),
 ]
 

@@ -30,26 +30,50 @@ def batch_view(status: dict, base: str) -> dict:
 
 async def create_batch(request: Request) -> Response:
     service, jobs = request.app.state.service, request.app.state.jobs
-    settings = service.settings
     template_id = request.path_params["id"]
     template = await service.template(template_id)  # 404 / 422 before reading a large body
+    given = await _read_rows(request, lambda layer: template.find(layer) is not None)
+    status = await jobs.submit(template_id, given.rows, base_url(request),
+                               webhook_url=given.webhook_url or request.query_params.get(
+                                   "webhookUrl"),
+                               pdf=given.pdf or request.query_params.get("pdf"),
+                               owner=_owner(request),
+                               queue_key=request.scope.get("svgrender.client"))
+    return JSONResponse(batch_view(status, base_url(request)), status_code=202)
+
+
+async def create_set_batch(request: Request) -> Response:
+    """POST /sets/{id}/batches: the same CSV or JSON rows, each rendered for every member of
+    the set (rows × members files, one zip). A column is refused only if no member has its
+    layer; a member without it skips it."""
+    service, jobs = request.app.state.service, request.app.state.jobs
+    set_id = request.path_params["set_id"]
+    ids = await run_in_threadpool(service.sets.members, set_id)
+    templates = [await service.template(t) for t in ids]
+    given = await _read_rows(request, lambda layer: any(
+        t.find(layer) is not None for t in templates))
+    status = await jobs.submit_set(set_id, ids, given.rows, base_url(request),
+                                   webhook_url=given.webhook_url or request.query_params.get(
+                                       "webhookUrl"),
+                                   pdf=given.pdf or request.query_params.get("pdf"),
+                                   owner=_owner(request),
+                                   queue_key=request.scope.get("svgrender.client"))
+    return JSONResponse(batch_view(status, base_url(request)), status_code=202)
+
+
+async def _read_rows(request: Request, has_layer) -> BatchInput:
+    settings = request.app.state.service.settings
     body = await read_limited(request, settings.max_batch_bytes, "batch")
-    query = request.query_params
     content_type = request.headers.get("content-type", "")
     if "json" in content_type or body.lstrip()[:1] in (b"[", b"{"):
         given = await run_in_threadpool(rows_from_json, body, settings.max_batch_rows)
     else:
         given = BatchInput(await run_in_threadpool(
-            rows_from_csv, body, query.get("format"), settings.max_batch_rows,
-            lambda layer: template.find(layer) is not None))
+            rows_from_csv, body, request.query_params.get("format"), settings.max_batch_rows,
+            has_layer))
     if not given.rows:
         raise InvalidParam("the batch has no rows", field="rows", code="empty_batch")
-    status = await jobs.submit(template_id, given.rows, base_url(request),
-                               webhook_url=given.webhook_url or query.get("webhookUrl"),
-                               pdf=given.pdf or query.get("pdf"),
-                               owner=_owner(request),
-                               queue_key=request.scope.get("svgrender.client"))
-    return JSONResponse(batch_view(status, base_url(request)), status_code=202)
+    return given
 
 
 def _owner(request: Request) -> str | None:

@@ -1,5 +1,9 @@
 """Render links: GET /links/{templateId}.{format}?layer.property=value…&s=… answers image bytes
-(rendered once, then served from storage); POST /links/{templateId} makes signed links."""
+(rendered once, then served from storage); POST /links/{templateId} makes signed links.
+
+A link is one URL, one image: a link to a template set names its member,
+GET /links/sets/{setId}.{format}?member={templateId}&…; POST /links/sets/{setId} answers a
+signed link per member (the layers a member lacks left out of its link)."""
 
 from __future__ import annotations
 
@@ -12,9 +16,11 @@ from svgrender.api.files import IMMUTABLE, SVG_POLICY, stored_response
 from svgrender.api.renders import base_url
 from svgrender.api.views import warnings_header
 from svgrender.apply import check_params
-from svgrender.errors import BadRequest, InvalidParam, LinksDisabled, NotFound
+from svgrender.errors import (BadRequest, InvalidParam, LinksDisabled, NotFound,
+                              SvgRenderError)
 from svgrender.formats import AUTO, negotiate
 from svgrender.links import check_signature, link_urls, parse_link, validate_link
+from svgrender.sets import for_member
 
 
 async def serve_link(request: Request) -> Response:
@@ -25,10 +31,23 @@ async def serve_link(request: Request) -> Response:
     except UnicodeDecodeError:
         raise BadRequest("the link's query is not valid UTF-8", code="invalid_query") from None
     link = parse_link(request.path_params["name"], query)
+    in_set = request.url.path.startswith("/links/sets/")
+    if in_set:
+        link.prefix = "/links/sets/"
     check_signature(settings.link_keys, settings.unsigned_links, link.path, link.pairs)
+    if in_set:  # the member must belong to the set now, and drops the layers it lacks
+        member = link.take_member()
+        ids = await run_in_threadpool(service.sets.members, link.template_id)
+        if member not in ids:
+            raise InvalidParam(f"set {link.template_id!r} has no member {member[:60]!r}; its "
+                               f"templates: {', '.join(ids)}", field="member",
+                               code="unknown_set_member")
+        link.template_id = member
     validate_link(link)  # nothing of an unsigned link is looked at beyond its signature
     auto = link.extension == AUTO
     render = link.request(negotiate(request.headers.get("accept", "")) if auto else None)
+    if in_set:
+        render, _ = for_member(await service.template(link.template_id), render)
     client = request.scope.get("svgrender.client")
     result = await service.run_link(link.template_id, render, link.version, client)
     request.scope.get("svgrender.log", {}).update(template=link.template_id, imageId=result.id)
@@ -71,3 +90,37 @@ async def make_link(request: Request) -> Response:
                      template_id, render, template.version if pin else None)
     return JSONResponse({**urls, "templateId": template_id, "templateVersion": template.version,
                          "pinned": pin})
+
+
+async def make_set_links(request: Request) -> Response:
+    """POST /links/sets/{setId}: the body of POST /designs; answers the signed links of every
+    member (each without the params of layers it lacks), rendering nothing."""
+    service = request.app.state.service
+    settings = service.settings
+    set_id = request.path_params["name"]
+    ids = await run_in_threadpool(service.sets.members, set_id)
+    body = await read_limited(request, settings.max_body_bytes)
+    render = service.decode(body)
+    if render.metadata is not None:
+        raise InvalidParam("a link carries no metadata (it is a URL anyone may load); "
+                           "leave `metadata` out", field="metadata")
+    if not settings.link_keys and not settings.unsigned_links:
+        raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
+                            "SVGRENDER_UNSIGNED_LINKS=1)")
+    if request.query_params.get("format") == AUTO:
+        render.format = AUTO
+    pin = request.query_params.get("pin") in ("1", "true")
+    members = []
+    for template_id in ids:
+        template = await run_in_threadpool(service.templates.valid, template_id)
+        one, skipped = for_member(template, render)
+        try:
+            check_params(template, one.params)
+        except SvgRenderError as exc:
+            exc.message = f"template {template_id!r}: {exc.message}"
+            raise
+        urls = link_urls(base_url(request), settings.link_keys[0] if settings.link_keys else None,
+                         template_id, one, template.version if pin else None, set_id=set_id)
+        members.append({**urls, "templateId": template_id, "templateVersion": template.version,
+                        "skipped": skipped})
+    return JSONResponse({"setId": set_id, "pinned": pin, "members": members})

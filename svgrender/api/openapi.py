@@ -54,10 +54,20 @@ class SetMemberAnswer(Answer):
     skipped: list[str] = []
 
 
-class SetAnswer(msgspec.Struct):
-    """The answer to POST /sets/{setId}/images: one image per member template."""
+class SetMemberVariants(msgspec.Struct):
+    """One member of a set render with `variants`: an image per variant, and the layers of the
+    request the member does not have."""
+    templateId: str
+    variants: list[VariantAnswer]
+    skipped: list[str] = []
+
+
+class SetAnswer(msgspec.Struct, omit_defaults=True):
+    """The answer to POST /sets/{setId}/images: one image per member template (`images`), or
+    with `variants`, one entry per member with an image per variant (`members`)."""
     setId: str
-    images: list[SetMemberAnswer]
+    images: list[SetMemberAnswer] | None = None
+    members: list[SetMemberVariants] | None = None
 
 
 class TemplateSet(msgspec.Struct):
@@ -233,18 +243,55 @@ def _document(secured: bool) -> dict:
                     "content": {f.media_type: {} for f in FORMATS.values()}},
                     **_errors(400, 401, 404, 413, 422, 429, 502, 503, 504)}}},
             "/sets": {"get": {
-                "operationId": "listSets", "summary": "The template sets of templates/sets.json",
+                "operationId": "listSets", "summary": "The template sets (sets.json and PUT)",
                 "responses": {"200": {"description": "sets", "content": {"application/json": {
                     "schema": {"type": "array", "items": _ref("TemplateSet")}}}},
                     **_errors(401, 422)}}},
+            "/sets/{setId}": {"put": {
+                "operationId": "putSet",
+                "summary": "Make or replace a template set (admin key)",
+                "description": "Every member must be a valid template (a 422 names the bad "
+                               "one as `templates[i]`). Stored where uploaded templates are; "
+                               "the sets of templates/sets.json are read-only (403).",
+                "parameters": [{"name": "setId", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"type": "object", "required": ["templates"],
+                               "additionalProperties": False, "properties": {
+                                   "templates": {"type": "array",
+                                                 "items": {"type": "string"}}}}}}},
+                "responses": {"200": {"description": "the set as stored",
+                                      **_json("TemplateSet")},
+                              **_errors(400, 401, 403, 413, 422)}}},
+            "/sets/{setId}/batches": {"post": {
+                "operationId": "createSetBatch",
+                "summary": "A batch over a template set: every row for every member",
+                "description": "The body of POST /batches/{templateId} (CSV or JSON rows). "
+                               "Each row is rendered for each member (rows × members results, "
+                               "numbered row by row; zip entries `{fileName or row}-{member}`). "
+                               "A column is refused only if no member has its layer.",
+                "parameters": [{"name": "setId", "in": "path", "required": True,
+                                "schema": {"type": "string"}}] + [
+                    {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                    for n in ("format", "webhookUrl", "pdf")],
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "array",
+                                                    "items": _ref("RenderRequest")}}}},
+                "responses": {"202": {"description": "queued: the batch's progress",
+                                      "content": {"application/json": {"schema": {
+                                          "type": "object"}}}},
+                              **_errors(400, 401, 404, 413, 422, 429, 503)}}},
             "/sets/{setId}/images": {"post": {
                 "operationId": "renderSet",
                 "summary": "Render every template of a set with one body",
                 "description": "The usual render body (params, format, scale, metadata; pages "
                                "or frames too), rendered for each member template. A layer a "
                                "member does not have is skipped for it and named in its "
-                               "`skipped`; any other error names the member. No `variants` "
-                               "or `webhookUrl` yet.",
+                               "`skipped`; any other error names the member. With `variants` "
+                               "the answer has `members` (each with an image per variant) "
+                               "instead of `images`; at most 60 images per request. No "
+                               "`webhookUrl` yet.",
                 "parameters": [{"name": "setId", "in": "path", "required": True,
                                 "schema": {"type": "string"}}],
                 "requestBody": {"required": False, **_json("RenderRequest")},
@@ -322,6 +369,32 @@ def _document(secured: bool) -> dict:
                         {"name": "scale", "in": "query", "required": False,
                          "schema": {"type": "number", "minimum": 1, "maximum": 4}}],
                     "responses": {"200": {"description": "the image", "content": {
+                        f.media_type: {} for f in FORMATS.values()}},
+                        "304": {"description": "not modified"},
+                        **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},
+            "/links/sets/{name}": {
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "post": {
+                    "operationId": "makeSetLinks",
+                    "description": "`name` is a set id; answers `{setId, pinned, members: [{url, "
+                                   "thumbnailUrl, retinaThumbnailUrl, templateId, "
+                                   "templateVersion, skipped}]}`, a signed link per member.",
+                    "requestBody": {"required": False, **_json("RenderRequest")},
+                    "responses": {"200": {"description": "signed links (nothing rendered)",
+                                          "content": {"application/json": {"schema": {
+                                              "type": "object"}}}},
+                                  **_errors(400, 401, 404, 409, 413, 414, 422)}},
+                "get": {
+                    "operationId": "getSetLink", "security": [],
+                    "description": "`name` is `{setId}.{format}`; the query names the member "
+                                   "(`member={templateId}`, signed with the rest) and the "
+                                   "params as in a template link.",
+                    "parameters": [{"name": "member", "in": "query", "required": True,
+                                    "schema": {"type": "string"}},
+                                   {"name": "s", "in": "query", "required": False,
+                                    "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "the member's image", "content": {
                         f.media_type: {} for f in FORMATS.values()}},
                         "304": {"description": "not modified"},
                         **_errors(400, 403, 404, 414, 422, 429, 502, 503, 504)}}},

@@ -56,6 +56,8 @@ SEAMS: tuple[Seam, ...] = (
     Seam(TAGS, "text", text_layers.draw_text, "cairosvg.text.text"),
     Seam(TAGS, "flowRoot", text_layers.draw_text, "?.?"),  # CairoSVG has no flowRoot drawer
     Seam(TAGS, "tspan", text_layers.skip, "cairosvg.text.text"),  # drawn by their <text>
+    # CairoSVG draws <a> as text; a link draws only its children (walker.py annotates it)
+    Seam(TAGS, "a", text_layers.skip, "cairosvg.text.text"),
     Seam(TAGS, "textPath", text_layers.skip, "cairosvg.text.text"),
     Seam(TAGS, "flowPara", text_layers.skip, "?.?"),
     Seam(TAGS, "flowSpan", text_layers.skip, "?.?"),

@@ -90,7 +90,9 @@ class RasterSurface(WalkerMixin, PNGSurface):
 
 
 class VectorSurface(WalkerMixin, PDFSurface):
-    """CairoSVG's PDF surface with our walker additions."""
+    """CairoSVG's PDF surface with our walker additions (and link annotations for <a>)."""
+
+    links_annotated = True
 
 
 def parse_for_cairo(svg_bytes: bytes) -> Tree:

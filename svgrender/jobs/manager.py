@@ -14,9 +14,10 @@ import msgspec
 from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
-from svgrender.jobs.rows import Row
+from svgrender.jobs.rows import SET_PREFIX, Row, member_body, row_target
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.service import RenderService
+from svgrender.sets import for_member
 from svgrender.templates.model import Template
 
 log = logging.getLogger("svgrender.jobs")
@@ -50,14 +51,34 @@ class JobManager:
                      queue_key: str | None = None) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
         template = await self.service.template(template_id)
-        if pdf not in (None, "combined"):
-            raise SvgRenderError('pdf is "combined" or absent', field="pdf")
-        if webhook_url is not None:
-            await webhooks.check_webhook_url(webhook_url, self.service.settings)
+        await self._check_options(webhook_url, pdf)
         rows = await asyncio.to_thread(self.check_rows, template, rows, pdf)
         kind = "image" if image_id else "batch"
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
+        return await self._queue(batch, rows, image_id, owner, queue_key)
+
+    async def submit_set(self, set_id: str, member_ids: list[str], rows: list[Row],
+                         base_url: str, *, webhook_url: str | None = None,
+                         pdf: str | None = None, owner: str | None = None,
+                         queue_key: str | None = None) -> dict:
+        """A batch over a template set: every row rendered for every member (rows × members
+        results, numbered row by row), each member skipping the layers it lacks."""
+        templates = [await self.service.template(t) for t in member_ids]
+        await self._check_options(webhook_url, pdf)
+        rows = await asyncio.to_thread(self.check_set_rows, templates, rows, pdf)
+        batch = BatchInfo(secrets.token_hex(8), "batch", SET_PREFIX + set_id,
+                          "+".join(t.version for t in templates), base_url, webhook_url, pdf)
+        return await self._queue(batch, rows, None, owner, queue_key)
+
+    async def _check_options(self, webhook_url: str | None, pdf: str | None) -> None:
+        if pdf not in (None, "combined"):
+            raise SvgRenderError('pdf is "combined" or absent', field="pdf")
+        if webhook_url is not None:
+            await webhooks.check_webhook_url(webhook_url, self.service.settings)
+
+    async def _queue(self, batch: BatchInfo, rows: list[Row], image_id: str | None,
+                     owner: str | None, queue_key: str | None) -> dict:
         # `queue_key`: whose rows these are for SVGRENDER_MAX_QUEUED_ROWS_PER_KEY (a key's
         # canonical identity, or the address on an open server)
         await asyncio.to_thread(self.store.create, batch, rows, [image_id] * len(rows),
@@ -69,6 +90,26 @@ class JobManager:
         if any(row.error for row in rows):
             await self.finish_if_done(batch.id)
         return await asyncio.to_thread(self.store.status, batch.id)
+
+    def check_set_rows(self, templates: list[Template], rows: list[Row],
+                       pdf: str | None) -> list[Row]:
+        expanded: list[Row] = []
+        for row in rows:
+            stem = row.file_name or f"{row.number:06d}"
+            for template in templates:
+                one = replace(row, number=len(expanded) + 1,
+                              file_name=f"{stem}-{template.id}")
+                if one.error is None:
+                    try:
+                        request, _ = for_member(template, self.service.decode(row.body))
+                        one = replace(one, body=msgspec.json.encode(request))
+                    except SvgRenderError as exc:
+                        one = replace(one, error=exc.to_json())
+                one = self.check_rows(template, [one], pdf)[0]
+                if one.error is None:
+                    one = replace(one, body=member_body(template.id, one.body))
+                expanded.append(one)
+        return expanded
 
     def check_rows(self, template: Template, rows: list[Row], pdf: str | None) -> list[Row]:
         checked = []
@@ -112,8 +153,8 @@ class JobManager:
         again later (image download 5xx, timeouts, a busy renderer)."""
         error = image_id = notes = None
         try:
-            result = await self.service.run(row.template_id, row.body, None,
-                                            image_id=row.image_id)
+            template_id, body = row_target(row.template_id, row.body)
+            result = await self.service.run(template_id, body, None, image_id=row.image_id)
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}

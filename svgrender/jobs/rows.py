@@ -147,3 +147,26 @@ def rows_from_json(data: bytes, max_rows: int) -> BatchInput:
         rows.append(Row(number, _encode(request), clean_file_name(item.fileName)))
     return BatchInput(rows, batch.webhookUrl, batch.pdf)
 
+
+
+# A batch over a template set (POST /sets/{id}/batches): the batch is stored under
+# SET_PREFIX + set id, and each row's body names the member it is for, so both job engines carry
+# it unchanged (one row per data row × member).
+SET_PREFIX = "set:"
+
+
+class MemberRow(msgspec.Struct, forbid_unknown_fields=True):
+    member: str
+    request: msgspec.Raw
+
+
+def member_body(template_id: str, body: bytes) -> bytes:
+    return msgspec.json.encode(MemberRow(template_id, msgspec.Raw(body)))
+
+
+def row_target(template_id: str, body: bytes) -> tuple[str, bytes]:
+    """The template and render body a stored row is for (a set row names its member)."""
+    if not template_id.startswith(SET_PREFIX):
+        return template_id, body
+    row = msgspec.json.decode(body, type=MemberRow)
+    return row.member, bytes(row.request)

@@ -6,6 +6,7 @@ import { fieldsFor, updateBoxFields } from "./fields.js";
 import { snippet } from "./snippets.js";
 import { TextBoxEditor } from "./textbox.js";
 import { rowsFromText, stressRows, VariantsSheet } from "./variants.js";
+import { SetsPanel } from "./sets.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { detail: null, params: {}, selected: null, seq: 0, timer: null, tab: "curl",
@@ -13,6 +14,7 @@ const state = { detail: null, params: {}, selected: null, seq: 0, timer: null, t
 const THUMB_WIDTH = 400;
 let boxEditor = null; // the selected text layer's box over the preview (textbox.js)
 let sheet = null; // the variants grid (variants.js)
+let setsPanel = null; // the open template's sets, side by side (sets.js)
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -135,6 +137,7 @@ async function openTemplate(id, { layer = null, push = true } = {}) {
   const url = `/studio/t/${encodeURIComponent(id)}${layer ? `?layer=${encodeURIComponent(layer)}` : ""}`;
   if (push && location.pathname + location.search !== url) history.pushState(null, "", url);
   if (!state.detail || state.detail.id !== detail.id) sheet.clear(); // another template's rows
+  setsPanel.open(detail.id);
   Object.assign(state, { detail, params: {}, selected: null, link: null });
   show("editor");
   $("templateTitle").textContent = detail.name || detail.id;
@@ -388,6 +391,7 @@ function wire() {
   boxEditor = new TextBoxEditor($("textbox"), $("stage"), boxChanged);
   sheet = new VariantsSheet($("variantsGrid"), $("variantsSummary"),
                             { el, fitText, open: openRow });
+  setsPanel = new SetsPanel($("sets"), () => body().params);
   $("variantsRun").addEventListener("click", () => showVariants(variantsFromInput()));
   $("stressTest").addEventListener("click", () => showVariants(stressRows(state.detail)));
   $("variantsUpload").addEventListener("keydown", (e) => { // the file picker from the keyboard
