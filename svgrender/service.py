@@ -78,8 +78,10 @@ class RenderService:
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
-                  image_id: str | None = None) -> RenderResult:
-        template = await self.template(template_id, version)
+                  image_id: str | None = None, template: Template | None = None
+                  ) -> RenderResult:
+        """`template`: already resolved (a queued job's version, jobs/versions.py)."""
+        template = template or await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
         for number, page in enumerate(request.pages or []):

@@ -16,6 +16,7 @@ from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
 from svgrender.jobs.rows import Row
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
+from svgrender.jobs.versions import QueuedVersions
 from svgrender.service import RenderService
 from svgrender.templates.model import Template
 
@@ -34,6 +35,7 @@ class JobManager:
         from svgrender.jobs.runner import EmbeddedRunner
 
         self.service, self.store, self.image_answer = service, store, image_answer
+        self.versions = QueuedVersions(service.templates, store)
         self.engine = engine or EmbeddedRunner(self)
         if hasattr(self.engine, "bind"):
             self.engine.bind(self)
@@ -50,6 +52,8 @@ class JobManager:
                      queue_key: str | None = None) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
         template = await self.service.template(template_id)
+        # The rows are checked against, and later drawn with, exactly this version.
+        template = await asyncio.to_thread(self.versions.keep, template)
         if pdf not in (None, "combined"):
             raise SvgRenderError('pdf is "combined" or absent', field="pdf")
         if webhook_url is not None:
@@ -112,8 +116,11 @@ class JobManager:
         again later (image download 5xx, timeouts, a busy renderer)."""
         error = image_id = notes = None
         try:
+            template = await self.versions.resolve(
+                row.template_id, row.template_version, self.service.template) \
+                if row.template_version else None
             result = await self.service.run(row.template_id, row.body, None,
-                                            image_id=row.image_id)
+                                            image_id=row.image_id, template=template)
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}

@@ -25,6 +25,8 @@ from svgrender.settings import Settings
 
 PREFIX = "svgrender:jobs:"
 ROW_RETRIES = 2  # three tries in all, as in the embedded engine
+# How long a queued template version is kept for the workers (renewed by every batch using it).
+TEMPLATE_KEEP_SECONDS = 7 * 24 * 3600
 
 
 class TransientRowError(Exception):
@@ -129,6 +131,19 @@ class RedisJobStore:
     def owner(self, batch_id: str) -> str | None:
         value = self.redis.hget(self.keys(batch_id)["batch"], "owner")
         return value.decode() if value else None
+
+    def put_template(self, template_id: str, version: str, data: bytes) -> None:
+        """The queued version's bytes, where every worker can read them (workers need not
+        share the API's templates folder or bucket)."""
+        key = self.template_key(template_id, version)
+        if not self.redis.expire(key, TEMPLATE_KEEP_SECONDS):  # absent: store it once
+            self.redis.set(key, data, ex=TEMPLATE_KEEP_SECONDS)
+
+    def template_source(self, template_id: str, version: str) -> bytes | None:
+        return self.redis.get(self.template_key(template_id, version))
+
+    def template_key(self, template_id: str, version: str) -> str:
+        return f"{self.prefix}template:{version}:{template_id}"
 
     def row_state(self, batch_id: str, number: int) -> str | None:
         value = self.redis.hget(self.keys(batch_id)["state"], number)
@@ -308,7 +323,7 @@ class DramatiqEngine:
             return  # cancelled, or finished by a worker that died before acknowledging
         message = CurrentMessage.get_current_message()
         tries = message.options.get("retries", 0) if message else 0
-        row = Claimed(batch_id, number, template_id, body.encode(), image_id, tries)
+        row = Claimed(batch_id, number, template_id, body.encode(), image_id, tries, version)
         if not self._run(self.manager.render_row(row)):
             raise TransientRowError(f"batch {batch_id} row {number}: transient failure")
 
