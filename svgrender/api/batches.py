@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from svgrender.api.auth import may_touch
-from svgrender.api.body import read_limited
+from svgrender.api.body import spool_limited
 from svgrender.api.renders import base_url
 from svgrender.errors import BatchNotFound, InvalidParam
 from svgrender.jobs.manager import public_status
@@ -33,22 +33,30 @@ async def create_batch(request: Request) -> Response:
     settings = service.settings
     template_id = request.path_params["id"]
     template = await service.template(template_id)  # 404 / 422 before reading a large body
-    body = await read_limited(request, settings.max_batch_bytes, "batch")
     query = request.query_params
     content_type = request.headers.get("content-type", "")
-    if "json" in content_type or body.lstrip()[:1] in (b"[", b"{"):
-        given = await run_in_threadpool(rows_from_json, body, settings.max_batch_rows)
-    else:
-        given = BatchInput(await run_in_threadpool(
-            rows_from_csv, body, query.get("format"), settings.max_batch_rows,
-            lambda layer: template.find(layer) is not None))
+    checked_with = None
+    with await spool_limited(request, settings.max_batch_bytes, "batch") as body:
+        start = body.read(64).lstrip()[:1]
+        body.seek(0)
+        if "json" in content_type or start in (b"[", b"{"):
+            given = await run_in_threadpool(lambda: rows_from_json(body.read(),
+                                                                   settings.max_batch_rows))
+        else:  # read, checked and encoded row by row: only the encoded rows are held
+            checked_with = template
+            check = jobs.row_checker(template, query.get("pdf"))
+            given = BatchInput(await run_in_threadpool(
+                rows_from_csv, body, query.get("format"), settings.max_batch_rows,
+                lambda layer: template.find(layer) is not None, check,
+                settings.max_queued_rows_per_key))
     if not given.rows:
         raise InvalidParam("the batch has no rows", field="rows", code="empty_batch")
     status = await jobs.submit(template_id, given.rows, base_url(request),
                                webhook_url=given.webhook_url or query.get("webhookUrl"),
                                pdf=given.pdf or query.get("pdf"),
                                owner=_owner(request),
-                               queue_key=request.scope.get("svgrender.client"))
+                               queue_key=request.scope.get("svgrender.client"),
+                               checked_with=checked_with)
     return JSONResponse(batch_view(status, base_url(request)), status_code=202)
 
 

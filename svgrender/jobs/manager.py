@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from dataclasses import replace
 from typing import Callable
 
 import msgspec
@@ -17,6 +16,7 @@ from svgrender.jobs import webhooks
 from svgrender.jobs.rows import Row
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.jobs.versions import QueuedVersions
+from svgrender.params import RenderRequest
 from svgrender.service import RenderService
 from svgrender.templates.model import Template
 
@@ -49,16 +49,19 @@ class JobManager:
     async def submit(self, template_id: str, rows: list[Row], base_url: str, *,
                      webhook_url: str | None = None, pdf: str | None = None,
                      image_id: str | None = None, owner: str | None = None,
-                     queue_key: str | None = None) -> dict:
+                     queue_key: str | None = None, checked_with: Template | None = None
+                     ) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
-        template = await self.service.template(template_id)
+        # `checked_with`: the template the rows were checked against as they were read
+        template = checked_with or await self.service.template(template_id)
         # The rows are checked against, and later drawn with, exactly this version.
         template = await asyncio.to_thread(self.versions.keep, template)
         if pdf not in (None, "combined"):
             raise SvgRenderError('pdf is "combined" or absent', field="pdf")
         if webhook_url is not None:
             await webhooks.check_webhook_url(webhook_url, self.service.settings)
-        rows = await asyncio.to_thread(self.check_rows, template, rows, pdf)
+        rows = await asyncio.to_thread(self.check_rows, template, rows, pdf,
+                                       checked_with.version if checked_with else None)
         kind = "image" if image_id else "batch"
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
@@ -74,18 +77,29 @@ class JobManager:
             await self.finish_if_done(batch.id)
         return await asyncio.to_thread(self.store.status, batch.id)
 
-    def check_rows(self, template: Template, rows: list[Row], pdf: str | None) -> list[Row]:
+    def row_checker(self, template: Template, pdf: str | None):
+        """A row's request checked against `template` (what check_rows does to each row),
+        for parsers that check rows as they read them (a CSV stream)."""
+        def check(request: RenderRequest) -> RenderRequest:
+            request = self.service.decode(request)
+            check_params(template, request.params)
+            if pdf:  # one combined PDF: every row is drawn as a vector PDF page
+                request.format = "pdf"
+            return request
+        return check
+
+    def check_rows(self, template: Template, rows: list[Row], pdf: str | None,
+                   trusted: str | None = None) -> list[Row]:
+        """Rows checked against `template`; rows already checked against the version
+        `trusted` are kept as they are."""
+        check = self.row_checker(template, pdf)
         checked = []
         for row in rows:
-            if row.error is None:
+            if row.error is None and not (row.checked and trusted == template.version):
                 try:
-                    request = self.service.decode(row.body)
-                    check_params(template, request.params)
-                    if pdf:  # one combined PDF: every row is drawn as a vector PDF page
-                        request.format = "pdf"
-                    row = replace(row, body=msgspec.json.encode(request))
+                    row = Row(row.number, msgspec.json.encode(check(row.body)), row.file_name)
                 except SvgRenderError as exc:
-                    row = replace(row, error=exc.to_json())
+                    row = Row(row.number, row.body, row.file_name, exc.to_json())
             checked.append(row)
         return checked
 
