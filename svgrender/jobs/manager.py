@@ -14,6 +14,7 @@ from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
 from svgrender.jobs.rows import Row
+from svgrender.jobs.outages import Outages
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.jobs.versions import QueuedVersions
 from svgrender.params import RenderRequest
@@ -23,8 +24,7 @@ from svgrender.templates.model import Template
 log = logging.getLogger("svgrender.jobs")
 
 # Row errors worth another try: the same row may well work in a few seconds.
-TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests",
-             "storage_unavailable", "dependency_unavailable"}
+TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests"}
 ROW_ATTEMPTS = 3
 
 
@@ -36,6 +36,7 @@ class JobManager:
 
         self.service, self.store, self.image_answer = service, store, image_answer
         self.versions = QueuedVersions(service.templates, store)
+        self.outages = Outages(service.settings.job_outage_seconds)
         self.engine = engine or EmbeddedRunner(self)
         if hasattr(self.engine, "bind"):
             self.engine.bind(self)
@@ -104,8 +105,9 @@ class JobManager:
         return checked
 
     async def finish_if_done(self, batch_id: str) -> None:
-        if await asyncio.to_thread(self.store.finish_batch_if_done, batch_id):
-            await self.finished(batch_id)
+        if await self.outages.wait_call(self.store.finish_batch_if_done, batch_id):
+            # True once only: what follows must not be lost to a blip, so it waits it out too
+            await self.outages.wait(lambda: self.finished(batch_id))
 
     async def finished(self, batch_id: str) -> None:
         """The last row is done: queue the webhook, if one was asked for."""
@@ -127,14 +129,21 @@ class JobManager:
 
     async def render_row(self, row: Claimed) -> bool:
         """Render one row and record it; False when it failed transiently and should be tried
-        again later (image download 5xx, timeouts, a busy renderer)."""
+        again later (image download 5xx, timeouts, a busy renderer).
+
+        Exactly once, through outages of Redis or the object storage: a row's image id is
+        fixed (row_image_id), so a row drawn again after a failed write or a redelivered
+        message stores the same files (or finds its record and stores nothing); its outcome is
+        recorded once (the stores' finish_row); while a dependency is down the row waits
+        (SVGRENDER_JOB_OUTAGE_SECONDS) instead of using its retries."""
         error = image_id = notes = None
+        wanted = row.image_id or row_image_id(row.batch_id, row.number)
         try:
-            template = await self.versions.resolve(
-                row.template_id, row.template_version, self.service.template) \
+            template = await self.outages.wait(lambda: self.versions.resolve(
+                row.template_id, row.template_version, self.service.template)) \
                 if row.template_version else None
-            result = await self.service.run(row.template_id, row.body, None,
-                                            image_id=row.image_id, template=template)
+            result = await self.outages.wait(lambda: self.service.run(
+                row.template_id, row.body, None, image_id=wanted, template=template))
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}
@@ -146,8 +155,8 @@ class JobManager:
             log.exception("batch %s row %d", row.batch_id, row.number)
             error = {"message": f"the render failed: {type(exc).__name__}",
                      "code": "render_failed"}
-        await asyncio.to_thread(self.store.finish_row, row.batch_id, row.number, image_id, error,
-                                notes)
+        await self.outages.wait_call(self.store.finish_row, row.batch_id, row.number, image_id,
+                                     error, notes)
         await self.finish_if_done(row.batch_id)
         return True
 
@@ -156,7 +165,7 @@ class JobManager:
         outcome = await webhooks.deliver(url, body, self.service.settings)
         delay = None if outcome["ok"] else webhooks.retry_delay(attempts + 1,
                                                                   self.service.settings)
-        await asyncio.to_thread(self.store.record_attempt, delivery_id, outcome, delay)
+        await self.outages.wait_call(self.store.record_attempt, delivery_id, outcome, delay)
         return outcome["ok"]
 
     async def status(self, batch_id: str) -> dict | None:
@@ -167,6 +176,14 @@ class JobManager:
         if cancelled is not None:
             await self.finish_if_done(batch_id)
         return cancelled
+
+
+def row_image_id(batch_id: str, number: int) -> str:
+    """A batch row's image id, the same every time the row is drawn (its files are written
+    once, or overwritten with the same bytes, never stored twice)."""
+    import hashlib
+
+    return hashlib.sha256(f"{batch_id}:{number}".encode()).hexdigest()[:10]
 
 
 def public_status(status: dict) -> dict:

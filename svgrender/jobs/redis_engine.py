@@ -57,6 +57,17 @@ if cap > 0 and waiting + adding > cap then return -1 - waiting end
 redis.call('INCRBY', KEYS[1], adding)
 return waiting
 """
+# One webhook delivery per batch, however often this is called (a call whose answer was lost
+# to a timeout is made again): answers the batch's delivery id.
+ADD_DELIVERY = """
+local existing = redis.call('HGET', KEYS[1], 'delivery')
+if existing then return tonumber(existing) end
+local id = redis.call('INCR', KEYS[2])
+redis.call('SET', ARGV[1] .. id, ARGV[2])
+redis.call('HSET', KEYS[3], id, ARGV[3])
+redis.call('HSET', KEYS[1], 'delivery', id)
+return id
+"""
 # True exactly once: the call that sees every row finished while the batch still runs.
 FINISH_BATCH = """
 local total = tonumber(redis.call('HGET', KEYS[1], 'total'))
@@ -81,6 +92,7 @@ class RedisJobStore:
         self.finish_script = self.redis.register_script(FINISH_ROW)
         self.batch_script = self.redis.register_script(FINISH_BATCH)
         self.reserve_script = self.redis.register_script(RESERVE)
+        self.delivery_script = self.redis.register_script(ADD_DELIVERY)
 
     def keys(self, batch_id: str) -> dict[str, str]:
         base = self.prefix + batch_id
@@ -223,11 +235,11 @@ class RedisJobStore:
         return 0  # unacknowledged messages are redelivered by Dramatiq
 
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
-        delivery_id = self.redis.incr(self.prefix + "delivery-seq")
-        self.redis.set(self.prefix + f"delivery:{delivery_id}", batch_id)
-        self.redis.hset(self.keys(batch_id)["deliveries"], delivery_id, json.dumps(
-            {"url": url, "body": body.decode(), "attempts": [], "state": "pending"}))
-        return delivery_id
+        k = self.keys(batch_id)
+        return int(self.delivery_script(
+            keys=[k["batch"], self.prefix + "delivery-seq", k["deliveries"]],
+            args=[self.prefix + "delivery:", batch_id, json.dumps(
+                {"url": url, "body": body.decode(), "attempts": [], "state": "pending"})]))
 
     def delivery(self, delivery_id: int) -> tuple[str, dict] | None:
         batch_id = self.redis.get(self.prefix + f"delivery:{delivery_id}")
@@ -318,8 +330,8 @@ class DramatiqEngine:
 
     def _render_row(self, batch_id: str, number: int, template_id: str, version: str,
                     body: str, image_id: str | None) -> None:
-        store = self.manager.store
-        if store.row_state(batch_id, number) != "queued":
+        store, outages = self.manager.store, self.manager.outages
+        if self._run(outages.wait_call(store.row_state, batch_id, number)) != "queued":
             return  # cancelled, or finished by a worker that died before acknowledging
         message = CurrentMessage.get_current_message()
         tries = message.options.get("retries", 0) if message else 0
@@ -328,9 +340,10 @@ class DramatiqEngine:
             raise TransientRowError(f"batch {batch_id} row {number}: transient failure")
 
     def _deliver_webhook(self, delivery_id: int) -> None:
-        found = self.manager.store.delivery(delivery_id)
-        if found is None:
-            return
+        found = self._run(self.manager.outages.wait_call(self.manager.store.delivery,
+                                                         delivery_id))
+        if found is None or found[1]["state"] != "pending":
+            return  # delivered or given up already (a message sent twice through a blip)
         _, delivery = found
         attempts = len(delivery["attempts"])
         delivered = self._run(self.manager.deliver(delivery_id, delivery["url"],

@@ -280,9 +280,14 @@ class SqliteJobStore:
             "UPDATE rows SET state = 'queued' WHERE state = 'running'").rowcount)
 
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
-        return self._tx(lambda db: db.execute(
-            "INSERT INTO deliveries (batch_id, url, body, next_at, state) VALUES (?,?,?,?,?)",
-            (batch_id, url, body, time.time(), "pending")).lastrowid)
+        """The batch's one webhook delivery (made once, however often this is called)."""
+        def write(db):
+            found = db.execute("SELECT id FROM deliveries WHERE batch_id = ?",
+                               (batch_id,)).fetchone()
+            return found[0] if found else db.execute(
+                "INSERT INTO deliveries (batch_id, url, body, next_at, state) VALUES "
+                "(?,?,?,?,?)", (batch_id, url, body, time.time(), "pending")).lastrowid
+        return self._tx(write)
 
     def due_deliveries(self) -> list[tuple[int, str, bytes, int]]:
         with self.lock:
