@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 
@@ -23,6 +24,7 @@ from svgrender.jobs.rows import Row
 from svgrender.jobs.store import MAX_LISTED_ERRORS, BatchInfo, Claimed, check_room, summarize
 from svgrender.settings import Settings
 
+log = logging.getLogger("svgrender.jobs")
 PREFIX = "svgrender:jobs:"
 ROW_RETRIES = 2  # three tries in all, as in the embedded engine
 # How long a queued template version is kept for the workers (renewed by every batch using it).
@@ -45,6 +47,10 @@ if ARGV[5] and ARGV[5] ~= '' then redis.call('HSET', KEYS[5], ARGV[1], ARGV[5]) 
 if KEYS[6] then
   local queue = redis.call('HGET', KEYS[6], 'queue_counter')
   if queue then redis.call('DECR', queue) end
+end
+if KEYS[7] then
+  redis.call('HDEL', KEYS[7], ARGV[1])
+  redis.call('SET', KEYS[8], ARGV[6])
 end
 return 1
 """
@@ -75,6 +81,7 @@ local c = redis.call('HMGET', KEYS[2], 'done', 'failed', 'cancelled')
 local finished = (tonumber(c[1]) or 0) + (tonumber(c[2]) or 0) + (tonumber(c[3]) or 0)
 if finished < total or redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'finished', 'finished', ARGV[1])
+redis.call('SREM', KEYS[3], ARGV[2])
 return 1
 """
 
@@ -98,7 +105,8 @@ class RedisJobStore:
         base = self.prefix + batch_id
         return {"batch": base, "state": base + ":state", "counts": base + ":counts",
                 "image": base + ":image", "error": base + ":error", "name": base + ":name",
-                "deliveries": base + ":deliveries", "notes": base + ":notes"}
+                "deliveries": base + ":deliveries", "notes": base + ":notes",
+                "body": base + ":body"}
 
     def create(self, batch: BatchInfo, rows: list[Row], image_ids: list[str | None], *,
                queue_key: str | None = None, cap: int = 0) -> None:
@@ -128,6 +136,8 @@ class RedisJobStore:
                 pipe.hset(k["error"], row.number, json.dumps(row.error))
             if row.file_name:
                 pipe.hset(k["name"], row.number, row.file_name)
+            if not row.error:  # kept until the row is done: sent again if its message is lost
+                pipe.hset(k["body"], row.number, row.body)
             if image_id:
                 pipe.hset(k["image"], row.number, image_id)
                 pipe.set(self.prefix + "image:" + image_id, batch.id)
@@ -135,6 +145,8 @@ class RedisJobStore:
             pipe.hset(k["state"], mapping=states)
         pipe.hset(k["counts"], mapping={"done": 0, "failed": sum(1 for r in rows if r.error),
                                         "cancelled": 0})
+        pipe.sadd(self.prefix + "running", batch.id)
+        pipe.set(self.prefix + "progress", time.time())  # a new batch is not a stalled one
         pipe.execute()
 
     def set_owner(self, batch_id: str, owner: str) -> None:
@@ -165,19 +177,54 @@ class RedisJobStore:
         return []  # Dramatiq delivers the rows
 
     def finish_row(self, batch_id: str, number: int, image_id: str | None,
-                   error: dict | None, notes: dict | None = None) -> bool:
+                   error: dict | None, notes: dict | None = None,
+                   state: str | None = None) -> bool:
         k = self.keys(batch_id)
         return bool(self.finish_script(
-            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"], k["batch"]],
-            args=[number, "failed" if error else "done", image_id or "",
-                  json.dumps(error) if error else "", json.dumps(notes) if notes else ""]))
+            keys=[k["state"], k["counts"], k["image"], k["error"], k["notes"], k["batch"],
+                  k["body"], self.prefix + "progress"],
+            args=[number, state or ("failed" if error else "done"), image_id or "",
+                  json.dumps(error) if error else "", json.dumps(notes) if notes else "",
+                  time.time()]))
+
+    def lost_rows(self, stall: float, waiting: list[str]) -> list[tuple[BatchInfo, list]]:
+        """Rows whose messages were lost (a fetch or a retry that Redis never answered in an
+        outage): when no row anywhere has finished for `stall` seconds and no message waits
+        in the queues `waiting`, every queued row of a running batch, with its body and
+        image id, at most once per `stall` seconds (one process does it: a lock)."""
+        now = time.time()
+        last = float(self.redis.get(self.prefix + "progress") or 0)
+        if now - last < stall or any(self.redis.llen(key) for key in waiting):
+            return []
+        if not self.redis.set(self.prefix + "resend", now, nx=True, ex=max(1, int(stall))):
+            return []
+        self.redis.set(self.prefix + "progress", now)  # the next look is `stall` from now
+        found = []
+        for raw in self.redis.smembers(self.prefix + "running"):
+            batch_id = raw.decode()
+            k = self.keys(batch_id)
+            b = {key.decode(): v.decode() for key, v in self.redis.hgetall(k["batch"]).items()}
+            if b.get("state") != "running":
+                self.redis.srem(self.prefix + "running", batch_id)
+                continue
+            queued = [int(n) for n, s in self.redis.hgetall(k["state"]).items() if s == b"queued"]
+            if not queued:
+                continue
+            bodies = self.redis.hmget(k["body"], queued)
+            images = self.redis.hmget(k["image"], queued)
+            found.append((BatchInfo(batch_id, b["kind"], b["template_id"],
+                                    b["template_version"]),
+                          [(n, body, image.decode() if image else None)
+                           for n, body, image in zip(queued, bodies, images) if body]))
+        return found
 
     def retry_row(self, batch_id: str, number: int, delay: float) -> None:
         pass  # Dramatiq's Retries middleware re-sends the message
 
     def finish_batch_if_done(self, batch_id: str) -> bool:
         k = self.keys(batch_id)
-        return bool(self.batch_script(keys=[k["batch"], k["counts"]], args=[time.time()]))
+        return bool(self.batch_script(keys=[k["batch"], k["counts"], self.prefix + "running"],
+                                      args=[time.time(), batch_id]))
 
     def status(self, batch_id: str) -> dict | None:
         k = self.keys(batch_id)
@@ -215,9 +262,8 @@ class RedisJobStore:
         if not self.redis.exists(k["batch"]):
             return None
         queued = [n for n, s in self.redis.hgetall(k["state"]).items() if s == b"queued"]
-        return sum(self.finish_script(keys=[k["state"], k["counts"], k["image"], k["error"],
-                                            k["notes"], k["batch"]],
-                                      args=[n, "cancelled", "", "", ""]) for n in queued)
+        return sum(self.finish_row(batch_id, int(n), None, None, None, "cancelled")
+                   for n in queued)
 
     def image_state(self, image_id: str) -> dict | None:
         batch_id = self.redis.get(self.prefix + "image:" + image_id)
@@ -303,18 +349,41 @@ class DramatiqEngine:
         from svgrender.io.deps import warn_other_namespaces
 
         await asyncio.to_thread(warn_other_namespaces, self.settings, "svgrender serve")
+        self.resending = asyncio.create_task(self.resend_lost())
 
     async def stop(self) -> None:
+        if getattr(self, "resending", None):
+            self.resending.cancel()
+            await asyncio.gather(self.resending, return_exceptions=True)
         self.broker.close()
+
+    async def resend_lost(self) -> None:
+        """Rows whose messages an outage lost are sent again (RedisJobStore.lost_rows); a row
+        sent twice is still done once (its state is checked, its image id fixed)."""
+        queue = f"{self.broker.namespace}:svgrender_rows"
+        stall = self.settings.job_stall_seconds
+        while True:
+            await asyncio.sleep(max(0.5, stall / 4))
+            try:
+                lost = await asyncio.to_thread(self.manager.store.lost_rows, stall,
+                                               [queue, queue + ".DQ"])
+                for batch, rows in lost:
+                    log.warning("batch %s: %d queued rows had no message; sent again",
+                                batch.id, len(rows))
+                    await asyncio.to_thread(self._send, batch, rows)
+            except Exception as exc:  # Redis away: look again later
+                log.info("looking for lost rows: %s", type(exc).__name__)
+
+    def _send(self, batch: BatchInfo, rows: list[tuple[int, bytes, str | None]]) -> None:
+        for number, body, image_id in rows:
+            self.render_row.send(batch.id, number, batch.template_id, batch.template_version,
+                                 body.decode() if isinstance(body, bytes) else body, image_id)
 
     # --- the API side --------------------------------------------------------------------
 
     async def enqueue(self, batch: BatchInfo, rows: list[Row], image_id: str | None) -> None:
-        def send_all() -> None:  # Redis round trips: never on the event loop
-            for row in rows:
-                self.render_row.send(batch.id, row.number, batch.template_id,
-                                     batch.template_version, row.body.decode(), image_id)
-        await asyncio.to_thread(send_all)
+        # Redis round trips: never on the event loop
+        await asyncio.to_thread(self._send, batch, [(r.number, r.body, image_id) for r in rows])
 
     async def deliver(self, delivery_id: int) -> None:
         await asyncio.to_thread(self.deliver_webhook.send, delivery_id)
