@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +26,6 @@ from svgrender.api.app import create_app
 from svgrender.jobs.manager import row_image_id
 from test_batches import Receiver, certificate_csv, wait_for
 from test_batches_redis import free_port, start_worker
-from test_dependencies import s3_server  # noqa: F401 (fixture)
 
 ROWS = 24
 IMAGE_FILE = re.compile(r"^([0-9a-f]{10})(-thumb|-thumb-2x)?\.[a-z0-9]+$")
@@ -91,9 +91,9 @@ def check_once(client, receiver: Receiver, status_url: str, batch_id: str,
     rows = {row_image_id(batch_id, n) for n in range(1, ROWS + 1)}
     sets = image_sets(stored())
     assert set(sets) <= rows  # no image stored under a second id
+    assert sets and all(len(files) == 3 for files in sets.values())  # image and 2 thumbnails
     if complete:
-        assert set(sets) == rows and all(len(files) == len(sets[next(iter(rows))])
-                                         for files in sets.values())
+        assert set(sets) == rows
     delivered = wait_for(client, status_url, until=lambda s: s["webhook"]["deliveries"] and all(
         d["state"] != "pending" for d in s["webhook"]["deliveries"]), seconds=60)
     deliveries = delivered["webhook"]["deliveries"]
@@ -142,3 +142,85 @@ def test_redis_hung_or_killed_mid_batch_every_row_once(settings, tmp_path, how):
             worker.kill()
         receiver.close()
         redis.stop()
+
+
+class Moto:
+    """moto's standalone S3 server, restartable on the same port (it keeps objects in memory:
+    a restart loses them, as a bucket restored empty would)."""
+
+    def __init__(self, monkeypatch):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        for name, value in {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+                            "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+                            "AWS_ENDPOINT_URL": self.url}.items():
+            monkeypatch.setenv(name, value)
+        self.start()
+
+    def start(self) -> None:
+        import boto3
+        import httpx
+
+        server = Path(sys.executable).parent / "moto_server"
+        self.process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(200):
+            try:
+                httpx.get(self.url, timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        self.client = boto3.client("s3", endpoint_url=self.url)
+        self.client.create_bucket(Bucket="renders")
+
+    def names(self, prefix: str) -> list[str]:
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket="renders",
+                                                                      Prefix=prefix)
+        return [item["Key"].rsplit("/", 1)[1] for page in pages
+                for item in page.get("Contents", [])]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)
+            self.process.kill()
+        self.process.wait(timeout=10)
+
+
+@pytest.mark.parametrize("how", ["hung", "killed"])
+def test_object_storage_hung_or_killed_mid_batch_every_row_once(settings, monkeypatch, how):
+    moto = Moto(monkeypatch)
+    prefix = f"t{time.monotonic_ns()}"
+    settings = replace(settings, storage_url=f"s3://renders/{prefix}", s3_connect_timeout=0.5,
+                       s3_read_timeout=0.5, s3_max_attempts=1, batch_concurrency=2,
+                       webhook_secret="webhook-secret", webhook_retry_seconds=0.2,
+                       allow_private_networks=("127.0.0.1/32",))
+    receiver = Receiver(failures=0)
+    try:
+        with TestClient(create_app(settings)) as client:
+            answer = client.post("/batches/certificate", content=certificate_csv(ROWS),
+                                 params={"webhookUrl": receiver.url})
+            assert answer.status_code == 202, answer.text
+            url, batch_id = answer.json()["statusUrl"], answer.json()["id"]
+            wait_for(client, url, until=lambda s: s["done"] >= 4, seconds=120)
+            if how == "hung":
+                os.kill(moto.process.pid, signal.SIGSTOP)
+            else:
+                moto.process.kill()
+                moto.process.wait(timeout=10)
+            for _ in range(2):
+                check_refused_quickly(timed(lambda: client.post("/designs/certificate", json={
+                    "params": [{"name": "recipient", "text": f"R {time.time_ns()}"}]})),
+                    ("storage_unavailable", "dependency_unavailable"))
+            assert client.get(url).status_code == 200  # the job state does not live there
+            time.sleep(12)  # longer than a row's three tries (2 s, then 8 s apart) would last
+            if how == "hung":
+                os.kill(moto.process.pid, signal.SIGCONT)
+            else:
+                moto.start()  # empty: the files stored before the kill are gone with it
+            # Killed, only the rows stored after the restart can be counted; each of those
+            # still has exactly its one image set.
+            check_once(client, receiver, url, batch_id,
+                       lambda: moto.names(f"{prefix}/files/"), complete=how == "hung")
+    finally:
+        receiver.close()
+        moto.stop()
