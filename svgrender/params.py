@@ -26,11 +26,17 @@ def _given(self) -> dict[str, object]:
             if value is not None}
 
 
+def _given_names(self) -> list[str]:
+    """The JSON names of the properties set (omit_defaults leaves the unset ones out of
+    to_builtins, in C): what checking a param against its layer needs, cheaply."""
+    return [name for name in msgspec.to_builtins(self) if name != "name"]
+
+
 LayerParam = msgspec.defstruct(
     "LayerParam",
     [("name", str)] + [(_snake(p.name), Optional[p.type], None) for p in PROPERTIES],
     rename="camel", forbid_unknown_fields=True, omit_defaults=True,
-    namespace={"given": _given}, module=__name__)
+    namespace={"given": _given, "given_names": _given_names}, module=__name__)
 
 
 class Variant(msgspec.Struct, forbid_unknown_fields=True):
