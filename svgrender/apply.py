@@ -615,7 +615,7 @@ def check_params(template: Template, params: list[object]) -> list[tuple[object,
                 f"Template {template.id!r} has no layer {param.name!r}.{hint} Layers: "
                 + ", ".join(l.name for l in template.listed_layers()),
                 layer=param.name, field=f"params[{index}].name")
-        for prop in param.given():
+        for prop in param.given_names():
             if layer.kind not in BY_NAME[prop].kinds:
                 raise PropertyNotAllowed(
                     f"layer {param.name!r} is {article(layer.kind)} {layer.kind} layer; {prop!r} does not apply to it. "

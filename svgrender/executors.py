@@ -99,7 +99,7 @@ class ProcessExecutor:
     async def render(self, job: RenderJob) -> Rendered:
         return await self.pool.render(WireJob(
             job.template.id, job.template.version, msgspec.json.encode(job.request),
-            {layer: image.data for layer, image in job.images.items()}))
+            {layer: image.data for layer, image in job.images.items()}, job.template.source))
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from types import SimpleNamespace
 
 M = SimpleNamespace()  # the metrics, once set up
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
+_SETTING_UP = threading.Lock()
+
+
 def setup() -> SimpleNamespace:
     if getattr(M, "ready", False):
         return M
+    with _SETTING_UP:  # two threads' first renders (a worker's --threads) register once
+        if getattr(M, "ready", False):
+            return M
+        return _register()
+
+
+def _register() -> SimpleNamespace:
     if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="svgrender-metrics-")
     from prometheus_client import Counter, Gauge, Histogram

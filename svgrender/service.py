@@ -80,8 +80,10 @@ class RenderService:
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
-                  image_id: str | None = None) -> RenderResult:
-        template = await self.template(template_id, version)
+                  image_id: str | None = None, template: Template | None = None
+                  ) -> RenderResult:
+        """`template`: already resolved (a queued job's version, jobs/versions.py)."""
+        template = template or await self.template(template_id, version)
         request = self.decode(body)
         check_params(template, request.params)
         for number, page in enumerate(request.pages or []):
@@ -103,6 +105,10 @@ class RenderService:
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
             fonts = await self.blocking(self.templates.fonts.names)
             key = result_key(template, request, images, fonts)
+            if image_id:  # a job row drawn again (a redelivery): stored already?
+                record = await self.blocking(self.records.get_record, image_id)
+                if record is not None:
+                    return RenderResult.from_record(record)
             image_id = image_id or await self.blocking(self.new_image_id)
             reused = await self.blocking(self.from_cache, key, image_id, request)
             if reused is not None:

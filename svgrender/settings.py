@@ -174,6 +174,13 @@ class Settings:
     max_batch_bytes: int = option(32 * 1024 * 1024, "batch body (CSV or JSON) limit (413)")
     row_retry_seconds: float = option(2.0, "first retry delay of a row whose image download "
                                            "failed transiently (3 tries, ×4 apart)")
+    job_outage_seconds: float = option(600.0, "how long a batch row waits for Redis or the "
+                                              "object storage to answer again (an outage) "
+                                              "before it fails; outages use no retries")
+    job_stall_seconds: float = option(120.0, "Dramatiq engine: when no row has finished for "
+                                             "this long and none waits in the queue, the queued "
+                                             "rows of running batches are sent again (messages "
+                                             "lost in a Redis outage; a row is still done once)")
     webhook_secret: str | None = option(None, "signs webhook deliveries; webhookUrl is refused "
                                               "without it")
     webhook_retry_seconds: float = option(15.0, "first webhook retry delay (6 tries, ×3 apart)")

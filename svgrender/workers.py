@@ -34,7 +34,7 @@ from svgrender.render import render
 from svgrender.settings import Settings
 from svgrender.templates.fonts import FontSource, FontTooCostly, read_font
 from svgrender.templates.fonts import _label as _font_label
-from svgrender.templates.loading import TemplateSource, load_for_api
+from svgrender.templates.loading import TemplateSource, load_for_api, load_here
 from svgrender.templates.store import TemplateStore
 
 log = logging.getLogger("svgrender.workers")
@@ -51,6 +51,7 @@ class WireJob:
     template_version: str
     request_json: bytes
     images: dict[str, bytes]  # layer -> original image bytes (decoded again, cached, here)
+    template_source: bytes | None = None  # a version the store lacks (a queued job's)
 
 
 def _rss_mb() -> float:
@@ -70,6 +71,12 @@ def limit_memory(settings: Settings) -> None:
         # reserves tens of GB of address space, and is bounded by RLIMIT_DATA instead.
         hard = resource.getrlimit(resource.RLIMIT_AS)[1]
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def remember(recent: OrderedDict, template) -> None:
+    recent[(template.id, template.version)] = template
+    while len(recent) > RECENT_TEMPLATES:
+        recent.popitem(last=False)
 
 
 def worker_main(conn, settings: Settings) -> None:
@@ -99,13 +106,16 @@ def worker_main(conn, settings: Settings) -> None:
                 continue
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
                 template, facts = load_for_api(job, settings)
-                recent[(template.id, template.version)] = template
-                while len(recent) > RECENT_TEMPLATES:
-                    recent.popitem(last=False)
+                remember(recent, template)
                 conn.send(("ok", facts, _rss_mb()))
                 continue
-            template = recent.get((job.template_id, job.template_version)) or templates.valid(
-                job.template_id, job.template_version)
+            template = recent.get((job.template_id, job.template_version))
+            if template is None and job.template_source is not None:
+                template = load_here(TemplateSource(job.template_id, job.template_source),
+                                     settings)[0]
+                remember(recent, template)
+            elif template is None:
+                template = templates.valid(job.template_id, job.template_version)
             request = msgspec.json.decode(job.request_json, type=RenderRequest)
             images = {layer: decode_cached(data, layer, cache,
                                            max_pixels=settings.max_image_pixels)

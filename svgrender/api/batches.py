@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from svgrender.api.auth import may_touch
-from svgrender.api.body import read_limited
+from svgrender.api.body import spool_limited
 from svgrender.api.renders import base_url
 from svgrender.errors import BatchNotFound, InvalidParam
 from svgrender.jobs.manager import public_status
@@ -32,13 +32,16 @@ async def create_batch(request: Request) -> Response:
     service, jobs = request.app.state.service, request.app.state.jobs
     template_id = request.path_params["id"]
     template = await service.template(template_id)  # 404 / 422 before reading a large body
-    given = await _read_rows(request, lambda layer: template.find(layer) is not None)
+    query = request.query_params
+    given, checked_with = await _read_rows(
+        request, lambda layer: template.find(layer) is not None,
+        jobs.row_checker(template, query.get("pdf")), template)
     status = await jobs.submit(template_id, given.rows, base_url(request),
-                               webhook_url=given.webhook_url or request.query_params.get(
-                                   "webhookUrl"),
-                               pdf=given.pdf or request.query_params.get("pdf"),
+                               webhook_url=given.webhook_url or query.get("webhookUrl"),
+                               pdf=given.pdf or query.get("pdf"),
                                owner=_owner(request),
-                               queue_key=request.scope.get("svgrender.client"))
+                               queue_key=request.scope.get("svgrender.client"),
+                               checked_with=checked_with)
     return JSONResponse(batch_view(status, base_url(request)), status_code=202)
 
 
@@ -50,30 +53,39 @@ async def create_set_batch(request: Request) -> Response:
     set_id = request.path_params["set_id"]
     ids = await run_in_threadpool(service.sets.members, set_id)
     templates = [await service.template(t) for t in ids]
-    given = await _read_rows(request, lambda layer: any(
-        t.find(layer) is not None for t in templates))
+    given, _ = await _read_rows(request, lambda layer: any(
+        t.find(layer) is not None for t in templates))  # checked per member when queued
+    query = request.query_params
     status = await jobs.submit_set(set_id, ids, given.rows, base_url(request),
-                                   webhook_url=given.webhook_url or request.query_params.get(
-                                       "webhookUrl"),
-                                   pdf=given.pdf or request.query_params.get("pdf"),
+                                   webhook_url=given.webhook_url or query.get("webhookUrl"),
+                                   pdf=given.pdf or query.get("pdf"),
                                    owner=_owner(request),
                                    queue_key=request.scope.get("svgrender.client"))
     return JSONResponse(batch_view(status, base_url(request)), status_code=202)
 
 
-async def _read_rows(request: Request, has_layer) -> BatchInput:
+async def _read_rows(request: Request, has_layer, check=None, template=None):
+    """(rows, the template a CSV's rows were checked against as they were read, or None).
+    A CSV is read as a stream from the spooled body: each row converted, checked by `check`
+    and encoded as it is read."""
     settings = request.app.state.service.settings
-    body = await read_limited(request, settings.max_batch_bytes, "batch")
+    query = request.query_params
     content_type = request.headers.get("content-type", "")
-    if "json" in content_type or body.lstrip()[:1] in (b"[", b"{"):
-        given = await run_in_threadpool(rows_from_json, body, settings.max_batch_rows)
-    else:
-        given = BatchInput(await run_in_threadpool(
-            rows_from_csv, body, request.query_params.get("format"), settings.max_batch_rows,
-            has_layer))
+    checked_with = None
+    with await spool_limited(request, settings.max_batch_bytes, "batch") as body:
+        start = body.read(64).lstrip()[:1]
+        body.seek(0)
+        if "json" in content_type or start in (b"[", b"{"):
+            given = await run_in_threadpool(lambda: rows_from_json(body.read(),
+                                                                   settings.max_batch_rows))
+        else:  # read, checked and encoded row by row: only the encoded rows are held
+            checked_with = template if check else None
+            given = BatchInput(await run_in_threadpool(
+                rows_from_csv, body, query.get("format"), settings.max_batch_rows,
+                has_layer, check, settings.max_queued_rows_per_key))
     if not given.rows:
         raise InvalidParam("the batch has no rows", field="rows", code="empty_batch")
-    return given
+    return given, checked_with
 
 
 def _owner(request: Request) -> str | None:

@@ -21,6 +21,32 @@ async def read_limited(request: Request, limit: int, what: str = "request body")
     return b"".join(chunks)
 
 
+SPOOL_IN_MEMORY = 1024 * 1024  # a larger body goes on to a temporary file
+
+
+async def spool_limited(request: Request, limit: int, what: str = "request body"):
+    """The body in a temporary file (the first MB in memory), read as it arrives, 413 past
+    `limit`: a 30 MB batch is parsed as a stream instead of being held whole."""
+    import tempfile
+
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(f"{what} is {int(declared):,} bytes; the limit is {limit:,}")
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    try:
+        total = 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise BodyTooLarge(f"{what} is over the limit of {limit:,} bytes")
+            spool.write(chunk)  # past the first MB a temporary file's page cache: quick
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool
+
+
 async def read_json(request: Request, limit: int, kind: type, field: str):
     """A small JSON body decoded into `kind`: 413 over `limit`, 422 naming `field` when it does
     not match, 400 when it is not JSON."""

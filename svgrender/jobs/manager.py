@@ -14,8 +14,11 @@ import msgspec
 from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
+from svgrender.jobs.outages import Outages
 from svgrender.jobs.rows import SET_PREFIX, Row, member_body, row_target
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
+from svgrender.jobs.versions import QueuedVersions
+from svgrender.params import RenderRequest
 from svgrender.service import RenderService
 from svgrender.sets import for_member
 from svgrender.templates.model import Template
@@ -23,8 +26,7 @@ from svgrender.templates.model import Template
 log = logging.getLogger("svgrender.jobs")
 
 # Row errors worth another try: the same row may well work in a few seconds.
-TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests",
-             "storage_unavailable", "dependency_unavailable"}
+TRANSIENT = {"upstream_error", "upstream_timeout", "overloaded", "too_many_requests"}
 ROW_ATTEMPTS = 3
 
 
@@ -35,6 +37,8 @@ class JobManager:
         from svgrender.jobs.runner import EmbeddedRunner
 
         self.service, self.store, self.image_answer = service, store, image_answer
+        self.versions = QueuedVersions(service.templates, store)
+        self.outages = Outages(service.settings.job_outage_seconds)
         self.engine = engine or EmbeddedRunner(self)
         if hasattr(self.engine, "bind"):
             self.engine.bind(self)
@@ -48,11 +52,16 @@ class JobManager:
     async def submit(self, template_id: str, rows: list[Row], base_url: str, *,
                      webhook_url: str | None = None, pdf: str | None = None,
                      image_id: str | None = None, owner: str | None = None,
-                     queue_key: str | None = None) -> dict:
+                     queue_key: str | None = None, checked_with: Template | None = None
+                     ) -> dict:
         """Check every row now (a bad one fails alone, with its number); queue the rest."""
-        template = await self.service.template(template_id)
+        # `checked_with`: the template the rows were checked against as they were read
+        template = checked_with or await self.service.template(template_id)
+        # The rows are checked against, and later drawn with, exactly this version.
+        template = await asyncio.to_thread(self.versions.keep, template)
         await self._check_options(webhook_url, pdf)
-        rows = await asyncio.to_thread(self.check_rows, template, rows, pdf)
+        rows = await asyncio.to_thread(self.check_rows, template, rows, pdf,
+                                       checked_with.version if checked_with else None)
         kind = "image" if image_id else "batch"
         batch = BatchInfo(("img-" + image_id) if image_id else secrets.token_hex(8), kind,
                           template.id, template.version, base_url, webhook_url, pdf)
@@ -64,7 +73,8 @@ class JobManager:
                          queue_key: str | None = None) -> dict:
         """A batch over a template set: every row rendered for every member (rows × members
         results, numbered row by row), each member skipping the layers it lacks."""
-        templates = [await self.service.template(t) for t in member_ids]
+        templates = [await asyncio.to_thread(self.versions.keep, await self.service.template(t))
+                     for t in member_ids]
         await self._check_options(webhook_url, pdf)
         rows = await asyncio.to_thread(self.check_set_rows, templates, rows, pdf)
         batch = BatchInfo(secrets.token_hex(8), "batch", SET_PREFIX + set_id,
@@ -106,29 +116,41 @@ class JobManager:
                     except SvgRenderError as exc:
                         one = replace(one, error=exc.to_json())
                 one = self.check_rows(template, [one], pdf)[0]
-                if one.error is None:
-                    one = replace(one, body=member_body(template.id, one.body))
+                if one.error is None:  # each member drawn at the version it was checked with
+                    one = replace(one, body=member_body(template.id, one.body, template.version))
                 expanded.append(one)
         return expanded
 
-    def check_rows(self, template: Template, rows: list[Row], pdf: str | None) -> list[Row]:
+    def row_checker(self, template: Template, pdf: str | None):
+        """A row's request checked against `template` (what check_rows does to each row),
+        for parsers that check rows as they read them (a CSV stream)."""
+        def check(request: RenderRequest) -> RenderRequest:
+            request = self.service.decode(request)
+            check_params(template, request.params)
+            if pdf:  # one combined PDF: every row is drawn as a vector PDF page
+                request.format = "pdf"
+            return request
+        return check
+
+    def check_rows(self, template: Template, rows: list[Row], pdf: str | None,
+                   trusted: str | None = None) -> list[Row]:
+        """Rows checked against `template`; rows already checked against the version
+        `trusted` are kept as they are."""
+        check = self.row_checker(template, pdf)
         checked = []
         for row in rows:
-            if row.error is None:
+            if row.error is None and not (row.checked and trusted == template.version):
                 try:
-                    request = self.service.decode(row.body)
-                    check_params(template, request.params)
-                    if pdf:  # one combined PDF: every row is drawn as a vector PDF page
-                        request.format = "pdf"
-                    row = replace(row, body=msgspec.json.encode(request))
+                    row = Row(row.number, msgspec.json.encode(check(row.body)), row.file_name)
                 except SvgRenderError as exc:
-                    row = replace(row, error=exc.to_json())
+                    row = Row(row.number, row.body, row.file_name, exc.to_json())
             checked.append(row)
         return checked
 
     async def finish_if_done(self, batch_id: str) -> None:
-        if await asyncio.to_thread(self.store.finish_batch_if_done, batch_id):
-            await self.finished(batch_id)
+        if await self.outages.wait_call(self.store.finish_batch_if_done, batch_id):
+            # True once only: what follows must not be lost to a blip, so it waits it out too
+            await self.outages.wait(lambda: self.finished(batch_id))
 
     async def finished(self, batch_id: str) -> None:
         """The last row is done: queue the webhook, if one was asked for."""
@@ -150,11 +172,22 @@ class JobManager:
 
     async def render_row(self, row: Claimed) -> bool:
         """Render one row and record it; False when it failed transiently and should be tried
-        again later (image download 5xx, timeouts, a busy renderer)."""
+        again later (image download 5xx, timeouts, a busy renderer).
+
+        Exactly once, through outages of Redis or the object storage: a row's image id is
+        fixed (row_image_id), so a row drawn again after a failed write or a redelivered
+        message stores the same files (or finds its record and stores nothing); its outcome is
+        recorded once (the stores' finish_row); while a dependency is down the row waits
+        (SVGRENDER_JOB_OUTAGE_SECONDS) instead of using its retries."""
         error = image_id = notes = None
+        wanted = row.image_id or row_image_id(row.batch_id, row.number)
         try:
-            template_id, body = row_target(row.template_id, row.body)
-            result = await self.service.run(template_id, body, None, image_id=row.image_id)
+            template_id, body, version = row_target(row.template_id, row.body,
+                                                    row.template_version)
+            template = await self.outages.wait(lambda: self.versions.resolve(
+                template_id, version, self.service.template)) if version else None
+            result = await self.outages.wait(lambda: self.service.run(
+                template_id, body, None, image_id=wanted, template=template))
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}
@@ -166,8 +199,8 @@ class JobManager:
             log.exception("batch %s row %d", row.batch_id, row.number)
             error = {"message": f"the render failed: {type(exc).__name__}",
                      "code": "render_failed"}
-        await asyncio.to_thread(self.store.finish_row, row.batch_id, row.number, image_id, error,
-                                notes)
+        await self.outages.wait_call(self.store.finish_row, row.batch_id, row.number, image_id,
+                                     error, notes)
         await self.finish_if_done(row.batch_id)
         return True
 
@@ -176,7 +209,7 @@ class JobManager:
         outcome = await webhooks.deliver(url, body, self.service.settings)
         delay = None if outcome["ok"] else webhooks.retry_delay(attempts + 1,
                                                                   self.service.settings)
-        await asyncio.to_thread(self.store.record_attempt, delivery_id, outcome, delay)
+        await self.outages.wait_call(self.store.record_attempt, delivery_id, outcome, delay)
         return outcome["ok"]
 
     async def status(self, batch_id: str) -> dict | None:
@@ -187,6 +220,14 @@ class JobManager:
         if cancelled is not None:
             await self.finish_if_done(batch_id)
         return cancelled
+
+
+def row_image_id(batch_id: str, number: int) -> str:
+    """A batch row's image id, the same every time the row is drawn (its files are written
+    once, or overwritten with the same bytes, never stored twice)."""
+    import hashlib
+
+    return hashlib.sha256(f"{batch_id}:{number}".encode()).hexdigest()[:10]
 
 
 def public_status(status: dict) -> dict:

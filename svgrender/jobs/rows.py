@@ -12,11 +12,12 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from typing import BinaryIO, Callable
 
 import msgspec
 
 from svgrender.apply import PROPERTIES
-from svgrender.errors import BadRequest, InvalidParam
+from svgrender.errors import BadRequest, InvalidParam, SvgRenderError
 from svgrender.params import LayerParam, RenderRequest, params_from_pairs
 
 ROW_FIELDS = ("format", "scale", "metadata", "fileName")
@@ -29,6 +30,7 @@ class Row:
     body: bytes  # a render request, JSON: what POST /designs would get
     file_name: str | None = None
     error: dict | None = None  # the row cannot be rendered: {message, code, layer?, field?}
+    checked: bool = False  # checked against the template already (JobManager.row_checker)
 
 
 class JsonRow(msgspec.Struct, forbid_unknown_fields=True):
@@ -65,19 +67,61 @@ def _encode(request: RenderRequest) -> bytes:
     return msgspec.json.encode(request)
 
 
-def rows_from_csv(data: bytes, default_format: str | None, max_rows: int,
-                  has_layer=None) -> list[Row]:
-    """`has_layer(name)`: whether the template has that layer (a bad column fails the batch)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest("the CSV is not UTF-8", field="body", code="invalid_csv") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+def rows_from_csv(data: bytes | BinaryIO, default_format: str | None, max_rows: int,
+                  has_layer=None, check: Callable[[RenderRequest], RenderRequest] | None = None,
+                  cap: int = 0) -> list[Row]:
+    """Rows of a CSV read as a stream (bytes, or a binary file such as the spooled body):
+    each row is converted, checked by `check` (a bad row fails alone, with its number) and
+    encoded as it is read, so only the small encoded rows are held, never the whole text.
+
+    `has_layer(name)`: whether the template has that layer (a bad column fails the batch).
+    `cap`: SVGRENDER_MAX_QUEUED_ROWS_PER_KEY; a CSV with more rows to render is refused as
+    soon as the row past it is read (the queue's own check counts what is already waiting)."""
+    stream = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    reader = csv.reader(_utf8_lines(stream))
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise InvalidParam("the CSV has no header row", field="body", code="invalid_csv") from None
     header = [column.strip() for column in header]
+    check_header(header, has_layer)
+    rows, good = [], 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines, as spreadsheets export them
+            if number > max_rows:
+                raise InvalidParam(f"more than {max_rows:,} rows (SVGRENDER_MAX_BATCH_ROWS)",
+                                   field="body", code="too_many_rows")
+            if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+                raise InvalidParam(f"CSV line {reader.line_num}: {len(cells)} cells, but the "
+                                   f"header has {len(header)} columns (a comma not in quotes?)",
+                                   field="body", code="invalid_csv")
+            row = _csv_row(number, dict(zip(header, cells)), default_format, check)
+            rows.append(row)
+            good += row.error is None
+            if cap and good > cap:
+                raise InvalidParam(f"this batch has more than {cap:,} rows to render (row "
+                                   f"{number:,} is one too many); one key may have at most "
+                                   f"{cap:,} queued (SVGRENDER_MAX_QUEUED_ROWS_PER_KEY): split it",
+                                   field="rows", code="too_many_queued_rows")
+    except csv.Error as exc:
+        raise InvalidParam(f"CSV line {reader.line_num}: {exc}", field="body",
+                           code="invalid_csv") from None
+    return rows
+
+
+def _utf8_lines(stream: BinaryIO):
+    """The file's lines as text, one at a time; a line that is not UTF-8 is a 400 naming it."""
+    for number, line in enumerate(stream, start=1):
+        try:
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            raise BadRequest(f"the CSV is not UTF-8 (line {number})", field="body",
+                             code="invalid_csv") from None
+
+
+def check_header(header: list[str], has_layer) -> None:
     for column in header:
         if column not in ROW_FIELDS and "." not in column:
             raise InvalidParam(f"CSV column {column[:60]!r} is neither layer.property nor one of "
@@ -95,22 +139,10 @@ def rows_from_csv(data: bytes, default_format: str | None, max_rows: int,
                                code="unknown_layer")
     if len(set(header)) != len(header):
         raise InvalidParam("a CSV column is repeated", field="body", code="invalid_csv")
-    rows = []
-    try:
-        for number, cells in enumerate(reader, start=1):
-            if not any(cell.strip() for cell in cells):
-                continue  # blank lines, as spreadsheets export them
-            if number > max_rows:
-                raise InvalidParam(f"more than {max_rows:,} rows (SVGRENDER_MAX_BATCH_ROWS)",
-                                   field="body", code="too_many_rows")
-            rows.append(_csv_row(number, dict(zip(header, cells)), default_format))
-    except csv.Error as exc:
-        raise InvalidParam(f"CSV line {reader.line_num}: {exc}", field="body",
-                           code="invalid_csv") from None
-    return rows
 
 
-def _csv_row(number: int, cells: dict[str, str], default_format: str | None) -> Row:
+def _csv_row(number: int, cells: dict[str, str], default_format: str | None,
+             check: Callable[[RenderRequest], RenderRequest] | None = None) -> Row:
     file_name = clean_file_name(cells.get("fileName"))
     try:
         params = params_from_pairs([(k, v) for k, v in cells.items()
@@ -123,7 +155,12 @@ def _csv_row(number: int, cells: dict[str, str], default_format: str | None) -> 
             f"scale must be a number, got {cells['scale'][:20]!r}", field="scale").to_json())
     request = RenderRequest(params=params, format=cells.get("format") or default_format or "jpeg",
                             metadata=cells.get("metadata") or None, scale=scale)
-    return Row(number, _encode(request), file_name)
+    if check is not None:
+        try:
+            request = check(request)
+        except SvgRenderError as exc:
+            return Row(number, b"{}", file_name, exc.to_json(), checked=True)
+    return Row(number, _encode(request), file_name, checked=check is not None)
 
 
 def rows_from_json(data: bytes, max_rows: int) -> BatchInput:
@@ -158,15 +195,18 @@ SET_PREFIX = "set:"
 class MemberRow(msgspec.Struct, forbid_unknown_fields=True):
     member: str
     request: msgspec.Raw
+    version: str | None = None  # the member's version the row was checked with
 
 
-def member_body(template_id: str, body: bytes) -> bytes:
-    return msgspec.json.encode(MemberRow(template_id, msgspec.Raw(body)))
+def member_body(template_id: str, body: bytes, version: str | None = None) -> bytes:
+    return msgspec.json.encode(MemberRow(template_id, msgspec.Raw(body), version))
 
 
-def row_target(template_id: str, body: bytes) -> tuple[str, bytes]:
-    """The template and render body a stored row is for (a set row names its member)."""
+def row_target(template_id: str, body: bytes, version: str | None = None
+               ) -> tuple[str, bytes, str | None]:
+    """The template, render body and template version a stored row is for (a set row names
+    its member and the member's version; the batch's version is the members' joined)."""
     if not template_id.startswith(SET_PREFIX):
-        return template_id, body
+        return template_id, body, version
     row = msgspec.json.decode(body, type=MemberRow)
-    return row.member, bytes(row.request)
+    return row.member, bytes(row.request), row.version

@@ -40,6 +40,7 @@ class Claimed:
     body: bytes
     image_id: str | None
     attempts: int
+    template_version: str = ""  # the version the API checked the row against ("" = current)
 
 
 class JobStore(Protocol):
@@ -60,6 +61,8 @@ class JobStore(Protocol):
     def record_attempt(self, delivery_id: int, outcome: dict, next_delay: float | None) -> None: ...
     def set_owner(self, batch_id: str, owner: str) -> None: ...
     def owner(self, batch_id: str) -> str | None: ...
+    def put_template(self, template_id: str, version: str, data: bytes) -> None: ...
+    def template_source(self, template_id: str, version: str) -> bytes | None: ...
 
 
 SCHEMA = """
@@ -77,6 +80,8 @@ CREATE INDEX IF NOT EXISTS rows_image ON rows (image_id);
 CREATE TABLE IF NOT EXISTS owners (batch_id TEXT PRIMARY KEY, owner TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS queue_keys (batch_id TEXT PRIMARY KEY, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS queue_keys_key ON queue_keys (key);
+CREATE TABLE IF NOT EXISTS templates (
+    id TEXT NOT NULL, version TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (id, version));
 CREATE TABLE IF NOT EXISTS deliveries (
     id INTEGER PRIMARY KEY, batch_id TEXT NOT NULL, url TEXT NOT NULL, body BLOB NOT NULL,
     attempts TEXT NOT NULL DEFAULT '[]', next_at REAL, state TEXT NOT NULL);
@@ -155,7 +160,8 @@ class SqliteJobStore:
     def claim(self, limit: int) -> list[Claimed]:
         def take(db):
             found = db.execute(
-                "SELECT r.batch_id, r.n, b.template_id, r.body, r.image_id, r.attempts FROM rows r"
+                "SELECT r.batch_id, r.n, b.template_id, r.body, r.image_id, r.attempts,"
+                " b.template_version FROM rows r"
                 " JOIN batches b ON b.id = r.batch_id WHERE r.state = 'queued' AND r.not_before"
                 " <= ? ORDER BY b.created, r.batch_id, r.n LIMIT ?", (time.time(), limit)).fetchall()
             db.executemany("UPDATE rows SET state = 'running' WHERE batch_id = ? AND n = ?",
@@ -256,15 +262,32 @@ class SqliteJobStore:
                                     (batch_id,)).fetchone()
         return found[0] if found else None
 
+    def put_template(self, template_id: str, version: str, data: bytes) -> None:
+        """The bytes of the template version a batch was queued with: its rows draw that
+        version even if the template changes or is deleted before they run."""
+        self._tx(lambda db: db.execute("INSERT OR IGNORE INTO templates VALUES (?, ?, ?)",
+                                       (template_id, version, data)))
+
+    def template_source(self, template_id: str, version: str) -> bytes | None:
+        with self.lock:
+            found = self.db.execute("SELECT data FROM templates WHERE id = ? AND version = ?",
+                                    (template_id, version)).fetchone()
+        return found[0] if found else None
+
     def resume(self) -> int:
         """After a restart: rows that were running are queued again."""
         return self._tx(lambda db: db.execute(
             "UPDATE rows SET state = 'queued' WHERE state = 'running'").rowcount)
 
     def add_delivery(self, batch_id: str, url: str, body: bytes) -> int:
-        return self._tx(lambda db: db.execute(
-            "INSERT INTO deliveries (batch_id, url, body, next_at, state) VALUES (?,?,?,?,?)",
-            (batch_id, url, body, time.time(), "pending")).lastrowid)
+        """The batch's one webhook delivery (made once, however often this is called)."""
+        def write(db):
+            found = db.execute("SELECT id FROM deliveries WHERE batch_id = ?",
+                               (batch_id,)).fetchone()
+            return found[0] if found else db.execute(
+                "INSERT INTO deliveries (batch_id, url, body, next_at, state) VALUES "
+                "(?,?,?,?,?)", (batch_id, url, body, time.time(), "pending")).lastrowid
+        return self._tx(write)
 
     def due_deliveries(self) -> list[tuple[int, str, bytes, int]]:
         with self.lock:

@@ -50,6 +50,9 @@ class Template:
     aliases: dict[str, str] = field(default_factory=dict)  # designer's label -> layer name
     boxes: dict = field(default_factory=dict)  # element -> ink box in 1x px (every drawn one)
     text_lines: dict = field(default_factory=dict)  # text element -> its own lines (facts)
+    # The file's bytes when this is a version the template store no longer (or never) had:
+    # a queued job's (jobs/versions.py), sent on to the render worker that lacks it.
+    source: bytes | None = None
 
     def find(self, name: str) -> Layer | None:
         """A layer by its name, or by the label the designer gave it (Inkscape, Illustrator)."""

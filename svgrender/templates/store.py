@@ -202,6 +202,11 @@ class TemplateStore:
                                    f"(current: {template.version})")
         return template
 
+    def source(self, template_id: str, version: str) -> bytes | None:
+        """The stored bytes of exactly this version, or None if the file is now another."""
+        data = self.files.read(self._name(template_id))
+        return data if data is not None and version_of(data) == version else None
+
     def loaded(self, template_id: str) -> Template | None:
         """The parse already in memory if the file has not changed since, else None (then call
         get() in a thread: it parses). Cheap enough for the event loop locally (one stat)."""
