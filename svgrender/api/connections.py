@@ -150,9 +150,9 @@ class GuardedH11Protocol(H11Protocol):
         state = self.conn.their_state
         if self.head_timer is not None and state is not h11.IDLE:  # a whole head arrived
             self._cancel_head()
-            if state is h11.SEND_BODY:
-                self.body_timer = self.loop.call_later(self.body_timeout, self._body_too_slow)
-        if self.body_timer is not None and state is not h11.SEND_BODY:
+        if state is h11.SEND_BODY and self.body_timer is None:  # (a pipelined one's too)
+            self.body_timer = self.loop.call_later(self.body_timeout, self._body_too_slow)
+        elif self.body_timer is not None and state is not h11.SEND_BODY:
             self.body_timer.cancel()
             self.body_timer = None
 
