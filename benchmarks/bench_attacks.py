@@ -106,9 +106,11 @@ def health_probe(port: int, stop: threading.Event, out: list, tally: Tally) -> N
         stop.wait(0.1)
 
 
-def idle_sockets(port: int, count: int, stop: threading.Event, tally: Tally, opened: list) -> None:
-    """`count` sockets that never finish their head; each one the server closes is reopened."""
-    sources = [f"127.0.0.{n}" for n in range(2, 12)]
+def idle_sockets(port: int, count: int, sources: int, stop: threading.Event, tally: Tally,
+                 opened: list) -> None:
+    """`count` sockets that never finish their head, from `sources` loopback addresses; each one
+    the server closes is reopened at once."""
+    sources = [f"127.0.0.{n}" for n in range(2, 2 + sources)]
     selector = selectors.DefaultSelector()
 
     def open_one(n: int) -> None:
@@ -146,7 +148,7 @@ def slow_bodies(port: int, count: int, stop: threading.Event, tally: Tally) -> N
     def open_one(n: int) -> socket.socket | None:
         try:
             sock = socket.create_connection(("127.0.0.1", port), timeout=5,
-                                            source_address=(f"127.0.0.{12 + n % 2}", 0))
+                                            source_address=(f"127.0.1.{1 + n % 2}", 0))
             sock.sendall(head + b'{"params": [')
             sock.setblocking(False)
             return sock
@@ -236,6 +238,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--idle", type=int, default=2500)
+    parser.add_argument("--idle-sources", type=int, default=10,
+                        help="loopback addresses the idle sockets come from")
     parser.add_argument("--slow", type=int, default=200)
     parser.add_argument("--attacks", default=",".join(ATTACKS),
                         help="comma-separated subset of " + ",".join(ATTACKS))
@@ -269,7 +273,7 @@ def main() -> None:
 
             opened = [0]
             attacks = [(name, fn, fn_args) for name, fn, fn_args in [
-                ("idle", idle_sockets, (port, args.idle, stop, tally, opened)),
+                ("idle", idle_sockets, (port, args.idle, args.idle_sources, stop, tally, opened)),
                 ("slow", slow_bodies, (port, args.slow, stop, tally)),
                 ("webhook", slow_webhooks, (url, receiver, stop, tally)),
                 ("metrics", metrics_methods, (url, stop, tally)),
@@ -307,7 +311,8 @@ def main() -> None:
             server.wait(timeout=30)
 
     ratio = p95(loaded) / p95(alone)
-    print(f"# attacks together ({args.attacks}; {args.idle} idle sockets, {args.slow} slow "
+    print(f"# attacks together ({args.attacks}; {args.idle} idle sockets from {args.idle_sources} "
+          f"addresses, {args.slow} slow "
           f"bodies, {len(SPELLINGS)} key spellings) beside one normal client; {args.workers} "
           f"render workers; {args.seconds:.0f} s each phase\n")
     print(f"normal client alone:      p50 {statistics.median(alone):7.1f} ms, "

@@ -113,7 +113,7 @@ class Settings:
     max_in_flight: int = option(64, "renders queued or running before 503")
     http_keep_alive_timeout: float = option(5.0, "seconds an idle keep-alive connection stays "
                                                  "open")
-    http_max_connections: int = option(2048, "open connections; a new one beyond this "
+    http_max_connections: int = option(8192, "open connections; a new one beyond this "
                                              "displaces the oldest still waiting for its "
                                              "request head (see docs/networking.md)")
     http_max_connections_per_address: int = option(256, "open connections from one client "
