@@ -208,16 +208,16 @@ def metrics_methods(url: str, stop: threading.Event, tally: Tally) -> None:
                                                              headers=auth))
 
 
-def big_csvs(url: str, stop: threading.Event, tally: Tally) -> None:
+def big_csvs(url: str, big: int, each: int, stop: threading.Event, tally: Tally) -> None:
     def csv(rows: int) -> str:
         return "recipient.text\n" + "".join(f"Attendee {n}\n" for n in range(rows))
 
     with httpx.Client(timeout=120, headers={"Authorization": f"Bearer {CSV_KEY}",
                                             "Content-Type": "text/csv"}) as client:
-        tally.response("big csv", client.post(f"{url}/batches/certificate", content=csv(100_000)))
+        tally.response("big csv", client.post(f"{url}/batches/certificate", content=csv(big)))
         while not stop.wait(5.0):
             tally.response("big csv", client.post(f"{url}/batches/certificate",
-                                                  content=csv(10_000)))
+                                                  content=csv(each)))
 
 
 def rss_mb(pid: int) -> float:
@@ -241,13 +241,15 @@ def main() -> None:
     parser.add_argument("--idle-sources", type=int, default=10,
                         help="loopback addresses the idle sockets come from")
     parser.add_argument("--slow", type=int, default=200)
+    parser.add_argument("--csv-rows", type=int, default=100_000,
+                        help="rows of the first big CSV (then a tenth of it every 5 s)")
     parser.add_argument("--attacks", default=",".join(ATTACKS),
                         help="comma-separated subset of " + ",".join(ATTACKS))
     parser.add_argument("--smoke", action="store_true", help="a few seconds, small numbers")
     args = parser.parse_args()
     chosen = set(args.attacks.split(","))
     if args.smoke:
-        args.seconds, args.idle, args.slow = 3, 100, 5
+        args.seconds, args.idle, args.slow, args.csv_rows = 3, 100, 5, 2000
     raise_fd_limit(args.idle + args.slow + 1000)
     tally, receiver = Tally(), RudeServer(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 200
                                           + b"\r\n\r\n", trickle=1.0, hold=30)
@@ -277,7 +279,7 @@ def main() -> None:
                 ("slow", slow_bodies, (port, args.slow, stop, tally)),
                 ("webhook", slow_webhooks, (url, receiver, stop, tally)),
                 ("metrics", metrics_methods, (url, stop, tally)),
-                ("csv", big_csvs, (url, stop, tally))] + [
+                ("csv", big_csvs, (url, args.csv_rows, args.csv_rows // 10, stop, tally))] + [
                 ("spellings", key_spellings, (url, spelling, stop, tally))
                 for spelling in SPELLINGS] if name in chosen]
             threads = [threading.Thread(target=fn, args=fn_args, daemon=True)
@@ -304,17 +306,18 @@ def main() -> None:
         finally:
             stop.set()
             probe_stop.set()
+            end = time.monotonic() + 15  # attackers in a long request are left (daemons)
             for thread in threads:
-                thread.join(10)
+                thread.join(max(0.0, end - time.monotonic()))
             receiver.close()
             server.terminate()
             server.wait(timeout=30)
 
     ratio = p95(loaded) / p95(alone)
-    print(f"# attacks together ({args.attacks}; {args.idle} idle sockets from {args.idle_sources} "
-          f"addresses, {args.slow} slow "
-          f"bodies, {len(SPELLINGS)} key spellings) beside one normal client; {args.workers} "
-          f"render workers; {args.seconds:.0f} s each phase\n")
+    print(f"# attacks together ({args.attacks}; {args.idle} idle sockets from "
+          f"{args.idle_sources} addresses, {args.slow} slow bodies, CSVs of {args.csv_rows} rows, "
+          f"{len(SPELLINGS)} key spellings) beside one normal client; {args.workers} render "
+          f"workers; {args.seconds:.0f} s each phase\n")
     print(f"normal client alone:      p50 {statistics.median(alone):7.1f} ms, "
           f"p95 {p95(alone):7.1f} ms ({len(alone)} renders)")
     print(f"normal client, attacked:  p50 {statistics.median(loaded):7.1f} ms, "
