@@ -98,6 +98,7 @@ def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
     from svgrender.api.app import create_app  # the server's imports only when serving
+    from svgrender.api.connections import uvicorn_options
     from svgrender.api.observe import json_lines
 
     if args.storage:
@@ -110,13 +111,12 @@ def cmd_serve(args, settings: Settings) -> int:
         log.warning("no SVGRENDER_API_KEYS set: the API is open to anyone who can reach %s",
                     args.host)
     json_lines()  # one JSON line per request (ours, with the request id) instead of uvicorn's
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+    # Deadlines, connection caps and shedding that spare /healthz: api/connections.py.
+    uvicorn.run(**uvicorn_options(settings, create_app(settings)), host=args.host,
+                port=args.port, log_level="info",
                 access_log=False, log_config=None,  # uvicorn logs through logs.configure's
                 # SIGTERM: stop accepting, let requests in progress finish (a render at most).
-                timeout_graceful_shutdown=int(settings.render_timeout) + 5,
-                workers=None, timeout_keep_alive=settings.http_keep_alive_timeout,
-                limit_concurrency=settings.http_max_connections,
-                h11_max_incomplete_event_size=64 * 1024)  # headers: 64 KiB at most
+                timeout_graceful_shutdown=int(settings.render_timeout) + 5, workers=None)
     return 0
 
 

@@ -113,7 +113,23 @@ class Settings:
     max_in_flight: int = option(64, "renders queued or running before 503")
     http_keep_alive_timeout: float = option(5.0, "seconds an idle keep-alive connection stays "
                                                  "open")
-    http_max_connections: int = option(2048, "open connections before new ones get 503")
+    http_max_connections: int = option(8192, "open connections; a new one beyond this "
+                                             "displaces the oldest still waiting for its "
+                                             "request head (see docs/networking.md)")
+    http_max_connections_per_address: int = option(256, "open connections from one client "
+                                                        "address, the same way (0: no cap; "
+                                                        "behind a proxy every client is "
+                                                        "its address)")
+    http_reserved_connections: int = option(64, "connections admitted beyond the cap when all "
+                                                "are busy, for /healthz and /readyz only")
+    http_head_timeout: float = option(10.0, "seconds a connection has to send a whole request "
+                                            "head (from connecting, or from the previous "
+                                            "answer); then it is closed")
+    http_body_timeout: float = option(30.0, "seconds a request has to send its whole body "
+                                            "after its head (408)")
+    http_max_requests: int = option(512, "requests in the app at once before others get 503 "
+                                         "with Retry-After (/healthz and /readyz never do; "
+                                         "0: no limit)")
     max_in_flight_per_client: int = option(8, "renders one API key (or, with an open API, one "
                                               "address) may have at once before 429")
     heavy_render_pixels: int = option(4_000_000, "renders with more output pixels (or over "

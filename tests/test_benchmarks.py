@@ -1,5 +1,6 @@
 """The benchmark harness still runs (a ~10 s smoke run; no timing is asserted here)."""
 
+import re
 import subprocess
 import sys
 
@@ -32,3 +33,18 @@ def test_csv_batch_benchmark_smoke_run():
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| this tree |" in result.stdout
+
+
+def test_attacks_benchmark_smoke_run():
+    """Every attack of bench_attacks.py runs (small numbers) and no answer is a 5xx other than a
+    503 with Retry-After (timings are printed, not asserted)."""
+    result = subprocess.run([sys.executable, "benchmarks/bench_attacks.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "/healthz p95 attacked:" in result.stdout, result.stdout
+    assert "5xx other than 503 + Retry-After: 0 (goal 0)" in result.stdout, result.stdout
+    opened = re.search(r"idle sockets opened: +(\d+)", result.stdout)
+    assert opened and int(opened.group(1)) >= 100, result.stdout
+    for attack in ("healthz", "key spellings", "metrics methods", "normal", "big csv",
+                   "slow webhook"):
+        assert f"  {attack} " in result.stdout, (attack, result.stdout)
