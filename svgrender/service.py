@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from svgrender.sets import SetStore
 from svgrender.errors import (Overloaded, SvgRenderError, StorageFull, StorageUnavailable, TemplateNotFound,
                               TooManyRequests)
 from svgrender.executors import RenderExecutor, RenderJob
+from svgrender.fair import FairSlots
 from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileMissing, FileStore, RecordStore
@@ -77,6 +79,12 @@ class RenderService:
         lane = settings.workers - 1
         self.heavy_lane = asyncio.Semaphore(lane) if lane >= 1 else None
         self.previews = ByteBoundedCache(PREVIEW_CACHE_BYTES)  # unstored renders, by content
+        # The drawing slots, round-robin between clients (fair.py): one key's queued renders
+        # never stand between another client and the next free worker.
+        if settings.workers > 0:
+            self.render_slots = FairSlots(settings.workers, settings.max_queue)
+        else:  # threads: as many as asyncio.to_thread's default pool, no queue cap (the CLI)
+            self.render_slots = FairSlots(min(32, (os.cpu_count() or 1) + 4))
 
     async def run(self, template_id: str, body: bytes | RenderRequest,
                   client: str | None = None, version: str | None = None,
@@ -118,7 +126,7 @@ class RenderService:
             try:
                 lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
                     else contextlib.nullcontext()
-                async with lane:
+                async with lane, self.render_slots.slot(client):
                     rendered = await self.executor.render(RenderJob(template, request, images))
             finally:
                 m.in_flight.dec()
@@ -183,7 +191,7 @@ class RenderService:
             async def draw() -> Rendered:
                 lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
                     else contextlib.nullcontext()
-                async with lane:
+                async with lane, self.render_slots.slot(client):
                     rendered = await self.executor.render(RenderJob(template, request, images))
                 self.previews.put(key, rendered, sum(len(f.data) for f in rendered.files))
                 return rendered
@@ -252,10 +260,7 @@ class RenderService:
         if client is None:
             yield
             return
-        if self.per_client.get(client, 0) >= self.settings.max_in_flight_per_client:
-            raise TooManyRequests(f"this client already has "
-                                  f"{self.settings.max_in_flight_per_client} renders in progress "
-                                  "(SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT); retry shortly")
+        self.refuse_busy_client(client)
         self.per_client[client] = self.per_client.get(client, 0) + 1
         try:
             yield
@@ -263,6 +268,16 @@ class RenderService:
             self.per_client[client] -= 1
             if not self.per_client[client]:
                 del self.per_client[client]
+
+    def refuse_busy_client(self, client: str | None) -> None:
+        """429 now if this client has all its renders in progress: routes call it before
+        reading a body or loading a template, so a refusal costs the event loop next to
+        nothing (a key retrying in a tight loop is refused ~100 times a second)."""
+        if client is not None and \
+                self.per_client.get(client, 0) >= self.settings.max_in_flight_per_client:
+            raise TooManyRequests(f"this client already has "
+                                  f"{self.settings.max_in_flight_per_client} renders in progress "
+                                  "(SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT); retry shortly")
 
     def new_image_id(self) -> str:
         image_id = secrets.token_hex(5)

@@ -119,3 +119,53 @@ def test_heavy_renders_leave_one_worker_for_the_others(settings):
         assert [r.width for r in results] == [4800] * 4 + [1200]
 
     asyncio.run(scenario())
+
+
+class SteppedExecutor:
+    """The real thread executor; each render that reaches it records its title in `order` and
+    then waits for one `step` before drawing."""
+
+    def __init__(self, settings):
+        from svgrender.executors import ThreadExecutor
+
+        self.inner, self.order, self.step = ThreadExecutor(settings), [], None
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def render(self, job):
+        self.order.append(job.request.params[0].text)
+        await self.step.acquire()
+        return await self.inner.render(job)
+
+
+def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
+    """Two render workers; key a has its 8 renders in (2 drawing, 6 waiting) when key b asks for
+    one: b's render is the next to reach a worker, after one of a's finishes, not after all."""
+    settings = replace(settings, workers=2, max_in_flight_per_client=8)
+    executor = SteppedExecutor(settings)
+    service = build_service(settings, executor=executor)
+
+    async def scenario():
+        executor.step = asyncio.Semaphore(0)
+        busy = [asyncio.create_task(service.run("social-card", body(f"a{n}"), client="key:a"))
+                for n in range(8)]
+        while service.render_slots.waiting < 6:
+            await asyncio.sleep(0.01)
+        other = asyncio.create_task(service.run("social-card", body("b"), client="key:b"))
+        while service.render_slots.waiting < 7:
+            await asyncio.sleep(0.01)
+        assert executor.order == ["a0", "a1"]
+        executor.step.release()  # a0 draws and finishes: its worker goes to b
+        while len(executor.order) < 3:
+            await asyncio.sleep(0.01)
+        assert executor.order == ["a0", "a1", "b"]
+        for _ in range(9):
+            executor.step.release()
+        results = await asyncio.gather(*busy, other)
+        assert len({r.id for r in results}) == 9
+        assert sorted(executor.order) == sorted([f"a{n}" for n in range(8)] + ["b"])
+        assert service.render_slots.busy == 0 and service.render_slots.waiting == 0
+
+    asyncio.run(scenario())

@@ -47,7 +47,10 @@ def layout_header(layout: dict) -> str:
 async def preview(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
-    await run_in_threadpool(service.templates.valid, template_id)  # 404 / 422 first
+    service.refuse_busy_client(request.scope.get("svgrender.client"))  # 429 before any work
+    # 404 / 422 before reading a large body: the parse in memory (one stat), else loaded in a
+    # thread (a first load parses, never on the event loop).
+    await service.template(template_id)
     width = requested_width(request, service.settings.thumb_width)
     body = await read_limited(request, service.settings.max_body_bytes)
     template, rendered, hit = await service.preview(

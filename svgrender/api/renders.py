@@ -28,8 +28,10 @@ def base_url(request: Request) -> str:
 async def render(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
-    # 404 / 422 before reading a large body; a first load parses, so not on the event loop.
-    await run_in_threadpool(service.templates.valid, template_id)
+    service.refuse_busy_client(request.scope.get("svgrender.client"))  # 429 before any work
+    # 404 / 422 before reading a large body: the parse in memory (one stat), else loaded in a
+    # thread (a first load parses, never on the event loop).
+    await service.template(template_id)
     body = await read_limited(request, service.settings.max_body_bytes)
     if b'"variants"' in body:
         decoded = service.decode(body)

@@ -1,0 +1,83 @@
+"""FairSlots: render slots go to the waiting client served least recently, not first come."""
+
+import asyncio
+
+import pytest
+
+from svgrender.errors import Overloaded
+from svgrender.fair import FairSlots
+
+
+async def hold(slots: FairSlots, client: str, order: list, release: asyncio.Event) -> None:
+    async with slots.slot(client):
+        order.append(client)
+        await release.wait()
+
+
+async def until(condition) -> None:
+    while not condition():
+        await asyncio.sleep(0)
+
+
+def test_a_newcomer_gets_the_next_slot_ahead_of_a_busy_clients_queue():
+    async def scenario():
+        slots, order = FairSlots(2), []
+        gates = {}
+
+        async def one(client, n):
+            gates[(client, n)] = gate = asyncio.Event()
+            await hold(slots, client, order, gate)
+
+        busy = [asyncio.create_task(one("a", n)) for n in range(8)]
+        await until(lambda: slots.waiting == 6)
+        newcomer = asyncio.create_task(one("b", 0))
+        await until(lambda: slots.waiting == 7)
+        gates[("a", 0)].set()  # one slot frees: it goes to b, not to a's third render
+        await until(lambda: len(order) == 3)
+        assert order == ["a", "a", "b"]
+        for gate in gates.values():
+            gate.set()
+        await asyncio.gather(*busy, newcomer)
+        assert order.count("a") == 8 and slots.busy == 0 and slots.waiting == 0
+
+    asyncio.run(scenario())
+
+
+def test_waiting_clients_take_turns():
+    """Three clients queue three renders each, one client after the other: they are served
+    a, b, c, a, b, c… (first come, first served would be a, a, a, b, b, b…)."""
+    async def scenario():
+        slots, order, gate = FairSlots(1), [], asyncio.Event()
+        first = asyncio.create_task(hold(slots, "x", order, gate))
+        await until(lambda: slots.busy == 1)
+        tasks = []
+        for client in "abc":
+            for _ in range(3):
+                tasks.append(asyncio.create_task(hold(slots, client, order, gate)))
+                await until(lambda: slots.waiting == len(tasks))
+        gate.set()
+        await asyncio.gather(first, *tasks)
+        assert order == ["x"] + list("abc" * 3)
+
+    asyncio.run(scenario())
+
+
+def test_beyond_max_waiting_is_overloaded_and_a_cancelled_waiter_leaves_no_trace():
+    async def scenario():
+        slots, order, gate = FairSlots(1, max_waiting=1), [], asyncio.Event()
+        held = asyncio.create_task(hold(slots, "a", order, gate))
+        await until(lambda: slots.busy == 1)
+        waiter = asyncio.create_task(hold(slots, "b", order, gate))
+        await until(lambda: slots.waiting == 1)
+        with pytest.raises(Overloaded):
+            await slots.acquire("c")
+        waiter.cancel()
+        await asyncio.gather(waiter, return_exceptions=True)
+        assert slots.waiting == 0 and not slots.lines
+        gate.set()
+        await held
+        assert slots.busy == 0
+        async with slots.slot("c"):
+            assert slots.busy == 1
+
+    asyncio.run(scenario())
