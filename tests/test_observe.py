@@ -11,6 +11,7 @@ from dataclasses import replace
 from starlette.testclient import TestClient
 
 from svgrender.api.app import create_app
+from svgrender.api.observe import RefusalThrottle
 
 
 def test_request_ids_are_echoed_or_made(client):
@@ -132,3 +133,30 @@ def test_route_labels_are_route_templates(client):
     assert not any("|" in route or "_" in route.split("{")[0] for route in routes), routes
     seconds = set(re.findall(r'svgrender_http_request_seconds_count\{route="([^"]*)"', text))
     assert "/batches/{id}" in seconds and "abc123" not in text
+
+
+def test_refusals_are_logged_a_few_a_second_and_summed():
+    throttle = RefusalThrottle(per_second=5)
+    allowed = [throttle.allow("/designs/{template_id}", 429, 100.2 + n / 100)[0]
+               for n in range(40)]
+    assert allowed == [True] * 5 + [False] * 35
+    assert throttle.allow("/designs/{template_id}", 201, 100.9) == (True, [])  # never held
+    assert throttle.allow("/metrics", 401, 100.9)[0]  # its own allowance per route and status
+    wanted, summaries = throttle.allow("/designs/{template_id}", 429, 101.1)
+    assert wanted and summaries == [{
+        "ts": 100.0, "route": "/designs/{template_id}", "status": 429, "suppressed": 35,
+        "message": summaries[0]["message"]}]
+
+
+def test_a_flood_of_refusals_does_not_write_a_line_each(settings, caplog):
+    settings = replace(settings, api_keys=("k",))
+    with TestClient(create_app(settings)) as client, \
+            caplog.at_level(logging.INFO, logger="svgrender.access"):
+        for _ in range(40):
+            assert client.post("/designs/social-card", json={}).status_code == 401
+        assert client.post("/designs/social-card", json={},
+                           headers={"Authorization": "Bearer k"}).status_code == 201
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "svgrender.access"]
+    refused = [line for line in lines if line.get("status") == 401 and "requestId" in line]
+    assert 5 <= len(refused) < 40  # a few a second (the loop may cross a second or two)
+    assert lines[-1]["status"] == 201  # an answer that is not a refusal is always logged

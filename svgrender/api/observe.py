@@ -30,6 +30,37 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"})
 
 
+# Answers a client can make the server give as fast as it can send (a key retrying past its
+# render allowance, a scan with a bad key or invented methods, a flood while overloaded): each
+# one still counts in /metrics, but the log keeps only the first few a second of each.
+REFUSALS = frozenset({401, 405, 408, 429, 503})
+REFUSAL_LINES_PER_SECOND = 5
+
+
+class RefusalThrottle:
+    """At most `per_second` log lines a second per (route, status) of refusals; the ones left
+    out are summed into one line (`"suppressed": n`) when the next second's first line is
+    written."""
+
+    def __init__(self, per_second: int = REFUSAL_LINES_PER_SECOND):
+        self.per_second, self.second, self.counts = per_second, 0, {}
+
+    def allow(self, route: str, status: int, now: float) -> tuple[bool, list[dict]]:
+        """(log this line?, summary lines of the previous second to log first)."""
+        summaries = []
+        if int(now) != self.second:
+            summaries = [{"ts": float(self.second), "route": r, "status": s,
+                          "suppressed": n - self.per_second,
+                          "message": "similar refusals in this second, counted in /metrics, "
+                                     "not logged one by one"}
+                         for (r, s), n in self.counts.items() if n > self.per_second]
+            self.second, self.counts = int(now), {}
+        if status not in REFUSALS:
+            return True, summaries
+        n = self.counts[(route, status)] = self.counts.get((route, status), 0) + 1
+        return n <= self.per_second, summaries
+
+
 def method_label(method: str) -> str:
     return method if method in METHODS else "other"
 
@@ -53,6 +84,7 @@ def route_name(scope: Scope) -> str:
 class ObserveMiddleware:
     def __init__(self, app: ASGIApp):
         self.app = app
+        self.refusals = RefusalThrottle()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -82,8 +114,14 @@ class ObserveMiddleware:
             m = metrics.setup()
             m.requests.labels(route, method_label(scope["method"]), str(status)).inc()
             m.request_seconds.labels(route).observe(seconds)
+            now = time.time()
+            wanted, summaries = self.refusals.allow(route, status, now)
+            for summary in summaries:
+                log.info(json.dumps(summary, ensure_ascii=False))
+            if not wanted:
+                return
             log.info(json.dumps({
-                "ts": round(time.time(), 3), "requestId": request_id,
+                "ts": round(now, 3), "requestId": request_id,
                 "method": scope["method"][:32], "path": scope["path"][:300], "route": route,
                 "status": status, "durationMs": round(seconds * 1000, 2), **log_fields},
                 ensure_ascii=False))
