@@ -131,7 +131,10 @@ class RenderService:
             finally:
                 m.in_flight.dec()
             started = time.perf_counter()
-            stored = await self.blocking(self.store, rendered, template, request, image_id, key)
+            # In a thread even on local disk: six files and renames, slow on a busy disk, must not
+            # hold up every other request (and /healthz) on the event loop.
+            stored = await asyncio.to_thread(self.store, rendered, template, request, image_id,
+                                             key)
             m.render_seconds.labels(template.id, "store").observe(time.perf_counter() - started)
             return stored
 
@@ -273,11 +276,14 @@ class RenderService:
         """429 now if this client has all its renders in progress: routes call it before
         reading a body or loading a template, so a refusal costs the event loop next to
         nothing (a key retrying in a tight loop is refused ~100 times a second)."""
-        if client is not None and \
-                self.per_client.get(client, 0) >= self.settings.max_in_flight_per_client:
+        if self.client_busy(client):
             raise TooManyRequests(f"this client already has "
                                   f"{self.settings.max_in_flight_per_client} renders in progress "
                                   "(SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT); retry shortly")
+
+    def client_busy(self, client: str | None) -> bool:
+        return client is not None and \
+            self.per_client.get(client, 0) >= self.settings.max_in_flight_per_client
 
     def new_image_id(self) -> str:
         image_id = secrets.token_hex(5)

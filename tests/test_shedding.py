@@ -67,3 +67,54 @@ def test_a_connection_in_the_reserve_serves_health_checks_only():
         statuses[path] = sent[0]["status"]
     assert statuses == {"/healthz": 200, "/readyz": 200, "/designs/social-card": 503,
                         "/metrics": 503}
+
+
+def test_a_busy_clients_render_is_refused_before_its_body_is_read(settings):
+    """A key with all its renders in progress: its next render is a 429 with Retry-After and a
+    JSON body, answered without reading the body or reaching the routes; another key's render
+    and the busy key's other requests go through."""
+    import json
+    from dataclasses import replace
+
+    from svgrender.api.app import build_service
+    from svgrender.api.shedding import BusyClientRefusal
+
+    service = build_service(replace(settings, max_in_flight_per_client=2))
+    service.per_client["key:busy"] = 2  # as client_slot counts two renders in progress
+    reached, read = [], []
+
+    async def inner(scope, receive, send):
+        reached.append(scope["path"])
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def receive():
+        read.append(True)
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def ask(path: str, client: str, method: str = "POST") -> list:
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+        await BusyClientRefusal(inner, service)({"type": "http", "method": method, "path": path,
+                                                 "headers": [], "svgrender.client": client},
+                                                receive, send)
+        return sent
+
+    async def scenario():
+        for path in ("/designs/social-card", "/designs/social-card/preview",
+                     "/v1/templates/social-card/images"):
+            refused = await ask(path, "key:busy")
+            assert refused[0]["status"] == 429
+            assert (b"retry-after", b"2") in refused[0]["headers"]
+            body = json.loads(refused[1]["body"])
+            assert body["code"] == "too_many_requests"
+            assert "SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT" in body["message"]
+        assert reached == [] and read == []
+        assert (await ask("/designs/social-card", "key:other"))[0]["status"] == 201
+        assert (await ask("/batches/x", "key:busy", "GET"))[0]["status"] == 201
+        assert (await ask("/templates", "key:busy"))[0]["status"] == 201
+        assert reached == ["/designs/social-card", "/batches/x", "/templates"]
+
+    asyncio.run(scenario())

@@ -23,6 +23,7 @@ from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
 from svgrender.api.errors import HANDLERS
 from svgrender.api.observe import ObserveMiddleware
+from svgrender.api.shedding import BusyClientRefusal
 from svgrender.api.views import image_answer
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -214,7 +215,8 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                                            public_hosts=settings.public_hosts,
                                            cors_origins=settings.cors_origins),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
-                                           admin_keys=settings.admin_keys)])
+                                           admin_keys=settings.admin_keys),
+                                Middleware(BusyClientRefusal, service=service)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
     if mcp:
         mcp.app = app  # its tool calls go through the whole app, keys and all

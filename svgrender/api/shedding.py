@@ -5,6 +5,7 @@ take a working replica out)."""
 from __future__ import annotations
 
 import json
+import re
 
 from svgrender.api.errors import RETRY_AFTER_SECONDS
 
@@ -46,3 +47,32 @@ def health_only(app):
                                                           "shortly")
         await app(scope, receive, send)
     return guarded
+
+
+# The routes that take one render slot of the caller (service.client_slot).
+RENDER_PATHS = re.compile(r"^/(?:designs/[^/]+(?:/preview)?|v1/templates/[^/]+/images)$")
+
+
+class BusyClientRefusal:
+    """A render from a client that has all its renders in progress is refused 429 here, before
+    routing, body, template or exception handling: such a client may retry in a tight loop,
+    and each refusal should cost the event loop as little as an answer can."""
+
+    def __init__(self, app, service):
+        self.app, self.service = app, service
+        self.body = json.dumps({
+            "message": f"this client already has {service.settings.max_in_flight_per_client} "
+                       "renders in progress (SVGRENDER_MAX_IN_FLIGHT_PER_CLIENT); retry shortly",
+            "code": "too_many_requests"}).encode()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" \
+                and self.service.client_busy(scope.get("svgrender.client")) \
+                and RENDER_PATHS.match(scope["path"]):
+            await send({"type": "http.response.start", "status": 429, "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(self.body)).encode()),
+                (b"retry-after", str(RETRY_AFTER_SECONDS).encode())]})
+            await send({"type": "http.response.body", "body": self.body})
+            return
+        await self.app(scope, receive, send)
