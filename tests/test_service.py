@@ -156,11 +156,11 @@ def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
         other = asyncio.create_task(service.run("social-card", body("b"), client="key:b"))
         while service.render_slots.waiting < 7:
             await asyncio.sleep(0.01)
-        assert executor.order == ["a0", "a1"]
-        executor.step.release()  # a0 draws and finishes: its worker goes to b
+        assert len(executor.order) == 2 and all(t[0] == "a" for t in executor.order)
+        executor.step.release()  # one of a's draws and finishes: its worker goes to b
         while len(executor.order) < 3:
             await asyncio.sleep(0.01)
-        assert executor.order == ["a0", "a1", "b"]
+        assert executor.order[2] == "b"
         for _ in range(9):
             executor.step.release()
         results = await asyncio.gather(*busy, other)
