@@ -64,3 +64,24 @@ def test_uploads_go_to_the_storage_and_survive_a_restart(tmp_path):
         assert httpx.delete(f"{url}/templates/copy-card").status_code == 204
         assert httpx.delete(f"{url}/templates/social-card").status_code == 403
     assert snapshot(templates) == before
+
+
+def test_uploads_of_an_earlier_version_in_the_folder_still_count_as_uploaded(tmp_path):
+    from svgrender.settings import Settings
+    from svgrender.templates.store import TemplateStore
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "old.svg").write_bytes(SVG)  # uploaded into the folder by an earlier version
+    (folder / ".uploaded.json").write_text('["old"]')
+    (folder / "own.svg").write_bytes(SVG)  # the operator's
+    store = TemplateStore.for_settings(Settings(templates_dir=folder,
+                                                storage_dir=tmp_path / "data"))
+    store.check_writable("old")  # no 403: it was uploaded
+    store.save("new", SVG)
+    assert store.uploaded() >= {"old", "new"}
+    assert (tmp_path / "data" / "_templates" / "new.svg").is_file()
+    assert not (folder / "new.svg").exists()
+    store.delete("old")  # gone for good, not only its copy in the storage
+    assert "old" not in store.ids() and not (folder / "old.svg").exists()
+    assert sorted(store.ids()) == ["new", "own"]

@@ -103,9 +103,17 @@ class UploadsOverFolder:
         return ("uploaded", *self.uploads.write(name, data))
 
     def remove(self, name: str) -> bool:
-        if self.uploads.remove(name):
-            return True
-        return self.folder_writable and self.folder.remove(name)
+        removed = self.uploads.remove(name)
+        if self.folder_writable or name.removesuffix(".svg") in self._legacy_uploads():
+            removed = self.folder.remove(name) or removed
+        return removed
+
+    def _legacy_uploads(self) -> set[str]:
+        """Ids an earlier version uploaded into the folder itself (its own manifest there)."""
+        try:
+            return set(json.loads(self.folder.read(MANIFEST) or b"[]"))
+        except ValueError:
+            return set()
 
     def names(self) -> list[str]:
         return sorted(set(self.uploads.names()) | set(self.folder.names()))
