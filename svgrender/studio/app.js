@@ -133,8 +133,16 @@ async function upload(file) {
 // --- the template view -------------------------------------------------------------------
 
 async function openTemplate(id, { layer = null, push = true, params = {} } = {}) {
+  // The first preview is asked for together with the template, not after it (the stage's width
+  // is guessed from the window's; the server draws its nearest size).
+  const guess = Math.ceil(Math.min(window.innerWidth, 1400) * 0.7 * (window.devicePixelRatio || 1));
+  const early = preview(id, { format: "png", params: paramsList(params) }, guess)
+    .catch(() => null); // asked again below, with its error shown
   const detail = await guarded(() => api(`/templates/${encodeURIComponent(id)}`));
-  if (!detail) return;
+  if (!detail) {
+    early.then((shot) => shot && URL.revokeObjectURL(shot.url));
+    return;
+  }
   const url = pageUrl(detail.id, layer, params);
   if (push && location.pathname + location.search !== url) window.history.pushState(null, "", url);
   if (!state.detail || state.detail.id !== detail.id) { // another template: its own rows, steps
@@ -155,7 +163,7 @@ async function openTemplate(id, { layer = null, push = true, params = {} } = {})
   if (!$("fontFamilies").children.length) loadFonts();
   if (layer && detail.layers.some((l) => l.name === layer)) select(layer);
   else if (layer) status(`This template has no layer “${layer}”`, true);
-  await renderNow();
+  await renderNow(early);
 }
 
 function boxStyle(item) {
@@ -367,12 +375,13 @@ function previewWidth() {
   return Math.min(state.detail.width, Math.ceil(shown * (window.devicePixelRatio || 1)));
 }
 
-async function renderNow() {
+async function renderNow(early = null) {
   const mine = ++state.seq;
   status("Rendering…");
   const started = performance.now();
   // A preview: drawn, never stored (storing is the "Render and store" button's job).
-  const shot = await guarded(() => preview(state.detail.id, body(), previewWidth()));
+  const shot = (early && await early)
+    || await guarded(() => preview(state.detail.id, body(), previewWidth()));
   if (!shot) return;
   if (mine !== state.seq) { URL.revokeObjectURL(shot.url); return; } // a newer one was asked for
   if (state.last) URL.revokeObjectURL(state.last.url);
