@@ -176,3 +176,26 @@ def test_the_batch_csv_tab_is_a_header_the_batch_endpoint_accepts(page, server):
     answer = httpx.post(f"{server}/batches/social-card", content=f"{header}\n{row}\n",
                         headers={"Content-Type": "text/csv"})
     assert answer.status_code == 202, answer.text
+
+
+def test_the_font_field_flags_a_family_the_server_does_not_have(page, server):
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="600" height="200">'
+           b'<rect width="600" height="200" fill="#fff"/>'
+           b'<text id="headline" x="20" y="100" font-family="Nowhere Grotesk" font-size="40">'
+           b'Hello</text></svg>')
+    answer = httpx.put(f"{server}/templates/missing-font", content=svg,
+                       headers={"Content-Type": "image/svg+xml"})
+    assert answer.status_code in (200, 201), answer.text
+    families = httpx.get(f"{server}/v1/fonts").json()["families"]
+    assert "Nowhere Grotesk" not in families and "Inter" in families
+    page.goto(f"{server}/studio/t/missing-font?layer=headline")
+    wait_loaded(page)
+    field = "#fields [data-prop=fontFamily]"
+    page.wait_for_selector(f"{field}[data-missing=true]")
+    assert "“Nowhere Grotesk” is not on the server" in page.text_content(f"{field} .missing")
+    page.fill(f"{field} input", "Inter")  # one the server has: the flag goes
+    page.press(f"{field} input", "Enter")
+    page.wait_for_selector(f"{field}[data-missing=false]")
+    assert page.locator(f"{field} .missing").is_hidden()
+    page.goto(f"{server}/studio/t/social-card?layer=title")  # the demo's Inter is there
+    page.wait_for_selector(f"{field}[data-missing=false]")

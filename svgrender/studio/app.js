@@ -3,7 +3,7 @@
 import { api, ApiError, apiKey, clearApiKey, preview, setApiKey } from "./api.js";
 import { compareWithBrowser } from "./compare.js";
 import { describeUnnamed, elementAt, suggestName, templatePoint } from "./elements.js";
-import { fieldsFor, updateBoxFields } from "./fields.js";
+import { fieldsFor, flagMissingFonts, updateBoxFields } from "./fields.js";
 import { EditHistory } from "./history.js";
 import { snippet } from "./snippets.js";
 import { TextBoxEditor } from "./textbox.js";
@@ -66,6 +66,7 @@ async function loadFonts() {
   const fonts = await api("/v1/fonts").catch(() => null);
   if (!fonts) return;
   $("fontFamilies").replaceChildren(...fonts.families.map((f) => el("option", { value: f })));
+  flagMissingFonts();
 }
 
 async function openGallery({ push = true } = {}) {
