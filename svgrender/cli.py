@@ -174,7 +174,7 @@ def cmd_render(args, settings: Settings) -> int:
     params = params_from_pairs(_pairs(args.param))
     _bounded(settings, args.timeout or 2 * settings.render_timeout)
     files = MemoryFileStore()
-    store = TemplateStore(settings.templates_dir, settings)
+    store = TemplateStore.for_settings(settings)
     store.fonts.sync()  # fonts uploaded to the server's templates folder
     service = RenderService(settings, store, files,
                             MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
@@ -192,7 +192,7 @@ def cmd_templates(args, settings: Settings) -> int:
     from svgrender.templates.report import findings
     from svgrender.templates.store import TemplateStore
 
-    store = TemplateStore(settings.templates_dir, settings)
+    store = TemplateStore.for_settings(settings)
     if args.id:
         template = store.valid(args.template_id)
         for layer in template.listed_layers():
@@ -229,7 +229,7 @@ def cmd_link(args, settings: Settings) -> int:
                       scale=args.scale), max_text_chars=settings.max_text_chars,
         max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
         max_scale=settings.max_scale)
-    store = TemplateStore(settings.templates_dir, settings)
+    store = TemplateStore.for_settings(settings)
     version = None
     if args.template_id in store.ids():
         template = store.valid(args.template_id)
@@ -252,7 +252,7 @@ def cmd_batch(args, settings: Settings) -> int:
     from svgrender.templates.store import TemplateStore
 
     console = Console(stderr=True)
-    template = TemplateStore(settings.templates_dir, settings).valid(args.template_id)
+    template = TemplateStore.for_settings(settings).valid(args.template_id)
     rows = local.read_rows(Path(args.rows), "pdf" if args.pdf else args.format, settings,
                            template)
     out = Path(args.output)

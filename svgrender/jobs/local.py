@@ -50,7 +50,7 @@ def read_rows(path: Path, default_format: str | None, settings: Settings, templa
 async def render_rows(template_id: str, rows: list[Row], out: Path, settings: Settings,
                       console: Console) -> Outcome:
     files, records = MemoryFileStore(), MemoryRecordStore()
-    service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
+    service = RenderService(settings, TemplateStore.for_settings(settings), files,
                             records, ImageFetcher(settings), executor_for(settings))
     template = await service.template(template_id)
     out.mkdir(parents=True, exist_ok=True)
