@@ -1,4 +1,5 @@
-"""The Starlette app: the routes table, middleware and error handlers, wired to one RenderService.
+"""The Starlette app: the routes (from api/routes.py), middleware and error handlers, wired to
+one RenderService.
 
 Handlers are plain functions in one module per concept (renders, templates, files, meta); they
 read `request.app.state.service`. DynaPictures' paths and field names, plus /v1 aliases.
@@ -12,17 +13,14 @@ import contextlib
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import batches, boxes, files, links, meta, previews, renders, studio, templates
-from svgrender.api import sets
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
 from svgrender.api.errors import HANDLERS
 from svgrender.api.observe import ObserveMiddleware
+from svgrender.api.routes import ENDPOINTS, public_paths
 from svgrender.api.views import image_answer
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -34,60 +32,6 @@ from svgrender.jobs.store import SqliteJobStore
 from svgrender.service import RenderResult, RenderService
 from svgrender.settings import Settings
 from svgrender.templates.store import TemplateStore
-
-
-def by_method(**handlers):
-    """One route, several methods: so a 405 lists every method the path supports."""
-    async def endpoint(request: Request) -> Response:
-        handler = handlers.get(request.method) or (
-            handlers.get("GET") if request.method == "HEAD" else None)
-        return await handler(request)
-    endpoint.__name__ = "|".join(h.__name__ for h in handlers.values())  # the metrics' route
-    return endpoint
-
-
-ROUTES = [
-    Route("/healthz", meta.healthz),
-    Route("/readyz", meta.readyz),
-    Route("/metrics", meta.prometheus),
-    Route("/openapi.json", meta.openapi),
-    Route("/v1/fonts", by_method(GET=meta.fonts, POST=meta.upload_font),
-          methods=["GET", "POST"]),
-    Route("/designs/{template_id}", renders.render, methods=["POST"]),
-    Route("/designs/{template_id}/preview", previews.preview, methods=["POST"]),
-    Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
-    Route("/sets", sets.list_sets),
-    Route("/sets/{set_id}/images", sets.render_set, methods=["POST"]),
-    Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
-          methods=["GET", "POST"]),
-    Route("/v1/templates", templates.list_templates),
-    Route("/templates/{template_id}", by_method(GET=templates.show_template,
-                                                PUT=templates.upload_template,
-                                                DELETE=templates.delete_template),
-          methods=["GET", "PUT", "DELETE"]),
-    Route("/v1/templates/{template_id}", templates.show_template),
-    Route("/templates/{template_id}/layers", templates.name_layer, methods=["POST"]),
-    Route("/templates/{template_id}/layers/{layer}/box", boxes.set_box, methods=["PUT"]),
-    Route("/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
-          methods=["GET", "DELETE"]),
-    Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
-          methods=["GET", "DELETE"]),
-    Route("/files/{file_name}", files.serve_file),
-    Route("/docs", studio.docs_page),
-    Route("/studio", studio.studio_page),
-    Route("/studio/", studio.studio_page),
-    Route("/studio/{name}", studio.studio_file),
-    Route("/studio/t/{template_id}", studio.studio_page),  # a deep link: the same page
-    # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
-    Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
-                                     DELETE=batches.cancel_batch),
-          methods=["GET", "POST", "DELETE"]),
-    Route("/batches/{id}/zip", batches.batch_zip),
-    Route("/batches/{id}/pdf", batches.batch_pdf),
-    # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
-    Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
-          methods=["GET", "POST"]),
-]
 
 
 def cors(settings: Settings) -> list[Middleware]:
@@ -200,7 +144,9 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             service.templates.fonts.reader = local_reader
             await service.executor.stop()
 
-    routes = ROUTES + ([Route("/mcp", mcp, methods=["POST"])] if mcp else [])
+    # /mcp is an ASGI app of its own, mounted when the extra is installed.
+    routes = [Route(e.path, mcp, methods=list(e.methods)) if e.path == "/mcp" else e.route()
+              for e in ENDPOINTS if e.path != "/mcp" or mcp]
     app = Starlette(routes=routes, lifespan=with_mcp(lifespan, mcp), exception_handlers=HANDLERS,
                     middleware=[Middleware(ObserveMiddleware), *cors(settings),
                                 Middleware(CsrfMiddleware,
@@ -209,8 +155,10 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                                            public_hosts=settings.public_hosts,
                                            cors_origins=settings.cors_origins),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
-                                           admin_keys=settings.admin_keys)])
+                                           admin_keys=settings.admin_keys,
+                                           public=public_paths(ENDPOINTS))])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
+    app.state.endpoints = ENDPOINTS  # /openapi.json describes them
     if mcp:
         mcp.app = app  # its tool calls go through the whole app, keys and all
     return app

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender.api import public
-from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
 from svgrender.animation import check_frames_against
@@ -107,7 +106,6 @@ async def get_image(request: Request) -> Response:
 
 
 async def delete_image(request: Request) -> Response:
-    require_admin(request)
     image_id = request.path_params["image_id"]
     service = request.app.state.service
     if not await service.blocking(service.delete, image_id):
