@@ -14,6 +14,7 @@ import msgspec
 from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
+from svgrender.jobs.engine import JobEngine
 from svgrender.jobs.rows import Row
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
 from svgrender.service import RenderService
@@ -29,14 +30,15 @@ ROW_ATTEMPTS = 3
 
 class JobManager:
     def __init__(self, service: RenderService, store: JobStore,
-                 image_answer: Callable[[str, str], dict | None], engine=None):
-        """`image_answer(image_id, base_url)`: the nine-field answer of a finished render."""
+                 image_answer: Callable[[str, str], dict | None],
+                 engine: JobEngine | None = None):
+        """`image_answer(image_id, base_url)`: the nine-field answer of a finished render.
+        `engine`: the embedded runner unless another one is given (Dramatiq on Redis)."""
         from svgrender.jobs.runner import EmbeddedRunner
 
         self.service, self.store, self.image_answer = service, store, image_answer
-        self.engine = engine or EmbeddedRunner(self)
-        if hasattr(self.engine, "bind"):
-            self.engine.bind(self)
+        self.engine: JobEngine = engine or EmbeddedRunner()
+        self.engine.bind(self)
 
     async def start(self) -> None:
         await self.engine.start()
