@@ -190,7 +190,7 @@ class RenderService:
     async def blocking(self, function, *args):
         """Storage calls: direct on local disk (fast), in a thread for object storage or a
         Redis index."""
-        if getattr(self.files, "remote", False) or getattr(self.records, "remote", False):
+        if self.files.remote or self.records.remote:
             return await asyncio.to_thread(function, *args)
         return function(*args)
 

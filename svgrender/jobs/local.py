@@ -16,14 +16,10 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
 
 from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
-from svgrender.executors import executor_for
 from svgrender.formats import lookup
-from svgrender.io.loaders import ImageFetcher
-from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
 from svgrender.jobs.rows import Row, rows_from_csv, rows_from_json
-from svgrender.service import RenderService
 from svgrender.settings import Settings
-from svgrender.templates.store import TemplateStore
+from svgrender.wiring import local_service
 
 
 @dataclass
@@ -49,9 +45,8 @@ def read_rows(path: Path, default_format: str | None, settings: Settings, templa
 
 async def render_rows(template_id: str, rows: list[Row], out: Path, settings: Settings,
                       console: Console) -> Outcome:
-    files, records = MemoryFileStore(), MemoryRecordStore()
-    service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
-                            records, ImageFetcher(settings), executor_for(settings))
+    service = local_service(settings)
+    files = service.files
     template = await service.template(template_id)
     out.mkdir(parents=True, exist_ok=True)
     outcome = Outcome()
