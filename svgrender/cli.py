@@ -172,8 +172,10 @@ def cmd_render(args, settings: Settings) -> int:
     _bounded(settings, args.timeout or 2 * settings.render_timeout)
     service = local_service(settings, ThreadExecutor(settings))
     service.templates.fonts.sync()  # fonts uploaded to the server's templates folder
-    result = asyncio.run(service.run(template_id, RenderRequest(params=params, format=fmt,
-                                                                  scale=args.scale)))
+    async def render():
+        return await service.run(await service.admit(
+            template_id, RenderRequest(params=params, format=fmt, scale=args.scale)))
+    result = asyncio.run(render())
     Path(args.output).write_bytes(service.files.files[result.files[0]])
     print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
     for warning in result.warnings:  # those not logged yet (e.g. from a cached static layer)
@@ -210,10 +212,10 @@ def cmd_templates(args, settings: Settings) -> int:
 
 def cmd_link(args, settings: Settings) -> int:
     """Print a signed render link (checked against the local template when there is one)."""
-    from svgrender.apply import check_params
+    from svgrender.executors import ThreadExecutor
     from svgrender.links import link_urls
     from svgrender.params import RenderRequest, params_from_pairs, validate_request
-    from svgrender.templates.store import TemplateStore
+    from svgrender.wiring import local_service
 
     if not settings.link_keys and not settings.unsigned_links:
         raise SvgRenderError("set SVGRENDER_LINK_KEYS (the server's keys) to sign links",
@@ -223,11 +225,12 @@ def cmd_link(args, settings: Settings) -> int:
                       scale=args.scale), max_text_chars=settings.max_text_chars,
         max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
         max_scale=settings.max_scale)
-    store = TemplateStore(settings.templates_dir, settings)
+    service = local_service(settings, ThreadExecutor(settings))
+    store = service.templates
     version = None
     if args.template_id in store.ids():
         template = store.valid(args.template_id)
-        check_params(template, request.params)
+        request = service.admit_to(template, request).request
         version = template.version if args.pin else None
     elif args.pin:
         raise _not_found(args.template_id, settings.templates_dir, False)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -11,7 +10,6 @@ from svgrender.api.body import read_limited
 from svgrender.api.files import IMMUTABLE, SVG_POLICY, stored_response
 from svgrender.api.renders import base_url
 from svgrender.api.views import warnings_header
-from svgrender.apply import check_params
 from svgrender.errors import BadRequest, InvalidParam, LinksDisabled, NotFound
 from svgrender.formats import AUTO, negotiate
 from svgrender.links import check_signature, link_urls, parse_link, validate_link
@@ -54,13 +52,13 @@ async def make_link(request: Request) -> Response:
     service = request.app.state.service
     settings = service.settings
     template_id = request.path_params["name"]
-    template = await run_in_threadpool(service.templates.valid, template_id)
+    template = await service.template(template_id)
     body = await read_limited(request, settings.max_body_bytes)
     render = service.decode(body)
     if render.metadata is not None:
         raise InvalidParam("a link carries no metadata (it is a URL anyone may load); "
                            "leave `metadata` out", field="metadata")
-    check_params(template, render.params)
+    render = service.admit_to(template, render).request
     if not settings.link_keys and not settings.unsigned_links:
         raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
                             "SVGRENDER_UNSIGNED_LINKS=1)")

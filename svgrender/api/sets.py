@@ -41,7 +41,7 @@ async def render_set(request: Request) -> Response:
         try:
             template = await service.template(template_id)
             one, skipped = for_member(template, decoded)
-            prepared.append((template_id, service.decode(one), skipped))
+            prepared.append((template_id, service.admit_to(template, one), skipped))
         except SvgRenderError as exc:
             raise in_member(exc, template_id) from None
     client = request.scope.get("svgrender.client")
@@ -50,7 +50,7 @@ async def render_set(request: Request) -> Response:
     async def run(template_id, one):
         async with gate:
             try:
-                return await service.run(template_id, one, client=client)
+                return await service.run(one, client=client)
             except SvgRenderError as exc:
                 raise in_member(exc, template_id) from None
 

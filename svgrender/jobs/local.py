@@ -14,7 +14,6 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
-from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.formats import lookup
 from svgrender.jobs.rows import Row, rows_from_csv, rows_from_json
@@ -75,9 +74,7 @@ async def render_rows(template_id: str, rows: list[Row], out: Path, settings: Se
             async def one(row: Row, target: Path) -> None:
                 async with slots:
                     try:
-                        request = service.decode(row.body)
-                        check_params(template, request.params)
-                        result = await service.run(template_id, request)
+                        result = await service.run(service.admit_to(template, row.body))
                         target.write_bytes(files.files[result.files[0]])
                         for name in result.files:  # keep memory flat over long batches
                             files.delete(name)

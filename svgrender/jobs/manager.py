@@ -11,7 +11,6 @@ from typing import Callable
 
 import msgspec
 
-from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
 from svgrender.jobs.engine import JobEngine
@@ -77,8 +76,7 @@ class JobManager:
         for row in rows:
             if row.error is None:
                 try:
-                    request = self.service.decode(row.body)
-                    check_params(template, request.params)
+                    request = self.service.admit_to(template, row.body).request
                     if pdf:  # one combined PDF: every row is drawn as a vector PDF page
                         request.format = "pdf"
                     row = replace(row, body=msgspec.json.encode(request))
@@ -114,8 +112,8 @@ class JobManager:
         again later (image download 5xx, timeouts, a busy renderer)."""
         error = image_id = notes = None
         try:
-            result = await self.service.run(row.template_id, row.body, None,
-                                            image_id=row.image_id)
+            admitted = await self.service.admit(row.template_id, row.body)
+            result = await self.service.run(admitted, None, image_id=row.image_id)
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}
