@@ -9,6 +9,7 @@ there, not in the API process.
 
 from __future__ import annotations
 
+from svgrender.formats import media_type
 from svgrender.executors import ProcessExecutor, RenderExecutor, executor_for
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import (FileStore, LocalFileStore, LocalRecordStore, MemoryFileStore,
@@ -29,7 +30,7 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
         from svgrender.io.s3 import Bucket, S3FileStore, S3RecordStore
 
         bucket = Bucket(settings.storage_url, settings=settings)
-        files = files or S3FileStore(bucket, settings.public_files_url)
+        files = files or S3FileStore(bucket, settings.public_files_url, media_type)
         records = records or S3RecordStore(bucket)
     records = records or LocalRecordStore(settings.storage_dir)
     if settings.redis_url:  # the result index and link renders shared between replicas

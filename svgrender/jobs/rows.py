@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from svgrender.apply import PROPERTIES
+from svgrender.properties import PROPERTIES
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.params import LayerParam, RenderRequest, params_from_pairs
 
