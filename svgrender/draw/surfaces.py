@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from svgrender.draw import seams
 from svgrender.draw.drawers import current_images
 from svgrender.draw.filters import current_results
-from svgrender.draw.text import FLOW_MARK, current_layouts, current_text_lines
+from svgrender.draw.text_box import FLOW_MARK, current_layouts, current_text_lines
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
