@@ -67,8 +67,8 @@ def test_access_levels_are_documented_as_the_key_check_applies_them(settings):
         public = sorted((p, m) for p, item in paths.items() for m, op in item.items()
                         if m != "parameters" and op.get("security") == [])
         assert public == [("/docs", "get"), ("/files/{fileName}", "get"), ("/healthz", "get"),
-                          ("/links/{name}", "get"), ("/openapi.json", "get"), ("/readyz", "get"),
-                          ("/studio", "get"), ("/studio/", "get"),
+                          ("/links/sets/{name}", "get"), ("/links/{name}", "get"),
+                          ("/openapi.json", "get"), ("/readyz", "get"), ("/studio", "get"), ("/studio/", "get"),
                           ("/studio/t/{templateId}", "get"), ("/studio/{name}", "get")]
         filled = {"templateId": "social-card", "fileName": "x.png", "name": "app.js",
                   "imageId": "0123456789", "id": "b1", "setId": "s", "layer": "title"}
