@@ -25,3 +25,10 @@ def test_animation_benchmark_smoke_run():
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| gif |" in result.stdout and "frames/s" in result.stdout
+
+
+def test_redraw_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_redraw.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| issue-shaped card (photo after texts) | jpeg |" in result.stdout
