@@ -46,3 +46,34 @@ def photo_after_text_card() -> bytes:
   <image id="photo" x="660" y="70" width="480" height="490" preserveAspectRatio="xMidYMid slice"
          clip-path="url(#photo-clip)" href="data:image/jpeg;base64,{photo}"/>
 </svg>'''.encode()
+
+
+def shadows_card(shadowed: int) -> bytes:
+    """1200×630, 16 small 240×90 tiles (a Figma-style drop shadow chain), the first
+    `shadowed` of them with the shadow: 16 vs 1 prices each filter run."""
+    tiles = []
+    for i in range(16):
+        x, y = 40 + (i % 4) * 290, 40 + (i // 4) * 145
+        effect = ' filter="url(#tile-shadow)"' if i < shadowed else ""
+        tiles.append(f'<rect id="tile{i}" x="{x}" y="{y}" width="240" height="90" rx="14" '
+                     f'fill="#ffffff"{effect}/>')
+    return f'''<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630">
+  <defs>
+    <linearGradient id="bg" x1="0" y1="0" x2="1" y2="1">
+      <stop offset="0" stop-color="#e9f5f2"/><stop offset="1" stop-color="#cfe3ef"/>
+    </linearGradient>
+    <filter id="tile-shadow" x="-20%" y="-30%" width="140%" height="180%"
+            filterUnits="objectBoundingBox" color-interpolation-filters="sRGB">
+      <feFlood flood-opacity="0" result="BackgroundImageFix"/>
+      <feColorMatrix in="SourceAlpha" type="matrix"
+                     values="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 127 0" result="hardAlpha"/>
+      <feOffset dy="6"/>
+      <feGaussianBlur stdDeviation="8"/>
+      <feColorMatrix type="matrix" values="0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0.25 0"/>
+      <feBlend mode="normal" in2="BackgroundImageFix" result="effect1_dropShadow"/>
+      <feBlend mode="normal" in="SourceGraphic" in2="effect1_dropShadow" result="shape"/>
+    </filter>
+  </defs>
+  <rect width="1200" height="630" fill="url(#bg)"/>
+  {"".join(tiles)}
+</svg>'''.encode()
