@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from redraw_cards import shadows_card  # noqa: E402
 from svgrender import render as pipeline  # noqa: E402
-from svgrender.draw import seams, walker  # noqa: E402
+from svgrender.draw import seams, surfaces  # noqa: E402
+from svgrender.draw.filters import group_extent  # noqa: E402
 from svgrender.params import RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
 from svgrender.templates.model import load_template  # noqa: E402
@@ -74,9 +75,9 @@ def main() -> None:
     seams.install()
     runs = 3 if args.smoke else 21
     # Before: filtered groups as CairoSVG makes them (canvas-sized), in the same run.
-    walker._extent_of = lambda surface, node, name: None
+    surfaces.RasterSurface.group_extent = staticmethod(lambda surface, node, name: None)
     before = {n: _svgrender_ms(shadows_card(n), runs) for n in (0, 1, 16)}
-    walker._extent_of = None
+    surfaces.RasterSurface.group_extent = staticmethod(group_extent)
     ms = {n: _svgrender_ms(shadows_card(n), runs) for n in (0, 1, 16)}
     resvg = _resvg_ms(shadows_card(16), runs)
     lines = ["| shadowed tiles (of 16) | canvas-sized groups ms (× one) | "

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import cairocffi
 from cairosvg import surface as cairo_surface
-from cairosvg.url import parse_url
 
 # mix-blend-mode names -> cairo operators (cairo's blend modes follow the compositing spec).
 BLEND_OPERATORS = {
@@ -20,18 +19,6 @@ BLEND_OPERATORS = {
 }
 
 
-def _group_extent():
-    global _extent_of
-    if _extent_of is None:  # filters imports this module (through filter_buffers): lazily
-        from svgrender.draw.filters import group_extent
-
-        _extent_of = group_extent
-    return _extent_of
-
-
-_extent_of = None
-
-
 class WalkerMixin:
     """Our additions to CairoSVG's walker: `mix-blend-mode` and `isolation` (it ignores both),
     and Inkscape flow regions, which are a text box and not ink."""
@@ -44,7 +31,7 @@ class WalkerMixin:
         mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
         isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
         if mode is None and not isolate:
-            return self._draw_filtered_in_its_extent(node)
+            return super().draw(node)
         context = self.context
         context.push_group()
         try:
@@ -59,27 +46,6 @@ class WalkerMixin:
             context.restore()
         return None
 
-
-    def _draw_filtered_in_its_extent(self, node):
-        """A filtered element drawn under a clip to what its filter reads (filters.py
-        group_extent): CairoSVG's group for it is then that small, not the canvas."""
-        name = node.get("filter")
-        extent = None
-        if name and self.stroke_and_fill:
-            extent = _group_extent()(self, node, parse_url(name).fragment)
-        if extent is None:
-            return super().draw(node)
-        context = self.context
-        context.save()
-        matrix = context.get_matrix()
-        context.identity_matrix()
-        context.rectangle(extent[0], extent[1], extent[2] - extent[0], extent[3] - extent[1])
-        context.set_matrix(matrix)
-        context.clip()
-        try:
-            return super().draw(node)
-        finally:
-            context.restore()
 
     def _clip_rule(self, node) -> None:
         """`clip-rule: evenodd` (CairoSVG clips with the non-zero rule whatever the clip path
