@@ -108,7 +108,7 @@ class Kept:
     above: list  # the above elements (copies), to build the trees that redraw some of them
     undrawn: list
     root: etree._Element
-    trees: dict = field(default_factory=dict)  # frozenset of above indexes -> parsed tree
+    trees: dict = field(default_factory=dict)  # frozenset of above indexes -> SVG bytes
 
 
 class RegionCache(ByteBoundedCache):
@@ -179,15 +179,17 @@ def meets(a, b) -> bool:
 
 
 def above_tree(kept: Kept, indexes: frozenset):
-    tree = kept.trees.get(indexes)
-    if tree is None:
+    """The above layers in `indexes`, parsed for this request: the serialised tree is kept,
+    not the parsed one (CairoSVG writes into its nodes while drawing; threads share `kept`)."""
+    data = kept.trees.get(indexes)
+    if data is None:
         root = copy.deepcopy(kept.root)
         for child in kept.undrawn:
             root.append(copy.deepcopy(child))
         for i in sorted(indexes):
             root.append(copy.deepcopy(kept.above[i]))
-        tree = kept.trees[indexes] = parse_for_cairo(etree.tostring(root))
-    return tree
+        data = kept.trees[indexes] = etree.tostring(root)
+    return parse_for_cairo(data)
 
 
 def compose(drawn: cairo.ImageSurface, static: cairo.ImageSurface, box) -> cairo.ImageSurface:
