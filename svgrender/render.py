@@ -10,7 +10,7 @@ from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
 from svgrender.draw.fonts import generation as font_generation
 from svgrender.draw import static_regions
-from svgrender.draw.static_layers import Split, StaticLayerCache, split
+from svgrender.draw.static_layers import Split, split
 from svgrender.draw.static_regions import RegionCache, RegionSplit
 from svgrender.draw.surfaces import (Drawing, Size, collecting_fit, collecting_warnings, draw_raster, prepare_drawing,
                                      sharing_text_layouts,
@@ -71,17 +71,15 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
     return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 
-_static_cache: StaticLayerCache | None = None
-_region_cache: RegionCache | None = None
+_layer_cache: RegionCache | None = None
 
 
-def _caches(settings: Settings) -> tuple[StaticLayerCache, RegionCache]:
-    global _static_cache, _region_cache
-    if _static_cache is None or _static_cache.max_bytes != settings.static_layer_cache_bytes:
-        _static_cache = StaticLayerCache(settings.static_layer_cache_bytes)
-    if _region_cache is None or _region_cache.max_bytes != settings.static_layer_cache_bytes:
-        _region_cache = RegionCache(settings.static_layer_cache_bytes)
-    return _static_cache, _region_cache
+def _cache(settings: Settings) -> RegionCache:
+    """Drawn layers kept per process: paint-order prefixes and region splits, one budget."""
+    global _layer_cache
+    if _layer_cache is None or _layer_cache.max_bytes != settings.static_layer_cache_bytes:
+        _layer_cache = RegionCache(settings.static_layer_cache_bytes)
+    return _layer_cache
 
 
 def _static_layers(static: Split, sizes: list[Size], background: str | None,
@@ -90,8 +88,8 @@ def _static_layers(static: Split, sizes: list[Size], background: str | None,
     now and kept. All sizes are drawn and kept together: thumbnails sample filtered layers from
     the main size drawn before them, as in a full draw (one size kept without the others would
     compute them at its own size)."""
-    cache = _caches(settings)[0]
-    key = (static.key, tuple(sizes), background, font_generation())
+    cache = _cache(settings)
+    key = ("order", static.key, tuple(sizes), background, font_generation())
     cached = cache.get(key)
     if cached is None:
         own: list[str] = []
@@ -109,12 +107,12 @@ def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
                      background: str | None, settings: Settings, warnings: list[str]) -> dict:
     """Every size drawn by region (draw/static_regions.py): the changed layers on the kept
     layers below them, the layers above redrawn only where they meet what changed."""
-    cache = _caches(settings)[1]
-    key = (region.key, tuple(sizes), background, font_generation())
+    cache = _cache(settings)
+    key = ("region", region.key, tuple(sizes), background, font_generation())
     kept = cache.get(key)
     if kept is None:
         kept = static_regions.keep(region, sizes, background)
-        cache.put(key, kept)
+        cache.put_kept(key, kept)
     warnings.extend(w for w in kept.below_warnings if w not in warnings)
     drawn, boxes = {}, {}
     for size in sizes:  # in the render's own scopes: filters and text shared across sizes

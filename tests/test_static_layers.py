@@ -71,7 +71,7 @@ def test_a_title_change_draws_only_the_title_on_kept_layers(monkeypatch):
 
     monkeypatch.setattr(pipeline, "draw_raster", counting)
     monkeypatch.setattr(static_regions, "draw_raster", counting)
-    monkeypatch.setattr(pipeline, "_region_cache", None)  # cold: nothing drawn yet
+    monkeypatch.setattr(pipeline, "_layer_cache", None)  # cold: nothing drawn yet
     for title in ("First title", "Second title", "Third title"):
         pipeline.render(template, RenderRequest(format="jpeg", params=[
             LayerParam(name="title", text=title)]), ON)

@@ -28,7 +28,8 @@ import cairocffi as cairo
 import numpy as np
 from lxml import etree
 
-from svgrender.draw.static_layers import GROUPING, NOT_DRAWN, _ids, _references
+from svgrender.draw.static_layers import (GROUPING, NOT_DRAWN, StaticLayerCache, _ids,
+                                          _references)
 from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, parse_for_cairo,
                                      sharing_filter_results)
 from svgrender.lru import ByteBoundedCache
@@ -111,11 +112,14 @@ class Kept:
     trees: dict = field(default_factory=dict)  # frozenset of above indexes -> SVG bytes
 
 
-class RegionCache(ByteBoundedCache):
-    def put(self, key, kept: Kept) -> None:
+class RegionCache(StaticLayerCache):
+    """One byte budget for both ways of keeping layers: paint-order prefixes (put) and
+    region splits (put_kept), under keys that say which."""
+
+    def put_kept(self, key, kept: Kept) -> None:
         nbytes = sum(s.get_stride() * s.get_height()
                      for part in (kept.below, kept.static) for s in part.values())
-        super().put(key, kept, nbytes)
+        ByteBoundedCache.put(self, key, kept, nbytes)
 
 
 def keep(split_: RegionSplit, sizes: list[Size], background: str | None) -> Kept:
