@@ -63,11 +63,17 @@ def rounded_rect(surface, node) -> None:
 def draw_gradient(surface, node, name, opacity) -> bool:
     """CairoSVG's gradient, plus the focal radius `fr` of radial gradients (SVG 2), which it
     ignores: the same circles, stops and spread, with the inner circle given its radius."""
-    drawn = cairosvg_draw_gradient(surface, node, name, opacity)
     gradient = surface.gradients[name]
+    drawn, built = _gradient_source(surface, node, name, gradient, opacity)
     if drawn and gradient.tag == "linearGradient" and \
             isinstance(surface.cairo, cairocffi.ImageSurface):
-        strip = as_strip(surface.context.get_source(), surface.context.get_matrix())
+        ctm = surface.context.get_matrix()
+        key = ctm.as_tuple()
+        strip = built.strips.get(key, False) if built is not None else False
+        if strip is False:
+            strip = as_strip(surface.context.get_source(), ctm)
+            if built is not None:
+                built.strips[key] = strip
         if strip is not None:
             surface.context.set_source(strip)
         return drawn
@@ -87,6 +93,42 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     focal.set_extend(source.get_extend())
     surface.context.set_source(focal)
     return drawn
+
+
+class _BuiltGradient:
+    """One gradient's cairo pattern (user space) and its strips by device transform."""
+
+    __slots__ = ("gradient", "strips")
+
+    def __init__(self, gradient):
+        self.gradient = gradient
+        self.strips: dict[tuple, cairocffi.Pattern | None] = {}
+
+
+def _gradient_source(surface, node, name, gradient, opacity):
+    """Set CairoSVG's pattern for the gradient as the source: `(drawn, kept)`.
+
+    A `userSpaceOnUse` gradient's pattern is built on first use and kept on its node at this
+    opacity (one parsed tree per render: its sizes and every shape sharing the gradient reuse it;
+    an Illustrator export has thousands, issue 32), with its strips by device transform. Not kept:
+    `objectBoundingBox` gradients (they depend on the shape), and a gradient whose transform
+    cannot be inverted (CairoSVG then clips the context as a side effect of building it)."""
+    if gradient.get("gradientUnits") != "userSpaceOnUse":
+        return cairosvg_draw_gradient(surface, node, name, opacity), None
+    # What CairoSVG's `size()` and `map_color()` read from the surface besides the node.
+    key = (opacity, surface.context_width, surface.context_height, surface.font_size,
+           surface.dpi, surface.map_rgba)
+    kept = gradient.__dict__.setdefault("_svgrender_built", {})
+    built = kept.get(key)
+    if built is not None:
+        surface.context.set_source(built.gradient)
+        return True, built
+    transformed = bool(gradient.get("gradientTransform"))
+    clip = surface.context.clip_extents() if transformed else None
+    drawn = cairosvg_draw_gradient(surface, node, name, opacity)
+    if drawn and not (transformed and surface.context.clip_extents() != clip):
+        kept[key] = built = _BuiltGradient(surface.context.get_source())
+    return drawn, built
 
 
 def draw_pattern(surface, node, name, opacity) -> bool:
