@@ -1,4 +1,4 @@
-"""Path data parsed once per render: a size drawn from a replayed recording has the same pixels
+"""Path data and polygon points parsed once per render: a size drawn from a replayed recording has the same pixels
 as the same size drawn from a freshly parsed tree (issue 32)."""
 
 import numpy as np
@@ -17,6 +17,8 @@ SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" viewB
 <path d="M150 150 a40 20 30 1 1 60 -20 A30 30 0 0 0 280 180 q-20-30 -40-10 t-30 0 z"
       fill="none" stroke="#090" stroke-width="4"/>
 <path d="M20 190a15 15 0 1015-15Z" fill="#f80"/>
+<polygon points="220,20 290,40 260,90 230,70" fill="#909" marker-start="url(#m)"/>
+<polyline points="100 120, 130 100 160 125" fill="none" stroke="#555" marker-mid="url(#m)"/>
 </svg>"""
 
 
@@ -28,7 +30,7 @@ def test_replayed_paths_draw_what_a_fresh_parse_draws():
     shared = parse_for_cairo(SVG)
     first = draw_raster(shared, Size(300, 200))  # records each path on its node
     recorded = [node for node in shared.children if getattr(node, KEPT, None)]
-    assert len(recorded) == 3
+    assert len(recorded) == 5
     for size in (Size(100, 67), Size(200, 133), Size(300, 200)):
         replayed = pixels(draw_raster(shared, size))
         fresh = pixels(draw_raster(parse_for_cairo(SVG), size))

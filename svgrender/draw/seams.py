@@ -53,6 +53,8 @@ TAGS = cairo_surface.TAGS
 SEAMS: tuple[Seam, ...] = (
     Seam(TAGS, "rect", drawers.rounded_rect, "cairosvg.shapes.rect"),
     Seam(TAGS, "path", path_replay.path, "cairosvg.path.path"),
+    Seam(TAGS, "polygon", path_replay.polygon, "cairosvg.shapes.polygon"),
+    Seam(TAGS, "polyline", path_replay.polyline, "cairosvg.shapes.polyline"),
     Seam(TAGS, "image", drawers.draw_image, "cairosvg.image.image"),
     Seam(TAGS, "text", text_layers.draw_text, "cairosvg.text.text"),
     Seam(TAGS, "flowRoot", text_layers.draw_text, "?.?"),  # CairoSVG has no flowRoot drawer
