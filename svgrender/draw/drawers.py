@@ -7,6 +7,7 @@ it: `seams.install()` does that, explicitly.
 from __future__ import annotations
 
 import copy
+import re
 from contextvars import ContextVar
 from math import pi
 
@@ -105,6 +106,34 @@ class _BuiltGradient:
         self.strips: dict[tuple, cairocffi.Pattern | None] = {}
 
 
+GRADIENT_LENGTHS = {"linearGradient": {"x1": "0%", "y1": "0%", "x2": "100%", "y2": "0%"},
+                    "radialGradient": {"cx": "50%", "cy": "50%", "r": "50%"}}
+TRANSFORM_NAMES = re.compile(r"matrix|translate|scale|rotate|skewX|skewY")
+TRANSFORM_NUMBERS = re.compile(r"[-+0-9.eE,()\s]*")
+
+
+def _plain_numbers(gradient) -> bool:
+    """Whether the gradient's geometry is plain numbers (CairoSVG's size() then reads nothing
+    from the surface, so its pattern is the same at every output size)."""
+    for name, default in GRADIENT_LENGTHS.get(gradient.tag, {}).items():
+        value = str(gradient.get(name, default)).strip()
+        if value != "0%" and not _is_number(value):
+            return False
+    if gradient.tag == "radialGradient" and any(gradient.get(f) is not None for f in ("fx", "fy")):
+        if not all(_is_number(str(gradient.get(f, "0"))) for f in ("fx", "fy")):
+            return False
+    return TRANSFORM_NUMBERS.fullmatch(
+        TRANSFORM_NAMES.sub("", gradient.get("gradientTransform") or "")) is not None
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _gradient_source(surface, node, name, gradient, opacity):
     """Set CairoSVG's pattern for the gradient as the source: `(drawn, kept)`.
 
@@ -115,9 +144,9 @@ def _gradient_source(surface, node, name, gradient, opacity):
     cannot be inverted (CairoSVG then clips the context as a side effect of building it)."""
     if gradient.get("gradientUnits") != "userSpaceOnUse":
         return cairosvg_draw_gradient(surface, node, name, opacity), None
-    # What CairoSVG's `size()` and `map_color()` read from the surface besides the node.
-    key = (opacity, surface.context_width, surface.context_height, surface.font_size,
-           surface.dpi, surface.map_rgba)
+    key = (opacity, surface.map_rgba)  # what map_color() reads besides the stop
+    if not _plain_numbers(gradient):  # a length with units: what CairoSVG's size() reads
+        key += (surface.context_width, surface.context_height, surface.font_size, surface.dpi)
     kept = gradient.__dict__.setdefault("_svgrender_built", {})
     built = kept.get(key)
     if built is not None:
