@@ -6,6 +6,7 @@ machine wall time mostly measures the neighbours; on an idle one the two agree).
 - `flat`: the same Illustrator-shaped file with each gradient fill replaced by a flat colour
   (same tree, same rules: what the gradients themselves cost);
 - `cairosvg`: plain CairoSVG drawing the same file once, 1x PNG (what the library costs alone);
+- a row of 3000 shapes sharing one gradient (what reusing a gradient's pattern saves);
 - `--before DIR`: another checkout (e.g. /work/main) timed on the same files, for before/after.
 
     python benchmarks/bench_big_files.py [--sizes 1000 2000 4000] [--before /work/main]
@@ -54,6 +55,16 @@ print(json.dumps({"load": loaded - started, "render": done - loaded}))
 '''
 
 
+def shared_gradient(n: int) -> str:
+    """N small shapes painted with one userSpaceOnUse gradient (Figma/Inkscape share them)."""
+    rects = "".join(f'<rect x="{(i * 7) % 1180}" y="{(i * 13) % 780}" width="20" height="20" '
+                    'fill="url(#a)"/>' for i in range(n))
+    return ('<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800"><defs>'
+            '<linearGradient id="a" x1="0" y1="0" x2="1200" y2="800" '
+            'gradientUnits="userSpaceOnUse"><stop offset="0" stop-color="red"/>'
+            f'<stop offset="1" stop-color="blue"/></linearGradient></defs>{rects}</svg>')
+
+
 def largest_corpus_file() -> Path:
     return max((ROOT / "tests" / "corpus" / "files").glob("*.svg"), key=lambda p: p.stat().st_size)
 
@@ -87,6 +98,9 @@ def main() -> None:
                 path = Path(folder) / f"ai-{n}{'-flat' if flat else ''}.svg"
                 path.write_text(illustrator_like(n, flat=flat))
                 files.append((f"illustrator {n} rules" + (" flat" if flat else ""), path, n))
+        shared = Path(folder) / "shared.svg"
+        shared.write_text(shared_gradient(3000))
+        files.append(("3000 shapes, one gradient", shared, 0))
         corpus = largest_corpus_file()
         files.append((f"corpus {corpus.name[:24]}", corpus, 0))
         rows = []

@@ -16,7 +16,7 @@ from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, path_replay, text_layers
+from svgrender.draw import drawers, text_layers
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -52,9 +52,6 @@ def qualified(function) -> str:
 TAGS = cairo_surface.TAGS
 SEAMS: tuple[Seam, ...] = (
     Seam(TAGS, "rect", drawers.rounded_rect, "cairosvg.shapes.rect"),
-    Seam(TAGS, "path", path_replay.path, "cairosvg.path.path"),
-    Seam(TAGS, "polygon", path_replay.polygon, "cairosvg.shapes.polygon"),
-    Seam(TAGS, "polyline", path_replay.polyline, "cairosvg.shapes.polyline"),
     Seam(TAGS, "image", drawers.draw_image, "cairosvg.image.image"),
     Seam(TAGS, "text", text_layers.draw_text, "cairosvg.text.text"),
     Seam(TAGS, "flowRoot", text_layers.draw_text, "?.?"),  # CairoSVG has no flowRoot drawer
