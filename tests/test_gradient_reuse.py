@@ -1,7 +1,11 @@
 """A userSpaceOnUse gradient's pattern is built once per render and reused by every size and
 every shape that paints with it: same pixels as a fresh tree at each size (issue 32)."""
 
+import re
+from copy import deepcopy
+
 import numpy as np
+from lxml import etree
 
 from svgrender.draw.surfaces import Size, draw_raster, parse_for_cairo
 
@@ -33,16 +37,40 @@ SVG = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org
 </svg>"""
 
 
+SVG_NS = "http://www.w3.org/2000/svg"
+
+
 def pixels(surface) -> np.ndarray:
     return np.frombuffer(bytes(surface.get_data()), np.uint8).copy()
 
 
-def test_sizes_drawn_from_one_tree_match_fresh_trees():
+def one_gradient_per_use(svg: bytes) -> bytes:
+    """The same picture with nothing to reuse: each paint gets its own copy of its gradient."""
+    root = etree.fromstring(svg)
+    defs = root.find(f"{{{SVG_NS}}}defs")
+    gradients = {g.get("id"): g for g in defs}
+    uses = iter(range(1000))
+
+    def own(match):
+        copy = deepcopy(gradients[match.group(1)])
+        copy.set("id", f"{match.group(1)}{next(uses)}")
+        defs.append(copy)
+        return f"url(#{copy.get('id')})"
+    for element in root.iter(f"{{{SVG_NS}}}rect", f"{{{SVG_NS}}}circle"):
+        for paint in ("fill", "stroke"):
+            if element.get(paint, "").startswith("url("):
+                element.set(paint, re.sub(r"url\(#(\w+)\)", own, element.get(paint)))
+    return etree.tostring(root)
+
+
+def test_sizes_drawn_from_one_tree_match_a_drawing_with_nothing_to_reuse():
     shared = parse_for_cairo(SVG)
+    reference_svg = one_gradient_per_use(SVG)
+    assert reference_svg.count(b"Gradient id=") >= SVG.count(b"Gradient id=") + 12
     for size in (Size(300, 200), Size(100, 67), Size(200, 133), Size(300, 200)):
         reused = pixels(draw_raster(shared, size))
-        fresh = pixels(draw_raster(parse_for_cairo(SVG), size))
-        assert np.array_equal(reused, fresh), size
+        reference = pixels(draw_raster(parse_for_cairo(reference_svg), size))
+        assert np.array_equal(reused, reference), size
 
 
 def test_the_gradient_is_kept_and_each_shape_still_gets_its_own_colours():
