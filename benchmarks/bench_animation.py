@@ -43,7 +43,7 @@ def timed(function, runs: int) -> float:
     function()  # warm (fonts, parsed template, code paths)
     times = []
     for _ in range(runs):
-        pipeline._static_cache = None  # cold static-layer cache for every measured run
+        pipeline._layer_cache = None  # cold static-layer cache for every measured run
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)

@@ -224,7 +224,7 @@ def scraped_draws(url: str) -> dict:
     draws = sum(float(v) for v in re.findall(
         r'svgrender_render_seconds_count\{stage="draw",template="[^"]+"\} ([0-9.]+)', text))
     answered = sum(float(v) for v in re.findall(
-        r'svgrender_http_requests_total\{method="POST",route="render",status="201"\} '
+        r'svgrender_http_requests_total\{method="POST",route="/designs/{template_id}",status="201"\} '
         r'([0-9.]+)', text))
     return {"draws": draws, "answered": answered}
 

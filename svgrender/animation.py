@@ -26,11 +26,9 @@ def check_budget(request, width: int, height: int, settings) -> None:
             "frames or a smaller scale", field="frames", code="animation_too_large")
 
 
-def check_frames_against(template, request, settings) -> None:
+def check_frames_against(template, request, settings, check) -> None:
     """Before anything is fetched or drawn: the budget, and every frame's layers and
-    properties (an error names the frame)."""
-    from svgrender.apply import check_params
-
+    properties with `check` (RenderService.admit_to's check_params; an error names the frame)."""
     check_budget(request, round(template.width * request.scale),
                  round(template.height * request.scale), settings)
     from svgrender.params import validate_request
@@ -43,7 +41,7 @@ def check_frames_against(template, request, settings) -> None:
                              max_text_chars=s.max_text_chars,
                              max_metadata_bytes=s.max_metadata_bytes,
                              max_params=s.max_params, max_scale=s.max_scale)
-            check_params(template, one.params)
+            check(template, one.params)
         except SvgRenderError as exc:
             raise in_frame(exc, number) from None
 

@@ -1,18 +1,16 @@
 """Apply a request's objects to a copy of the template tree. Errors name the layer.
 
-PROPERTIES (below) is the registry of request properties: the request schema (params.py), the
-kind checks, the application order and the layer listings all derive from it. Adding a property
-is one `Property(...)` entry and its handler.
+The registry of request properties is svgrender/properties.py (the request schema, the kind
+checks, the application order and the layer listings derive from it); HANDLERS (below) says what
+applies each one. Adding a property is one `Property(...)` entry there and its handler here.
 """
 
 from __future__ import annotations
 
 import copy
 import difflib
-from dataclasses import dataclass
-from typing import Callable, Literal, Union
+from typing import Callable
 
-import msgspec
 
 from lxml import etree
 
@@ -27,8 +25,8 @@ from svgrender.svg.xml import (font_size_of, local_name, set_href, set_style, st
 from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
-from svgrender.kinds.barcode import Barcode, apply_barcode
-from svgrender.kinds.chart import Chart, apply_chart
+from svgrender.kinds.barcode import apply_barcode
+from svgrender.kinds.chart import apply_chart
 from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
 from svgrender.kinds.hyperlink import apply_href
@@ -37,6 +35,8 @@ from svgrender.kinds.place import requires
 from svgrender.kinds.place import svg as _svg
 from svgrender.kinds.qr import apply_qr
 from svgrender.kinds.rating import apply_rating
+from svgrender.properties import BY_NAME, PROPERTIES, properties_for
+from svgrender.properties import ALL, Box, Property  # noqa: F401 (their old home)
 
 
 class Target:
@@ -509,95 +509,50 @@ def set_image(t: Target, param: object) -> None:
     set_style(t.element, "fill", f"url(#{t.name}__pattern)")
 
 
-# --- the registry ---------------------------------------------------------------------------
+# --- what applies each property (the registry itself: svgrender/properties.py) -----------------
 
-Length = Union[float, str]
 Handler = Callable[[Target, object], None]
 
-
-class Box(msgspec.Struct, forbid_unknown_fields=True):
-    """A text box in template units (the layer's own coordinates)."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Property:
-    """One request property: its JSON name and type (the request schema is built from these),
-    the layer kinds it fits, and what applies it. Listed in the order they are applied."""
-
-    name: str
-    type: object
-    kinds: frozenset[str]
-    apply: Handler | None  # None: read by another property's handler (see `group`)
-    group: tuple[str, ...] = ()  # also apply when only these properties are given
-
-
-ALL = frozenset({"canvas", "text", "image", "shape", "group"})
-TEXT, IMAGE = frozenset({"text"}), frozenset({"image"})
-BORDERED = frozenset({"shape", "canvas", "image", "text"})
-IMAGE_GROUP = ("imagePosition", "imageAlignH", "imageAlignV")
-DRAWN = frozenset({"shape", "group"})  # layer kinds a QR code, barcode or rating is drawn into
-
-# Order matters: images before borders (borders frame the placed image), text before fonts.
-PROPERTIES: tuple[Property, ...] = (
-    Property("hidden", bool, ALL, set_hidden),
-    Property("text", str, TEXT, set_text),
-    Property("color", str, frozenset({"text", "shape", "canvas"}), set_color),
-    Property("backgroundColor", str, frozenset({"canvas", "shape"}), set_background),
-    Property("fontFamily", str, TEXT, set_font_family),
-    Property("fontSize", Length, TEXT, set_font_size),
-    Property("fontWeight", Union[int, str], TEXT, set_font_weight),
-    Property("fontStyle", Literal["normal", "italic", "oblique"], TEXT, set_font_style),
-    Property("letterSpacing", Length, TEXT, set_letter_spacing),
-    Property("lineHeight", Length, TEXT, set_line_height),
-    Property("textAlign", Literal["left", "center", "right", "justify"], TEXT,
-             _data("data-text-align")),
-    Property("verticalAlign", Literal["top", "middle", "bottom"], TEXT,
-             _data("data-vertical-align")),
-    Property("textTransform", Literal["none", "uppercase", "lowercase", "capitalize"], TEXT,
-             None),  # applied with the text (finish_text)
-    Property("maxLines", int, TEXT, _data("data-max-lines", lambda v: str(int(v)))),
-    Property("autoFit", bool, TEXT, _data("data-auto-fit", lambda v: "true" if v else "false")),
-    Property("minFontSize", Length, TEXT, set_min_font_size),
-    Property("wrap", Literal["word", "char", "none"], TEXT, _data("data-wrap")),
-    Property("box", Box, TEXT, set_box),
-    Property("imageUrl", str, IMAGE, lambda t, _: set_image(t, t.param), group=IMAGE_GROUP),
-    Property("imagePosition", Literal["cover", "contain", "fill", "align", "face", "attention"],
-             IMAGE, None),  # face, attention: kinds/crops.py, after the border (finish_crop)
-    Property("imageFocus", str, IMAGE, check_focus),  # "x,y" fractions: kinds/crops.py
-    Property("imageAlignH", Literal["left", "center", "right"], IMAGE, None),
-    Property("imageAlignV", Literal["top", "middle", "bottom"], IMAGE, None),
-    Property("imageEffect", str, IMAGE, apply_effect),  # svgrender/kinds/effects.py
-    # Drawn kinds (svgrender/kinds/): replace the layer's content with vector shapes in its box.
-    Property("qrCode", str, DRAWN, apply_qr),
-    Property("qrErrorCorrection", Literal["L", "M", "Q", "H"], DRAWN,
-             requires("qrCode", "qrErrorCorrection")),
-    Property("qrColor", str, DRAWN, requires("qrCode", "qrColor")),
-    Property("qrBackground", str, DRAWN, requires("qrCode", "qrBackground")),
-    Property("qrQuietZone", bool, DRAWN, requires("qrCode", "qrQuietZone")),
-    Property("barcode", Barcode, DRAWN, apply_barcode),
-    Property("rating", float, DRAWN, apply_rating),
-    Property("ratingMax", int, DRAWN, requires("rating", "ratingMax")),
-    Property("ratingColor", str, DRAWN, requires("rating", "ratingColor")),
-    Property("ratingEmptyColor", str, DRAWN, requires("rating", "ratingEmptyColor")),
-    Property("ratingShape", Literal["star", "heart", "circle"], DRAWN,
-             requires("rating", "ratingShape")),
-    Property("chart", Chart, DRAWN, apply_chart),  # svgrender/kinds/chart.py
-    Property("borderRadius", Length, frozenset({"shape", "canvas", "image"}), set_border_radius),
-    Property("borderColor", str, BORDERED, set_border_color),
-    Property("borderWidth", Length, BORDERED, set_border_width),
-    Property("opacity", float, ALL, set_opacity),
-    Property("href", str, ALL, apply_href),  # a link: <a> in SVG, an annotation in PDF
-)
-BY_NAME: dict[str, Property] = {p.name: p for p in PROPERTIES}
-
-
-def properties_for(kind: str) -> list[str]:
-    return [p.name for p in PROPERTIES if kind in p.kinds]
+# By property name; a property without one is read by another's handler (properties.py `group`).
+HANDLERS: dict[str, Handler] = {
+    "hidden": set_hidden,
+    "text": set_text,
+    "color": set_color,
+    "backgroundColor": set_background,
+    "fontFamily": set_font_family,
+    "fontSize": set_font_size,
+    "fontWeight": set_font_weight,
+    "fontStyle": set_font_style,
+    "letterSpacing": set_letter_spacing,
+    "lineHeight": set_line_height,
+    "textAlign": _data("data-text-align"),
+    "verticalAlign": _data("data-vertical-align"),
+    "maxLines": _data("data-max-lines", lambda v: str(int(v))),
+    "autoFit": _data("data-auto-fit", lambda v: "true" if v else "false"),
+    "minFontSize": set_min_font_size,
+    "wrap": _data("data-wrap"),
+    "box": set_box,
+    "imageUrl": lambda t, _: set_image(t, t.param),
+    "imageFocus": check_focus,  # "x,y" fractions: kinds/crops.py (face, attention: finish_crop)
+    "imageEffect": apply_effect,
+    "qrCode": apply_qr,
+    "qrErrorCorrection": requires("qrCode", "qrErrorCorrection"),
+    "qrColor": requires("qrCode", "qrColor"),
+    "qrBackground": requires("qrCode", "qrBackground"),
+    "qrQuietZone": requires("qrCode", "qrQuietZone"),
+    "barcode": apply_barcode,
+    "rating": apply_rating,
+    "ratingMax": requires("rating", "ratingMax"),
+    "ratingColor": requires("rating", "ratingColor"),
+    "ratingEmptyColor": requires("rating", "ratingEmptyColor"),
+    "ratingShape": requires("rating", "ratingShape"),
+    "chart": apply_chart,  # svgrender/kinds/chart.py
+    "borderRadius": set_border_radius,
+    "borderColor": set_border_color,
+    "borderWidth": set_border_width,
+    "opacity": set_opacity,
+    "href": apply_href,  # a link: <a> in SVG, an annotation in PDF (kinds/hyperlink.py)
+}
 
 
 def check_params(template: Template, params: list[object]) -> list[tuple[object, object]]:
@@ -644,8 +599,9 @@ def apply_params(template: Template, params: list[object], settings: Settings,
         target = Target(layer.name, layer.kind, copied[position[id(layer.element)]], root,
                         template, settings, ids, images.get(param.name), param)
         for prop in PROPERTIES:
-            if prop.apply is not None and (prop.name in given or given.keys() & set(prop.group)):
-                prop.apply(target, given.get(prop.name))
+            handler = HANDLERS.get(prop.name)
+            if handler is not None and (prop.name in given or given.keys() & set(prop.group)):
+                handler(target, given.get(prop.name))
         if layer.kind == "text":
             finish_text(target, given)
         if layer.kind == "image":

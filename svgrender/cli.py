@@ -170,24 +170,20 @@ def _bounded(settings: Settings, seconds: float) -> None:
 
 def cmd_render(args, settings: Settings) -> int:
     from svgrender.executors import ThreadExecutor
-    from svgrender.io.loaders import ImageFetcher
-    from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
     from svgrender.params import RenderRequest, params_from_pairs
-    from svgrender.service import RenderService
-    from svgrender.templates.store import TemplateStore
+    from svgrender.wiring import local_service
 
     template_id = args.template_id  # any SVG file: a store over its folder, its stem the id
     fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
     params = params_from_pairs(_pairs(args.param))
     _bounded(settings, args.timeout or 2 * settings.render_timeout)
-    files = MemoryFileStore()
-    store = TemplateStore(settings.templates_dir, settings)
-    store.fonts.sync()  # fonts uploaded to the server's templates folder
-    service = RenderService(settings, store, files,
-                            MemoryRecordStore(), ImageFetcher(settings), ThreadExecutor(settings))
-    result = asyncio.run(service.run(template_id, RenderRequest(params=params, format=fmt,
-                                                                  scale=args.scale)))
-    Path(args.output).write_bytes(files.files[result.files[0]])
+    service = local_service(settings, ThreadExecutor(settings))
+    service.templates.fonts.sync()  # fonts uploaded to the server's templates folder
+    async def render():
+        return await service.run(await service.admit(
+            template_id, RenderRequest(params=params, format=fmt, scale=args.scale)))
+    result = asyncio.run(render())
+    Path(args.output).write_bytes(service.files.files[result.files[0]])
     print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
     for warning in result.warnings:  # those not logged yet (e.g. from a cached static layer)
         logging.getLogger("svgrender.render").warning(warning)
@@ -199,7 +195,7 @@ def cmd_templates(args, settings: Settings) -> int:
     from svgrender.templates.report import findings
     from svgrender.templates.store import TemplateStore
 
-    store = TemplateStore(settings.templates_dir, settings)
+    store = TemplateStore.for_settings(settings)
     if args.id:
         template = store.valid(args.template_id)
         for layer in template.listed_layers():
@@ -223,10 +219,10 @@ def cmd_templates(args, settings: Settings) -> int:
 
 def cmd_link(args, settings: Settings) -> int:
     """Print a signed render link (checked against the local template when there is one)."""
-    from svgrender.apply import check_params
+    from svgrender.executors import ThreadExecutor
     from svgrender.links import link_urls
     from svgrender.params import RenderRequest, params_from_pairs, validate_request
-    from svgrender.templates.store import TemplateStore
+    from svgrender.wiring import local_service
 
     if not settings.link_keys and not settings.unsigned_links:
         raise SvgRenderError("set SVGRENDER_LINK_KEYS (the server's keys) to sign links",
@@ -236,11 +232,12 @@ def cmd_link(args, settings: Settings) -> int:
                       scale=args.scale), max_text_chars=settings.max_text_chars,
         max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
         max_scale=settings.max_scale)
-    store = TemplateStore(settings.templates_dir, settings)
+    service = local_service(settings, ThreadExecutor(settings))
+    store = service.templates
     version = None
     if args.template_id in store.ids():
         template = store.valid(args.template_id)
-        check_params(template, request.params)
+        request = service.admit_to(template, request).request
         version = template.version if args.pin else None
     elif args.pin:
         raise _not_found(args.template_id, settings.templates_dir, False)
@@ -259,7 +256,7 @@ def cmd_batch(args, settings: Settings) -> int:
     from svgrender.templates.store import TemplateStore
 
     console = Console(stderr=True)
-    template = TemplateStore(settings.templates_dir, settings).valid(args.template_id)
+    template = TemplateStore.for_settings(settings).valid(args.template_id)
     rows = local.read_rows(Path(args.rows), "pdf" if args.pdf else args.format, settings,
                            template)
     out = Path(args.output)
@@ -304,7 +301,7 @@ def cmd_worker(args, settings: Settings) -> int:
 
     import dramatiq
 
-    from svgrender.api.app import build_jobs, build_service  # the worker renders like the API
+    from svgrender.wiring import build_jobs, build_service  # the worker renders like the API
     from svgrender.executors import ThreadExecutor
     from svgrender.workers import limit_memory
 
@@ -333,9 +330,9 @@ def cmd_worker(args, settings: Settings) -> int:
 
 def cmd_sweep(args, settings: Settings) -> int:
     """Apply SVGRENDER_RETENTION_DAYS / SVGRENDER_STORAGE_MAX_BYTES once (cron-friendly)."""
-    from svgrender.api.app import build_service
     from svgrender.executors import ThreadExecutor
     from svgrender.retention import sweep
+    from svgrender.wiring import build_service
 
     print(json.dumps(sweep(build_service(settings, executor=ThreadExecutor(settings)))))
     return 0

@@ -37,10 +37,12 @@ class RenderExecutor(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def render(self, job: RenderJob) -> Rendered: ...
-    def template_loader(self, loop: asyncio.AbstractEventLoop) -> TemplateLoader | None: ...
+    def template_loader(self, local: TemplateLoader) -> TemplateLoader: ...
+    def font_reader(self, local: FontReader) -> FontReader: ...
 
 
 TemplateLoader = Callable[[TemplateSource], "tuple[Template, bytes | None]"]
+FontReader = Callable[..., object]  # (data, max_bytes, max_unpacked, name) -> (sfnt, info)
 
 
 class ThreadExecutor:
@@ -53,8 +55,11 @@ class ThreadExecutor:
     async def stop(self) -> None:
         pass
 
-    def template_loader(self, loop):
-        return None  # templates load in the calling thread, like the draw
+    def template_loader(self, local: TemplateLoader) -> TemplateLoader:
+        return local  # templates load in the calling thread, like the draw
+
+    def font_reader(self, local: FontReader) -> FontReader:
+        return local
 
     async def render(self, job: RenderJob) -> Rendered:
         started = time.perf_counter()
@@ -69,27 +74,37 @@ class ThreadExecutor:
 class ProcessExecutor:
     def __init__(self, settings: Settings):
         self.pool = WorkerPool(settings, settings.workers)
+        self.loop: asyncio.AbstractEventLoop | None = None  # the pool's, while it runs
 
     async def start(self) -> None:
         await self.pool.start()
+        self.loop = asyncio.get_running_loop()
 
     async def stop(self) -> None:
+        self.loop = None
         await self.pool.stop()
 
-    def template_loader(self, loop: asyncio.AbstractEventLoop) -> TemplateLoader:
-        """Template loads in the worker processes, waited for by the calling thread (the store
-        is called from threads, never from the event loop)."""
+    def template_loader(self, local: TemplateLoader) -> TemplateLoader:
+        """Template loads in the worker processes while the pool runs, waited for by the
+        calling thread (the store is called from threads, never from the event loop); before
+        start and after stop, `local` (in the calling thread)."""
         def load(source: TemplateSource):
+            loop = self.loop
+            if loop is None:
+                return local(source)
             if _on_loop(loop):
                 raise RuntimeError("template loads must not run on the event loop")
             facts = asyncio.run_coroutine_threadsafe(self.pool.render(source), loop).result()
             return template_from_facts(source.template_id, facts), facts.clean
         return load
 
-    def font_reader(self, loop: asyncio.AbstractEventLoop):
+    def font_reader(self, local: FontReader) -> FontReader:
         """Uploaded font files read (fontTools) in the worker processes, like templates."""
         def read(data: bytes, max_bytes: int, max_unpacked: int = 20 * 1024 * 1024,
                  name: str | None = None):
+            loop = self.loop
+            if loop is None:
+                return local(data, max_bytes, max_unpacked, name)
             if _on_loop(loop):
                 raise RuntimeError("font uploads must not be read on the event loop")
             return asyncio.run_coroutine_threadsafe(

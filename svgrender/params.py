@@ -1,5 +1,5 @@
 """Request schema (msgspec Structs), validated at the edge. The per-layer properties come from
-the registry in apply.py: a property added there is accepted here, typed and documented."""
+the registry in properties.py: a property added there is accepted here, typed and documented."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Annotated, Optional
 
 import msgspec
 
-from svgrender.apply import PROPERTIES, Box
-from svgrender.kinds import barcode as barcode_kind
-from svgrender.kinds import chart as chart_kind
+from svgrender.properties import (PROPERTIES, Barcode, Box, barcode_from_text, barcode_to_text,
+                                  chart_from_text, chart_to_text)
 from svgrender.errors import BadRequest, InvalidParam
 from svgrender.formats import BY_NAME, FORMATS, NEEDS_FRAMES, lookup
 
@@ -134,10 +133,10 @@ def query_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, Box):
         return ",".join(f"{v:g}" for v in (value.x, value.y, value.width, value.height))
-    if isinstance(value, barcode_kind.Barcode):
-        return barcode_kind.to_text(value)
+    if isinstance(value, Barcode):
+        return barcode_to_text(value)
     if isinstance(value, dict):  # a chart
-        return chart_kind.to_text(value)
+        return chart_to_text(value)
     if isinstance(value, float):
         return f"{value:g}" if value == int(value) and abs(value) < 1e15 else repr(value)
     return str(value)
@@ -186,14 +185,14 @@ def _box_from_text(text: str, layer: str, key: str) -> dict:
 
 def _barcode_from_text(text: str, layer: str, key: str) -> dict:
     try:
-        return barcode_kind.from_text(text)
+        return barcode_from_text(text)
     except ValueError as exc:
         raise InvalidParam(f"{key}: {exc}", layer=layer, field=key) from None
 
 
 def _chart_from_text(text: str, layer: str, key: str) -> dict:
     try:
-        return chart_kind.from_text(text)
+        return chart_from_text(text)
     except ValueError as exc:
         raise InvalidParam(f"{key}: {exc}", layer=layer, field=key) from None
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
 from svgrender.draw.fonts import generation as font_generation
-from svgrender.draw.static_layers import Split, StaticLayerCache, split
-from svgrender.draw.surfaces import (Size, collecting_fit, collecting_warnings, draw_raster, prepare_drawing,
+from svgrender.draw import static_regions
+from svgrender.draw.static_layers import Split, split
+from svgrender.draw.static_regions import RegionCache, RegionSplit
+from svgrender.draw.surfaces import (Drawing, Size, collecting_fit, collecting_warnings, draw_raster, prepare_drawing,
                                      sharing_text_layouts,
                                      recording_text_lines, sharing_filter_results,
                                      using_images)
@@ -70,26 +72,64 @@ def output_sizes(template: Template, scale: float, settings: Settings) -> tuple[
     return main, thumb, Size(thumb.width * 2, thumb.height * 2)
 
 
-_static_cache: StaticLayerCache | None = None
+_layer_cache: RegionCache | None = None
 
 
-def _static_layers(static: Split, size: Size, main: Size, background: str | None,
-                   settings: Settings, warnings: list[str]):
-    """The drawn static layers at this size: from the cache, or drawn now and kept. Thumbnails
-    sample filtered layers from the main size drawn before them, so it is part of the key."""
-    global _static_cache
-    if _static_cache is None or _static_cache.max_bytes != settings.static_layer_cache_bytes:
-        _static_cache = StaticLayerCache(settings.static_layer_cache_bytes)
-    key = (static.key, size, main, background, font_generation())
-    cached = _static_cache.get(key)
+def _cache(settings: Settings) -> RegionCache:
+    """Drawn layers kept per process: paint-order prefixes and region splits, one budget."""
+    global _layer_cache
+    if _layer_cache is None or _layer_cache.max_bytes != settings.static_layer_cache_bytes:
+        _layer_cache = RegionCache(settings.static_layer_cache_bytes)
+    return _layer_cache
+
+
+def _static_layers(static: Split, sizes: list[Size], background: str | None,
+                   settings: Settings, warnings: list[str]) -> dict:
+    """The drawn static layers at every size of the answer (main first), from the cache or drawn
+    now and kept. All sizes are drawn and kept together: thumbnails sample filtered layers from
+    the main size drawn before them, as in a full draw (one size kept without the others would
+    compute them at its own size)."""
+    cache = _cache(settings)
+    key = ("order", static.key, tuple(sizes), background, font_generation())
+    cached = cache.get(key)
     if cached is None:
         own: list[str] = []
-        with collecting_warnings(own):
-            surface = draw_raster(static.cairo_prefix(), size, background)
-        _static_cache.put(key, surface, own)
-        cached = (surface, own)
+        drawn = {}
+        with collecting_warnings(own), sharing_filter_results():
+            for size in sizes:
+                drawn[size] = draw_raster(static.cairo_prefix(), size, background)
+        cache.put(key, drawn, own)
+        cached = (drawn, own)
     warnings.extend(w for w in cached[1] if w not in warnings)
     return cached[0]
+
+
+def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
+                     background: str | None, settings: Settings, warnings: list[str]) -> dict:
+    """Every size drawn by region (draw/static_regions.py): the changed layers on the kept
+    layers below them, the layers above redrawn only where they meet what changed."""
+    cache = _cache(settings)
+    key = ("region", region.key, tuple(sizes), background, font_generation())
+    kept = cache.get(key)
+    if kept is None:
+        kept = static_regions.keep(region, sizes, background)
+        cache.put_kept(key, kept)
+    warnings.extend(w for w in kept.below_warnings if w not in warnings)
+    drawn, boxes = {}, {}
+    for size in sizes:  # in the render's own scopes: filters and text shared across sizes
+        drawn[size] = draw_raster(drawing.cairo_tree, size, None, kept.below[size])
+        boxes[size] = static_regions.dirty_box(drawn[size], kept.below[size])
+    hits = frozenset(i for i, ink in enumerate(kept.inks) if any(
+        static_regions.meets(static_regions.ink_at(ink, kept.main, size), boxes[size])
+        for size in sizes))
+    if hits:
+        tree = static_regions.above_tree(kept, hits)
+        with collecting_warnings([]), sharing_filter_results():  # kept.above_warnings has them
+            for size in sizes:
+                drawn[size] = draw_raster(tree, size, None, drawn[size])
+    warnings.extend(w for w in kept.above_warnings if w not in warnings)
+    return {size: static_regions.compose(drawn[size], kept.static[size], boxes[size])
+            for size in sizes}
 
 
 def render(template: Template, request: RenderRequest, settings: Settings,
@@ -109,10 +149,13 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     paint_order(tree)
     fmt: Format = FORMATS[request.format]
     all_images = {**template.images, **{image.key: image for image in images.values()}}
-    static = None
+    static = region = None
     if not fmt.vector and settings.static_layer_cache_bytes > 0:
-        static = split(tree, [param.name for param in request.params])
-    drawing = prepare_drawing(static.rest if static else tree, all_images)
+        names = [param.name for param in request.params]
+        region = static_regions.split(tree, names)
+        static = None if region else split(tree, names)
+    drawing = prepare_drawing(region.changed if region else static.rest if static else tree,
+                              all_images)
     warnings: list[str] = list(crop_notes)
     fit: dict = dict(crops)  # the focus of smart crops; the text layers' fit joins it
     drawn: dict[int, OutputFile] = {}
@@ -121,24 +164,30 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     # sample filtered layers down from a larger size drawn before (never up). Vector: the
     # thumbnails first, so the vector file can write the text lines they were drawn with.
     order = thumbs + [0] if fmt.vector else [0] + thumbs
+    raster = fmt.thumbnail
+    background = "#ffffff" if raster.opaque else None
+    raster_sizes = list(dict.fromkeys(sizes[i] for i in order if i or not fmt.vector))
     with using_images(drawing.images), collecting_warnings(warnings), collecting_fit(fit), \
             sharing_filter_results(), sharing_text_layouts(), recording_text_lines(drawing):
+        pictures: dict = {}
+        if region:
+            pictures = _drawn_by_region(region, drawing, raster_sizes, background, settings,
+                                        warnings)
+        backdrops = _static_layers(static, raster_sizes, background, settings, warnings) \
+            if static else {}
         for index in order:
             variant, size = VARIANTS[index], sizes[index]
             if fmt.vector and variant == "":
                 drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
                 continue
-            raster = fmt.thumbnail
             same = next((i for i in drawn if sizes[i] == size and drawn[i].format == raster.name),
                         None)
             if same is not None:  # an 800 px template's retina thumbnail is its image: the
                 # same drawing at the same size, so the same file
                 drawn[index] = OutputFile(variant, raster.name, drawn[same].data)
                 continue
-            background = "#ffffff" if raster.opaque else None
-            backdrop = _static_layers(static, size, sizes[0], background, settings, warnings) \
-                if static else None
-            surface = draw_raster(drawing.cairo_tree, size, background, backdrop)
+            surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
+                                                        backdrops.get(size))
             drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
     check_overlaps(template, fit, warnings)
     return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings, fit)
@@ -193,6 +242,8 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
     background = "#ffffff" if fmt.opaque else None
     thumb_format = FORMATS["png"]
     pictures, warnings, fit, thumbs = [], [], {}, {}
+    all_sizes = list(dict.fromkeys(sizes[i] for i in (0, *sorted((1, 2),
+                                                                  key=lambda i: -sizes[i].width))))
     for number, one in enumerate(frame_requests(request), start=1):
         tree = apply_params(template, one.params, settings, images)
         crops, crop_notes = crop_reports(tree)
@@ -214,8 +265,8 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
                 # sizes are cached together, as a still of this format caches them (a thumbnail
                 # backdrop samples its filters from the image's drawn in the same render).
                 color = background
-                backdrop = _static_layers(static, size, sizes[0], color, settings,
-                                          own_warnings) if static else None
+                backdrop = _static_layers(static, all_sizes, color, settings,
+                                          own_warnings)[size] if static else None
                 surface = draw_raster(drawing.cairo_tree, size, color, backdrop)
                 if index == 0:
                     pictures.append(surface_to_image(surface, opaque=fmt.opaque))

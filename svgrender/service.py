@@ -30,7 +30,7 @@ from svgrender.render import Rendered
 from svgrender.settings import Settings
 from svgrender.templates.model import Template
 from svgrender.templates.store import TemplateStore
-from svgrender.variants import laid_over
+from svgrender.variants import check_variants, in_variant, laid_over, variant_request
 from svgrender.animation import check_frames_against
 
 
@@ -63,6 +63,15 @@ class RenderResult:
                    layout=record.get("layout") or {})
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """A request decoded, checked against one template version (RenderService.admit)."""
+
+    template: Template
+    request: RenderRequest
+    variants: list[Admitted] | None = None  # a request with `variants`: each one admitted
+
+
 class RenderService:
     def __init__(self, settings: Settings, templates: TemplateStore, files: FileStore,
                  records: RecordStore, images: ImageFetcher, executor: RenderExecutor):
@@ -86,13 +95,27 @@ class RenderService:
         else:  # threads: as many as asyncio.to_thread's default pool, no queue cap (the CLI)
             self.render_slots = FairSlots(min(32, (os.cpu_count() or 1) + 4))
 
-    async def run(self, template_id: str, body: bytes | RenderRequest,
-                  client: str | None = None, version: str | None = None,
-                  image_id: str | None = None, template: Template | None = None
-                  ) -> RenderResult:
-        """`template`: already resolved (a queued job's version, jobs/versions.py)."""
-        template = template or await self.template(template_id, version)
+    async def admit(self, template: Template | str, body: bytes | RenderRequest,
+                    version: str | None = None) -> Admitted:
+        """The one place a request is decoded, checked and tied to a template version: what
+        run() and preview() take. `template`: one loaded already, or its id (then loaded here,
+        at `version` if given)."""
+        if isinstance(template, str):
+            template = await self.template(template, version)
+        return self.admit_to(template, body)
+
+    def admit_to(self, template: Template, body: bytes | RenderRequest) -> Admitted:
+        """admit() for a template in hand (no I/O: callable from a thread or a loop)."""
         request = self.decode(body)
+        if request.variants is not None:  # each variant is a request of its own
+            check_variants(request)
+            admitted = []
+            for index, variant in enumerate(request.variants):
+                try:
+                    admitted.append(self.admit_to(template, variant_request(request, variant)))
+                except SvgRenderError as exc:
+                    raise in_variant(exc, index, variant.key) from None
+            return Admitted(template, request, admitted)
         check_params(template, request.params)
         for number, page in enumerate(request.pages or []):
             try:
@@ -102,7 +125,12 @@ class RenderService:
                     f"pages[{number}].{exc.field}" if exc.field else f"pages[{number}]"
                 raise
         if request.frames:
-            check_frames_against(template, request, self.settings)
+            check_frames_against(template, request, self.settings, check_params)
+        return Admitted(template, request)
+
+    async def run(self, admitted: Admitted, client: str | None = None,
+                  image_id: str | None = None) -> RenderResult:
+        template, request = admitted.template, admitted.request
         m = metrics.setup()
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             started = time.perf_counter()
@@ -158,7 +186,7 @@ class RenderService:
             again = None if fresh else await self.blocking(self.stored, key)  # done elsewhere
             if again is not None:
                 return again
-            result = await self.run(template_id, request, client, version)
+            result = await self.run(self.admit_to(template, request), client)
             await self.blocking(self.records.put_alias, key, result.id)
             return result
 
@@ -171,16 +199,12 @@ class RenderService:
             return await self.single_flight(key, across_replicas)
         return await self.single_flight(key, render)
 
-    async def preview(self, template_id: str, body: bytes | RenderRequest,
-                      client: str | None = None) -> tuple[Template, Rendered, bool]:
+    async def preview(self, admitted: Admitted,
+                      client: str | None = None) -> tuple[Rendered, bool]:
         """A render that is never stored (the studio's live preview, gallery and variants):
         the drawn files and fit report, kept in a small in-memory LRU by the same content key
-        as a stored render's. Answers (template, rendered, cache hit)."""
-        template = await self.template(template_id)
-        request = self.decode(body)
-        check_params(template, request.params)
-        if request.frames:
-            check_frames_against(template, request, self.settings)
+        as a stored render's. Answers (rendered, cache hit)."""
+        template, request = admitted.template, admitted.request
         with self.client_slot(client), self.stage("fetching", self.settings.max_fetching):
             images = await self.images.load_request(request.params, self.settings)
         with self.client_slot(client), self.stage("in_flight", self.settings.max_in_flight):
@@ -189,7 +213,7 @@ class RenderService:
             cached = self.previews.get(key)
             if cached is not None:
                 metrics.setup().cache_hits.labels("preview").inc()
-                return template, cached, True
+                return cached, True
 
             async def draw() -> Rendered:
                 lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
@@ -198,7 +222,7 @@ class RenderService:
                     rendered = await self.executor.render(RenderJob(template, request, images))
                 self.previews.put(key, rendered, sum(len(f.data) for f in rendered.files))
                 return rendered
-            return template, await self.single_flight(key, draw), False
+            return await self.single_flight(key, draw), False
 
     def is_heavy(self, template: Template, request: RenderRequest) -> bool:
         pixels = template.width * template.height * request.scale ** 2
@@ -209,7 +233,7 @@ class RenderService:
     async def blocking(self, function, *args):
         """Storage calls: direct on local disk (fast), in a thread for object storage or a
         Redis index."""
-        if getattr(self.files, "remote", False) or getattr(self.records, "remote", False):
+        if self.files.remote or self.records.remote:
             return await asyncio.to_thread(function, *args)
         return function(*args)
 

@@ -3,8 +3,8 @@
 every size a campaign needs. A layer a member does not have is skipped for that member and
 reported in its `skipped`, not an error.
 
-Sets made through the API are kept where uploaded templates are (the templates folder, or the
-bucket with SVGRENDER_STORAGE_URL) in UPLOADED_SETS; the operator's `sets.json` is read-only
+Sets made through the API are kept where uploaded templates are (the storage's `_templates`, or
+the bucket with SVGRENDER_STORAGE_URL) in UPLOADED_SETS; the operator's `sets.json` is read-only
 there, as the operator's templates are."""
 
 from __future__ import annotations

@@ -64,6 +64,12 @@ class GatedExecutor:
     async def stop(self) -> None:
         await self.inner.stop()
 
+    def template_loader(self, local):
+        return self.inner.template_loader(local)
+
+    def font_reader(self, local):
+        return self.inner.font_reader(local)
+
     async def render(self, job):
         import asyncio
 

@@ -48,3 +48,24 @@ def test_attacks_benchmark_smoke_run():
     for attack in ("healthz", "key spellings", "metrics methods", "normal", "big csv",
                    "slow webhook"):
         assert f"  {attack} " in result.stdout, (attack, result.stdout)
+
+
+def test_studio_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_studio.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| page weight (" in result.stdout and "| 20-row variants grid" in result.stdout
+
+
+def test_redraw_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_redraw.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| issue-shaped card (photo after texts) | jpeg |" in result.stdout
+
+
+def test_shadows_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_shadows.py", "--smoke"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| 16 |" in result.stdout and "per extra shadow" in result.stdout

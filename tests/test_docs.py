@@ -14,6 +14,7 @@ import pytest
 
 from helpers import ROOT
 from svgrender.api.openapi import document
+from svgrender.api.routes import ENDPOINTS
 from svgrender.cli import build_parser
 from svgrender.settings import declared
 
@@ -80,7 +81,7 @@ def test_configuration_sections_follow_the_comments_of_settings_py():
 
 def test_the_built_api_page_has_every_operation_and_schema(site):
     html = (site / "api" / "index.html").read_text()
-    spec = document(secured=False)
+    spec = document(ENDPOINTS, secured=False)
     for path, item in spec["paths"].items():
         for method in set(item) & set(hooks().METHODS):
             shown = f"{method.upper()} {path}"
@@ -91,7 +92,7 @@ def test_the_built_api_page_has_every_operation_and_schema(site):
 
 def test_the_api_page_is_the_app_own_document():
     """Built from the app's /openapi.json (in-process, default settings: no keys)."""
-    assert hooks().openapi_document() == document(secured=False)
+    assert hooks().openapi_document() == document(ENDPOINTS, secured=False)
 
 
 def commands_in_docs() -> list[tuple[str, str]]:

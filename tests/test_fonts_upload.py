@@ -67,7 +67,9 @@ def test_an_uploaded_font_is_drawn(settings, folder, flavor, workers):
         added = client.post("/v1/fonts", content=renamed_font(flavor), headers=admin)
         assert added.status_code == 201, added.text
         assert added.json()["family"] == FAMILY and added.json()["file"].endswith(".ttf")
-        assert (folder / "fonts" / added.json()["file"]).is_file()  # kept with the templates
+        # kept with the uploaded templates, in the storage (never in the templates folder)
+        assert (settings.storage_dir / "_templates" / "fonts" / added.json()["file"]).is_file()
+        assert not (folder / "fonts").exists()
         assert FAMILY in client.get("/v1/fonts", headers=render).json()["families"]
         after = client.post("/designs/uploaded", json={"format": "png"}, headers=render)
         reference = client.post("/designs/reference", json={"format": "png"}, headers=render)

@@ -74,3 +74,38 @@ def test_lower_layers_do_not_import_upper_ones():
         if name.startswith(("svgrender.svg", "svgrender.io", "svgrender.draw")):
             bad = [t for t in targets if t.startswith(upper)]
             assert not bad, f"{name} imports {bad}"
+
+
+def reached(edges: dict[str, set[str]], start: str) -> set[str]:
+    """Every module `start` imports, directly or through others (inside functions too)."""
+    seen, todo = set(), [start]
+    while todo:
+        for target in edges.get(todo.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_the_property_registry_is_at_the_bottom():
+    """The request schema does not depend on tree editing, drawing or fetching: properties.py
+    imports nothing of the package, and params.py nothing of apply, draw or io."""
+    edges = graph()
+    assert not {t for t in edges["svgrender.properties"] if t.startswith("svgrender.")}
+    below = ("svgrender.apply", "svgrender.draw", "svgrender.io")
+    for name in ("svgrender.properties", "svgrender.params"):
+        bad = sorted(t for t in reached(edges, name) if t.startswith(below))
+        assert not bad, f"{name} reaches {bad}"
+
+
+def test_io_knows_nothing_of_the_render_layer():
+    """Storage, fetching and encoding are below rendering: nothing in io/ reaches apply,
+    draw, render, formats, budgets, params, properties, kinds or the templates."""
+    edges = graph()
+    render = ("svgrender.apply", "svgrender.draw", "svgrender.render", "svgrender.formats",
+              "svgrender.budgets", "svgrender.params", "svgrender.properties",
+              "svgrender.kinds", "svgrender.templates")
+    for name in edges:
+        if name.startswith("svgrender.io"):
+            bad = sorted(t for t in reached(edges, name) if t.startswith(render))
+            assert not bad, f"{name} reaches {bad}"

@@ -27,6 +27,69 @@ def test_openapi_document(client):
     assert {"text", "backgroundColor", "imageUrl", "autoFit", "maxLines"} <= set(params)
 
 
+def test_every_route_is_documented(client):
+    """Every method of every route the app serves has an operation in /openapi.json (the
+    aliases and the layer-naming route too), and every documented operation is served."""
+    import re
+
+    from starlette.routing import Route
+
+    from svgrender.api.routes import camel
+
+    paths = client.get("/openapi.json").json()["paths"]
+    served = set()
+    for route in client.app.routes:
+        assert isinstance(route, Route), route
+        path = re.sub(r"{(\w+)}", lambda m: "{" + camel(m.group(1)) + "}", route.path)
+        for method in route.methods - {"HEAD"}:
+            served.add((path, method.lower()))
+            assert method.lower() in paths.get(path, {}), f"{method} {path} is not documented"
+    for path in ("/v1/templates", "/v1/templates/{templateId}", "/v1/images/{imageId}",
+                 "/v1/templates/{templateId}/images"):
+        assert "get" in paths[path] or "post" in paths[path]
+    assert paths["/templates/{templateId}/layers"]["post"]["operationId"] == "nameLayer"
+    assert "delete" in paths["/v1/images/{imageId}"]
+    documented = {(p, m) for p, item in paths.items() for m in item if m != "parameters"}
+    documented.discard(("/mcp", "post"))  # served only with the `mcp` extra
+    assert documented <= served, documented - served
+
+
+def test_access_levels_are_documented_as_the_key_check_applies_them(settings):
+    """Keys configured: the operations that need none say `security: []` and really answer
+    without a key; every other one answers 401 without one; admin ones document a 403."""
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    keyed = replace(settings, api_keys=("k",), admin_keys=("a",))
+    with TestClient(create_app(keyed)) as client:
+        paths = client.get("/openapi.json").json()["paths"]
+        public = sorted((p, m) for p, item in paths.items() for m, op in item.items()
+                        if m != "parameters" and op.get("security") == [])
+        assert public == [("/docs", "get"), ("/files/{fileName}", "get"), ("/healthz", "get"),
+                          ("/links/sets/{name}", "get"), ("/links/{name}", "get"),
+                          ("/openapi.json", "get"), ("/readyz", "get"), ("/studio", "get"), ("/studio/", "get"),
+                          ("/studio/t/{templateId}", "get"), ("/studio/{name}", "get")]
+        filled = {"templateId": "social-card", "fileName": "x.png", "name": "app.js",
+                  "imageId": "0123456789", "id": "b1", "setId": "s", "layer": "title"}
+        for path, item in paths.items():
+            url = path.format(**filled)
+            for method in set(item) - {"parameters"}:
+                if path == "/mcp":
+                    continue
+                answer = client.request(method.upper(), url, follow_redirects=False)
+                if (path, method) in public:
+                    assert answer.status_code != 401, (method, url)
+                else:
+                    assert answer.status_code == 401, (method, url, answer.status_code)
+        for path, method in (("/templates", "post"), ("/templates/{templateId}", "delete"),
+                             ("/templates/{templateId}/layers", "post"),
+                             ("/images/{imageId}", "delete"), ("/v1/fonts", "post")):
+            assert "403" in paths[path][method]["responses"], (method, path)
+        # A public path answers a wrong method with its 405, not a 401.
+        assert client.post("/healthz").status_code == 405
+
+
 import tempfile
 from pathlib import Path
 

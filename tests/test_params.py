@@ -1,7 +1,8 @@
 import pytest
 
 from svgrender.errors import BadRequest, InvalidParam
-from svgrender.apply import PROPERTIES
+from svgrender.apply import HANDLERS
+from svgrender.properties import PROPERTIES
 from svgrender.params import LayerParam, decode_request
 
 LIMITS = dict(max_text_chars=100, max_metadata_bytes=50, max_params=3, max_scale=4)
@@ -53,7 +54,8 @@ def test_the_request_schema_is_the_property_registry():
 
 
 def test_every_property_is_applied_by_a_handler_or_its_group():
-    applied = {p.name for p in PROPERTIES if p.apply is not None}
+    applied = set(HANDLERS)
     grouped = {name for p in PROPERTIES for name in p.group}
     by_finish_text = {"textTransform"}
     assert {p.name for p in PROPERTIES} == applied | grouped | by_finish_text
+    assert applied <= {p.name for p in PROPERTIES}  # no handler for a property not listed

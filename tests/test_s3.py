@@ -93,12 +93,15 @@ def test_two_replicas_share_templates_files_and_the_result_index(replicas, s3_en
     # And it really is in the bucket, not on either disk.
     import boto3
 
-    keys = [o["Key"] for o in boto3.client("s3", endpoint_url=s3_endpoint, **{
+    s3 = boto3.client("s3", endpoint_url=s3_endpoint, **{
         "aws_access_key_id": "test", "aws_secret_access_key": "test",
-        "region_name": "us-east-1"}).list_objects_v2(Bucket="renders",
-                                                      Prefix=prefix)["Contents"]]
+        "region_name": "us-east-1"})
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="renders", Prefix=prefix)["Contents"]]
     assert f"{prefix}/templates/shared.svg" in keys
     assert f"{prefix}/files/{second['fileName']}" in keys
+    # Stored with its format's media type (a CDN in front of the bucket serves it as such).
+    stored = s3.head_object(Bucket="renders", Key=f"{prefix}/files/{second['fileName']}")
+    assert stored["ContentType"] == "image/png"
 
 
 def test_operator_templates_stay_readable_and_read_only(replicas):

@@ -14,6 +14,10 @@ from svgrender.api.app import build_service, create_app
 from svgrender.errors import Overloaded, TooManyRequests
 
 
+async def admit_and_run(service, template_id, body, **options):
+    return await service.run(await service.admit(template_id, body), **options)
+
+
 def body(title: str) -> bytes:
     return ('{"params": [{"name": "title", "text": "%s"}]}' % title).encode()
 
@@ -24,14 +28,14 @@ def test_one_client_cannot_take_every_render(settings):
     service = build_service(settings, executor=executor)
 
     async def scenario():
-        first = [asyncio.create_task(service.run("social-card", body(f"a{i}"), client="key:a"))
+        first = [asyncio.create_task(admit_and_run(service, "social-card", body(f"a{i}"), client="key:a"))
                  for i in range(2)]
         while executor.started < 2:
             await asyncio.sleep(0.01)
         with pytest.raises(TooManyRequests) as refused:
-            await service.run("social-card", body("a3"), client="key:a")
+            await admit_and_run(service, "social-card", body("a3"), client="key:a")
         assert refused.value.status == 429
-        other = asyncio.create_task(service.run("social-card", body("b1"), client="key:b"))
+        other = asyncio.create_task(admit_and_run(service, "social-card", body("b1"), client="key:b"))
         while executor.started < 3:
             await asyncio.sleep(0.01)
         executor.gate.set()
@@ -48,11 +52,11 @@ def test_draw_stage_is_bounded(settings):
     service = build_service(settings, executor=executor)
 
     async def scenario():
-        held = asyncio.create_task(service.run("social-card", body("x")))
+        held = asyncio.create_task(admit_and_run(service, "social-card", body("x")))
         while executor.started < 1:
             await asyncio.sleep(0.01)
         with pytest.raises(Overloaded):
-            await service.run("social-card", body("y"))
+            await admit_and_run(service, "social-card", body("y"))
         executor.gate.set()
         await held
 
@@ -105,13 +109,13 @@ def test_heavy_renders_leave_one_worker_for_the_others(settings):
         return ('{"scale": 4, "params": [{"name": "title", "text": "heavy %d"}]}' % n).encode()
 
     async def scenario():
-        heavies = [asyncio.create_task(service.run("social-card", heavy(n), client=f"key:{n}"))
+        heavies = [asyncio.create_task(admit_and_run(service, "social-card", heavy(n), client=f"key:{n}"))
                    for n in range(4)]
         while executor.started < 2:
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.1)
         assert executor.started == 2  # the other two heavy renders wait for the lane
-        light = asyncio.create_task(service.run("social-card", body("light"), client="key:x"))
+        light = asyncio.create_task(admit_and_run(service, "social-card", body("light"), client="key:x"))
         while executor.started < 3:
             await asyncio.sleep(0.01)  # the light render reached a worker at once
         executor.gate.set()
@@ -149,11 +153,12 @@ def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
 
     async def scenario():
         executor.step = asyncio.Semaphore(0)
-        busy = [asyncio.create_task(service.run("social-card", body(f"a{n}"), client="key:a"))
-                for n in range(8)]
+        busy = [asyncio.create_task(admit_and_run(service, "social-card", body(f"a{n}"),
+                                                  client="key:a")) for n in range(8)]
         while service.render_slots.waiting < 6:
             await asyncio.sleep(0.01)
-        other = asyncio.create_task(service.run("social-card", body("b"), client="key:b"))
+        other = asyncio.create_task(admit_and_run(service, "social-card", body("b"),
+                                                  client="key:b"))
         while service.render_slots.waiting < 7:
             await asyncio.sleep(0.01)
         assert len(executor.order) == 2 and all(t[0] == "a" for t in executor.order)
@@ -167,5 +172,44 @@ def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
         assert len({r.id for r in results}) == 9
         assert sorted(executor.order) == sorted([f"a{n}" for n in range(8)] + ["b"])
         assert service.render_slots.busy == 0 and service.render_slots.waiting == 0
+
+    asyncio.run(scenario())
+
+
+def test_check_params_is_called_from_admission_only():
+    """Requests are checked in one place, RenderService.admit_to; apply_params pairs the
+    admitted params with their layers when it applies them (in the worker)."""
+    import ast
+    from pathlib import Path
+
+    import svgrender
+
+    callers = set()
+    for path in Path(svgrender.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for node in ast.walk(function):
+                    if isinstance(node, ast.Call) and getattr(
+                            node.func, "id", getattr(node.func, "attr", None)) == "check_params":
+                        callers.add((path.name, function.name))
+    assert callers == {("service.py", "admit_to"), ("apply.py", "apply_params")}, callers
+
+
+def test_admission_names_the_layer_before_anything_runs(settings):
+    service = build_service(settings, executor=GatedExecutor(settings))
+
+    async def scenario():
+        with pytest.raises(Exception) as bad:
+            await service.admit("social-card", b'{"params": [{"name": "nope", "text": "x"}]}')
+        assert bad.value.status == 422 and bad.value.layer == "nope"
+        with pytest.raises(Exception) as page:
+            await service.admit("social-card", b'{"format": "pdf", "pages": [{"params": '
+                                               b'[{"name": "title", "width": 3}]}]}')
+        assert page.value.status in (400, 422) and page.value.field.startswith("pages[0]")
+        admitted = await service.admit("social-card", body("hello"))
+        assert admitted.template.id == "social-card"
+        assert admitted.request.params[0].text == "hello"
+        assert service.executor.started == 0  # nothing was drawn by admitting
 
     asyncio.run(scenario())

@@ -185,9 +185,11 @@ def test_put_makes_a_set_stored_beside_uploaded_templates(settings, tmp_path):
         assert shipped.status_code == 403 and shipped.json()["code"] == "set_read_only"
         made = client.put("/sets/duo", json=body, headers=admin)
         assert made.status_code == 200 and made.json() == {"id": "duo", **body}
-        # stored where uploads go (the manifest of uploaded templates is there too)
-        assert json.loads((tmp_path / "tpl" / ".sets.json").read_text()) == {
+        # stored where uploads go (the storage's uploads, beside the uploaded templates), never
+        # in the operator's templates folder
+        assert json.loads((roles.storage_dir / "_templates" / ".sets.json").read_text()) == {
             "duo": body["templates"]}
+        assert not (tmp_path / "tpl" / ".sets.json").exists()
         assert {"id": "duo", **body} in client.get("/sets", headers=admin).json()
         rendered = client.post("/sets/duo/images", json={"format": "png"}, headers=admin)
         assert [m["templateId"] for m in rendered.json()["images"]] == body["templates"]

@@ -58,7 +58,9 @@ def test_cached_static_layers_give_the_same_pixels(name, params, fmt):
     assert cached.warnings == plain.warnings
 
 
-def test_a_title_change_draws_only_what_is_above_the_static_layers(monkeypatch):
+def test_a_title_change_draws_only_the_title_on_kept_layers(monkeypatch):
+    from svgrender.draw import static_regions
+
     template = load_template("social-card", (TEMPLATES / "social-card.svg").read_bytes(), ON)
     drawn = []
     real = surfaces.draw_raster
@@ -68,13 +70,16 @@ def test_a_title_change_draws_only_what_is_above_the_static_layers(monkeypatch):
         return real(tree, size, background, backdrop)
 
     monkeypatch.setattr(pipeline, "draw_raster", counting)
-    monkeypatch.setattr(pipeline, "_static_cache", None)  # cold: nothing drawn yet
+    monkeypatch.setattr(static_regions, "draw_raster", counting)
+    monkeypatch.setattr(pipeline, "_layer_cache", None)  # cold: nothing drawn yet
     for title in ("First title", "Second title", "Third title"):
         pipeline.render(template, RenderRequest(format="jpeg", params=[
             LayerParam(name="title", text=title)]), ON)
-    # 3 sizes × 3 answers on the static backdrop, and the static part itself drawn only for
-    # the first answer (3 sizes) — not again for the other titles.
-    assert drawn.count(True) == 9 and drawn.count(False) == 3
+    # Kept once (first answer): the layers below (3 sizes), the layers above on them (3) and
+    # each of the 4 layers above alone at the main size (their ink boxes). Every answer then
+    # draws only the title on the kept layers (3 sizes): the subtitle, badge, price and brand
+    # above it are not in its rectangle.
+    assert drawn.count(False) == 3 + 4 and drawn.count(True) == 3 + 3 * 3
 
 
 def test_nothing_is_kept_when_parts_refer_to_each_other():
@@ -103,5 +108,5 @@ def test_the_cache_is_bounded_by_bytes():
 
     cache = static_layers.StaticLayerCache(3 * 100 * 100 * 4)
     for n in range(5):
-        cache.put(("k", n), cairo.ImageSurface(cairo.FORMAT_ARGB32, 100, 100), [])
+        cache.put(("k", n), {n: cairo.ImageSurface(cairo.FORMAT_ARGB32, 100, 100)}, [])
     assert cache.get(("k", 0)) is None and cache.get(("k", 4)) is not None

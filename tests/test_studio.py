@@ -325,6 +325,20 @@ def test_a_colour_named_white_shows_a_white_swatch(page):
     assert page.get_attribute("#fields [name=color]", "placeholder") == "white"
 
 
+def test_no_border_colour_shows_no_colour_not_black(page):
+    """The title has no stroke: its border swatch shows the "none" hatching, not black."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    open_template(page, "social-card")
+    page.click("[data-layer=title]")
+    swatch = page.locator("#fields [name=strokeColorSwatch], #fields [name=borderColorSwatch]")
+    shot = np.asarray(Image.open(io.BytesIO(swatch.first.screenshot())).convert("L"))
+    assert shot.mean() > 150, f"the swatch is dark ({shot.mean():.0f})"
+
+
 def test_a_gradient_fill_is_shown_as_a_gradient(page):
     open_template(page, "social-card")
     page.click("[data-layer=canvas]")

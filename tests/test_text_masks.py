@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image
 
 from svgrender import render as pipeline
-from svgrender.draw import text, text_masks
+from svgrender.draw import text_masks, text_paint
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
@@ -35,7 +35,7 @@ def test_reused_coverage_gives_the_pixels_of_filled_outlines(settings, monkeypat
         pangocairocffi.layout_path(context, layout)
         context.fill()
 
-    monkeypatch.setattr(text, "fill_outlines", direct)
+    monkeypatch.setattr(text_paint, "fill_outlines", direct)
     filled = draw(settings)
     # Positions are kept to 1/32 px: a few antialiased edge pixels differ a little; a mask
     # placed one pixel off would differ by several units on average.

@@ -1,4 +1,5 @@
-"""The Starlette app: the routes table, middleware and error handlers, wired to one RenderService.
+"""The Starlette app: the routes (from api/routes.py), middleware and error handlers, wired to
+one RenderService.
 
 Handlers are plain functions in one module per concept (renders, templates, files, meta); they
 read `request.app.state.service`. DynaPictures' paths and field names, plus /v1 aliases.
@@ -12,88 +13,20 @@ import contextlib
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import Route
 
-from svgrender.api import batches, boxes, files, links, meta, previews, renders, studio, templates
-from svgrender.api import sets
 from svgrender.api.auth import ApiKeyMiddleware
 from svgrender.api.csrf import CsrfMiddleware
 from svgrender import metrics, retention
 from svgrender.api.errors import HANDLERS
 from svgrender.api.observe import ObserveMiddleware
 from svgrender.api.shedding import BusyClientRefusal
-from svgrender.api.views import image_answer
+from svgrender.api.routes import ENDPOINTS, public_paths
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
-from svgrender.executors import ProcessExecutor, RenderExecutor, executor_for
-from svgrender.io.loaders import ImageFetcher
-from svgrender.io.storage import FileStore, LocalFileStore, LocalRecordStore, RecordStore
-from svgrender.jobs.manager import JobManager
-from svgrender.jobs.store import SqliteJobStore
-from svgrender.service import RenderResult, RenderService
+from svgrender.service import RenderService
 from svgrender.settings import Settings
-from svgrender.templates.store import TemplateStore
-
-
-def by_method(**handlers):
-    """One route, several methods: so a 405 lists every method the path supports."""
-    async def endpoint(request: Request) -> Response:
-        handler = handlers.get(request.method) or (
-            handlers.get("GET") if request.method == "HEAD" else None)
-        return await handler(request)
-    endpoint.__name__ = "|".join(h.__name__ for h in handlers.values())  # the metrics' route
-    return endpoint
-
-
-ROUTES = [
-    Route("/healthz", meta.healthz),
-    Route("/readyz", meta.readyz),
-    Route("/metrics", meta.prometheus),
-    Route("/openapi.json", meta.openapi),
-    Route("/v1/fonts", by_method(GET=meta.fonts, POST=meta.upload_font),
-          methods=["GET", "POST"]),
-    Route("/designs/{template_id}", renders.render, methods=["POST"]),
-    Route("/designs/{template_id}/preview", previews.preview, methods=["POST"]),
-    Route("/v1/templates/{template_id}/images", renders.render, methods=["POST"]),
-    Route("/sets", sets.list_sets),
-    Route("/sets/{set_id}", sets.put_set, methods=["PUT"]),
-    Route("/sets/{set_id}/images", sets.render_set, methods=["POST"]),
-    Route("/sets/{set_id}/batches", batches.create_set_batch, methods=["POST"]),
-    Route("/templates", by_method(GET=templates.list_templates, POST=templates.upload_template),
-          methods=["GET", "POST"]),
-    Route("/v1/templates", templates.list_templates),
-    Route("/templates/{template_id}", by_method(GET=templates.show_template,
-                                                PUT=templates.upload_template,
-                                                DELETE=templates.delete_template),
-          methods=["GET", "PUT", "DELETE"]),
-    Route("/v1/templates/{template_id}", templates.show_template),
-    Route("/templates/{template_id}/layers", templates.name_layer, methods=["POST"]),
-    Route("/templates/{template_id}/layers/{layer}/box", boxes.set_box, methods=["PUT"]),
-    Route("/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
-          methods=["GET", "DELETE"]),
-    Route("/v1/images/{image_id}", by_method(GET=renders.get_image, DELETE=renders.delete_image),
-          methods=["GET", "DELETE"]),
-    Route("/files/{file_name}", files.serve_file),
-    Route("/docs", studio.docs_page),
-    Route("/studio", studio.studio_page),
-    Route("/studio/", studio.studio_page),
-    Route("/studio/{name}", studio.studio_file),
-    Route("/studio/t/{template_id}", studio.studio_page),  # a deep link: the same page
-    # POST /batches/{templateId} starts one; GET / DELETE /batches/{batchId} follow or cancel.
-    Route("/batches/{id}", by_method(POST=batches.create_batch, GET=batches.get_batch,
-                                     DELETE=batches.cancel_batch),
-          methods=["GET", "POST", "DELETE"]),
-    Route("/batches/{id}/zip", batches.batch_zip),
-    Route("/batches/{id}/pdf", batches.batch_pdf),
-    # GET /links/{templateId}.{format}?… (public, signed); POST /links/{templateId} makes one.
-    Route("/links/{name}", by_method(GET=links.serve_link, POST=links.make_link),
-          methods=["GET", "POST"]),
-    # GET /links/sets/{setId}.{format}?member={templateId}&… ; POST /links/sets/{setId}.
-    Route("/links/sets/{name}", by_method(GET=links.serve_link, POST=links.make_set_links),
-          methods=["GET", "POST"]),
-]
+from svgrender.wiring import build_jobs, build_service  # noqa: F401 (tests import them here)
 
 
 def cors(settings: Settings) -> list[Middleware]:
@@ -107,50 +40,6 @@ def cors(settings: Settings) -> list[Middleware]:
                                       "X-Svgrender-Layout", "X-Svgrender-Cache",
                                       "X-Svgrender-Width", "X-Svgrender-Height"],
                        max_age=600)]
-
-
-def build_jobs(settings: Settings, service: RenderService) -> JobManager:
-    """Embedded jobs (SQLite beside the images), or Dramatiq on Redis when configured."""
-    def answer(image_id: str, base: str) -> dict | None:
-        record = service.records.get_record(image_id)
-        return image_answer(RenderResult.from_record(record), base, service.files) \
-            if record else None
-
-    if settings.redis_url:
-        from svgrender.jobs.redis_engine import DramatiqEngine, RedisJobStore
-
-        return JobManager(service, RedisJobStore(settings.redis_url, settings), answer,
-                          DramatiqEngine(settings))
-    store = SqliteJobStore(settings.storage_dir / "_jobs.sqlite3")
-    return JobManager(service, store, answer)
-
-
-def build_service(settings: Settings, *, files: FileStore | None = None,
-                  records: RecordStore | None = None,
-                  executor: RenderExecutor | None = None) -> RenderService:
-    """The service with the backends the settings choose (each one replaceable for tests)."""
-    if settings.storage_url and (files is None or records is None):
-        from svgrender.io.s3 import Bucket, S3FileStore, S3RecordStore
-
-        bucket = Bucket(settings.storage_url, settings=settings)
-        files = files or S3FileStore(bucket, settings.public_files_url)
-        records = records or S3RecordStore(bucket)
-    records = records or LocalRecordStore(settings.storage_dir)
-    if settings.redis_url:  # the result index and link renders shared between replicas
-        from svgrender.io.shared import RedisFlights, RedisIndexedRecords
-
-        records = RedisIndexedRecords(records, settings.redis_url, settings)
-    executor = executor or executor_for(settings)
-    # With worker processes, they decode images; this process only reads their headers.
-    images = ImageFetcher(settings, decode_pixels=not isinstance(executor, ProcessExecutor))
-    service = RenderService(
-        settings, TemplateStore.for_settings(settings),
-        files or LocalFileStore(settings.storage_dir, settings.public_files_url),
-        records, images, executor)
-    if settings.redis_url:
-        service.shared_flights = RedisFlights(settings.redis_url, settings.render_timeout * 3,
-                                              settings)
-    return service
 
 
 def mcp_endpoint(settings: Settings):
@@ -186,13 +75,7 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
     @contextlib.asynccontextmanager
     async def lifespan(app):
         await asyncio.to_thread(service.templates.fonts.sync)  # fonts uploaded earlier
-        await service.executor.start()
-        local_loader, local_reader = service.templates.loader, service.templates.fonts.reader
-        loop = asyncio.get_running_loop()
-        remote = getattr(service.executor, "template_loader", lambda loop: None)
-        service.templates.loader = remote(loop) or local_loader
-        fonts = getattr(service.executor, "font_reader", lambda loop: None)
-        service.templates.fonts.reader = fonts(loop) or local_reader
+        await service.executor.start()  # templates parse in its workers from now on
         await jobs.start()
         sweeping = asyncio.create_task(retention.sweep_forever(service)) if (
             settings.retention_days > 0 or settings.storage_max_bytes > 0) else None
@@ -202,11 +85,11 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
             if sweeping:
                 sweeping.cancel()
             await jobs.stop()
-            service.templates.loader = local_loader
-            service.templates.fonts.reader = local_reader
             await service.executor.stop()
 
-    routes = ROUTES + ([Route("/mcp", mcp, methods=["POST"])] if mcp else [])
+    # /mcp is an ASGI app of its own, mounted when the extra is installed.
+    routes = [Route(e.path, mcp, methods=list(e.methods)) if e.path == "/mcp" else e.route()
+              for e in ENDPOINTS if e.path != "/mcp" or mcp]
     app = Starlette(routes=routes, lifespan=with_mcp(lifespan, mcp), exception_handlers=HANDLERS,
                     middleware=[Middleware(ObserveMiddleware), *cors(settings),
                                 Middleware(CsrfMiddleware,
@@ -215,9 +98,11 @@ def create_app(settings: Settings | None = None, service: RenderService | None =
                                            public_hosts=settings.public_hosts,
                                            cors_origins=settings.cors_origins),
                                 Middleware(ApiKeyMiddleware, keys=settings.api_keys,
-                                           admin_keys=settings.admin_keys),
+                                           admin_keys=settings.admin_keys,
+                                           public=public_paths(ENDPOINTS)),
                                 Middleware(BusyClientRefusal, service=service)])
     app.state.settings, app.state.service, app.state.jobs = settings, service, jobs
+    app.state.endpoints = ENDPOINTS  # /openapi.json describes them
     if mcp:
         mcp.app = app  # its tool calls go through the whole app, keys and all
     return app

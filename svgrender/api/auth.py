@@ -1,18 +1,19 @@
-"""API keys as middleware: every route needs a key except the few listed as public."""
+"""API keys as middleware: every route needs a key except those the routes table
+(api/routes.py) marks public."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from svgrender.api.errors import error_response
 from svgrender.errors import Forbidden, Unauthorized
 
-PUBLIC_PATHS = ("/healthz", "/readyz", "/openapi.json", "/studio", "/docs")
-PUBLIC_PREFIXES = ("/files/", "/studio/")  # unguessable file ids; the studio's static files
-PUBLIC_READ_PREFIXES = ("/links/",)  # GET/HEAD only: render links carry their own signature
+# Access levels a route declares (api/routes.py): no key, any key, an admin key.
+PUBLIC, KEY, ADMIN = "public", "key", "admin"
 AUTH_MESSAGE = ("Valid API key is required. Add request header like "
                 "Authorization: Bearer API_KEY")
 
@@ -62,9 +63,12 @@ def require_admin(request) -> None:
 
 
 class ApiKeyMiddleware:
-    def __init__(self, app: ASGIApp, keys: tuple[str, ...], admin_keys: tuple[str, ...] = ()):
-        """`keys` render and read; `admin_keys` also change. No admin keys: every key is both."""
+    def __init__(self, app: ASGIApp, keys: tuple[str, ...], admin_keys: tuple[str, ...] = (),
+                 public: list[tuple[re.Pattern, set[str] | None]] = ()):
+        """`keys` render and read; `admin_keys` also change. No admin keys: every key is both.
+        `public`: (path pattern, methods; None for all) that need no key (routes.public_paths)."""
         self.app = app
+        self.public = list(public)
         self.admin = [k.encode() for k in admin_keys]
         self.keys = [k.encode() for k in keys] + self.admin
 
@@ -90,7 +94,6 @@ class ApiKeyMiddleware:
         scope["svgrender.admin"] = not self.admin or key in self.admin
         return await self.app(scope, receive, send)
 
-    @staticmethod
-    def is_public(path: str, method: str) -> bool:
-        return (path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
-                or (method in ("GET", "HEAD") and path.startswith(PUBLIC_READ_PREFIXES)))
+    def is_public(self, path: str, method: str) -> bool:
+        return any(regex.match(path) and (methods is None or method in methods)
+                   for regex, methods in self.public)

@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from svgrender.api.auth import require_admin
 from svgrender.api.body import read_json
 from svgrender.api.views import template_detail
 from svgrender.errors import InvalidParam, UnknownLayer
@@ -58,7 +57,6 @@ def box_attribute(template: Template, layer_name: str, box: PixelBox) -> tuple[s
 async def set_box(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
-    require_admin(request)
     service.templates.check_id(template_id)
     service.templates.check_writable(template_id)
     box = await read_json(request, 16 * 1024, PixelBox, "box")

@@ -15,9 +15,7 @@ from svgrender.api.body import read_limited
 from svgrender.api.files import IMMUTABLE, SVG_POLICY, stored_response
 from svgrender.api.renders import base_url
 from svgrender.api.views import warnings_header
-from svgrender.apply import check_params
-from svgrender.errors import (BadRequest, InvalidParam, LinksDisabled, NotFound,
-                              SvgRenderError)
+from svgrender.errors import BadRequest, InvalidParam, LinksDisabled, NotFound, SvgRenderError
 from svgrender.formats import AUTO, negotiate
 from svgrender.links import check_signature, link_urls, parse_link, validate_link
 from svgrender.sets import for_member
@@ -73,13 +71,13 @@ async def make_link(request: Request) -> Response:
     service = request.app.state.service
     settings = service.settings
     template_id = request.path_params["name"]
-    template = await run_in_threadpool(service.templates.valid, template_id)
+    template = await service.template(template_id)
     body = await read_limited(request, settings.max_body_bytes)
     render = service.decode(body)
     if render.metadata is not None:
         raise InvalidParam("a link carries no metadata (it is a URL anyone may load); "
                            "leave `metadata` out", field="metadata")
-    check_params(template, render.params)
+    render = service.admit_to(template, render).request
     if not settings.link_keys and not settings.unsigned_links:
         raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
                             "SVGRENDER_UNSIGNED_LINKS=1)")
@@ -107,18 +105,19 @@ async def make_set_links(request: Request) -> Response:
     if not settings.link_keys and not settings.unsigned_links:
         raise LinksDisabled("render links are off: set SVGRENDER_LINK_KEYS (or "
                             "SVGRENDER_UNSIGNED_LINKS=1)")
-    if request.query_params.get("format") == AUTO:
-        render.format = AUTO
+    auto = request.query_params.get("format") == AUTO
     pin = request.query_params.get("pin") in ("1", "true")
     members = []
     for template_id in ids:
         template = await run_in_threadpool(service.templates.valid, template_id)
         one, skipped = for_member(template, render)
         try:
-            check_params(template, one.params)
+            one = service.admit_to(template, one).request
         except SvgRenderError as exc:
             exc.message = f"template {template_id!r}: {exc.message}"
             raise
+        if auto:  # the link answers what each client takes
+            one.format = AUTO
         urls = link_urls(base_url(request), settings.link_keys[0] if settings.link_keys else None,
                          template_id, one, template.version if pin else None, set_id=set_id)
         members.append({**urls, "templateId": template_id, "templateVersion": template.version,

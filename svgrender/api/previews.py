@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -48,14 +47,12 @@ async def preview(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
     service.refuse_busy_client(request.scope.get("svgrender.client"))  # 429 before any work
-    # 404 / 422 before reading a large body: the parse in memory (one stat), else loaded in a
-    # thread (a first load parses, never on the event loop).
-    await service.template(template_id)
+    template = await service.template(template_id)  # 404 / 422 first
     width = requested_width(request, service.settings.thumb_width)
     body = await read_limited(request, service.settings.max_body_bytes)
-    template, rendered, hit = await service.preview(
-        template_id, body, client=request.scope.get("svgrender.client"))
-    sizes = output_sizes(template, service.decode(body).scale, service.settings)
+    admitted = await service.admit(template, body)
+    rendered, hit = await service.preview(admitted, client=request.scope.get("svgrender.client"))
+    sizes = output_sizes(template, admitted.request.scale, service.settings)
     # The smallest drawn size at least `width` wide, else the largest.
     order = sorted(range(3), key=lambda i: sizes[i].width)
     index = next((i for i in order if sizes[i].width >= width), order[-1])

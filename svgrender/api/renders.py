@@ -8,16 +8,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from svgrender.api import public
-from svgrender.api.auth import require_admin
 from svgrender.api.body import read_limited
 from svgrender.api.views import image_answer, warnings_header
-from svgrender.animation import check_frames_against
-from svgrender.apply import check_params
 from svgrender.errors import ImageNotFound, SvgRenderError
 from svgrender.jobs.rows import Row
-from svgrender.params import RenderRequest
-from svgrender.service import RenderResult
-from svgrender.variants import check_variants, in_variant, variant_request
+from svgrender.service import Admitted, RenderResult
+from svgrender.variants import in_variant
 
 
 def base_url(request: Request) -> str:
@@ -29,61 +25,44 @@ async def render(request: Request) -> Response:
     service = request.app.state.service
     template_id = request.path_params["template_id"]
     service.refuse_busy_client(request.scope.get("svgrender.client"))  # 429 before any work
-    # 404 / 422 before reading a large body: the parse in memory (one stat), else loaded in a
-    # thread (a first load parses, never on the event loop).
-    await service.template(template_id)
+    # 404 / 422 before reading a large body; a first load parses, so not on the event loop.
+    template = await service.template(template_id)
     body = await read_limited(request, service.settings.max_body_bytes)
-    if b'"variants"' in body:
-        decoded = service.decode(body)
-        if decoded.variants is not None:
-            return await render_variants(request, template_id, decoded)
-    if b"webhookUrl" in body or request.query_params.get("async") in ("1", "true"):
-        decoded = service.decode(body)
-        if decoded.webhookUrl or request.query_params.get("async") in ("1", "true"):
-            return await render_later(request, template_id, decoded)
-    result = await service.run(template_id, body, client=request.scope.get("svgrender.client"))
+    admitted = await service.admit(template, body)
+    if admitted.variants is not None:
+        return await render_variants(request, admitted)
+    if admitted.request.webhookUrl or request.query_params.get("async") in ("1", "true"):
+        return await render_later(request, admitted)
+    result = await service.run(admitted, client=request.scope.get("svgrender.client"))
     request.scope.get("svgrender.log", {}).update(template=template_id, imageId=result.id,
                                                   cacheHit=result.reused)
     return JSONResponse(image_answer(result, base_url(request), service.files), status_code=201,
                         headers=warnings_header(result.warnings))
 
 
-async def render_variants(request: Request, template_id: str,
-                          decoded: RenderRequest) -> Response:
+async def render_variants(request: Request, admitted: Admitted) -> Response:
     """One image per variant, each answered with its nine fields, fit report and warnings;
-    every variant's layers and properties are checked before any is drawn."""
+    every variant's layers and properties were checked (admitted) before any is drawn."""
     service = request.app.state.service
-    check_variants(decoded)
-    template = await service.template(template_id)
-    requests = []
-    for index, variant in enumerate(decoded.variants):
-        try:
-            one = service.decode(variant_request(decoded, variant))
-            check_params(template, one.params)
-        except SvgRenderError as exc:
-            raise in_variant(exc, index, variant.key) from None
-        requests.append(one)
     client = request.scope.get("svgrender.client")
     answers, warnings = [], []
-    for index, (variant, one) in enumerate(zip(decoded.variants, requests)):
+    for index, (variant, one) in enumerate(zip(admitted.request.variants, admitted.variants)):
         try:
-            result = await service.run(template_id, one, client=client)
+            result = await service.run(one, client=client)
         except SvgRenderError as exc:
             raise in_variant(exc, index, variant.key) from None
         answers.append({"key": variant.key,
                         **image_answer(result, base_url(request), service.files)})
         warnings.extend(f"{variant.key}: {w}" for w in result.warnings)
-    return JSONResponse({"templateId": template_id, "variants": answers}, status_code=201,
-                        headers=warnings_header(warnings))
+    return JSONResponse({"templateId": admitted.template.id, "variants": answers},
+                        status_code=201, headers=warnings_header(warnings))
 
 
-async def render_later(request: Request, template_id: str, decoded: RenderRequest) -> Response:
-    """202 at once; the render runs as a one-row job; GET /images/{id} follows it."""
+async def render_later(request: Request, admitted: Admitted) -> Response:
+    """202 at once (a bad request is still answered now: it was admitted); the render runs
+    as a one-row job; GET /images/{id} follows it."""
     service = request.app.state.service
-    template = await service.template(template_id)
-    check_params(template, decoded.params)  # a bad request is still answered now
-    if decoded.frames:
-        check_frames_against(template, decoded, service.settings)
+    decoded, template_id = admitted.request, admitted.template.id
     webhook_url, decoded.webhookUrl = decoded.webhookUrl, None
     image_id = service.new_image_id()
     await request.app.state.jobs.submit(template_id, [Row(1, msgspec.json.encode(decoded))],
@@ -109,7 +88,6 @@ async def get_image(request: Request) -> Response:
 
 
 async def delete_image(request: Request) -> Response:
-    require_admin(request)
     image_id = request.path_params["image_id"]
     service = request.app.state.service
     if not await service.blocking(service.delete, image_id):

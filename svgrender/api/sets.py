@@ -60,12 +60,15 @@ async def render_set(request: Request) -> Response:
                            field="variants", code="too_many_variants")
     prepared = []  # (template id, [(variant key, request)], skipped layers)
     for template_id in ids:
-        template = await service.template(template_id)
+        try:
+            template = await service.template(template_id)
+        except SvgRenderError as exc:
+            raise in_member(exc, template_id) from None
         ones, skipped = [], []
         for index, (key, shared) in enumerate(wanted):
             try:
                 one, missing = for_member(template, shared)
-                ones.append((key, service.decode(one)))
+                ones.append((key, service.admit_to(template, one)))
             except SvgRenderError as exc:
                 if key is not None:
                     exc = in_variant(exc, index, key)
@@ -78,7 +81,7 @@ async def render_set(request: Request) -> Response:
     async def run(template_id, index, key, one):
         async with gate:
             try:
-                return await service.run(template_id, one, client=client)
+                return await service.run(one, client=client)
             except SvgRenderError as exc:
                 if key is not None:
                     exc = in_variant(exc, index, key)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from svgrender.apply import properties_for
+from svgrender.properties import properties_for
 from svgrender.service import RenderResult
 from svgrender.svg.xml import href
 from svgrender.templates.current import current_values

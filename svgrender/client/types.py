@@ -7,7 +7,7 @@ from __future__ import annotations
 import msgspec
 
 from svgrender.api.openapi import Answer, Error, Layer, Links, TemplateDetail, TemplateSummary
-from svgrender.apply import Box
+from svgrender.properties import Box
 from svgrender.errors import SvgRenderError
 from svgrender.jobs.rows import JsonRow
 from svgrender.params import LayerParam, RenderRequest

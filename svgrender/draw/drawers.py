@@ -7,6 +7,7 @@ it: `seams.install()` does that, explicitly.
 from __future__ import annotations
 
 import copy
+import re
 from contextvars import ContextVar
 from math import pi
 
@@ -63,11 +64,17 @@ def rounded_rect(surface, node) -> None:
 def draw_gradient(surface, node, name, opacity) -> bool:
     """CairoSVG's gradient, plus the focal radius `fr` of radial gradients (SVG 2), which it
     ignores: the same circles, stops and spread, with the inner circle given its radius."""
-    drawn = cairosvg_draw_gradient(surface, node, name, opacity)
     gradient = surface.gradients[name]
+    drawn, built = _gradient_source(surface, node, name, gradient, opacity)
     if drawn and gradient.tag == "linearGradient" and \
             isinstance(surface.cairo, cairocffi.ImageSurface):
-        strip = as_strip(surface.context.get_source(), surface.context.get_matrix())
+        ctm = surface.context.get_matrix()
+        key = ctm.as_tuple()
+        strip = built.strips.get(key, False) if built is not None else False
+        if strip is False:
+            strip = as_strip(surface.context.get_source(), ctm)
+            if built is not None:
+                built.strips[key] = strip
         if strip is not None:
             surface.context.set_source(strip)
         return drawn
@@ -87,6 +94,70 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     focal.set_extend(source.get_extend())
     surface.context.set_source(focal)
     return drawn
+
+
+class _BuiltGradient:
+    """One gradient's cairo pattern (user space) and its strips by device transform."""
+
+    __slots__ = ("gradient", "strips")
+
+    def __init__(self, gradient):
+        self.gradient = gradient
+        self.strips: dict[tuple, cairocffi.Pattern | None] = {}
+
+
+GRADIENT_LENGTHS = {"linearGradient": {"x1": "0%", "y1": "0%", "x2": "100%", "y2": "0%"},
+                    "radialGradient": {"cx": "50%", "cy": "50%", "r": "50%"}}
+TRANSFORM_NAMES = re.compile(r"matrix|translate|scale|rotate|skewX|skewY")
+TRANSFORM_NUMBERS = re.compile(r"[-+0-9.eE,()\s]*")
+
+
+def _plain_numbers(gradient) -> bool:
+    """Whether the gradient's geometry is plain numbers (CairoSVG's size() then reads nothing
+    from the surface, so its pattern is the same at every output size)."""
+    for name, default in GRADIENT_LENGTHS.get(gradient.tag, {}).items():
+        value = str(gradient.get(name, default)).strip()
+        if value != "0%" and not _is_number(value):
+            return False
+    if gradient.tag == "radialGradient" and any(gradient.get(f) is not None for f in ("fx", "fy")):
+        if not all(_is_number(str(gradient.get(f, "0"))) for f in ("fx", "fy")):
+            return False
+    return TRANSFORM_NUMBERS.fullmatch(
+        TRANSFORM_NAMES.sub("", gradient.get("gradientTransform") or "")) is not None
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _gradient_source(surface, node, name, gradient, opacity):
+    """Set CairoSVG's pattern for the gradient as the source: `(drawn, kept)`.
+
+    A `userSpaceOnUse` gradient's pattern is built on first use and kept on its node at this
+    opacity (one parsed tree per render: its sizes and every shape sharing the gradient reuse it;
+    an Illustrator export has thousands, issue 32), with its strips by device transform. Not kept:
+    `objectBoundingBox` gradients (they depend on the shape), and a gradient whose transform
+    cannot be inverted (CairoSVG then clips the context as a side effect of building it)."""
+    if gradient.get("gradientUnits") != "userSpaceOnUse":
+        return cairosvg_draw_gradient(surface, node, name, opacity), None
+    key = (opacity, surface.map_rgba)  # what map_color() reads besides the stop
+    if not _plain_numbers(gradient):  # a length with units: what CairoSVG's size() reads
+        key += (surface.context_width, surface.context_height, surface.font_size, surface.dpi)
+    kept = gradient.__dict__.setdefault("_svgrender_built", {})
+    built = kept.get(key)
+    if built is not None:
+        surface.context.set_source(built.gradient)
+        return True, built
+    transformed = bool(gradient.get("gradientTransform"))
+    clip = surface.context.clip_extents() if transformed else None
+    drawn = cairosvg_draw_gradient(surface, node, name, opacity)
+    if drawn and not (transformed and surface.context.clip_extents() != clip):
+        kept[key] = built = _BuiltGradient(surface.context.get_source())
+    return drawn, built
 
 
 def draw_pattern(surface, node, name, opacity) -> bool:

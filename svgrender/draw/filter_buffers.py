@@ -6,6 +6,8 @@ arithmetic compositing, linearRGB conversion) round-trip through numpy (filter_o
 
 from __future__ import annotations
 
+import functools
+
 import cairocffi as cairo
 import numpy as np
 from PIL import Image, ImageFilter
@@ -431,31 +433,44 @@ def clip(src: Buf, x0: int, y0: int, x1: int, y1: int) -> Buf:
     return out
 
 
+@functools.lru_cache(maxsize=256)
+def _alpha_tables(values: tuple) -> tuple[list, bool, tuple | None]:
+    """The uint8 tables (B, G, R, A; None where all zero) of a colour matrix applied to an
+    alpha-only input, whether its colour is still all zero, and its one colour when the
+    colour rows are constants."""
+    m = np.array(values, dtype=np.float64).reshape(4, 5)
+    a = np.arange(256) / 255
+    out_alpha = np.clip(m[3, 3] * a + m[3, 4], 0, 1)
+    floats = [np.clip(m[c, 3] * a + m[c, 4], 0, 1) * out_alpha for c in (2, 1, 0)]
+    floats.append(out_alpha)
+    colourless = not any(t.any() for t in floats[:3])
+    tables = [np.round(t * 255).astype(np.uint8) if t.any() or i == 3 else None
+              for i, t in enumerate(floats)]
+    solid = None
+    if not m[:3, 3].any():  # colour rows are constants: one colour times the new alpha
+        solid = tuple(float(v) for v in np.clip(m[:3, 4], 0, 1))
+    return tables, colourless, solid
+
+
 def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
     if src.alpha_only and kind == "matrix" and len(values) >= 20:
         # On an alpha-only input every output channel is a function of alpha alone (Figma's
-        # shadow matrices): four 256-entry lookup tables instead of float maths per pixel.
-        m = np.array(values[:20], dtype=np.float64).reshape(4, 5)
-        a = np.arange(256) / 255
-        out_alpha = np.clip(m[3, 3] * a + m[3, 4], 0, 1)
-        tables = [np.clip(m[c, 3] * a + m[c, 4], 0, 1) * out_alpha for c in (2, 1, 0)]
-        tables.append(out_alpha)
-        width, height = src.size
-        alpha = Image.fromarray(np.ascontiguousarray(src.alpha_plane()), "L")
-        if not any(t.any() for t in tables[:3]):  # still alpha-only: one A8 plane
-            lut = np.round(tables[3] * 255).astype(np.uint8).tolist()
-            out = Buf(_plane_surface(alpha.point(lut)), alpha_only=True)
+        # shadow matrices): four 256-entry lookup tables instead of float maths per pixel,
+        # indexed by numpy (Pillow's point() rounds its table in Python on every call).
+        tables, colourless, solid = _alpha_tables(tuple(values[:20]))
+        alpha = src.alpha_plane()
+        if colourless:  # still alpha-only: one A8 plane
+            out = Buf(_plane_surface(tables[3][alpha]), alpha_only=True)
             out.solid = (0.0, 0.0, 0.0)
             return out
+        width, height = src.size
         out = Buf.blank(width, height)
         target = out._pixels()
         for channel, table in enumerate(tables):  # B, G, R, A in memory
-            if table.any():
-                lut = np.round(table * 255).astype(np.uint8).tolist()
-                target[..., channel] = np.asarray(alpha.point(lut))
+            if table is not None:
+                target[..., channel] = table[alpha]
         out.surface.mark_dirty()
-        out.alpha_only = not any(t.any() for t in tables[:3])
-        if not m[:3, 3].any():  # colour rows are constants: one colour times the new alpha
-            out.solid = tuple(float(v) for v in np.clip(m[:3, 4], 0, 1))
+        out.alpha_only = False
+        out.solid = solid
         return out
     return Buf.from_float(ops.color_matrix(src.to_float(), kind, values))

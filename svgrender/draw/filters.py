@@ -623,3 +623,24 @@ def _subregion(node, geo: _Context) -> tuple[int, int, int, int]:
         w = size(s, node.get("width"), "x") if node.get("width") is not None else region[2]
         h = size(s, node.get("height"), "y") if node.get("height") is not None else region[3]
     return geo.user_rect_to_buffer(x, y, w, h)
+
+
+def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
+    """The device rectangle a filtered element's group needs (its filter region plus the
+    chain's reach), or None when it is not known before drawing (text, a transform of its own,
+    a vector output). CairoSVG groups a filtered element over the whole canvas: a canvas-sized
+    group to allocate, clear and paint for every small shadow. apply_filter reads no pixel
+    of the group outside this rectangle."""
+    filter_node = surface.filters.get(name)
+    if filter_node is None or node.get("transform") or \
+            not isinstance(surface.cairo, cairo.ImageSurface):
+        return None
+    geo = _Context(surface, node, filter_node, surface.context.get_matrix(), 1.0)
+    region = geo.filter_region()
+    if region is None:
+        return None
+    primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
+    reduce = max(_reduction(primitives, geo), 1)
+    margin = _reach(primitives, geo) + 3 * reduce + 2  # rounding at a reduced resolution
+    x0, y0, x1, y1 = geo.user_rect_to_buffer(*region)
+    return x0 - margin, y0 - margin, x1 + margin, y1 + margin

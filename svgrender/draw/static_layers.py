@@ -112,10 +112,12 @@ def _moved_out(tree: etree._Element, static: set) -> etree._Element:
 
 
 class StaticLayerCache(ByteBoundedCache):
-    """Drawn static prefixes by (key, size), with the warnings drawing them gave."""
+    """Drawn static prefixes by (key, sizes), each size's surface, with the warnings drawing
+    them gave."""
 
-    def put(self, key: tuple, surface: cairo.ImageSurface, warnings: list[str]) -> None:
-        super().put(key, (surface, list(warnings)), surface.get_stride() * surface.get_height())
+    def put(self, key: tuple, surfaces: dict, warnings: list[str]) -> None:
+        super().put(key, (surfaces, list(warnings)),
+                    sum(s.get_stride() * s.get_height() for s in surfaces.values()))
 
 
 def copy_of(surface: cairo.ImageSurface) -> cairo.ImageSurface:

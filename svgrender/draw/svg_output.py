@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from svgrender.draw.surfaces import Drawing, Size
-from svgrender.draw.text import FLOW_MARK
+from svgrender.draw.text_box import FLOW_MARK
 from svgrender.io.images import TOKEN_PREFIX
 from svgrender.svg.xml import SVG_NS, href, local_name, set_href, set_style
 

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import pangocffi
 from pangocffi import pango
 
-from svgrender.draw.text import (SCALE, WRAP, Chunk, Run, _layout_for, _num, box_of,
-                                 current_layouts, current_text_lines, draw_chunk, lay_chunk,
-                                 line_iterator, style_of)
+from svgrender.draw.text_box import WRAP, box_of, current_layouts, current_text_lines
+from svgrender.draw.text_chunks import Chunk, Run, _num, draw_chunk, lay_chunk
+from svgrender.draw.text_style import SCALE, _layout_for, line_iterator, style_of
 from svgrender.draw.text_lines import Line, OwnLines, anchor_of, own_lines
 from svgrender.notices import report_fit, warn
 
@@ -105,7 +105,7 @@ def _device_box(surface, ink: list) -> tuple:
 
 def _base_node(surface, node):
     """The node whose style new words take: the first run's (a Figma tspan's, say)."""
-    from svgrender.draw.text import chunks_of
+    from svgrender.draw.text_chunks import chunks_of
     chunks = chunks_of(surface, node)
     return chunks[0].runs[0].node if chunks else node
 

@@ -3,7 +3,8 @@ its own lines or box (text.py) and its text on paths (text_path.py); spans are d
 
 from __future__ import annotations
 
-from svgrender.draw.text import box_of, draw_box, draw_faithful, text_content
+from svgrender.draw.text_box import box_of, draw_box, text_content
+from svgrender.draw.text_chunks import draw_faithful
 from svgrender.draw.text_anchor import draw_anchored
 from svgrender.draw.text_lines import own_lines
 from svgrender.draw.text_path import draw_on_path

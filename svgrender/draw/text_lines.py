@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from svgrender.draw.text import Chunk, LaidChunk, chunks_of, lay_chunk, style_of
+from svgrender.draw.text_chunks import Chunk, LaidChunk, chunks_of, lay_chunk
+from svgrender.draw.text_style import style_of
 
 ANCHORS = ("start", "middle", "end")
 

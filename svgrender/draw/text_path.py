@@ -18,9 +18,10 @@ from cairosvg.url import parse_url
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.text import (SCALE, SPAN_TAGS, Style, _baseline_shift, _check_glyphs,
-                                 _draw_layout, _first, _layout_for, _num, _own_private_use,
-                                 style_of)
+from svgrender.draw.text_chunks import _baseline_shift, _first, _num
+from svgrender.draw.text_paint import _draw_layout
+from svgrender.draw.text_style import (SCALE, SPAN_TAGS, Style, _check_glyphs, _layout_for,
+                                       _own_private_use, style_of)
 from svgrender.notices import report_fit, warn
 
 SHAPES = ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from svgrender.draw.text import box_of, style_of
+from svgrender.draw.text_box import box_of
+from svgrender.draw.text_style import style_of
 from svgrender.draw.text_lines import anchor_of, own_lines
 from svgrender.notices import report_fit, warn
 

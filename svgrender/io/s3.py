@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from typing import Callable
 from urllib.parse import urlsplit
 
 from svgrender.errors import StorageUnavailable
@@ -111,13 +112,14 @@ class Bucket:
 class S3FileStore:
     remote = True  # calls block on the network: callers use a thread
 
-    def __init__(self, bucket: Bucket, public_base: str | None = None):
-        self.bucket, self.public_base = bucket, public_base
+    def __init__(self, bucket: Bucket, public_base: str | None = None,
+                 media_type: Callable[[str], str] = lambda name: "application/octet-stream"):
+        """`media_type(file name)`: the Content-Type each file is stored with (the output
+        formats' own, formats.media_type: given by wiring.py, so io/ knows no formats)."""
+        self.bucket, self.public_base, self.media_type = bucket, public_base, media_type
 
     def put(self, name: str, data: bytes) -> None:
-        from svgrender.formats import media_type
-
-        self.bucket.put("files/" + name, data, media_type(name))
+        self.bucket.put("files/" + name, data, self.media_type(name))
 
     def open(self, name: str) -> StoredFile | None:
         if not FILE_NAME.match(name):

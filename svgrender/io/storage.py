@@ -41,6 +41,8 @@ class StoredFile:
 
 
 class FileStore(Protocol):
+    remote: bool  # its calls block on the network: the service makes them in a thread
+
     def put(self, name: str, data: bytes) -> None: ...
     def open(self, name: str) -> StoredFile | None: ...
     def delete(self, name: str) -> None: ...
@@ -50,6 +52,8 @@ class FileStore(Protocol):
 
 
 class RecordStore(Protocol):
+    remote: bool  # as FileStore.remote
+
     def put_record(self, image_id: str, record: dict) -> None: ...
     def get_record(self, image_id: str) -> dict | None: ...
     def delete_record(self, image_id: str) -> None: ...
@@ -84,6 +88,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 class LocalFileStore:
     """Files in one directory."""
+
+    remote = False  # local disk: called directly
 
     def __init__(self, directory: Path, public_base: str | None = None):
         self.directory = Path(directory)
@@ -145,6 +151,8 @@ class LocalFileStore:
 class LocalRecordStore:
     """Answers in `_records/<id>.json`; the result index in `_results/<key>`."""
 
+    remote = False  # local disk: called directly
+
     def __init__(self, directory: Path):
         self.records = Path(directory) / "_records"
         self.aliases = Path(directory) / "_results"
@@ -204,6 +212,8 @@ class LocalRecordStore:
 class MemoryFileStore:
     """Files in a dict: the CLI's `render` (which writes only its output file) and tests."""
 
+    remote = False
+
     def __init__(self):
         self.files: dict[str, bytes] = {}
 
@@ -232,6 +242,8 @@ class MemoryFileStore:
 
 
 class MemoryRecordStore:
+    remote = False
+
     def __init__(self):
         self.records: dict[str, dict] = {}
         self.aliases: dict[str, str] = {}

@@ -14,16 +14,11 @@ from rich.console import Console
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
                            TimeRemainingColumn)
 
-from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
-from svgrender.executors import executor_for
 from svgrender.formats import lookup
-from svgrender.io.loaders import ImageFetcher
-from svgrender.io.storage import MemoryFileStore, MemoryRecordStore
 from svgrender.jobs.rows import Row, rows_from_csv, rows_from_json
-from svgrender.service import RenderService
 from svgrender.settings import Settings
-from svgrender.templates.store import TemplateStore
+from svgrender.wiring import local_service
 
 
 @dataclass
@@ -49,9 +44,8 @@ def read_rows(path: Path, default_format: str | None, settings: Settings, templa
 
 async def render_rows(template_id: str, rows: list[Row], out: Path, settings: Settings,
                       console: Console) -> Outcome:
-    files, records = MemoryFileStore(), MemoryRecordStore()
-    service = RenderService(settings, TemplateStore(settings.templates_dir, settings), files,
-                            records, ImageFetcher(settings), executor_for(settings))
+    service = local_service(settings)
+    files = service.files
     template = await service.template(template_id)
     out.mkdir(parents=True, exist_ok=True)
     outcome = Outcome()
@@ -80,9 +74,7 @@ async def render_rows(template_id: str, rows: list[Row], out: Path, settings: Se
             async def one(row: Row, target: Path) -> None:
                 async with slots:
                     try:
-                        request = service.decode(row.body)
-                        check_params(template, request.params)
-                        result = await service.run(template_id, request)
+                        result = await service.run(service.admit_to(template, row.body))
                         target.write_bytes(files.files[result.files[0]])
                         for name in result.files:  # keep memory flat over long batches
                             files.delete(name)

@@ -11,9 +11,9 @@ from typing import Callable
 
 import msgspec
 
-from svgrender.apply import check_params
 from svgrender.errors import SvgRenderError
 from svgrender.jobs import webhooks
+from svgrender.jobs.engine import JobEngine
 from svgrender.jobs.outages import Outages
 from svgrender.jobs.rows import SET_PREFIX, Row, member_body, row_target
 from svgrender.jobs.store import BatchInfo, Claimed, JobStore
@@ -32,16 +32,17 @@ ROW_ATTEMPTS = 3
 
 class JobManager:
     def __init__(self, service: RenderService, store: JobStore,
-                 image_answer: Callable[[str, str], dict | None], engine=None):
-        """`image_answer(image_id, base_url)`: the nine-field answer of a finished render."""
+                 image_answer: Callable[[str, str], dict | None],
+                 engine: JobEngine | None = None):
+        """`image_answer(image_id, base_url)`: the nine-field answer of a finished render.
+        `engine`: the embedded runner unless another one is given (Dramatiq on Redis)."""
         from svgrender.jobs.runner import EmbeddedRunner
 
         self.service, self.store, self.image_answer = service, store, image_answer
         self.versions = QueuedVersions(service.templates, store)
         self.outages = Outages(service.settings.job_outage_seconds)
-        self.engine = engine or EmbeddedRunner(self)
-        if hasattr(self.engine, "bind"):
-            self.engine.bind(self)
+        self.engine: JobEngine = engine or EmbeddedRunner()
+        self.engine.bind(self)
 
     async def start(self) -> None:
         await self.engine.start()
@@ -125,8 +126,7 @@ class JobManager:
         """A row's request checked against `template` (what check_rows does to each row),
         for parsers that check rows as they read them (a CSV stream)."""
         def check(request: RenderRequest) -> RenderRequest:
-            request = self.service.decode(request)
-            check_params(template, request.params)
+            request = self.service.admit_to(template, request).request
             if pdf:  # one combined PDF: every row is drawn as a vector PDF page
                 request.format = "pdf"
             return request
@@ -184,10 +184,12 @@ class JobManager:
         try:
             template_id, body, version = row_target(row.template_id, row.body,
                                                     row.template_version)
-            template = await self.outages.wait(lambda: self.versions.resolve(
-                template_id, version, self.service.template)) if version else None
+            # the version the row was checked with (kept with the job: jobs/versions.py)
+            target = await self.outages.wait(lambda: self.versions.resolve(
+                template_id, version, self.service.template)) if version else template_id
+            admitted = await self.outages.wait(lambda: self.service.admit(target, body))
             result = await self.outages.wait(lambda: self.service.run(
-                template_id, body, None, image_id=wanted, template=template))
+                admitted, None, image_id=wanted))
             image_id = result.id
             if result.warnings:  # a text cut, shrunk or now overlapping: said per row
                 notes = {"warnings": result.warnings, "layout": result.layout}

@@ -322,7 +322,7 @@ def make_broker(settings: Settings) -> RedisBroker:
                        maintenance_chance=100_000)  # of a million: requeue dead workers' rows
 
 
-class DramatiqEngine:
+class DramatiqEngine:  # a JobEngine (jobs/engine.py)
     """The engine on the API side (sends messages) and in workers (runs the actors)."""
 
     def __init__(self, settings: Settings, broker: RedisBroker | None = None):

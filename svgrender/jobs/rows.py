@@ -16,8 +16,8 @@ from typing import BinaryIO, Callable
 
 import msgspec
 
-from svgrender.apply import PROPERTIES
 from svgrender.errors import BadRequest, InvalidParam, SvgRenderError
+from svgrender.properties import PROPERTIES
 from svgrender.params import LayerParam, RenderRequest, params_from_pairs
 
 ROW_FIELDS = ("format", "scale", "metadata", "fileName")

@@ -18,16 +18,19 @@ def row_concurrency(settings) -> int:
     return settings.batch_concurrency or max(1, settings.workers)
 
 
-class EmbeddedRunner:
-    def __init__(self, manager):
-        self.manager, self.store = manager, manager.store
-        self.settings = manager.service.settings
+class EmbeddedRunner:  # a JobEngine (jobs/engine.py)
+    def __init__(self):
+        self.manager = self.store = self.settings = None  # set by bind()
         self.active: set[asyncio.Task] = set()  # rows
         self.sending: set[asyncio.Task] = set()  # webhook deliveries
         self.delivering: set[int] = set()
         self.wakeup = asyncio.Event()
         self.loop_task: asyncio.Task | None = None
         self.stopping = False
+
+    def bind(self, manager) -> None:
+        self.manager, self.store = manager, manager.store
+        self.settings = manager.service.settings
 
     async def start(self) -> None:
         resumed = await asyncio.to_thread(self.store.resume)

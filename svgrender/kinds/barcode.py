@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Literal
 
 import barcode as pybarcode
 import msgspec
 
 from svgrender.kinds import place
+from svgrender.properties import Barcode
+from svgrender.properties import barcode_from_text as from_text  # noqa: F401 (its old home)
+from svgrender.properties import barcode_to_text as to_text  # noqa: F401
 from svgrender.svg.xml import local_name, style_value
 
 MIN_MODULE_PX = 2
@@ -24,39 +26,6 @@ MIN_BAR_PX = 12
 TYPES = ("ean13", "upca", "code128", "code39", "itf", "isbn13")
 QUIET = {"ean13": 11, "upca": 9, "isbn13": 11}  # modules; 10 for the others
 CODE39 = re.compile(r"[0-9A-Z \-.$/+%]+")
-
-
-class Barcode(msgspec.Struct, forbid_unknown_fields=True):
-    """A barcode drawn in the layer's box."""
-
-    type: Literal["ean13", "upca", "code128", "code39", "itf", "isbn13"]
-    value: str
-    text: bool = True  # the human-readable value under the bars
-    color: str | None = None  # the bars (and text); default black
-    background: str | None = None  # behind the code and its quiet zone; default white, or "none"
-
-
-def from_text(text: str) -> dict:
-    """A barcode written in a CSV cell or a render link: its JSON object, or the short form
-    `type:value` (e.g. `ean13:5901234123457`)."""
-    text = text.strip()
-    if text.startswith("{"):
-        try:
-            value = msgspec.json.decode(text)
-        except msgspec.DecodeError:
-            raise ValueError("barcode is not valid JSON") from None
-        if not isinstance(value, dict):
-            raise ValueError("barcode JSON must be an object")
-        return value
-    kind, colon, value = text.partition(":")
-    if not colon:
-        raise ValueError("barcode is {\"type\", \"value\"} as JSON or type:value "
-                         "(e.g. ean13:5901234123457)")
-    return {"type": kind.strip().lower(), "value": value}
-
-
-def to_text(value: Barcode) -> str:
-    return msgspec.json.encode(value).decode()
 
 
 def _check_digit(digits: str) -> int:

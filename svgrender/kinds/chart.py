@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any, Literal
+from typing import Literal
 
 import msgspec
 
@@ -24,7 +24,7 @@ from svgrender.svg.prepare import parse_viewbox, prepare_root, svg_size
 from svgrender.svg.sanitize import DEFAULT_LIMITS
 from svgrender.svg.xml import XLINK_HREF, parse_svg
 
-MAX_VALUES = 200  # points, bars or slices of a short-form chart
+from svgrender.properties import MAX_CHART_VALUES as MAX_VALUES  # noqa: E402 (named in the schema)
 MAX_LABEL_CHARS = 60
 MAX_MAGNITUDE = 1e15  # keeps the value axis' arithmetic finite
 MAX_SPEC_BYTES = 100_000  # the chart object as JSON
@@ -42,37 +42,12 @@ URL_KEYS = {"url", "href", "$ref", "loader", "baseURL"}
 URLISH = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*://|//|\\\\|(?:file|data|javascript|blob|ftp|"
                     r"mailto|about|ws|wss):)", re.IGNORECASE)
 
-Chart = Annotated[dict[str, Any], msgspec.Meta(
-    title="Chart",
-    description="A chart drawn as vector in the layer's box: the short form {type: bar|line|"
-                "area|pie|donut, values: [numbers], labels?: [text], colors?: [CSS colours]} "
-                f"(at most {MAX_VALUES} values), or a Vega-Lite spec with inline data only "
-                "({\"vegaLite\": {...}}, or a spec with $schema/mark; needs the [charts] extra). "
-                "In a CSV column or a render link: the same object as JSON.",
-    examples=[{"type": "bar", "values": [3, 5, 2], "labels": ["Mon", "Tue", "Wed"]}])]
-
 
 class ShortChart(msgspec.Struct, forbid_unknown_fields=True):
     type: Literal["bar", "line", "area", "pie", "donut"]
     values: list[float]
     labels: list[str] = []
     colors: list[str] = []
-
-
-def from_text(text: str) -> dict:
-    """A chart written in a CSV cell or a render link: its JSON object."""
-    try:
-        value = msgspec.json.decode(text.strip())
-    except msgspec.DecodeError:
-        raise ValueError("chart is a JSON object, e.g. {\"type\":\"bar\",\"values\":[3,5]}") \
-            from None
-    if not isinstance(value, dict):
-        raise ValueError("chart JSON must be an object")
-    return value
-
-
-def to_text(value: dict) -> str:
-    return msgspec.json.encode(value).decode()
 
 
 def apply_chart(t, value: dict) -> None:

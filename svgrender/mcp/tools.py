@@ -16,7 +16,7 @@ from typing import Any
 
 import msgspec
 
-from svgrender.apply import ALL, PROPERTIES
+from svgrender.properties import ALL, PROPERTIES
 from svgrender.client.client import AsyncClient
 from svgrender.client.types import Rendered
 from svgrender.formats import BY_NAME

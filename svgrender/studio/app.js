@@ -2,7 +2,9 @@
 // ready-to-paste requests. Only the public API; no build step, no third-party code.
 import { api, ApiError, apiKey, clearApiKey, preview, setApiKey } from "./api.js";
 import { compareWithBrowser } from "./compare.js";
-import { fieldsFor, updateBoxFields } from "./fields.js";
+import { describeUnnamed, elementAt, suggestName, templatePoint } from "./elements.js";
+import { fieldsFor, flagMissingFonts, updateBoxFields } from "./fields.js";
+import { EditHistory } from "./history.js";
 import { snippet } from "./snippets.js";
 import { TextBoxEditor } from "./textbox.js";
 import { rowsFromText, stressRows, VariantsSheet } from "./variants.js";
@@ -15,6 +17,7 @@ const THUMB_WIDTH = 400;
 let boxEditor = null; // the selected text layer's box over the preview (textbox.js)
 let sheet = null; // the variants grid (variants.js)
 let setsPanel = null; // the open template's sets, side by side (sets.js)
+let edits = null; // undo/redo of this session's edits (history.js)
 
 function status(text, error = false) {
   $("status").textContent = text;
@@ -65,10 +68,11 @@ async function loadFonts() {
   const fonts = await api("/v1/fonts").catch(() => null);
   if (!fonts) return;
   $("fontFamilies").replaceChildren(...fonts.families.map((f) => el("option", { value: f })));
+  flagMissingFonts();
 }
 
 async function openGallery({ push = true } = {}) {
-  if (push && location.pathname !== "/studio/") history.pushState(null, "", "/studio/");
+  if (push && location.pathname !== "/studio/") window.history.pushState(null, "", "/studio/");
   const templates = await guarded(() => api("/templates"));
   if (!templates) return;
   show("gallery");
@@ -131,14 +135,25 @@ async function upload(file) {
 
 // --- the template view -------------------------------------------------------------------
 
-async function openTemplate(id, { layer = null, push = true } = {}) {
+async function openTemplate(id, { layer = null, push = true, params = {} } = {}) {
+  // The first preview is asked for together with the template, not after it (the stage's width
+  // is guessed from the window's; the server draws its nearest size).
+  const guess = Math.ceil(Math.min(window.innerWidth, 1400) * 0.7 * (window.devicePixelRatio || 1));
+  const early = preview(id, { format: "png", params: paramsList(params) }, guess)
+    .catch(() => null); // asked again below, with its error shown
   const detail = await guarded(() => api(`/templates/${encodeURIComponent(id)}`));
-  if (!detail) return;
-  const url = `/studio/t/${encodeURIComponent(id)}${layer ? `?layer=${encodeURIComponent(layer)}` : ""}`;
-  if (push && location.pathname + location.search !== url) history.pushState(null, "", url);
-  if (!state.detail || state.detail.id !== detail.id) sheet.clear(); // another template's rows
+  if (!detail) {
+    early.then((shot) => shot && URL.revokeObjectURL(shot.url));
+    return;
+  }
+  const url = pageUrl(detail.id, layer, params);
+  if (push && location.pathname + location.search !== url) window.history.pushState(null, "", url);
+  if (!state.detail || state.detail.id !== detail.id) { // another template: its own rows, steps
+    sheet.clear();
+    edits.clear();
+  }
   setsPanel.open(detail.id);
-  Object.assign(state, { detail, params: {}, selected: null, link: null });
+  Object.assign(state, { detail, params, selected: null, link: null });
   show("editor");
   $("templateTitle").textContent = detail.name || detail.id;
   $("templateMeta").textContent = `${detail.id} · ${Math.round(detail.width)}×`
@@ -146,12 +161,13 @@ async function openTemplate(id, { layer = null, push = true } = {}) {
   drawLayers();
   drawFindings();
   $("layerForm").hidden = true;
+  $("picked").hidden = true;
   boxEditor.hide();
   $("boxBar").hidden = true;
   if (!$("fontFamilies").children.length) loadFonts();
   if (layer && detail.layers.some((l) => l.name === layer)) select(layer);
   else if (layer) status(`This template has no layer “${layer}”`, true);
-  await renderNow();
+  await renderNow(early);
 }
 
 function boxStyle(item) {
@@ -170,12 +186,16 @@ function drawLayers() {
     onmouseenter: () => hover(layer.name, true), onmouseleave: () => hover(layer.name, false),
     onfocus: () => hover(layer.name, true), onblur: () => hover(layer.name, false),
   }, el("span", {}, layer.name), el("span", { class: "kind" }, layer.type)))));
+  // Unnamed elements in words; hovering or focusing one outlines it on the preview, and its
+  // path (what the API calls it) is only a tooltip.
   $("unnamed").replaceChildren(...unnamed.slice(0, 60).map((item) => el("li", {},
-    el("button", { type: "button", "data-path": item.path, onclick: (e) => nameForm(item, e.target),
+    el("button", { type: "button", "data-path": item.path, title: item.path,
+                   onclick: () => pick(item),
                    onmouseenter: () => hover(item.path, true),
-                   onmouseleave: () => hover(item.path, false) },
-       el("span", {}, item.path.split("/").slice(-2).join("/")),
-       el("span", { class: "kind" }, `${item.type} · name it`)))));
+                   onmouseleave: () => hover(item.path, false),
+                   onfocus: () => hover(item.path, true), onblur: () => hover(item.path, false) },
+       el("span", {}, describeUnnamed(item)), el("span", { class: "kind" }, "name it")))));
+  $("unnamedCount").textContent = unnamed.length ? ` (${unnamed.length})` : " (none)";
 }
 
 function drawFindings() {
@@ -192,11 +212,31 @@ function hover(name, on) {
   if (box) box.classList.toggle("hover", on);
 }
 
-function select(name) {
+function pageUrl(id, layer, params) {
+  const query = new URLSearchParams();
+  if (layer) query.set("layer", layer);
+  const given = paramsList(params);
+  if (given.length) query.set("params", JSON.stringify(given));
+  const search = query.toString();
+  return `/studio/t/${encodeURIComponent(id)}${search ? `?${search}` : ""}`;
+}
+
+/** The address bar follows the selection and the params: a link to send someone. */
+function syncUrl() {
+  if (!state.detail) return;
+  const url = pageUrl(state.detail.id, state.selected, state.params);
+  if (location.pathname + location.search !== url) window.history.replaceState(null, "", url);
+}
+
+function markSelected(key) {
+  for (const b of $("boxes").children) b.classList.toggle("selected", b.dataset.box === key);
+}
+
+function select(name, { focus = true } = {}) {
   state.selected = name;
-  const url = `/studio/t/${encodeURIComponent(state.detail.id)}?layer=${encodeURIComponent(name)}`;
-  if (location.pathname + location.search !== url) history.replaceState(null, "", url);
-  for (const b of $("boxes").children) b.classList.toggle("selected", b.dataset.box === name);
+  $("picked").hidden = true;
+  syncUrl();
+  markSelected(name);
   for (const b of $("layers").querySelectorAll("button")) {
     b.classList.toggle("selected", b.dataset.layer === name);
     b.setAttribute("aria-pressed", String(b.dataset.layer === name));
@@ -204,6 +244,7 @@ function select(name) {
   const layer = state.detail.layers.find((l) => l.name === name);
   $("formTitle").textContent = `${layer.name} (${layer.type})`;
   $("fields").replaceChildren(...fieldsFor(layer, state.params[name] || {}, (prop, value) => {
+    edits.record(state.params, `${name}.${prop}`);
     const given = (state.params[name] = state.params[name] || {});
     if (value === "" || value === null || value === undefined) delete given[prop];
     else given[prop] = value;
@@ -213,7 +254,40 @@ function select(name) {
   showTextBox(layer);
   // Keyboard users land on the control they came for: the text, else the first one.
   const first = $("fields").querySelector("textarea") || $("fields").querySelector("input, button");
-  if (first) first.focus();
+  if (first && focus) first.focus();
+}
+
+/** An unnamed element picked on the preview or in the list: outlined, with a form to name it. */
+function pick(item) {
+  state.selected = null;
+  syncUrl();
+  markSelected(item.path);
+  for (const b of $("layers").querySelectorAll("button")) {
+    b.classList.remove("selected");
+    b.setAttribute("aria-pressed", "false");
+  }
+  $("layerForm").hidden = true;
+  boxEditor.hide();
+  $("boxBar").hidden = true;
+  $("pickedTitle").textContent = `Unnamed ${describeUnnamed(item)}`;
+  $("picked").dataset.path = item.path;
+  $("picked").hidden = false;
+  const input = $("pickedName");
+  input.value = suggestName(item, state.detail);
+  input.focus();
+  input.select();
+}
+
+async function namePicked(event) {
+  event.preventDefault();
+  const path = $("picked").dataset.path;
+  const name = $("pickedName").value.trim();
+  const saved = await guarded(() => api(
+    `/templates/${encodeURIComponent(state.detail.id)}/layers`,
+    { method: "POST", json: { path, name } }));
+  if (!saved) return;
+  status(`“${name}” is now a layer`);
+  await openTemplate(state.detail.id, { layer: name, push: false, params: state.params });
 }
 
 // --- the text box: shown, dragged, saved into the template --------------------------------
@@ -255,33 +329,6 @@ function revertBox() {
   if (layer) showTextBox(layer);
 }
 
-function nameForm(item, button) {
-  const input = el("input", { type: "text", placeholder: "layer name", "aria-label": "layer name",
-                              pattern: "[A-Za-z_][A-Za-z0-9_.\\-]*" });
-  const form = el("form", { class: "name-form", onsubmit: async (event) => {
-    event.preventDefault();
-    const saved = await guarded(() => api(
-      `/templates/${encodeURIComponent(state.detail.id)}/layers`,
-      { method: "POST", json: { path: item.path, name: input.value.trim() } }));
-    if (saved) {
-      status(`“${input.value.trim()}” is now a layer`);
-      await openTemplate(state.detail.id);
-      select(input.value.trim());
-    }
-  } }, input, el("button", { type: "submit" }, "Save"));
-  button.after(form);
-  input.focus();
-}
-
-function layerAt(event) {
-  const rect = $("preview").getBoundingClientRect();
-  const x = ((event.clientX - rect.left) / rect.width) * state.detail.width;
-  const y = ((event.clientY - rect.top) / rect.height) * state.detail.height;
-  const inside = state.detail.layers.filter((l) => x >= l.x && x <= l.x + l.width
-    && y >= l.y && y <= l.y + l.height && l.type !== "canvas");
-  inside.sort((a, b) => a.width * a.height - b.width * b.height);
-  return inside[0] || state.detail.layers.find((l) => l.type === "canvas");
-}
 
 // --- the variants sheet ---------------------------------------------------------------------
 
@@ -301,6 +348,7 @@ function variantsFromInput() {
 
 /** A row of the sheet in the editor: its params in the form, its layer selected. */
 function openRow(row) {
+  edits.record(state.params, "row");
   state.params = {};
   for (const { name, ...props } of row.params) state.params[name] = { ...props };
   const layer = row.focus || (row.params[0] && row.params[0].name);
@@ -312,10 +360,13 @@ function openRow(row) {
 
 // --- rendering -----------------------------------------------------------------------------
 
-function body(format = "png") {
-  const params = Object.entries(state.params).filter(([, p]) => Object.keys(p).length)
+function paramsList(params) {
+  return Object.entries(params).filter(([, p]) => Object.keys(p).length)
     .map(([name, p]) => ({ name, ...p }));
-  return { format, params };
+}
+
+function body(format = "png") {
+  return { format, params: paramsList(state.params) };
 }
 
 function scheduleRender() {
@@ -328,17 +379,19 @@ function previewWidth() {
   return Math.min(state.detail.width, Math.ceil(shown * (window.devicePixelRatio || 1)));
 }
 
-async function renderNow() {
+async function renderNow(early = null) {
   const mine = ++state.seq;
   status("Rendering…");
   const started = performance.now();
   // A preview: drawn, never stored (storing is the "Render and store" button's job).
-  const shot = await guarded(() => preview(state.detail.id, body(), previewWidth()));
+  const shot = (early && await early)
+    || await guarded(() => preview(state.detail.id, body(), previewWidth()));
   if (!shot) return;
   if (mine !== state.seq) { URL.revokeObjectURL(shot.url); return; } // a newer one was asked for
   if (state.last) URL.revokeObjectURL(state.last.url);
   state.last = shot;
   state.link = null;
+  syncUrl();
   $("preview").src = shot.url;
   const warnings = shot.warnings.length ? ` — ${shot.warnings.join("; ")}` : "";
   status(`Rendered in ${Math.round(performance.now() - started)} ms${warnings}`);
@@ -382,7 +435,7 @@ async function showSnippet() {
       method: "POST", json: body() }).then((l) => l.url).catch((e) => `# ${e.message}`);
   }
   $("snippet").textContent = snippet(state.tab, location.origin, state.detail.id, body(),
-                                     state.link);
+                                     state.link, state.detail.layers);
 }
 
 // --- wiring --------------------------------------------------------------------------------
@@ -424,15 +477,37 @@ function wire() {
     if (e.dataTransfer.files[0]) upload(e.dataTransfer.files[0]);
   });
   drop.addEventListener("keydown", (e) => { if (e.key === "Enter") $("upload").click(); });
-  $("preview").addEventListener("click", (e) => { const l = layerAt(e); if (l) select(l.name); });
+  const hit = (e) => elementAt(state.detail, ...templatePoint(e, $("preview"), state.detail));
+  $("preview").addEventListener("click", (e) => {
+    const found = hit(e);
+    if (found && found.kind === "layer") select(found.item.name);
+    else if (found) pick(found.item);
+  });
   $("preview").addEventListener("mousemove", (e) => {
-    const l = layerAt(e);
-    for (const b of $("boxes").children) b.classList.toggle("hover", !!l && b.dataset.box === l.name);
+    const found = hit(e);
+    const key = found && (found.kind === "layer" ? found.item.name : found.item.path);
+    for (const b of $("boxes").children) b.classList.toggle("hover", b.dataset.box === key);
+  });
+  $("pickedForm").addEventListener("submit", namePicked);
+  edits = new EditHistory(() => {
+    $("undo").disabled = !edits.canUndo;
+    $("redo").disabled = !edits.canRedo;
+  });
+  $("undo").addEventListener("click", () => undoRedo("undo"));
+  $("redo").addEventListener("click", () => undoRedo("redo"));
+  document.addEventListener("keydown", (e) => {
+    if (!(e.ctrlKey || e.metaKey) || $("editor").hidden) return;
+    const key = e.key.toLowerCase();
+    if (key === "z" || key === "y") {
+      e.preventDefault(); // the session's steps, not one field's own undo
+      undoRedo(key === "y" || e.shiftKey ? "redo" : "undo");
+    }
   });
   $("preview").addEventListener("mouseleave", () => {
     for (const b of $("boxes").children) b.classList.remove("hover");
   });
   $("resetLayer").addEventListener("click", () => {
+    edits.record(state.params, "reset");
     delete state.params[state.selected];
     select(state.selected);
     scheduleRender();
@@ -465,12 +540,36 @@ function wire() {
   });
 }
 
-// /studio/ is the gallery; /studio/t/{id}?layer=name opens a template with a layer selected.
+function undoRedo(which) {
+  const params = edits[which](state.params);
+  if (!params) return;
+  state.params = params;
+  if (state.selected) select(state.selected, { focus: false });
+  status(which === "undo" ? "Undone" : "Redone");
+  scheduleRender();
+}
+
+/** ?params=[{"name":…}] from a shared link, as the editor keeps them; bad input is ignored. */
+function paramsFromUrl(query) {
+  const out = {};
+  try {
+    for (const { name, ...props } of JSON.parse(query.get("params") || "[]")) {
+      if (typeof name === "string") out[name] = props;
+    }
+  } catch {
+    status("The link's params could not be read; opened without them", true);
+  }
+  return out;
+}
+
+// /studio/ is the gallery; /studio/t/{id}?layer=name&params=[…] opens a template with a layer
+// selected and the params someone shared.
 function route() {
   const match = location.pathname.match(/^\/studio\/t\/([^/]+)\/?$/);
   if (!match) return openGallery({ push: false });
-  const layer = new URLSearchParams(location.search).get("layer");
-  return openTemplate(decodeURIComponent(match[1]), { layer, push: false });
+  const query = new URLSearchParams(location.search);
+  return openTemplate(decodeURIComponent(match[1]), { layer: query.get("layer"), push: false,
+                                                       params: paramsFromUrl(query) });
 }
 
 wire();

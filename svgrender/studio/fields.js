@@ -245,10 +245,34 @@ function field(prop, layer, given, change, onBox) {
     const family = node("input", { type: "text", value: value ?? "", name: prop,
                                    placeholder: current.fontFamily || "the template's font",
                                    list: "fontFamilies" });
-    family.addEventListener("change", () => change(prop, family.value.trim()));
-    return row(prop, "Font", family, "", current.fontFamily);
+    family.addEventListener("change", () => {
+      change(prop, family.value.trim());
+      flagMissingFonts();
+    });
+    const field = row(prop, "Font", family, "", current.fontFamily);
+    field.append(node("span", { class: "missing", hidden: true }));
+    queueMicrotask(flagMissingFonts);
+    return field;
   }
   return null;
+}
+
+/** Flags the font field when its family (typed, else the template's) is not on the server: the
+ * server's families are the #fontFamilies list (GET /v1/fonts); nothing is flagged before it is
+ * loaded. */
+export function flagMissingFonts() {
+  const field = document.querySelector("#fields [data-prop=fontFamily]");
+  const known = [...document.querySelectorAll("#fontFamilies option")]
+    .map((o) => o.value.toLowerCase());
+  if (!field || !known.length) return;
+  const input = field.querySelector("input");
+  const wanted = (input.value.trim() || input.placeholder).split(",")[0].trim()
+    .replace(/^["']|["']$/g, "");
+  const flag = field.querySelector(".missing");
+  const missing = wanted && wanted !== "the template's font" && !known.includes(wanted.toLowerCase());
+  flag.hidden = !missing;
+  flag.textContent = missing ? `“${wanted}” is not on the server: another font is drawn` : "";
+  field.dataset.missing = String(!!missing);
 }
 
 export function fieldsFor(layer, given, change, onBox) {

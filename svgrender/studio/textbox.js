@@ -58,6 +58,9 @@ export class TextBoxEditor {
     this.host.style.top = `${(100 * b.y) / height}%`;
     this.host.style.width = `${(100 * b.width) / width}%`;
     this.host.style.height = `${(100 * b.height) / height}%`;
+    // A box on the right half labels itself from its right edge: the label stays on the stage.
+    const label = this.host.querySelector(".tb-label");
+    if (label) label.classList.toggle("tb-label-end", b.x + b.width / 2 > width / 2);
   }
 
   set(box) {

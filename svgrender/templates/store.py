@@ -72,6 +72,59 @@ class LocalTemplateFiles:
         return sorted(p.name for p in self.directory.glob("*.svg") if p.is_file())
 
 
+UPLOADS = "_templates"  # uploaded templates and fonts, in the local storage directory
+
+
+class UploadsOverFolder:
+    """Uploaded templates (and fonts) in the storage directory, over the operator's templates
+    folder: the API writes only the uploads, so a checkout's `templates/` stays as it came, and
+    an upload is still there after a restart from the same storage. With
+    SVGRENDER_TEMPLATES_WRITABLE the operator's own files may be replaced and deleted in place."""
+
+    def __init__(self, uploads: LocalTemplateFiles, folder: LocalTemplateFiles,
+                 folder_writable: bool = False):
+        self.uploads, self.folder, self.folder_writable = uploads, folder, folder_writable
+        self.directory = folder.directory
+
+    def _in_folder_only(self, name: str) -> bool:
+        return self.uploads.stamp(name) is None and self.folder.stamp(name) is not None
+
+    def stamp(self, name: str):
+        uploaded = self.uploads.stamp(name)
+        return ("uploaded", *uploaded) if uploaded else self.folder.stamp(name)
+
+    def read(self, name: str) -> bytes | None:
+        data = self.uploads.read(name)
+        return data if data is not None else self.folder.read(name)
+
+    def write(self, name: str, data: bytes):
+        if self.folder_writable and self._in_folder_only(name):
+            return self.folder.write(name, data)
+        return ("uploaded", *self.uploads.write(name, data))
+
+    def remove(self, name: str) -> bool:
+        removed = self.uploads.remove(name)
+        if self.folder_writable or name.removesuffix(".svg") in self._legacy_uploads():
+            removed = self.folder.remove(name) or removed
+        return removed
+
+    def _legacy_uploads(self) -> set[str]:
+        """Ids an earlier version uploaded into the folder itself (its own manifest there)."""
+        try:
+            return set(json.loads(self.folder.read(MANIFEST) or b"[]"))
+        except ValueError:
+            return set()
+
+    def names(self) -> list[str]:
+        return sorted(set(self.uploads.names()) | set(self.folder.names()))
+
+    def names_under(self, prefix: str) -> list[str]:
+        return sorted(set(self.uploads.names_under(prefix)) | set(self.folder.names_under(prefix)))
+
+    def path_of(self, name: str) -> Path:
+        return self.uploads.path_of(name) if self.uploads.stamp(name) else self.folder.path_of(name)
+
+
 class TemplateStore:
     """Templates by id (file name without `.svg`) in a directory or a bucket; reparsed when a
     file changes.
@@ -93,7 +146,8 @@ class TemplateStore:
 
     @classmethod
     def for_settings(cls, settings: Settings) -> "TemplateStore":
-        """The bucket's templates with SVGRENDER_STORAGE_URL, else the templates folder."""
+        """The bucket's uploads with SVGRENDER_STORAGE_URL, else the storage directory's, over
+        the operator's templates folder (never written for an upload)."""
         if settings.storage_url:
             from svgrender.io.s3 import Bucket, S3TemplateFiles
 
@@ -101,7 +155,9 @@ class TemplateStore:
             return cls(settings.templates_dir, settings, S3TemplateFiles(
                 bucket, settings.template_refresh_seconds,
                 LocalTemplateFiles(settings.templates_dir)))
-        return cls(settings.templates_dir, settings)
+        return cls(settings.templates_dir, settings, UploadsOverFolder(
+            LocalTemplateFiles(Path(settings.storage_dir) / UPLOADS),
+            LocalTemplateFiles(settings.templates_dir), settings.templates_writable))
 
     # --- which templates the API may change -------------------------------------------------
 

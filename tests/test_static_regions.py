@@ -1,0 +1,109 @@
+"""Static layers kept by region (draw/static_regions.py): an answer drawn from the kept layers
+below and above a changed text is the full draw, pixel for pixel, at all three sizes."""
+
+import io
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from helpers import ROOT
+from svgrender import render as pipeline
+from svgrender.draw import static_regions
+from svgrender.params import LayerParam, RenderRequest
+from svgrender.settings import Settings
+from svgrender.templates.model import load_template
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from redraw_cards import photo_after_text_card  # noqa: E402
+
+TEMPLATES = sorted((ROOT / "templates").glob("*.svg"))
+CORPUS = ROOT / "tests" / "corpus" / "files"
+ON, OFF = Settings(), Settings(static_layer_cache_bytes=0)
+
+
+def _pixels(rendered) -> list[np.ndarray]:
+    return [np.asarray(Image.open(io.BytesIO(f.data)).convert("RGBA"), np.int16)
+            for f in rendered.files]
+
+
+def _same_with_and_without_cache(template, params, settings_on=ON, settings_off=OFF):
+    request = RenderRequest(format="png", params=params)
+    pipeline.render(template, request, settings_on)  # fills the cache
+    cached, plain = pipeline.render(template, request, settings_on), \
+        pipeline.render(template, request, settings_off)
+    for variant, a, b in zip(("image", "thumb", "thumb-2x"), _pixels(cached), _pixels(plain)):
+        assert a.shape == b.shape, variant
+        assert np.abs(a - b).max() == 0, f"{variant}: {np.argwhere(np.abs(a - b).max(-1))[:3]}"
+    assert cached.warnings == plain.warnings
+    return cached
+
+
+def _texts(template) -> list[str]:
+    return [name for name, layer in template.layers.items() if layer.kind == "text"]
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=[p.stem for p in TEMPLATES])
+def test_every_template_with_one_text_changed_draws_the_full_draw(path):
+    template = load_template(path.stem, path.read_bytes(), ON)
+    texts = _texts(template)
+    assert texts
+    for name in dict.fromkeys([texts[0], texts[len(texts) // 2], texts[-1]]):
+        _same_with_and_without_cache(template, [LayerParam(name=name, text="Quite another text")])
+
+
+CORPUS_FILES = ["code4sa-health.svg", "code4sa-localgov.svg", "osgeo-gdal-a4.svg",
+                "osgeo-geonode-letter.svg"]
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_corpus_files_with_one_text_changed_draw_the_full_draw(name):
+    small = dict(thumb_width=120)
+    template = load_template(name, (CORPUS / name).read_bytes(), ON)
+    texts = _texts(template)
+    if not texts:
+        pytest.skip("no text layer")
+    _same_with_and_without_cache(template, [LayerParam(name=texts[0], text="Changed")],
+                                 Settings(**small), Settings(static_layer_cache_bytes=0, **small))
+
+
+def test_the_issue_card_keeps_the_photo_painted_after_the_title(monkeypatch):
+    template = load_template("card", photo_after_text_card(), ON)
+    drawn = []
+    real = static_regions.above_tree
+    monkeypatch.setattr(static_regions, "above_tree",
+                        lambda kept, hits: drawn.append(sorted(hits)) or real(kept, hits))
+    # The title alone: nothing above it meets its rectangle, nothing above is drawn again.
+    _same_with_and_without_cache(template, [LayerParam(name="title", text="Winter on the lakes")])
+    assert drawn == []
+    # A tagline (no box: it does not wrap) long enough to run under the photo: the photo, the
+    # one layer above it, is drawn again on top, where they meet.
+    _same_with_and_without_cache(template, [LayerParam(
+        name="tagline", text="a tagline long enough to run on and on under the photograph")])
+    assert drawn and all(hits == [0] for hits in drawn)
+
+
+def test_the_same_text_sent_back_draws_the_template(monkeypatch):
+    for path, name in ((ROOT / "templates" / "social-card.svg", "title"), (None, "title")):
+        data = path.read_bytes() if path else photo_after_text_card()
+        template = load_template("t", data, ON)
+        text = template.text_of(template.find(name))
+        as_is = _pixels(pipeline.render(template, RenderRequest(format="png"), OFF))
+        for settings in (ON, ON, OFF):  # cold cache, warm cache, no cache
+            again = _pixels(pipeline.render(template, RenderRequest(
+                format="png", params=[LayerParam(name=name, text=text)]), settings))
+            for a, b in zip(as_is, again):
+                assert np.abs(a - b).max() == 0
+
+
+def test_thumbnails_of_kept_layers_sample_filters_as_a_full_draw_does():
+    # The shadowed panel is kept; its thumbnails must sample the main size's filter result as
+    # a full draw does, even when only the main size was drawn before (all sizes kept together).
+    template = load_template("card", photo_after_text_card(), ON)
+    monkey_cache = pipeline._cache(ON)
+    _same_with_and_without_cache(template, [LayerParam(name="subtitle", text="Thumbs")])
+    assert len(monkey_cache) >= 1
+    keys = [k for k in monkey_cache._items if k[0] == "region" and k[2][0].width == 1200]
+    assert keys and all(len(k[2]) == 3 for k in keys)  # one entry holds the three sizes
