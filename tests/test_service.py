@@ -138,6 +138,12 @@ class SteppedExecutor:
 
     async def stop(self) -> None: ...
 
+    def template_loader(self, local):
+        return self.inner.template_loader(local)
+
+    def font_reader(self, local):
+        return self.inner.font_reader(local)
+
     async def render(self, job):
         self.order.append(job.request.params[0].text)
         await self.step.acquire()
