@@ -12,10 +12,8 @@ from svgrender.draw.fonts import generation as font_generation
 from svgrender.draw import static_regions
 from svgrender.draw.static_layers import Split, split
 from svgrender.draw.static_regions import RegionCache, RegionSplit
-from svgrender.draw.surfaces import (Drawing, Size, collecting_fit, collecting_warnings, draw_raster, prepare_drawing,
-                                     sharing_text_layouts,
-                                     recording_text_lines, sharing_filter_results,
-                                     using_images)
+from svgrender.draw.context import RenderContext
+from svgrender.draw.surfaces import Drawing, Size, draw_raster, prepare_drawing, render_context
 from svgrender.errors import RenderLimitExceeded
 from svgrender.formats import FORMATS, Format
 from svgrender.io.images import DecodedImage
@@ -84,7 +82,7 @@ def _cache(settings: Settings) -> RegionCache:
 
 
 def _static_layers(static: Split, sizes: list[Size], background: str | None,
-                   settings: Settings, warnings: list[str]) -> dict:
+                   settings: Settings, warnings: list[str], context: RenderContext) -> dict:
     """The drawn static layers at every size of the answer (main first), from the cache or drawn
     now and kept. All sizes are drawn and kept together: thumbnails sample filtered layers from
     the main size drawn before them, as in a full draw (one size kept without the others would
@@ -95,9 +93,11 @@ def _static_layers(static: Split, sizes: list[Size], background: str | None,
     if cached is None:
         own: list[str] = []
         drawn = {}
-        with collecting_warnings(own), sharing_filter_results():
-            for size in sizes:
-                drawn[size] = draw_raster(static.cairo_prefix(), size, background)
+        # The render's context, with warnings of their own (logged like the render's) and
+        # filter results shared by these sizes only.
+        layers = context.with_(notices=context.notices.into(own), filter_results={})
+        for size in sizes:
+            drawn[size] = draw_raster(static.cairo_prefix(), size, background, None, layers)
         cache.put(key, drawn, own)
         cached = (drawn, own)
     warnings.extend(w for w in cached[1] if w not in warnings)
@@ -106,27 +106,29 @@ def _static_layers(static: Split, sizes: list[Size], background: str | None,
 
 def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
                      background: str | None, settings: Settings, warnings: list[str]) -> dict:
+    context = drawing.context
     """Every size drawn by region (draw/static_regions.py): the changed layers on the kept
     layers below them, the layers above redrawn only where they meet what changed."""
     cache = _cache(settings)
     key = ("region", region.key, tuple(sizes), background, font_generation())
     kept = cache.get(key)
     if kept is None:
-        kept = static_regions.keep(region, sizes, background)
+        kept = static_regions.keep(region, sizes, background, context)
         cache.put_kept(key, kept)
     warnings.extend(w for w in kept.below_warnings if w not in warnings)
     drawn, boxes = {}, {}
-    for size in sizes:  # in the render's own scopes: filters and text shared across sizes
-        drawn[size] = draw_raster(drawing.cairo_tree, size, None, kept.below[size])
+    for size in sizes:  # in the render's own context: filters and text shared across sizes
+        drawn[size] = draw_raster(drawing.cairo_tree, size, None, kept.below[size], context)
         boxes[size] = static_regions.dirty_box(drawn[size], kept.below[size])
     hits = frozenset(i for i, ink in enumerate(kept.inks) if any(
         static_regions.meets(static_regions.ink_at(ink, kept.main, size), boxes[size])
         for size in sizes))
     if hits:
         tree = static_regions.above_tree(kept, hits)
-        with collecting_warnings([]), sharing_filter_results():  # kept.above_warnings has them
-            for size in sizes:
-                drawn[size] = draw_raster(tree, size, None, drawn[size])
+        above = context.with_(notices=context.notices.into([]),  # kept.above_warnings has them
+                              filter_results={})
+        for size in sizes:
+            drawn[size] = draw_raster(tree, size, None, drawn[size], above)
     warnings.extend(w for w in kept.above_warnings if w not in warnings)
     return {size: static_regions.compose(drawn[size], kept.static[size], boxes[size])
             for size in sizes}
@@ -167,28 +169,27 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     raster = fmt.thumbnail
     background = "#ffffff" if raster.opaque else None
     raster_sizes = list(dict.fromkeys(sizes[i] for i in order if i or not fmt.vector))
-    with using_images(drawing.images), collecting_warnings(warnings), collecting_fit(fit), \
-            sharing_filter_results(), sharing_text_layouts(), recording_text_lines(drawing):
-        pictures: dict = {}
-        if region:
-            pictures = _drawn_by_region(region, drawing, raster_sizes, background, settings,
-                                        warnings)
-        backdrops = _static_layers(static, raster_sizes, background, settings, warnings) \
-            if static else {}
-        for index in order:
-            variant, size = VARIANTS[index], sizes[index]
-            if fmt.vector and variant == "":
-                drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
-                continue
-            same = next((i for i in drawn if sizes[i] == size and drawn[i].format == raster.name),
-                        None)
-            if same is not None:  # an 800 px template's retina thumbnail is its image: the
-                # same drawing at the same size, so the same file
-                drawn[index] = OutputFile(variant, raster.name, drawn[same].data)
-                continue
-            surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
-                                                        backdrops.get(size))
-            drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
+    drawing.context = render_context(drawing, warnings, fit)
+    pictures: dict = {}
+    if region:
+        pictures = _drawn_by_region(region, drawing, raster_sizes, background, settings,
+                                    warnings)
+    backdrops = _static_layers(static, raster_sizes, background, settings, warnings,
+                               drawing.context) if static else {}
+    for index in order:
+        variant, size = VARIANTS[index], sizes[index]
+        if fmt.vector and variant == "":
+            drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
+            continue
+        same = next((i for i in drawn if sizes[i] == size and drawn[i].format == raster.name),
+                    None)
+        if same is not None:  # an 800 px template's retina thumbnail is its image: the
+            # same drawing at the same size, so the same file
+            drawn[index] = OutputFile(variant, raster.name, drawn[same].data)
+            continue
+        surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
+                                                    backdrops.get(size), drawing.context)
+        drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
     check_overlaps(template, fit, warnings)
     return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings, fit)
 
@@ -256,22 +257,20 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
         own_warnings: list[str] = list(crop_notes)
         own_fit: dict = dict(crops)
         order = [0, *sorted((1, 2), key=lambda i: -sizes[i].width)] if number == 1 else [0]
-        with using_images(drawing.images), collecting_warnings(own_warnings), \
-                collecting_fit(own_fit), sharing_filter_results(), sharing_text_layouts(), \
-                recording_text_lines(drawing):
-            for index in order:
-                size = sizes[index]
-                # The thumbnails on the image's background too: the static layers of all three
-                # sizes are cached together, as a still of this format caches them (a thumbnail
-                # backdrop samples its filters from the image's drawn in the same render).
-                color = background
-                backdrop = _static_layers(static, all_sizes, color, settings,
-                                          own_warnings)[size] if static else None
-                surface = draw_raster(drawing.cairo_tree, size, color, backdrop)
-                if index == 0:
-                    pictures.append(surface_to_image(surface, opaque=fmt.opaque))
-                else:
-                    thumbs[index] = thumb_format.encode(surface, settings)
+        context = drawing.context = render_context(drawing, own_warnings, own_fit)
+        for index in order:
+            size = sizes[index]
+            # The thumbnails on the image's background too: the static layers of all three
+            # sizes are cached together, as a still of this format caches them (a thumbnail
+            # backdrop samples its filters from the image's drawn in the same render).
+            color = background
+            backdrop = _static_layers(static, all_sizes, color, settings, own_warnings,
+                                      context)[size] if static else None
+            surface = draw_raster(drawing.cairo_tree, size, color, backdrop, context)
+            if index == 0:
+                pictures.append(surface_to_image(surface, opaque=fmt.opaque))
+            else:
+                thumbs[index] = thumb_format.encode(surface, settings)
         check_overlaps(template, own_fit, own_warnings)
         for warning in own_warnings:
             named = warning if number == 1 else f"frame {number}: {warning}"

@@ -109,3 +109,30 @@ def test_io_knows_nothing_of_the_render_layer():
         if name.startswith("svgrender.io"):
             bad = sorted(t for t in reached(edges, name) if t.startswith(render))
             assert not bad, f"{name} reaches {bad}"
+
+
+# Per-thread state that is not a render's: each may stay only with its reason.
+THREAD_STATE_ALLOWED = {
+    # Dramatiq runs actors on its own worker threads; an asyncio loop belongs to one thread,
+    # so each worker thread keeps its own loop for the engine's whole life (no render state).
+    ("svgrender/jobs/redis_engine.py", "self.loops = threading.local()"),
+    # Pango's default font map is itself per thread: this records which font generation this
+    # thread's map has seen, so a thread drops its map after fonts are added (fonts.py).
+    ("svgrender/draw/fonts.py", "_thread_generation = threading.local()"),
+}
+
+
+def test_no_render_state_in_context_variables_or_thread_locals():
+    """One RenderContext per render, handed down (draw/context.py on the drawing surfaces):
+    no ContextVar, and no thread-local beyond the allowed per-thread resources above."""
+    found = set()
+    for path in sorted(ROOT.rglob("*.py")):
+        name = path.relative_to(ROOT.parent).as_posix()
+        for line in path.read_text().splitlines():
+            code = line.split("#", 1)[0]
+            if any(word in code for word in ("ContextVar", "contextvars", "threading.local",
+                                             "from threading import local")):
+                found.add((name, code.strip()))
+    assert found <= THREAD_STATE_ALLOWED, sorted(found - THREAD_STATE_ALLOWED)
+    assert found == THREAD_STATE_ALLOWED, "allow-list entries that no longer exist: " + \
+        repr(sorted(THREAD_STATE_ALLOWED - found))

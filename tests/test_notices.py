@@ -32,19 +32,27 @@ def logged(caplog, text):
 def test_warn_logs_and_collects_each_message_once(caplog):
     caplog.set_level(logging.WARNING, "svgrender.render")
     outer: list[str] = []
-    with notices.collecting(outer):
-        for _ in range(5):
-            notices.warn("a")
-        inner: list[str] = []
-        with notices.collecting(inner):  # e.g. a render's static layers
-            notices.warn("a")
-            notices.warn("b")
-        notices.warn("b")
+    render = notices.collecting(outer)
+    for _ in range(5):
+        render.warn("a")
+    inner: list[str] = []
+    static_layers = render.into(inner)  # e.g. a render's static layers
+    static_layers.warn("a")
+    static_layers.warn("b")
+    render.warn("b")
     assert outer == ["a", "b"] and inner == ["a", "b"]
     assert [r.getMessage() for r in caplog.records] == ["a", "b"]
-    with notices.collecting([]):  # the next render says it again
-        notices.warn("a")
+    notices.collecting([]).warn("a")  # the next render says it again
     assert len(caplog.records) == 3
+
+
+def test_outside_a_render_every_warning_is_logged(caplog):
+    caplog.set_level(logging.WARNING, "svgrender.render")
+    loose = notices.Notices()  # a draw outside any render: nothing collects
+    loose.warn("a")
+    loose.warn("a")
+    assert not loose.collecting
+    assert [r.getMessage() for r in caplog.records] == ["a", "a"]
 
 
 def test_a_render_logs_and_answers_a_missing_font_once(tmp_path, caplog):

@@ -65,9 +65,9 @@ def test_a_title_change_draws_only_the_title_on_kept_layers(monkeypatch):
     drawn = []
     real = surfaces.draw_raster
 
-    def counting(tree, size, background=None, backdrop=None):
+    def counting(tree, size, background=None, backdrop=None, context=None):
         drawn.append(backdrop is not None)
-        return real(tree, size, background, backdrop)
+        return real(tree, size, background, backdrop, context)
 
     monkeypatch.setattr(pipeline, "draw_raster", counting)
     monkeypatch.setattr(static_regions, "draw_raster", counting)

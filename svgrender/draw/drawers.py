@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import re
-from contextvars import ContextVar
 from math import pi
 
 import cairocffi
@@ -21,11 +20,10 @@ from cairosvg.helpers import preserve_ratio, size, transform
 from svgrender.draw.filters import apply_filter
 from svgrender.draw.gradient_strips import as_strip
 from svgrender.draw.masks import apply_mask
+from svgrender.draw.context import context_of
 from svgrender.draw.walker import PatternTileSurface
-from svgrender.io.images import TOKEN_PREFIX, DecodedImage
+from svgrender.io.images import TOKEN_PREFIX
 
-# Decoded images of the render in progress, by key (set by surfaces.py around each draw).
-current_images: ContextVar[dict[str, DecodedImage]] = ContextVar("svgrender_images", default={})
 IMAGE_FILTERS = {"optimizeSpeed": cairocffi.FILTER_FAST, "pixelated": cairocffi.FILTER_NEAREST,
                  "optimizeQuality": cairocffi.FILTER_BEST}
 
@@ -224,7 +222,8 @@ def draw_image(surface, node) -> None:
     href = node.get_href() or ""
     if not href.startswith(TOKEN_PREFIX):
         return cairosvg_image(surface, node)  # data: URIs only: CairoSVG runs in safe mode
-    image = current_images.get().get(href[len(TOKEN_PREFIX):])
+    # Decoded images of the render, by key (surfaces.py hands them to the surface).
+    image = context_of(surface).images.get(href[len(TOKEN_PREFIX):])
     if image is None:
         return None
     if image.is_svg:  # vector images keep CairoSVG's own path (already sanitised by us)

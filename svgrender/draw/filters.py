@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import math
-from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,7 +24,7 @@ from cairosvg.helpers import size
 from svgrender.draw import filter_buffers as fb
 from svgrender.draw import filter_ops as ops
 from svgrender.draw.filter_buffers import Buf
-from svgrender.notices import warn
+from svgrender.draw.context import context_of
 from svgrender.svg.units import parse_fraction
 
 log = logging.getLogger("svgrender.filters")
@@ -154,12 +153,6 @@ def _device_size(surface) -> tuple[int, int, float]:
     return math.ceil(surface.width * k), math.ceil(surface.height * k), k
 
 
-# Filtered results of the render in progress, reused for its smaller sizes (one render draws
-# the image, the thumbnail and the retina thumbnail from one tree). Values keep the node alive,
-# so an id() can't be reused by another node while the render lasts.
-current_results: ContextVar[dict | None] = ContextVar("svgrender_filter_results", default=None)
-
-
 def _scale_of(matrix: cairo.Matrix, k: float) -> float:
     return k * max(math.hypot(matrix.xx, matrix.yx), math.hypot(matrix.xy, matrix.yy))
 
@@ -169,7 +162,10 @@ def apply_filter(surface, node, name: str) -> None:
     filter_node = surface.filters.get(name)
     if filter_node is None:
         return
-    results = current_results.get()
+    # Filtered results of the render, reused for its smaller sizes (one render draws the image,
+    # the thumbnail and the retina thumbnail from one tree). Values keep the node alive, so an
+    # id() can't be reused by another node while the render lasts.
+    results = context_of(surface).filter_results
     width, height, k = _device_size(surface)
     scale = _scale_of(surface.context.get_matrix(), k)
     cached = results.get((id(node), name)) if results is not None else None
@@ -187,7 +183,7 @@ def apply_filter(surface, node, name: str) -> None:
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
     unsupported = sorted({c.tag for c in primitives if c.tag not in PRIMITIVES})
     if unsupported:
-        warn(f"filter {name!r} uses unsupported {', '.join(unsupported)}; "
+        context_of(surface).warn(f"filter {name!r} uses unsupported {', '.join(unsupported)}; "
              f"element {node.get('id') or node.tag!r} drawn unfiltered")
         return
     context = surface.context
@@ -245,7 +241,8 @@ def apply_filter(surface, node, name: str) -> None:
     try:
         padded = run_chain(primitives, source, geo, filter_node)
     except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: the render fails
-        warn(f"filter {name!r} failed ({type(exc).__name__}); element drawn unfiltered")
+        context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
+                                 "element drawn unfiltered")
         return
     # Only the filter region shows: clip the padded result to it.
     result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).own_argb()
@@ -316,7 +313,7 @@ def run_composite(node, step: Step) -> Buf:
 def run_blend(node, step: Step) -> Buf:
     mode = node.get("mode", "normal")
     if mode not in fb.BLEND:
-        warn(f"feBlend mode {mode!r} is not supported; using normal")
+        context_of(step.geo.surface).warn(f"feBlend mode {mode!r} is not supported; using normal")
         mode = "normal"
     if mode == "normal":  # "over"
         fast = _over([node.get("in2"), node.get("in")], step)

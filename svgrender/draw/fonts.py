@@ -448,16 +448,14 @@ def missing_family_message(families: str) -> str | None:
     return f"font {first!r} is not installed: drawn with {drawn.family} ({drawn.why})"
 
 
-def warn_missing_family(families: str) -> None:
-    """Warn once per render that the first family of `families` is missing (a text of many
-    lines and spans asks for each)."""
-    from svgrender.notices import collecting_now, warn
-
+def warn_missing_family(families: str, notices) -> None:
+    """Warn once per render (`notices`, a notices.Notices) that the first family of `families`
+    is missing (a text of many lines and spans asks for each)."""
     message = missing_family_message(families)
     # Layouts measured before the drawing (as fit does) are drawn later, inside the render:
-    # told then, once (notices.warn keeps one of each).
-    if message is not None and collecting_now():
-        warn(message)
+    # told then, once (Notices.warn keeps one of each).
+    if message is not None and notices.collecting:
+        notices.warn(message)
 
 
 def with_kind_fallback(families: str) -> str:

@@ -13,9 +13,9 @@ source); the others paint nothing inside D and are not drawn.
 
 Every draw is per pixel, in paint order, on the same surface size, so the pieces are the very
 pixels of a full draw. Thumbnails sample filtered layers from the main size drawn before them
-(filters.current_results), so the three sizes of each part are drawn together, main first, in
-one sharing scope: a thumbnail never computes a filter at its own size where a full draw would
-have sampled it.
+(the render context's filter_results), so the three sizes of each part are drawn together,
+main first, sharing one dict: a thumbnail never computes a filter at its own size where a full
+draw would have sampled it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from lxml import etree
 
 from svgrender.draw.static_layers import (GROUPING, NOT_DRAWN, StaticLayerCache, _ids,
                                           _references)
-from svgrender.draw.surfaces import (Size, collecting_warnings, draw_raster, parse_for_cairo,
-                                     sharing_filter_results)
+from svgrender.draw.context import RenderContext
+from svgrender.draw.surfaces import Size, draw_raster, parse_for_cairo
 from svgrender.lru import ByteBoundedCache
 from svgrender.svg.xml import INKSCAPE_LABEL, local_name, style_value
 
@@ -122,26 +122,32 @@ class RegionCache(StaticLayerCache):
         ByteBoundedCache.put(self, key, kept, nbytes)
 
 
-def keep(split_: RegionSplit, sizes: list[Size], background: str | None) -> Kept:
-    """Draw the static parts at `sizes` (main first), and measure each above layer's ink."""
+def keep(split_: RegionSplit, sizes: list[Size], background: str | None,
+         context: RenderContext | None = None) -> Kept:
+    """Draw the static parts at `sizes` (main first), and measure each above layer's ink, in
+    `context` (the render's) with warnings of their own and filter results per part."""
+    context = context or RenderContext()
+
+    def part(warnings: list[str]) -> RenderContext:
+        return context.with_(notices=context.notices.into(warnings), filter_results={})
+
     below_warnings: list[str] = []
     above_warnings: list[str] = []
     below, static = {}, {}
     above_tree = _tree_of(split_, split_.above)
     below_tree = parse_for_cairo(etree.tostring(split_.below))
-    with collecting_warnings(below_warnings), sharing_filter_results():
-        for size in sizes:
-            below[size] = draw_raster(below_tree, size, background)
-    with collecting_warnings(above_warnings):
-        with sharing_filter_results():
-            for size in sizes:
-                static[size] = draw_raster(above_tree, size, None, below[size])
+    below_part = part(below_warnings)
+    for size in sizes:
+        below[size] = draw_raster(below_tree, size, background, None, below_part)
+    above_part = part(above_warnings)
+    for size in sizes:
+        static[size] = draw_raster(above_tree, size, None, below[size], above_part)
     inks = []
-    with collecting_warnings([]):
-        for element in split_.above:
-            with sharing_filter_results():
-                alone = draw_raster(_tree_of(split_, [element]), sizes[0], None)
-            inks.append(_alpha_box(alone))
+    unheard = context.notices.into([])
+    for element in split_.above:
+        alone = draw_raster(_tree_of(split_, [element]), sizes[0], None, None,
+                            context.with_(notices=unheard, filter_results={}))
+        inks.append(_alpha_box(alone))
     root = _root_like(split_.changed, [])
     return Kept(below, static, inks, sizes[0], below_warnings, above_warnings, [copy.deepcopy(e) for e in split_.above],
                 [copy.deepcopy(e) for e in split_.undrawn], root)

@@ -11,56 +11,22 @@ from cairosvg.url import parse_url
 from lxml import etree
 from cairosvg.surface import PDFSurface, PNGSurface
 
-from contextlib import contextmanager
-
 from svgrender.draw import seams
-from svgrender.draw.drawers import current_images
-from svgrender.draw.filters import current_results, group_extent
-from svgrender.draw.text_box import FLOW_MARK, current_layouts, current_text_lines
+from svgrender.draw.context import RenderContext
+from svgrender.draw.filters import group_extent
+from svgrender.draw.text_box import FLOW_MARK
 from svgrender.draw.walker import WalkerMixin
 from svgrender.errors import RenderFailed
 from svgrender.io.images import DecodedImage
-from svgrender.notices import collecting, current_fit
+from svgrender.notices import Notices
 
 
-@contextmanager
-def _bound(variable, value):
-    """`variable` set to `value` for the draws inside (the drawers read these contextvars)."""
-    token = variable.set(value)
-    try:
-        yield value
-    finally:
-        variable.reset(token)
-
-
-def collecting_warnings(warnings: list[str]):
-    """Collect renderer warnings (unsupported primitives…) raised by the draws inside."""
-    return collecting(warnings)
-
-
-def collecting_fit(report: dict):
-    """Collect the fit report of each changed text layer (text_anchor.py) drawn inside."""
-    return _bound(current_fit, report)
-
-
-def sharing_filter_results():
-    """Let the sizes of one render reuse filtered layers drawn at a larger size."""
-    return _bound(current_results, {})
-
-
-def sharing_text_layouts():
-    """Let the sizes of one render draw each text box from one layout (text.py)."""
-    return _bound(current_layouts, {})
-
-
-def recording_text_lines(drawing: "Drawing"):
-    """Keep the lines each changed text layer was drawn with (for the SVG output)."""
-    return _bound(current_text_lines, drawing.text_lines)
-
-
-def using_images(images: dict[str, DecodedImage]):
-    """Make decoded images (by key) visible to the image drawer for the draws inside."""
-    return _bound(current_images, images)
+def render_context(drawing: "Drawing", warnings: list[str], fit: dict) -> RenderContext:
+    """The one context of a render: its warnings and fit report collected, its images, filter
+    results shared by its sizes, each text box laid out once, the lines drawn kept for the SVG
+    output. Made once per render and handed to every surface it draws on."""
+    return RenderContext(Notices(warnings), fit=fit, filter_results={}, layouts={},
+                         text_lines=drawing.text_lines, images=drawing.images)
 
 
 @dataclass(frozen=True)
@@ -77,6 +43,7 @@ class Drawing:
     cairo_tree: Tree
     images: dict[str, DecodedImage]  # by key: the template's and the request's
     text_lines: dict = field(default_factory=dict)  # layer id -> lines as drawn (text.py)
+    context: RenderContext | None = None  # the render's (render_context), for vector writers
 
 
 def prepare_drawing(tree: etree._Element, images: dict[str, DecodedImage]) -> Drawing:
@@ -142,7 +109,8 @@ class _OnBackdrop(RasterSurface):
 
 
 def draw_raster(tree: Tree, size: Size, background: str | None = None,
-                backdrop: cairo.ImageSurface | None = None) -> cairo.ImageSurface:
+                backdrop: cairo.ImageSurface | None = None,
+                context: RenderContext | None = None) -> cairo.ImageSurface:
     """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface. With
     `backdrop`, the drawing starts from a copy of it (and paints no background of its own)."""
     _require_seams()
@@ -152,7 +120,7 @@ def draw_raster(tree: Tree, size: Size, background: str | None = None,
         background = None
     try:
         surface = kind(tree, None, 96, output_width=size.width, output_height=size.height,
-                       background_color=background)
+                       background_color=background, render_context=context)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
     surface.cairo.flush()
@@ -160,15 +128,16 @@ def draw_raster(tree: Tree, size: Size, background: str | None = None,
 
 
 def write_pdf(drawing: Drawing, size: Size) -> bytes:
-    return draw_pdf(drawing.cairo_tree, size)
+    return draw_pdf(drawing.cairo_tree, size, drawing.context)
 
 
-def draw_pdf(tree: Tree, size: Size) -> bytes:
+def draw_pdf(tree: Tree, size: Size, context: RenderContext | None = None) -> bytes:
     _require_seams()
     out = io.BytesIO()
     try:
         # Sizes are in CSS px; CairoSVG turns them into points (0.75 pt/px) for the page.
-        surface = VectorSurface(tree, out, 96, output_width=size.width, output_height=size.height)
+        surface = VectorSurface(tree, out, 96, output_width=size.width, output_height=size.height,
+                                render_context=context)
         surface.finish()
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None

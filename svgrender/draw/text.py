@@ -21,7 +21,7 @@ import pangocairocffi  # noqa: F401 (benchmarks/bench_text.py draws through text
 from pangocffi import pango  # noqa: F401
 
 from svgrender.draw.text_box import (ALIGN, FLOW_MARK, WRAP, BoxLayout, Flowed,  # noqa: F401
-                                     box_of, current_layouts, current_text_lines, draw_box,
+                                     box_of, draw_box,
                                      fit_layout, flow_layout, layout_in_box, text_content)
 from svgrender.draw.text_chunks import (Chunk, LaidChunk, Run, chunks_of,  # noqa: F401
                                         draw_chunk, draw_faithful, lay_chunk)

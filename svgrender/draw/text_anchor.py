@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import pangocffi
 from pangocffi import pango
 
-from svgrender.draw.text_box import WRAP, box_of, current_layouts, current_text_lines
+from svgrender.draw.text_box import WRAP, box_of
 from svgrender.draw.text_chunks import Chunk, Run, _num, draw_chunk, lay_chunk
 from svgrender.draw.text_style import SCALE, _layout_for, line_iterator, style_of
 from svgrender.draw.text_lines import Line, OwnLines, anchor_of, own_lines
-from svgrender.notices import report_fit, warn
+from svgrender.draw.context import RenderContext, context_of
 
 ALIGN_ANCHOR = {"left": "start", "center": "middle", "right": "end", "justify": "start"}
 ELLIPSIS = "…"
@@ -50,13 +50,14 @@ class Placement:
 def draw_anchored(surface, node) -> None:
     own = own_lines(surface, node) or _empty_lines(surface, node)
     key = ("anchored", id(node), node.get("data-text"))
-    layouts = current_layouts.get()
+    render = context_of(surface)
+    layouts = render.layouts
     placement = layouts.get(key) if layouts is not None else None
     if placement is None:
         placement = place(surface, node, own)
         if layouts is not None:
             layouts[key] = placement
-        placement.entry = _report(node, placement)
+        placement.entry = _report(render, node, placement)
     base = _base_node(surface, node)
     drawn, ink = [], []
     for (text, reused), baseline in zip(placement.lines, placement.baselines):
@@ -74,7 +75,7 @@ def draw_anchored(surface, node) -> None:
         draw_chunk(surface, laid, start, baseline)
         ink.extend(_ink(laid, start, baseline))
         drawn.append((start, baseline, text))
-    placed = current_text_lines.get()
+    placed = render.text_lines
     if placed is not None and node.get("id"):  # what the SVG output writes
         placed[node.get("id")] = (placement.font_size, drawn)
     if ink and placement.entry is not None and "ink" not in placement.entry:
@@ -323,16 +324,16 @@ def _ellipsized(line: str, style, font_size: float, width: float, force: bool) -
     return word[:low] + ELLIPSIS
 
 
-def _report(node, placement: Placement) -> dict:
+def _report(render: RenderContext, node, placement: Placement) -> dict:
     name = node.get("data-layer") or node.get("id") or "text"
     entry = {"lines": len(placement.lines), "fontSize": round(placement.font_size, 2),
              "scale": round(placement.scale, 3), "cut": placement.cut}
-    report_fit(name, entry)
+    render.report_fit(name, entry)
     if placement.cut:
-        warn(f"layer {name!r}: the text does not fit its box and was cut with \"…\" "
+        render.warn(f"layer {name!r}: the text does not fit its box and was cut with \"…\" "
              f"after {len(placement.lines)} line(s) (give it a larger box, maxLines, autoFit, "
              "or less text)")
     elif placement.scale < 1.0:
-        warn(f"layer {name!r}: the text was shrunk to {placement.font_size:.4g} "
+        render.warn(f"layer {name!r}: the text was shrunk to {placement.font_size:.4g} "
              f"({placement.scale:.0%} of its size) to fit its box")
     return entry

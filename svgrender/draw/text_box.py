@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import re
-from contextvars import ContextVar
 from dataclasses import dataclass
 
 import pangocffi
@@ -16,7 +15,7 @@ from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
 from svgrender.draw.fonts import generation
-from svgrender.notices import report_fit, warn
+from svgrender.draw.context import context_of
 from svgrender.draw.text_paint import _draw_layout
 from svgrender.draw.text_style import (SCALE, Style, _check_glyphs, _layout_for, _own_private_use,
                                        line_iterator, style_of)
@@ -126,8 +125,8 @@ def fit_layout(context, text: str, style: Style, box, node):
     if overflow and node.get("data-text") is not None:  # text the request changed
         name = node.get("id") or node.get("data-name") or "text"
         fitted = " at its smallest font size" if node.get("data-auto-fit") == "true" else ""
-        warn(f"layer {name!r}: the text does not fit its box{fitted} and was cut with an "
-             "ellipsis (give it a larger box, autoFit, or less text)")
+        style.notices.warn(f"layer {name!r}: the text does not fit its box{fitted} and was cut "
+                           "with an ellipsis (give it a larger box, autoFit, or less text)")
     return layout, font_size
 
 
@@ -338,11 +337,6 @@ def _flow_runs(element):
         yield from _flow_runs(child)
 
 
-# Box layouts of the render in progress, by node: laid out (auto-fit search included) once in
-# template units and drawn at all three sizes (the image and both thumbnails).
-current_layouts: ContextVar[dict | None] = ContextVar("svgrender_layouts", default=None)
-
-
 def _flowed_or_fitted(surface, node, box, text: str, style: Style) -> BoxLayout:
     """Flowed text keeps each paragraph's and span's own style (a changed paragraph takes its
     predecessor's, apply.py); it is fitted in one style (autoFit, a cut with '…') only when a
@@ -354,13 +348,13 @@ def _flowed_or_fitted(surface, node, box, text: str, style: Style) -> BoxLayout:
         entry = None
     if entry is not None:
         if changed:
-            report_fit(node.get("data-layer") or node.get("id") or "text", {
+            context_of(surface).report_fit(node.get("data-layer") or node.get("id") or "text", {
                 "lines": entry.layout.get_line_count(), "fontSize": round(style.size, 2),
                 "scale": 1.0, "cut": entry.cut})
         return entry
     layout, font_size = fit_layout(surface.context, text, style, box, node)
     if changed:
-        report_fit(node.get("data-layer") or node.get("id") or "text", {
+        context_of(surface).report_fit(node.get("data-layer") or node.get("id") or "text", {
             "lines": layout.get_line_count(), "fontSize": round(font_size, 2),
             "scale": round(font_size / style.size, 3),
             "cut": bool(pango.pango_layout_is_ellipsized(layout._pointer))})
@@ -370,7 +364,9 @@ def _flowed_or_fitted(surface, node, box, text: str, style: Style) -> BoxLayout:
 def draw_box(surface, node, box, text: str) -> None:
     context = surface.context
     style = style_of(surface, node)
-    layouts = current_layouts.get()
+    # Box layouts of the render, by node: laid out (auto-fit search included) once in template
+    # units and drawn at all three sizes (the image and both thumbnails).
+    layouts = context_of(surface).layouts
     key = (id(node), text, tuple(box))
     entry = layouts.get(key) if layouts is not None else None
     if entry is None:
@@ -391,7 +387,8 @@ def draw_box(surface, node, box, text: str) -> None:
     left = x - logical.x / SCALE if node.get("data-wrap") == "none" else x
     _draw_layout(surface, entry.paint_node, layout, left, top, coloured=entry.coloured)
     context.restore()
-    placed = current_text_lines.get()
+    # Lines as laid out for the raster sizes, by layer id: the SVG output writes these positions.
+    placed = context_of(surface).text_lines
     if placed is not None and node.get("id") and node.get("data-text") is not None:
         placed[node.get("id")] = (layout.font_description.size / SCALE,
                                   list(_placed_lines(context, layout, style, left, top, width)))
@@ -400,8 +397,6 @@ def draw_box(surface, node, box, text: str) -> None:
             _flowed_pieces(layout, entry.flowed, left, top))
 
 
-# Lines as laid out for the raster sizes, by layer id: the SVG output writes these positions.
-current_text_lines: ContextVar[dict | None] = ContextVar("svgrender_text_lines", default=None)
 FLOW_MARK = "data-svgrender-flow"  # numbers every flowRoot of a drawing (surfaces.py)
 
 

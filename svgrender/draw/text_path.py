@@ -22,7 +22,7 @@ from svgrender.draw.text_chunks import _baseline_shift, _first, _num
 from svgrender.draw.text_paint import _draw_layout
 from svgrender.draw.text_style import (SCALE, SPAN_TAGS, Style, _check_glyphs, _layout_for,
                                        _own_private_use, style_of)
-from svgrender.notices import report_fit, warn
+from svgrender.draw.context import context_of
 
 SHAPES = ("path", "rect", "circle", "ellipse", "line", "polyline", "polygon")
 
@@ -190,9 +190,10 @@ def draw_on_path(surface, text, text_path) -> None:
     if text.get("data-text") is not None:  # text the request changed: its fit report
         name = text.get("data-layer") or text.get("id") or "text"
         size = letters[0].style.size if letters else 0.0
-        report_fit(name, {"lines": 1, "fontSize": round(size, 2), "scale": 1.0,
-                          "cut": bool(off_path)})
+        context_of(surface).report_fit(name, {"lines": 1, "fontSize": round(size, 2),
+                                              "scale": 1.0, "cut": bool(off_path)})
     if off_path and text.get("data-text") is not None:
         name = text.get("data-layer") or text.get("id") or "text"
-        warn(f"layer {name!r}: {off_path} characters run past the end of the text's path and "
-             "were not drawn (give it less text or a smaller font size)")
+        context_of(surface).warn(f"layer {name!r}: {off_path} characters run past the end of the "
+                                 "text's path and were not drawn (give it less text or a smaller "
+                                 "font size)")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from svgrender.draw.text_box import box_of
 from svgrender.draw.text_style import style_of
 from svgrender.draw.text_lines import anchor_of, own_lines
-from svgrender.notices import report_fit, warn
+from svgrender.draw.context import context_of
 
 SPAN_TAGS = ("tspan", "flowSpan")
 
@@ -52,7 +52,9 @@ def report_spans(surface, node, scale: float = 1.0) -> None:
     for span in changed_spans(node):
         name = span.get("data-layer")
         size = style_of(surface, span).size * scale
-        report_fit(name, {"lines": 1, "fontSize": round(size, 2), "scale": round(scale, 3),
-                          "cut": False})
+        render = context_of(surface)
+        render.report_fit(name, {"lines": 1, "fontSize": round(size, 2), "scale": round(scale, 3),
+                                 "cut": False})
         if scale < 1.0:
-            warn(f"layer {name!r}: its sentence was shrunk to {scale:.0%} to stay in its box")
+            render.warn(f"layer {name!r}: its sentence was shrunk to {scale:.0%} to stay in "
+                        "its box")

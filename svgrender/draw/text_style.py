@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cairocffi as cairo
 import pangocairocffi
@@ -17,7 +17,8 @@ from pangocffi import gobject, pango
 
 from svgrender.draw.fonts import (face_named, fresh_font_map, generation, installed_families,
                                   warn_missing_family, with_kind_fallback)
-from svgrender.notices import warn
+from svgrender.draw.context import context_of
+from svgrender.notices import Notices
 
 SCALE = pangocffi.units_from_double(1)  # PANGO_SCALE
 SPAN_TAGS = {"tspan", "flowPara", "flowSpan", "textPath", "a"}
@@ -35,22 +36,18 @@ def _font_options():
 _OPTIONS = _font_options()
 
 
-_reference = threading.local()
-
-
-def _reference_context() -> cairo.Context:
-    """An identity-matrix context every layout is made on, whatever it is drawn on: so text is
-    laid out in template units, the same lines at 1x, in the thumbnail and at 2x."""
-    context = getattr(_reference, "context", None)
-    if context is None:
-        context = _reference.context = cairo.Context(cairo.ImageSurface(cairo.FORMAT_A8, 1, 1))
-    return context
+# An identity-matrix context every layout is made on, whatever it is drawn on: so text is laid
+# out in template units, the same lines at 1x, in the thumbnail and at 2x. Pango only reads it
+# while making a layout's context (its matrix and options), one thread at a time.
+_REFERENCE = cairo.Context(cairo.ImageSurface(cairo.FORMAT_A8, 1, 1))
+_reference_lock = threading.Lock()
 
 
 def new_layout(context: cairo.Context | None = None) -> pangocffi.Layout:
     """A layout in template units (`context` is where it will be drawn; it does not matter)."""
     fresh_font_map()
-    pango_context = pangocairocffi.create_context(_reference_context())
+    with _reference_lock:
+        pango_context = pangocairocffi.create_context(_REFERENCE)
     # pangocffi's Context frees nothing (no _GC_METHOD): without this every layout leaked its
     # PangoContext, ~0.5 KB, and a worker's RSS grew by ~27 MB per 1,000 renders. The layout
     # holds its own reference.
@@ -72,6 +69,8 @@ class Style:
     weight: int
     italic: bool
     letter_spacing: float
+    # Where the warnings of the text drawn in this style go: the render's (context.py).
+    notices: Notices = field(default_factory=Notices, compare=False, repr=False)
 
     def description(self, size: float | None = None) -> pangocffi.FontDescription:
         desc = pangocffi.FontDescription()
@@ -106,7 +105,8 @@ def style_of(surface, node) -> Style:
                  max(size(surface, node.get("font-size", "16px")), 0.01) if node.get(
                      "font-size") else surface.font_size,
                  max(1, min(1000, weight_value)), italic,
-                 0.0 if spacing in (None, "normal") else size(surface, spacing))
+                 0.0 if spacing in (None, "normal") else size(surface, spacing),
+                 context_of(surface).notices)
 
 
 def _is_private_use(char: str) -> bool:
@@ -139,8 +139,9 @@ def _own_private_use(text: str, style: Style) -> str:
     if not lacking:
         return text
     codes = ", ".join(f"U+{ord(char):04X}" for char in sorted(lacking)[:20])
-    warn(f"private-use characters {codes} are not in font {style.family.split(',')[0]!r}: "
-         "not drawn (icon fonts draw their own code points only)")
+    first = style.family.split(',')[0]
+    style.notices.warn(f"private-use characters {codes} are not in font {first!r}: "
+                       "not drawn (icon fonts draw their own code points only)")
     return "".join(char for char in text if char not in lacking)
 
 
@@ -162,7 +163,7 @@ def _layout_for(context, run_text: str, style: Style, size_override: float | Non
 def _check_family(style: Style) -> None:
     """A family the machine lacks is drawn with a substitute or the closest face of its kind:
     say which and why, once per render (fonts.py)."""
-    warn_missing_family(style.family)
+    warn_missing_family(style.family, style.notices)
 
 
 def _check_glyphs(context, layout, text: str, style: Style) -> None:
@@ -177,7 +178,8 @@ def _check_glyphs(context, layout, text: str, style: Style) -> None:
         if pango.pango_layout_get_unknown_glyphs_count(probe._pointer) > 0:
             missing.append(f"U+{ord(char):04X}")
     if missing:
-        warn(f"no installed font has glyphs for {', '.join(missing)} (family {style.family!r})")
+        style.notices.warn(f"no installed font has glyphs for {', '.join(missing)} "
+                           f"(family {style.family!r})")
 
 
 def line_iterator(layout: pangocffi.Layout) -> pangocffi.LayoutIter:

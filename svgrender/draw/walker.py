@@ -23,6 +23,15 @@ class WalkerMixin:
     """Our additions to CairoSVG's walker: `mix-blend-mode` and `isolation` (it ignores both),
     and Inkscape flow regions, which are a text box and not ink."""
 
+    render_context = None  # the RenderContext of the render this surface draws for
+
+    def __init__(self, tree, output, dpi, parent_surface=None, *args, render_context=None,
+                 **kwargs):
+        # Set before CairoSVG's constructor, which draws the whole tree. A pattern tile's
+        # surface draws for the render of the surface it is made from.
+        self.render_context = render_context or getattr(parent_surface, "render_context", None)
+        super().__init__(tree, output, dpi, parent_surface, *args, **kwargs)
+
     def draw(self, node):
         if node.tag == "flowRegion":
             return None

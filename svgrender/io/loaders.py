@@ -18,7 +18,6 @@ import socket
 import time
 import urllib.parse
 from collections import OrderedDict
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -247,10 +246,6 @@ def _host_of(url: str) -> str:
         return ""
 
 
-# The decoded-pixel budget of the request being loaded (shared by its concurrent loads).
-_request_budget: ContextVar[PixelBudget | None] = ContextVar("svgrender_budget", default=None)
-
-
 class ImageFetcher:
     """Turns a request's image URLs into decoded images: memory cache, disk cache, network."""
 
@@ -275,31 +270,32 @@ class ImageFetcher:
             except OSError:
                 self.disk = None
 
-    async def decode(self, data: bytes, layer: str, source: str = "") -> DecodedImage:
-        """Decoding runs in a thread, never on the event loop, within the request's budget."""
-        budget = _request_budget.get()
+    async def decode(self, data: bytes, layer: str, source: str = "",
+                     budget: PixelBudget | None = None) -> DecodedImage:
+        """Decoding runs in a thread, never on the event loop, within the request's budget
+        (the decoded-pixel budget shared by a request's concurrent loads, load_request)."""
         return await asyncio.to_thread(
             decode_cached, data, layer, self.decoded, max_pixels=self.settings.max_image_pixels,
             source=source, reserve=budget.for_layer(layer) if budget else None,
             pixels=self.decode_pixels)
 
-    async def load(self, url: str, layer: str) -> DecodedImage:
+    async def load(self, url: str, layer: str, budget: PixelBudget | None = None) -> DecodedImage:
         s = self.settings
         if url[:5].lower() == "data:":
-            return await self.decode(data_uri_bytes(url, layer, s.max_image_bytes), layer)
+            return await self.decode(data_uri_bytes(url, layer, s.max_image_bytes), layer,
+                                     budget=budget)
         entry = self.entries.get(url)
         image = self.decoded.get(entry.key) if entry is not None else None
         from_memory = image is not None
         if image is None:  # never seen, or its pixels were evicted: try the disk copy
-            entry, image = await self._from_disk(url, layer) or (None, None)
+            entry, image = await self._from_disk(url, layer, budget) or (None, None)
         if image is not None and entry.expires > time.time():
             self.entries.move_to_end(url)
-            budget = _request_budget.get()
             if from_memory and budget is not None:
                 budget.for_layer(layer)(image.width * image.height)
             return image
         try:
-            return await self._download(url, layer, entry if image is not None else None)
+            return await self._download(url, layer, entry if image is not None else None, budget)
         except SvgRenderError as exc:
             metrics.setup().fetch_failures.labels(exc.code).inc()
             raise
@@ -328,7 +324,8 @@ class ImageFetcher:
         digest = hashlib.sha256(url.encode()).hexdigest()
         return self.disk / f"{digest}.bin", self.disk / f"{digest}.json"
 
-    async def _from_disk(self, url: str, layer: str) -> tuple[CacheEntry, DecodedImage] | None:
+    async def _from_disk(self, url: str, layer: str,
+                         budget: PixelBudget | None) -> tuple[CacheEntry, DecodedImage] | None:
         if not self.disk:
             return None
         body, meta = self._disk_paths(url)
@@ -337,7 +334,7 @@ class ImageFetcher:
             data = body.read_bytes()
         except (OSError, ValueError):
             return None
-        image = await self.decode(data, layer)
+        image = await self.decode(data, layer, budget=budget)
         entry = CacheEntry(image.key, info["expires"], info.get("etag"), info.get("last_modified"))
         self._remember(url, entry)
         return entry, image
@@ -376,20 +373,22 @@ class ImageFetcher:
             total -= size
         self.disk_bytes = total
 
-    async def _download(self, url: str, layer: str, entry: CacheEntry | None) -> DecodedImage:
+    async def _download(self, url: str, layer: str, entry: CacheEntry | None,
+                        budget: PixelBudget | None = None) -> DecodedImage:
         s = self.settings
         try:
             async with asyncio.timeout(s.fetch_total_timeout):
                 # Waiting for a busy host counts in the timeout: a slow server only ever holds
                 # SVGRENDER_FETCH_PER_HOST downloads, never everyone's slots.
                 async with self._host_slot(_host_of(url)):
-                    return await self._follow(url, layer, entry)
+                    return await self._follow(url, layer, entry, budget)
         except TimeoutError:
             raise UpstreamTimeout(f"layer {layer!r}: downloading {url[:200]!r} took longer than "
                                   f"{s.fetch_total_timeout:g} s", layer=layer,
                                   field="imageUrl") from None
 
-    async def _follow(self, url: str, layer: str, entry: CacheEntry | None) -> DecodedImage:
+    async def _follow(self, url: str, layer: str, entry: CacheEntry | None,
+                      budget: PixelBudget | None) -> DecodedImage:
         s = self.settings
         timeout = httpx.Timeout(s.fetch_total_timeout, connect=s.fetch_connect_timeout)
         current = url
@@ -446,7 +445,7 @@ class ImageFetcher:
                     data = await self._read(response, current, layer)
                 finally:
                     await response.aclose()
-                image = await self.decode(data, layer, source=current)
+                image = await self.decode(data, layer, source=current, budget=budget)
                 ttl = _freshness(response.headers, s.image_cache_ttl)
                 if ttl is not None:
                     self._store(url, data, CacheEntry(image.key, time.time() + ttl,
@@ -487,12 +486,9 @@ class ImageFetcher:
             raise ImageFetchError(f"{len(wanted)} image layers in one request; the limit is "
                                   f"{settings.max_image_layers}", field="params",
                                   code="too_many_images")
-        token = _request_budget.set(PixelBudget(settings.max_request_image_pixels))
-        try:
-            results = await asyncio.gather(*(self.load(url, name) for name, url in wanted),
-                                           return_exceptions=True)
-        finally:
-            _request_budget.reset(token)
+        budget = PixelBudget(settings.max_request_image_pixels)  # shared by the loads below
+        results = await asyncio.gather(*(self.load(url, name, budget) for name, url in wanted),
+                                       return_exceptions=True)
         for result in results:
             if isinstance(result, BaseException):
                 raise result

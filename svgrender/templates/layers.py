@@ -106,10 +106,10 @@ class _MeasuringSurface(WalkerMixin, Surface):
     device_units_per_user_units = 1
     mask_resolution = 1.0  # masks read back at 1x: boxes are whole pixels anyway
 
-    def __init__(self, tree):
+    def __init__(self, tree, render_context=None):
         self.boxes: dict[int, tuple[float, float, float, float]] = {}
         self.text_geometry: dict[int, dict] = {}  # each text's own lines (draw/text_layers.py)
-        super().__init__(tree, None, 96)
+        super().__init__(tree, None, 96, render_context=render_context)
 
     def _create_surface(self, width, height):
         return cairo.RecordingSurface(cairo.CONTENT_COLOR_ALPHA, (0, 0, width, height)), width, height
@@ -145,7 +145,7 @@ def _union(a, b):
     return (x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y)
 
 
-def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float], dict]:
+def measure(root: etree._Element, parse, context=None) -> tuple[dict, tuple[float, float], dict]:
     """Ink boxes (1x pixels) of every rendered element, keyed by element, the 1x size, and each
     text's own lines (text_lines.OwnLines.facts) by element.
 
@@ -168,7 +168,7 @@ def measure(root: etree._Element, parse) -> tuple[dict, tuple[float, float], dic
             if "filter" in (element.get("style") or ""):
                 set_style(element, "filter", None)
     try:
-        surface = _MeasuringSurface(parse(etree.tostring(marked)))
+        surface = _MeasuringSurface(parse(etree.tostring(marked)), context)
     except Exception as exc:  # a template CairoSVG cannot walk: no boxes, but no crash either
         raise InvalidTemplate(f"the renderer cannot draw this template ({type(exc).__name__})") \
             from None

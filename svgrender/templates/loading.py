@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from svgrender.notices import collecting
+from svgrender.notices import Notices, collecting
 from svgrender.settings import Settings
 from svgrender.svg.prepare import prepare_root
 from svgrender.svg.sanitize import Limits, inflate
@@ -64,8 +64,8 @@ def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, lis
 def load_here(source: TemplateSource, settings: Settings) -> tuple[Template, bytes | None]:
     """In this process (the CLI, SVGRENDER_WORKERS=0, a worker's own store): the template and,
     for an upload, the sanitised bytes to store."""
-    with collecting([]):  # measuring the layers warns once per distinct warning
-        template, _, clean = _load_source(source, settings, serialise=False)
+    # measuring the layers warns once per distinct warning
+    template, _, clean = _load_source(source, settings, serialise=False, notices=collecting([]))
     return template, clean
 
 
@@ -77,8 +77,9 @@ def facts_for_api(source: TemplateSource, settings: Settings) -> TemplateFacts:
 
 def load_for_api(source: TemplateSource, settings: Settings) -> tuple[Template, TemplateFacts]:
     """The template itself too: the worker keeps it for the renders that usually follow."""
-    with collecting([]):  # measuring the layers warns once per distinct warning
-        template, prepared, clean = _load_source(source, settings, serialise=True)
+    # measuring the layers warns once per distinct warning
+    template, prepared, clean = _load_source(source, settings, serialise=True,
+                                             notices=collecting([]))
     position = {el: i for i, el in enumerate(template.order)}
     return template, TemplateFacts(template.version, prepared, template.width, template.height,
                          template.viewbox,
@@ -89,12 +90,14 @@ def load_for_api(source: TemplateSource, settings: Settings) -> tuple[Template, 
                           if el in position])
 
 
-def _load_source(source: TemplateSource, settings: Settings, serialise: bool):
+def _load_source(source: TemplateSource, settings: Settings, serialise: bool,
+                 notices: Notices | None = None):
     data, clean, removed = source.data, None, None
     if source.upload:
         clean, removed = clean_upload(source, settings)
         data = clean
-    template, prepared = load_prepared(source.template_id, data, settings, serialise=serialise)
+    template, prepared = load_prepared(source.template_id, data, settings, serialise=serialise,
+                                       notices=notices)
     if removed is not None:
         template.removed = removed  # the stored file, sanitised already, loses nothing more
     return template, prepared, clean

@@ -18,7 +18,9 @@ from svgrender.errors import InvalidTemplate, SvgRenderError
 from svgrender.io.images import DecodedImage, data_uri_bytes, decode_image
 from svgrender.templates.layers import (TEXT_CONTAINERS, Layer, classify, find_canvas,
                                         is_rendered, measure)
-from svgrender.draw.surfaces import parse_for_cairo, using_images
+from svgrender.draw.context import RenderContext
+from svgrender.draw.surfaces import parse_for_cairo
+from svgrender.notices import Notices
 from svgrender.settings import Settings
 from svgrender.svg.prepare import parse_viewbox, prepare_root, svg_size
 from svgrender.svg.sanitize import Limits, inflate
@@ -191,7 +193,8 @@ def load_template(template_id: str, data: bytes, settings: Settings) -> Template
 
 
 def load_prepared(template_id: str, data: bytes, settings: Settings,
-          serialise: bool = True) -> tuple[Template, bytes | None]:
+          serialise: bool = True,
+          notices: Notices | None = None) -> tuple[Template, bytes | None]:
     template = Template(template_id, version_of(data))
     root = parse_svg(inflate(data, settings.max_template_bytes))
     template.removed = prepare_root(root, Limits.from_settings(settings))
@@ -202,8 +205,9 @@ def load_prepared(template_id: str, data: bytes, settings: Settings,
     template.images = decode_embedded_images(root, settings.max_image_bytes,
                                              settings.max_image_pixels, template.dropped_images,
                                              settings.max_template_image_pixels)
-    with using_images(template.images):
-        boxes, (mw, mh), lines = measure(root, parse_for_cairo)
+    # Measuring draws the template: its embedded images, its warnings where `notices` say.
+    measuring = RenderContext(notices or Notices(), images=template.images)
+    boxes, (mw, mh), lines = measure(root, parse_for_cairo, measuring)
     index_layers(template, root, viewbox, boxes, (max(1, round(mw)), max(1, round(mh))), lines)
     return template, prepared
 
