@@ -100,6 +100,17 @@ def _rasterise(pattern, matrix: cairo.Matrix, k: float, x0: int, y0: int, w: int
     return Buf(image)
 
 
+def _inked_edges(source: Buf, box, wanted, width: int, height: int) -> tuple[bool, ...]:
+    """For each side (left, top, right, bottom): whether the buffer should reach past the canvas
+    there — `wanted` (the region plus reach) does, `box` (`source`, clamped to the canvas) stops
+    at the canvas's edge, and the element has ink on that edge."""
+    alpha = source._pixels()[..., 3]
+    return (wanted[0] < 0 and box[0] == 0 and bool(alpha[:, 0].any()),
+            wanted[1] < 0 and box[1] == 0 and bool(alpha[0].any()),
+            wanted[2] > width and box[2] == width and bool(alpha[:, -1].any()),
+            wanted[3] > height and box[3] == height and bool(alpha[-1].any()))
+
+
 def _continue_past_canvas(source: Buf, geo: _Context, box, width: int, height: int) -> None:
     """Repeat the canvas's edge pixels into the part of `source` (buffer `box` in canvas pixels)
     beyond each canvas side the element's box crosses; the rest beyond stays transparent."""
@@ -224,9 +235,22 @@ def apply_filter(surface, node, name: str) -> None:
     # keeps its shadow up to the edge): the group holds nothing beyond the canvas to draw.
     pad = _reach(primitives, geo)
     px0, py0, px1, py1 = rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad
-    source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
     if reduce == 1:
-        _continue_past_canvas(source, geo, (px0, py0, px1, py1), width, height)
+        # Past the canvas only on a side where the element has ink on the canvas's edge: on the
+        # others a buffer ending at the canvas draws the same (nothing there to fade or to
+        # continue) at the old cost — a card inside the page keeps its shadow buffer small.
+        box = (max(px0, 0), max(py0, 0), min(px1, width), min(py1, height))
+        source = _rasterise(pattern, matrix, k, box[0], box[1], box[2] - box[0], box[3] - box[1])
+        inked = _inked_edges(source, box, (px0, py0, px1, py1), width, height)
+        if any(inked):
+            px0, py0 = (px0 if inked[0] else box[0]), (py0 if inked[1] else box[1])
+            px1, py1 = (px1 if inked[2] else box[2]), (py1 if inked[3] else box[3])
+            source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
+            _continue_past_canvas(source, geo, (px0, py0, px1, py1), width, height)
+        else:
+            px0, py0, px1, py1 = box
+    else:
+        source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
     if _bounded(primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
         ink = fb.ink_box(source)
