@@ -87,6 +87,7 @@ def report(extra: list[str]) -> str:
     from svgrender.draw import fonts
 
     fonts.add_font_dir(HERE / "fonts")  # the corpus's brand fonts, as a user uploads them
+    fonts.add_font_dir(ROOT / "fonts")  # the open families svgrender ships, as the service loads them
     counts, where = named_families()
     for name in extra:
         counts.setdefault(name, 0)

@@ -26,7 +26,7 @@ from PIL import Image
 import os
 
 from svgrender.draw.fonts import SUBSTITUTES
-from own_corpus import (FONTS, has_flowed_text, inkscape_ref_path, ref_path, size_of, sources,
+from own_corpus import (FONTS, PACKAGE_FONTS, has_flowed_text, inkscape_ref_path, ref_path, size_of, sources,
                         svg_path)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "text"))
@@ -64,6 +64,7 @@ def font_config(folder: Path) -> Path:
     config = folder / "fonts.conf"
     config.write_text('<?xml version="1.0"?><fontconfig><include>/etc/fonts/fonts.conf'
                       f'</include><include>{SUBSTITUTES}</include><dir>{FONTS}</dir>'
+                      f'<dir>{PACKAGE_FONTS}</dir>'
                       '</fontconfig>')
     return config
 

@@ -65,11 +65,13 @@ def inkscape_ref_path(name: str) -> Path:
 
 
 FONTS = HERE / "fonts"  # the brand fonts the OSGeo repository ships with its files (OFL)
+PACKAGE_FONTS = Settings().fonts_dir  # the open families svgrender ships (fonts/), as served
 
 
 def use_corpus_fonts() -> None:
     """The fonts a user of these files would upload (`POST /v1/fonts`); Chromium gets them too."""
     add_font_dir(FONTS)
+    add_font_dir(PACKAGE_FONTS)
 
 
 def settings() -> Settings:
