@@ -328,6 +328,20 @@ def _metadata_kinds() -> dict[Kind, list[str]]:
     return out
 
 
+class _MetadataKinds:
+    """_metadata_kinds(), read only when a kind has no table candidate installed: classifying
+    every file of fonts/ with fontTools costs ~4 ms a file (0.2 s for the shipped families) at
+    each start, and a full install has a table face for nearly every kind."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[Kind, list[str]] | None = None
+
+    def items(self):
+        if self._kinds is None:
+            self._kinds = _metadata_kinds()
+        return self._kinds.items()
+
+
 def _choose_kind_picks() -> None:
     """For each kind of the table and the name rules, the installed face to draw a missing
     family of that kind with (font_kinds.choose: the table's candidates, then fonts/ and
@@ -336,7 +350,7 @@ def _choose_kind_picks() -> None:
     global _kind_picks
     installed = installed_families()
     picks: dict[Kind, str] = {}
-    extra = _metadata_kinds() if installed else {}
+    extra = _MetadataKinds()
     for kind in set(KNOWN.values()) | {kind for _, _, kind in NAME_RULES}:
         chosen = choose(kind, installed, extra) if installed else None
         if chosen:
