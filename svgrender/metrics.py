@@ -7,6 +7,7 @@ worker processes it starts (which inherit the environment) write to the same pla
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 import threading
@@ -62,8 +63,23 @@ def exposition() -> tuple[bytes, str]:
     from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
     from prometheus_client.multiprocess import MultiProcessCollector
 
+    class SettledFiles(MultiProcessCollector):
+        """Only files a process has finished creating: prometheus-client creates a process's
+        file empty and then sizes it, and reading it in between raised struct.error (a 500 on
+        /metrics while a worker started its first metric)."""
+
+        def collect(self):
+            files = []
+            for path in glob.glob(os.path.join(self._path, "*.db")):
+                try:
+                    if os.path.getsize(path) >= 8:  # the used-bytes header is written
+                        files.append(path)
+                except OSError:  # removed meanwhile (mark_dead)
+                    pass
+            return self.merge(files, accumulate=True)
+
     registry = CollectorRegistry()
-    MultiProcessCollector(registry)
+    SettledFiles(registry)
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 

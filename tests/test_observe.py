@@ -160,3 +160,21 @@ def test_a_flood_of_refusals_does_not_write_a_line_each(settings, caplog):
     refused = [line for line in lines if line.get("status") == 401 and "requestId" in line]
     assert 5 <= len(refused) < 40  # a few a second (the loop may cross a second or two)
     assert lines[-1]["status"] == 201  # an answer that is not a refusal is always logged
+
+
+def test_metrics_answer_while_a_worker_is_creating_its_file(client):
+    """prometheus-client creates a process's file empty and sizes it a moment later; a scrape in
+    between was a 500 (struct.error) — seen under load when a worker started."""
+    import os
+    from pathlib import Path
+
+    client.post("/designs/social-card", json={})
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    starting = folder / "counter_999999.db"
+    starting.write_bytes(b"")  # the file of a process between open() and truncate()
+    try:
+        answer = client.get("/metrics")
+        assert answer.status_code == 200
+        assert "svgrender_http_requests_total" in answer.text
+    finally:
+        starting.unlink()
