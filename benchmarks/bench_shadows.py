@@ -1,17 +1,22 @@
 """What each small drop shadow costs: one card with 16 small shadowed tiles against the same
-card with one of them shadowed (and none), same run (issue 32).
+card with one of them shadowed (and none), same run (issue 32), next to resvg and plain
+CairoSVG drawing the same files.
 
     python benchmarks/bench_shadows.py            # writes benchmarks/results/shadows.md
     python benchmarks/bench_shadows.py --smoke
 
-CPU time (process_time) of the full answer (1x JPEG + 400 w + 800 w thumbnails), static-layer
-cache off (every layer drawn). resvg is timed on the same files when its command is installed.
+All figures are CPU time (process_time, median of the runs), measured in one run:
+- svgrender: the full answer (1x JPEG + 400 w + 800 w thumbnails), static-layer cache off
+  (every layer drawn), and its 1x PNG alone;
+- resvg (the `bench` extra's resvg-py, in process, no system fonts: the card has no text):
+  a 1x PNG of the same SVG, blur drawn;
+- plain CairoSVG (a process of its own, benchmarks/plain_cairosvg.py): a 1x PNG, no blur drawn.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import json
 import statistics
 import subprocess
 import sys
@@ -25,47 +30,71 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from redraw_cards import shadows_card  # noqa: E402
 from svgrender import render as pipeline  # noqa: E402
-from svgrender.draw import seams, surfaces  # noqa: E402
-from svgrender.draw.filters import group_extent  # noqa: E402
+from lxml import etree  # noqa: E402
+
+from svgrender.draw import seams  # noqa: E402
+from svgrender.draw.surfaces import Size, draw_raster, prepare_drawing, render_context  # noqa
+from svgrender.formats import FORMATS  # noqa: E402
 from svgrender.params import RenderRequest  # noqa: E402
 from svgrender.settings import Settings  # noqa: E402
 from svgrender.templates.model import load_template  # noqa: E402
 
 EVERY_LAYER = Settings(static_layer_cache_bytes=0)
+COUNTS = (0, 1, 16)
+
+
+def _median_cpu_ms(draw, runs: int) -> float:
+    draw()  # warm
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        draw()
+        times.append((time.process_time() - start) * 1000)
+    return statistics.median(times)
 
 
 def _svgrender_ms(data: bytes, runs: int) -> float:
     template = load_template("shadows", data, EVERY_LAYER)
     request = RenderRequest(format="jpeg")
-    pipeline.render(template, request, EVERY_LAYER)  # warm
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        pipeline.render(template, request, EVERY_LAYER)
-        times.append((time.process_time() - start) * 1000)
-    return statistics.median(times)
+    return _median_cpu_ms(lambda: pipeline.render(template, request, EVERY_LAYER), runs)
+
+
+def _svgrender_png_ms(data: bytes, runs: int) -> float:
+    """One 1x PNG (what resvg and CairoSVG are asked for): drawn and encoded."""
+    drawing = prepare_drawing(etree.fromstring(data), {})
+    png = FORMATS["png"]
+
+    def draw() -> bytes:
+        context = render_context(drawing, [], {})
+        surface = draw_raster(drawing.cairo_tree, Size(1200, 630), None, None, context)
+        return png.encode(surface, EVERY_LAYER)
+
+    return _median_cpu_ms(draw, runs)
 
 
 def _resvg_ms(data: bytes, runs: int) -> float | None:
-    binary = shutil.which("resvg")
-    if binary is None:
+    try:
+        import resvg_py
+    except ImportError:
         return None
+    svg = data.decode()
+    return _median_cpu_ms(lambda: resvg_py.svg_to_bytes(svg_string=svg, skip_system_fonts=True),
+                          runs)
+
+
+def _cairosvg_ms(datas: dict[int, bytes], runs: int) -> dict[int, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        svg, png = Path(tmp) / "card.svg", Path(tmp) / "card.png"
-        svg.write_bytes(data)
-        times = []
-        for _ in range(runs):
-            before = _children_cpu()
-            subprocess.run([binary, str(svg), str(png)], check=True, capture_output=True)
-            times.append((_children_cpu() - before) * 1000)
-        return statistics.median(times)
-
-
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+        files = []
+        for n, data in datas.items():
+            path = Path(tmp) / f"card{n}.svg"
+            path.write_bytes(data)
+            files.append([str(path), [[1200, 630]]])
+        job = {"mode": "time", "files": files, "runs": runs}
+        result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "plain_cairosvg.py")],
+                                input=json.dumps(job), capture_output=True, text=True,
+                                check=True)
+    out = json.loads(result.stdout)
+    return {n: out[str(Path(tmp) / f"card{n}.svg")] for n in datas}
 
 
 def main() -> None:
@@ -74,27 +103,40 @@ def main() -> None:
     args = parser.parse_args()
     seams.install()
     runs = 3 if args.smoke else 21
-    # Before: filtered groups as CairoSVG makes them (canvas-sized), in the same run.
-    surfaces.RasterSurface.group_extent = staticmethod(lambda surface, node, name: None)
-    before = {n: _svgrender_ms(shadows_card(n), runs) for n in (0, 1, 16)}
-    surfaces.RasterSurface.group_extent = staticmethod(group_extent)
-    ms = {n: _svgrender_ms(shadows_card(n), runs) for n in (0, 1, 16)}
-    resvg = _resvg_ms(shadows_card(16), runs)
-    lines = ["| shadowed tiles (of 16) | canvas-sized groups ms (× one) | "
-             "groups in the filter's extent ms (× one) |", "|---|---|---|"]
-    lines += [f"| {n} | {before[n]:.1f} ({before[n] / before[1]:.2f}×) "
-              f"| {ms[n]:.1f} ({ms[n] / ms[1]:.2f}×) |" for n in (0, 1, 16)]
+    cards = {n: shadows_card(n) for n in COUNTS}
+    answer = {n: _svgrender_ms(cards[n], runs) for n in COUNTS}
+    png = {n: _svgrender_png_ms(cards[n], runs) for n in COUNTS}
+    resvg = {n: _resvg_ms(cards[n], runs) for n in COUNTS}
+    plain = _cairosvg_ms(cards, runs)
+
+    def cell(value: float | None, one: float | None) -> str:
+        if value is None:
+            return "not installed"
+        return f"{value:.1f} ({value / one:.2f}×)" if one else f"{value:.1f}"
+
+    lines = ["| shadowed tiles (of 16) | svgrender answer ms (× one) | svgrender 1x PNG ms "
+             "(× one) | resvg 1x PNG ms (× one) | plain CairoSVG 1x PNG ms (no blur) |",
+             "|---|---|---|---|---|"]
+    lines += [f"| {n} | {cell(answer[n], answer[1])} | {cell(png[n], png[1])} "
+              f"| {cell(resvg[n], resvg[1])} | {plain[n]:.1f} |" for n in COUNTS]
     lines.append("")
-    lines.append(f"per extra shadow: {(before[16] - before[1]) / 15:.2f} ms before, "
-                 f"{(ms[16] - ms[1]) / 15:.2f} ms now (3 sizes)")
-    lines.append("resvg (16 shadows, 1x PNG only): " + (f"{resvg:.1f} ms" if resvg is not None
-                                                     else "not installed, skipped"))
+    lines.append(f"16 vs one shadow: {answer[16] / answer[1]:.2f}× (answer), "
+                 f"{png[16] / png[1]:.2f}× (1x PNG); per extra shadow: "
+                 f"{(answer[16] - answer[1]) / 15:.2f} ms an answer (3 sizes)")
+    if resvg[16] is not None:
+        lines.append(f"16 shadows, 1x PNG: svgrender {png[16]:.1f} ms vs resvg {resvg[16]:.1f} ms "
+                     f"({resvg[16] / png[16]:.2f}× faster); whole answer (3 sizes) "
+                     f"{answer[16]:.1f} ms vs resvg's one size")
+    else:
+        lines.append("resvg: resvg-py not installed (pip install -e '.[bench]'), skipped")
     text = "\n".join(lines)
     print(text)
     if not args.smoke:
         (ROOT / "benchmarks" / "results" / "shadows.md").write_text(
-            "# 16 small drop shadows vs one (same run)\n\nMedian CPU ms of one answer, "
-            f"{runs} runs each, every layer drawn.\n\n" + text + "\n")
+            "# 16 small drop shadows vs one (same run)\n\nMedian CPU ms (process_time) of "
+            f"{runs} runs each, every layer drawn; svgrender's answer is 1x JPEG + 400 w + "
+            "800 w thumbnails; resvg (resvg-py, in process, no system fonts: no text) and "
+            "plain CairoSVG (own process) draw one 1x PNG.\n\n" + text + "\n")
 
 
 if __name__ == "__main__":
