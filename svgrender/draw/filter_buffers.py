@@ -474,3 +474,23 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
         out.solid = solid
         return out
     return Buf.from_float(ops.color_matrix(src.to_float(), kind, values))
+
+
+def reduced_argb(surface: cairo.ImageSurface, n: int, x0: int, y0: int, x1: int,
+                 y1: int) -> cairo.ImageSurface:
+    """The premultiplied ARGB `surface` over buffer rectangle (x0, y0, x1, y1) (whole n × n
+    blocks, transparent beyond the surface), each block averaged into one pixel (Pillow's
+    reduce: the exact mean, rounded)."""
+    surface.flush()
+    width, height = surface.get_width(), surface.get_height()
+    data = np.frombuffer(surface.get_data(), np.uint8).reshape(height, surface.get_stride())
+    padded = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+    padded[-y0:-y0 + height, -x0:-x0 + width] = \
+        data[:, :width * 4].reshape(height, width, 4)
+    # (channel order is moot for a mean; "RGBa" keeps Pillow from premultiplying again)
+    small = np.asarray(Image.fromarray(padded, "RGBa").reduce(n))
+    out = cairo.ImageSurface(cairo.FORMAT_ARGB32, small.shape[1], small.shape[0])
+    target = np.frombuffer(out.get_data(), np.uint8).reshape(small.shape[0], out.get_stride())
+    target[:, :small.shape[1] * 4] = small.reshape(small.shape[0], -1)
+    out.mark_dirty()
+    return out

@@ -30,6 +30,9 @@ from svgrender.svg.units import parse_fraction
 log = logging.getLogger("svgrender.filters")
 
 MAX_BLUR_DEVICE_PX = 800.0  # hard ceiling per axis, whatever settings and scale say
+# A thumbnail down to 1/MAX_SAMPLE_DOWN of a size drawn before samples that size's filter
+# results instead of running the chains again (the 400 px thumbnail of a 1200 px card: 1/3).
+MAX_SAMPLE_DOWN = 4
 
 
 
@@ -168,6 +171,66 @@ def _scale_of(matrix: cairo.Matrix, k: float) -> float:
     return k * max(math.hypot(matrix.xx, matrix.yx), math.hypot(matrix.xy, matrix.yy))
 
 
+def _sample_cached(context: cairo.Context, cached, scale: float) -> bool:
+    """Set the source to a filter result drawn before at a larger size, sampled down, when
+    that is as exact as running the chain again. A blurred or shadowed layer has no detail a
+    smaller size would draw differently; the sharp shape inside a shadow's result is:
+    - down to half size, bilinear sampling is exact enough;
+    - at 1/n (n ≤ MAX_SAMPLE_DOWN, the 400 px thumbnail of a 1200 px card) with the smaller
+      pixels' edges on the larger ones', each smaller pixel is the mean of the n × n it
+      covers: the area coverage drawing it smaller computes
+      (tests/test_filter_sampling.py compares both with running the chain again).
+    False: run the chain (rotated, another ratio, off the grid)."""
+    _, drawn_scale, result, user_to_buffer = cached
+    if not drawn_scale >= scale:
+        return False
+    if scale >= drawn_scale / 2:
+        pattern = cairo.SurfacePattern(result)
+        pattern.set_matrix(user_to_buffer)
+        pattern.set_filter(cairo.FILTER_BILINEAR)
+        context.set_source(pattern)
+        return True
+    blocks = _whole_blocks(context.get_matrix(), user_to_buffer, result)
+    if blocks is None:
+        return False
+    n, (bx0, by0, bx1, by1), (dx0, dy0) = blocks
+    small = fb.reduced_argb(result, n, bx0, by0, bx1, by1)
+    pattern = cairo.SurfacePattern(small)
+    pattern.set_matrix(context.get_matrix().multiply(cairo.Matrix(x0=-dx0, y0=-dy0)))
+    pattern.set_filter(cairo.FILTER_NEAREST)  # pixel for pixel
+    context.set_source(pattern)
+    return True
+
+
+def _whole_blocks(device: cairo.Matrix, user_to_buffer: cairo.Matrix, result):
+    """(n, the result's rectangle in whole n × n blocks, where its first block lands in device
+    pixels) when the result maps onto device pixels at exactly 1/n with block edges on pixel
+    edges; else None."""
+    buffer_to_device = cairo.Matrix(*user_to_buffer.as_tuple())
+    try:
+        buffer_to_device.invert()
+    except cairo.Error:
+        return None
+    xx, yx, xy, yy, tx, ty = buffer_to_device.multiply(device).as_tuple()
+    if abs(yx) > 1e-9 or abs(xy) > 1e-9 or xx <= 0 or abs(xx - yy) > 1e-9:
+        return None
+    n = round(1 / xx)
+    # buffer pixel b lands on device (b + tx·n) / n: block edges on device pixel edges when
+    # tx·n is whole.
+    ox, oy = tx * n, ty * n
+    if not 2 <= n <= MAX_SAMPLE_DOWN or abs(1 / xx - n) > 1e-6 or \
+            abs(ox - round(ox)) > 1e-4 or abs(oy - round(oy)) > 1e-4:
+        return None
+    ox, oy = round(ox), round(oy)
+    width, height = result.get_width(), result.get_height()
+    # Blocks covering the result: buffer columns from bx0 (≤ 0) in steps of n, on the grid
+    # where (b + ox) is a multiple of n.
+    bx0, by0 = -((ox % n) or 0), -((oy % n) or 0)
+    bx1 = bx0 + -(-(width - bx0) // n) * n
+    by1 = by0 + -(-(height - by0) // n) * n
+    return n, (bx0, by0, bx1, by1), ((bx0 + ox) // n, (by0 + oy) // n)
+
+
 def apply_filter(surface, node, name: str) -> None:
     """Replace the current source (the element's drawn group) by its filtered pixels."""
     filter_node = surface.filters.get(name)
@@ -180,16 +243,8 @@ def apply_filter(surface, node, name: str) -> None:
     width, height, k = _device_size(surface)
     scale = _scale_of(surface.context.get_matrix(), k)
     cached = results.get((id(node), name)) if results is not None else None
-    if cached is not None and cached[1] >= scale >= cached[1] / 2 and \
-            isinstance(surface.cairo, cairo.ImageSurface):
-        # Drawn before at this size or up to twice as large: the same pixels, sampled down
-        # (bilinear is exact enough down to half size). A blurred or shadowed layer has no
-        # detail that a smaller size would draw differently. Smaller still, running the chain
-        # again on the fewer pixels costs less than reducing the large result.
-        pattern = cairo.SurfacePattern(cached[2])
-        pattern.set_matrix(cached[3])
-        pattern.set_filter(cairo.FILTER_BILINEAR)
-        surface.context.set_source(pattern)
+    if cached is not None and isinstance(surface.cairo, cairo.ImageSurface) and \
+            _sample_cached(surface.context, cached, scale):
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
     unsupported = sorted({c.tag for c in primitives if c.tag not in PRIMITIVES})
