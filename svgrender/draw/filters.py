@@ -323,10 +323,14 @@ def apply_filter(surface, node, name: str) -> None:
         context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
                                  "element drawn unfiltered")
         return
-    # Only the filter region shows: clip the padded result to it.
-    result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).own_argb()
+    # Only the filter region shows: the result is the padded buffer's window on it (outside
+    # it the pattern paints nothing, as a clip would leave).
+    pw, ph = padded.size
+    wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
+    wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
+    result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
     filtered = cairo.SurfacePattern(result)
-    to_buffer = cairo.Matrix(k, 0, 0, k, -px0, -py0)
+    to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
     filtered.set_matrix(user_to_buffer)
     context.set_source(filtered)
