@@ -446,6 +446,14 @@ def _tinted_reduced(flood_buf: Buf, plane: Buf) -> Buf | None:
     return out
 
 
+def source_bytes(src: Buf) -> bytes | None:
+    """A copy of the pixels of a buffer (a window on a rasterised element), to compare with
+    another's; None when it is lazy otherwise."""
+    surface = src.surface
+    surface.flush()
+    return bytes(surface.get_data())
+
+
 def window_argb(src: Buf, x0: int, y0: int, x1: int, y1: int) -> cairo.ImageSurface:
     """The pixels of `src` in (x0, y0, x1, y1), as an ARGB32 surface of that size (the whole
     buffer: its own surface when it has one)."""

@@ -231,6 +231,25 @@ def _whole_blocks(device: cairo.Matrix, user_to_buffer: cairo.Matrix, result):
     return n, (bx0, by0, bx1, by1), ((bx0 + ox) // n, (by0 + oy) // n)
 
 
+SAME_INPUT_KEPT = 8  # different sources kept per filter and geometry (a render's lifetime)
+SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
+
+
+def _same_input_key(filter_node, primitives, geo: _Context, source, k: float, reduce: int,
+                    window: tuple) -> tuple | None:
+    """What a chain's result depends on besides the source's pixels: the filter, the scale
+    and orientation (blur widths, offsets), the box's size (objectBoundingBox primitive
+    units), the buffer's size and the region's place in it. None: position-dependent
+    (primitive subregions) or too large to compare."""
+    width, height = source.size
+    if width * height * 4 > SAME_INPUT_MAX_BYTES or any(_has_subregion(p) for p in primitives):
+        return None
+    box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
+    return ("same input", id(filter_node), k, reduce,
+            geo.matrix.xx, geo.matrix.yx, geo.matrix.xy, geo.matrix.yy, box, width, height,
+            window)
+
+
 def apply_filter(surface, node, name: str) -> None:
     """Replace the current source (the element's drawn group) by its filtered pixels."""
     filter_node = surface.filters.get(name)
@@ -317,18 +336,30 @@ def apply_filter(surface, node, name: str) -> None:
         source = fb.crop(source, cx0, cy0, cx1, cy1)
         px0, py0, px1, py1 = px0 + cx0, py0 + cy0, px0 + cx1, py0 + cy1
     geo.origin = (px0, py0)
-    try:
-        padded = run_chain(primitives, source, geo, filter_node)
-    except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: the render fails
-        context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
-                                 "element drawn unfiltered")
-        return
-    # Only the filter region shows: the result is the padded buffer's window on it (outside
-    # it the pattern paints nothing, as a clip would leave).
-    pw, ph = padded.size
-    wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
-    wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
-    result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
+    # Another element of this render with the same filter, the same pixels and the same
+    # geometry relative to its buffer (a grid of identical shadowed cards) has the same result.
+    same_key = _same_input_key(filter_node, primitives, geo, source, k, reduce,
+                               (rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0))
+    same = results.setdefault(same_key, []) if results is not None and same_key else None
+    pixels = fb.source_bytes(source) if same is not None else None
+    hit = next((entry for entry in same if entry[0] == pixels), None) if same else None
+    if hit is not None:
+        _, result, wx0, wy0 = hit
+    else:
+        try:
+            padded = run_chain(primitives, source, geo, filter_node)
+        except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: render fails
+            context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
+                                     "element drawn unfiltered")
+            return
+        # Only the filter region shows: the result is the padded buffer's window on it
+        # (outside it the pattern paints nothing, as a clip would leave).
+        pw, ph = padded.size
+        wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
+        wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
+        result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
+        if same is not None and pixels is not None and len(same) < SAME_INPUT_KEPT:
+            same.append((pixels, result, wx0, wy0))
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
