@@ -177,11 +177,12 @@ def _sample_cached(context: cairo.Context, cached, scale: float) -> bool:
     smaller size would draw differently; the sharp shape inside a shadow's result is:
     - down to half size, bilinear sampling is exact enough;
     - at 1/n (n ≤ MAX_SAMPLE_DOWN, the 400 px thumbnail of a 1200 px card) with the smaller
-      pixels' edges on the larger ones', each smaller pixel is the mean of the n × n it
-      covers: the area coverage drawing it smaller computes
+      pixels' edges on the larger ones', when the result holds no detail sharper than a blur
+      of n pixels (`_softness`: a glow, a layer blur; not a shadow under its sharp shape),
+      each smaller pixel is the mean of the n × n it covers
       (tests/test_filter_sampling.py compares both with running the chain again).
     False: run the chain (rotated, another ratio, off the grid)."""
-    _, drawn_scale, result, user_to_buffer = cached
+    _, drawn_scale, result, user_to_buffer, softness = cached
     if not drawn_scale >= scale:
         return False
     if scale >= drawn_scale / 2:
@@ -191,8 +192,8 @@ def _sample_cached(context: cairo.Context, cached, scale: float) -> bool:
         context.set_source(pattern)
         return True
     blocks = _whole_blocks(context.get_matrix(), user_to_buffer, result)
-    if blocks is None:
-        return False
+    if blocks is None or softness < blocks[0]:
+        return False  # (sharp detail: drawn again, as n × n means would soften it)
     n, (bx0, by0, bx1, by1), (dx0, dy0) = blocks
     small = fb.reduced_argb(result, n, bx0, by0, bx1, by1)
     pattern = cairo.SurfacePattern(small)
@@ -366,7 +367,8 @@ def apply_filter(surface, node, name: str) -> None:
     filtered.set_matrix(user_to_buffer)
     context.set_source(filtered)
     if results is not None and isinstance(surface.cairo, cairo.ImageSurface):
-        results[(id(node), name)] = (node, scale, result, user_to_buffer)
+        results[(id(node), name)] = (node, scale, result, user_to_buffer,
+                                     _softness(primitives, geo))  # (in its own pixels)
 
 
 # --- the primitives: one entry each (run; what bounds its result; how far it reaches) ---------
@@ -639,6 +641,37 @@ def _bounded(primitives) -> bool:
         last = primitive.bounded(node, of) if primitive else of(node.get("in"))
         if node.get("result"):
             bounded[node.get("result")] = last
+    return last
+
+
+def _softness(primitives, geo: _Context) -> float:
+    """The narrowest blur (device px) every path from the element's pixels to the chain's
+    result goes through: 0 when sharp detail (the source itself, a morphology) reaches the
+    result, inf when none does (a flood)."""
+    soft: dict[str, float] = {"SourceGraphic": 0.0, "SourceAlpha": 0.0}
+    last = 0.0
+
+    def of(name) -> float:
+        return soft.get(name, 0.0) if name else last
+
+    for node in primitives:
+        tag = node.tag
+        if tag == "feGaussianBlur":
+            sigma = min(_sigmas(node, geo))
+            last = max(of(node.get("in")), sigma)
+        elif tag == "feFlood":
+            last = math.inf
+        elif tag in ("feOffset", "feColorMatrix", "feComponentTransfer", "feTile"):
+            last = of(node.get("in"))
+        elif tag in ("feComposite", "feBlend"):
+            last = min(of(node.get("in")), of(node.get("in2")))
+        elif tag == "feMerge":
+            last = min((of(c.get("in")) for c in node.children if c.tag == "feMergeNode"),
+                       default=math.inf)
+        else:  # morphology, a drop shadow (its source on top), anything else
+            last = 0.0
+        if node.get("result"):
+            soft[node.get("result")] = last
     return last
 
 
