@@ -446,12 +446,9 @@ def _tinted_reduced(flood_buf: Buf, plane: Buf) -> Buf | None:
     return out
 
 
-def source_bytes(src: Buf) -> bytes | None:
-    """A copy of the pixels of a buffer (a window on a rasterised element), to compare with
-    another's; None when it is lazy otherwise."""
-    surface = src.surface
-    surface.flush()
-    return bytes(surface.get_data())
+def pixels_view(src: Buf) -> np.ndarray:
+    """The pixels of a rasterised buffer as a (H, W, 4) view, to compare with another's."""
+    return src._pixels()
 
 
 def window_argb(src: Buf, x0: int, y0: int, x1: int, y1: int) -> cairo.ImageSurface:

@@ -236,7 +236,7 @@ SAME_INPUT_KEPT = 8  # different sources kept per filter and geometry (a render'
 SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
 
 
-def _same_input_key(filter_node, primitives, geo: _Context, source, k: float, reduce: int,
+def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int,
                     window: tuple) -> tuple | None:
     """What a chain's result depends on besides the source's pixels: the filter, the scale
     and orientation (blur widths, offsets), the box's size (objectBoundingBox primitive
@@ -246,7 +246,7 @@ def _same_input_key(filter_node, primitives, geo: _Context, source, k: float, re
     if width * height * 4 > SAME_INPUT_MAX_BYTES or any(_has_subregion(p) for p in primitives):
         return None
     box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
-    return ("same input", id(filter_node), k, reduce,
+    return ("same input", id(geo.filter_node), k, reduce,
             geo.matrix.xx, geo.matrix.yx, geo.matrix.xy, geo.matrix.yy, box, width, height,
             window)
 
@@ -276,7 +276,7 @@ def apply_filter(surface, node, name: str) -> None:
     pattern = context.get_source()
     matrix = context.get_matrix()
     geo = _Context(surface, node, filter_node, matrix, k)
-    reduce = _reduction(primitives, geo)
+    reduce = _fact(geo, _reduction, primitives)
     if reduce > 1:  # the whole chain at 1/reduce resolution: its result is all blur anyway
         k, width, height = k / reduce, math.ceil(width / reduce), math.ceil(height / reduce)
         geo = _Context(surface, node, filter_node, matrix, k)
@@ -308,7 +308,7 @@ def apply_filter(surface, node, name: str) -> None:
     # canvas (a blurred full-page picture fades at the page's edge, as in a browser), the
     # canvas's edge pixels repeated where the element runs on past it (a card off the page
     # keeps its shadow up to the edge): the group holds nothing beyond the canvas to draw.
-    pad = _reach(primitives, geo)
+    pad = _fact(geo, _reach, primitives)
     px0, py0, px1, py1 = rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad
     if reduce == 1:
         # Past the canvas only on a side where the element has ink on the canvas's edge: on the
@@ -326,7 +326,8 @@ def apply_filter(surface, node, name: str) -> None:
             px0, py0, px1, py1 = box
     else:
         source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
-    if _bounded(primitives):
+    pixels = fb.pixels_view(source)
+    if _fact(geo, _bounded, primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
         ink = fb.ink_box(source)
         if ink is None:
@@ -335,18 +336,19 @@ def apply_filter(surface, node, name: str) -> None:
         cx0, cy0 = max(ink[0] - pad, 0), max(ink[1] - pad, 0)
         cx1, cy1 = min(ink[2] + pad, px1 - px0), min(ink[3] + pad, py1 - py0)
         source = fb.crop(source, cx0, cy0, cx1, cy1)
+        pixels = pixels[cy0:cy1, cx0:cx1]
         px0, py0, px1, py1 = px0 + cx0, py0 + cy0, px0 + cx1, py0 + cy1
-    geo.origin = (px0, py0)
     # Another element of this render with the same filter, the same pixels and the same
     # geometry relative to its buffer (a grid of identical shadowed cards) has the same result.
-    same_key = _same_input_key(filter_node, primitives, geo, source, k, reduce,
+    same_key = _same_input_key(primitives, geo, source, k, reduce,
                                (rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0))
     same = results.setdefault(same_key, []) if results is not None and same_key else None
-    pixels = fb.source_bytes(source) if same is not None else None
-    hit = next((entry for entry in same if entry[0] == pixels), None) if same else None
+    hit = next((entry for entry in same if np.array_equal(entry[0], pixels)), None) \
+        if same else None
     if hit is not None:
-        _, result, wx0, wy0 = hit
+        _, _, result, wx0, wy0 = hit
     else:
+        geo.origin = (px0, py0)
         try:
             padded = run_chain(primitives, source, geo, filter_node)
         except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: render fails
@@ -359,8 +361,8 @@ def apply_filter(surface, node, name: str) -> None:
         wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
         wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
         result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
-        if same is not None and pixels is not None and len(same) < SAME_INPUT_KEPT:
-            same.append((pixels, result, wx0, wy0))
+        if same is not None and len(same) < SAME_INPUT_KEPT:
+            same.append((pixels, source, result, wx0, wy0))  # (the view's buffer kept alive)
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
@@ -368,7 +370,7 @@ def apply_filter(surface, node, name: str) -> None:
     context.set_source(filtered)
     if results is not None and isinstance(surface.cairo, cairo.ImageSurface):
         results[(id(node), name)] = (node, scale, result, user_to_buffer,
-                                     _softness(primitives, geo))  # (in its own pixels)
+                                     _fact(geo, _softness, primitives))  # (its own pixels)
 
 
 # --- the primitives: one entry each (run; what bounds its result; how far it reaches) ---------
@@ -625,6 +627,24 @@ PRIMITIVES: dict[str, Primitive] = {
 }
 
 
+def _fact(geo: _Context, compute: Callable, primitives):
+    """compute(primitives, geo) (or compute(primitives)), once per render for a filter at one
+    scale and orientation (16 shadowed cards: the first one's reach, reduction…)."""
+    results = context_of(geo.surface).filter_results
+    if results is None:
+        return _call_fact(compute, primitives, geo)
+    m = geo.matrix
+    box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
+    key = ("fact", compute.__name__, id(geo.filter_node), geo.k, m.xx, m.yx, m.xy, m.yy, box)
+    if key not in results:
+        results[key] = _call_fact(compute, primitives, geo)
+    return results[key]
+
+
+def _call_fact(compute: Callable, primitives, geo: _Context):
+    return compute(primitives) if compute is _bounded else compute(primitives, geo)
+
+
 def _bounded(primitives) -> bool:
     """True when the chain's result is transparent wherever the source is transparent and out
     of the chain's reach: then the work can be cropped to the ink (a shadow is, a flood is not)."""
@@ -784,7 +804,7 @@ def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
     if region is None:
         return None
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
-    reduce = max(_reduction(primitives, geo), 1)
-    margin = _reach(primitives, geo) + 3 * reduce + 2  # rounding at a reduced resolution
+    reduce = max(_fact(geo, _reduction, primitives), 1)
+    margin = _fact(geo, _reach, primitives) + 3 * reduce + 2  # rounding at a reduced resolution
     x0, y0, x1, y1 = geo.user_rect_to_buffer(*region)
     return x0 - margin, y0 - margin, x1 + margin, y1 + margin
