@@ -513,13 +513,13 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
             # A reduced blur scaled by a factor (Figma's shadow opacity): scaling commutes
             # with the bilinear enlargement, so scale the small plane and stay lazy.
             small, factor = src._reduced
-            out = _reduced_plane(Image.fromarray(tables[3][np.asarray(small)], "L"), factor,
+            out = _reduced_plane(Image.fromarray(np.take(tables[3], np.asarray(small)), "L"), factor,
                                  *src.size)
             out.solid = (0.0, 0.0, 0.0)
             return out
         alpha = src.alpha_plane()
         if colourless:  # still alpha-only: one A8 plane
-            out = Buf(_plane_surface(tables[3][alpha]), alpha_only=True)
+            out = Buf(_plane_surface(np.take(tables[3], alpha)), alpha_only=True)
             out.solid = (0.0, 0.0, 0.0)
             return out
         width, height = src.size
@@ -527,7 +527,7 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
         target = out._pixels()
         for channel, table in enumerate(tables):  # B, G, R, A in memory
             if table is not None:
-                target[..., channel] = table[alpha]
+                target[..., channel] = np.take(table, alpha)
         out.surface.mark_dirty()
         out.alpha_only = False
         out.solid = solid

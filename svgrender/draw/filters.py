@@ -107,11 +107,13 @@ def _inked_edges(source: Buf, box, wanted, width: int, height: int) -> tuple[boo
     """For each side (left, top, right, bottom): whether the buffer should reach past the canvas
     there — `wanted` (the region plus reach) does, `box` (`source`, clamped to the canvas) stops
     at the canvas's edge, and the element has ink on that edge."""
+    sides = (wanted[0] < 0 and box[0] == 0, wanted[1] < 0 and box[1] == 0,
+             wanted[2] > width and box[2] == width, wanted[3] > height and box[3] == height)
+    if not any(sides):
+        return sides
     alpha = source._pixels()[..., 3]
-    return (wanted[0] < 0 and box[0] == 0 and bool(alpha[:, 0].any()),
-            wanted[1] < 0 and box[1] == 0 and bool(alpha[0].any()),
-            wanted[2] > width and box[2] == width and bool(alpha[:, -1].any()),
-            wanted[3] > height and box[3] == height and bool(alpha[-1].any()))
+    return (sides[0] and bool(alpha[:, 0].any()), sides[1] and bool(alpha[0].any()),
+            sides[2] and bool(alpha[:, -1].any()), sides[3] and bool(alpha[-1].any()))
 
 
 def _continue_past_canvas(source: Buf, geo: _Context, box, width: int, height: int) -> None:
@@ -275,7 +277,7 @@ def apply_filter(surface, node, name: str) -> None:
     context = surface.context
     pattern = context.get_source()
     matrix = context.get_matrix()
-    geo = _Context(surface, node, filter_node, matrix, k)
+    geo = _geometry(surface, node, filter_node, matrix, k, keep=False)
     reduce = _fact(geo, _reduction, primitives)
     if reduce > 1:  # the whole chain at 1/reduce resolution: its result is all blur anyway
         k, width, height = k / reduce, math.ceil(width / reduce), math.ceil(height / reduce)
@@ -789,6 +791,20 @@ def _subregion(node, geo: _Context) -> tuple[int, int, int, int]:
     return geo.user_rect_to_buffer(x, y, w, h)
 
 
+def _geometry(surface, node, filter_node, matrix: cairo.Matrix, k: float,
+              keep: bool) -> _Context:
+    """The element's filter geometry; group_extent keeps it for apply_filter, which runs
+    right after CairoSVG drew the element's group (same node, same matrix)."""
+    results = context_of(surface).filter_results
+    key = ("geometry", id(node), id(filter_node), matrix.as_tuple(), k)
+    geo = results.pop(key, None) if results is not None else None
+    if geo is None:
+        geo = _Context(surface, node, filter_node, matrix, k)
+    if keep and results is not None:
+        results[key] = geo
+    return geo
+
+
 def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
     """The device rectangle a filtered element's group needs (its filter region plus the
     chain's reach), or None when it is not known before drawing (text, a transform of its own,
@@ -799,7 +815,7 @@ def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
     if filter_node is None or node.get("transform") or \
             not isinstance(surface.cairo, cairo.ImageSurface):
         return None
-    geo = _Context(surface, node, filter_node, surface.context.get_matrix(), 1.0)
+    geo = _geometry(surface, node, filter_node, surface.context.get_matrix(), 1.0, keep=True)
     region = geo.filter_region()
     if region is None:
         return None
