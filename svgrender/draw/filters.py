@@ -328,6 +328,7 @@ def apply_filter(surface, node, name: str) -> None:
             px0, py0, px1, py1 = box
     else:
         source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
+    rasterised = source  # (holds the memory `pixels` views)
     pixels = fb.pixels_view(source)
     if _fact(geo, _bounded, primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
@@ -364,7 +365,7 @@ def apply_filter(surface, node, name: str) -> None:
         wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
         result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
         if same is not None and len(same) < SAME_INPUT_KEPT:
-            same.append((pixels, source, result, wx0, wy0))  # (the view's buffer kept alive)
+            same.append((pixels, rasterised, result, wx0, wy0))
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
