@@ -5,7 +5,8 @@ CairoSVG drawing the same files.
     python benchmarks/bench_shadows.py            # writes benchmarks/results/shadows.md
     python benchmarks/bench_shadows.py --smoke
 
-All figures are CPU time (process_time, median of the runs), measured in one run:
+Two cards: 16 identical tiles (identical shadowed elements share one filter run per size), and
+16 tiles of different widths (every filter runs). All figures are CPU time (process_time, median of the runs), measured in one run:
 - svgrender: the full answer (1x JPEG + 400 w + 800 w thumbnails), static-layer cache off
   (every layer drawn), and its 1x PNG alone;
 - resvg (the `bench` extra's resvg-py, in process, no system fonts: the card has no text):
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -41,6 +43,16 @@ from svgrender.templates.model import load_template  # noqa: E402
 
 EVERY_LAYER = Settings(static_layer_cache_bytes=0)
 COUNTS = (0, 1, 16)
+
+
+def varied_card(shadowed: int) -> bytes:
+    """The same card with every tile a few px narrower than the one before: no two shadowed
+    tiles have the same pixels, so none shares another's filter run (filters.py)."""
+    data = shadows_card(shadowed).decode()
+    for i in range(16):
+        data = re.sub(rf'(id="tile{i}" x="\d+" y="\d+" width=")240"', rf'\g<1>{240 - 3 * i}"',
+                      data)
+    return data.encode()
 
 
 def _median_cpu_ms(draw, runs: int) -> float:
@@ -97,38 +109,43 @@ def _cairosvg_ms(datas: dict[int, bytes], runs: int) -> dict[int, float]:
     return {n: out[str(Path(tmp) / f"card{n}.svg")] for n in datas}
 
 
+def _cell(value: float | None, one: float | None) -> str:
+    if value is None:
+        return "not installed"
+    return f"{value:.1f} ({value / one:.2f}×)" if one else f"{value:.1f}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--smoke", action="store_true")
     args = parser.parse_args()
     seams.install()
     runs = 3 if args.smoke else 21
-    cards = {n: shadows_card(n) for n in COUNTS}
-    answer = {n: _svgrender_ms(cards[n], runs) for n in COUNTS}
-    png = {n: _svgrender_png_ms(cards[n], runs) for n in COUNTS}
-    resvg = {n: _resvg_ms(cards[n], runs) for n in COUNTS}
-    plain = _cairosvg_ms(cards, runs)
-
-    def cell(value: float | None, one: float | None) -> str:
-        if value is None:
-            return "not installed"
-        return f"{value:.1f} ({value / one:.2f}×)" if one else f"{value:.1f}"
-
-    lines = ["| shadowed tiles (of 16) | svgrender answer ms (× one) | svgrender 1x PNG ms "
+    kinds = {"identical tiles": shadows_card, "tiles of 16 widths": varied_card}
+    lines = ["| card | shadowed tiles (of 16) | svgrender answer ms (× one) | svgrender 1x PNG ms "
              "(× one) | resvg 1x PNG ms (× one) | plain CairoSVG 1x PNG ms (no blur) |",
-             "|---|---|---|---|---|"]
-    lines += [f"| {n} | {cell(answer[n], answer[1])} | {cell(png[n], png[1])} "
-              f"| {cell(resvg[n], resvg[1])} | {plain[n]:.1f} |" for n in COUNTS]
+             "|---|---|---|---|---|---|"]
+    summary = []
+    for kind, make in kinds.items():
+        cards = {n: make(n) for n in COUNTS}
+        answer = {n: _svgrender_ms(cards[n], runs) for n in COUNTS}
+        png = {n: _svgrender_png_ms(cards[n], runs) for n in COUNTS}
+        resvg = {n: _resvg_ms(cards[n], runs) for n in COUNTS}
+        plain = _cairosvg_ms(cards, runs)
+        lines += [f"| {kind} | {n} | {_cell(answer[n], answer[1])} | {_cell(png[n], png[1])} "
+                  f"| {_cell(resvg[n], resvg[1])} | {plain[n]:.1f} |" for n in COUNTS]
+        summary.append(f"{kind}: 16 vs one shadow {answer[16] / answer[1]:.2f}× (answer), "
+                       f"{png[16] / png[1]:.2f}× (1x PNG); per extra shadow "
+                       f"{(answer[16] - answer[1]) / 15:.2f} ms an answer (3 sizes)")
+        if resvg[16] is not None:
+            summary.append(f"{kind}, 16 shadows, 1x PNG: svgrender {png[16]:.1f} ms, resvg "
+                           f"{resvg[16]:.1f} ms ({resvg[16] / png[16]:.1f}× svgrender's), "
+                           f"plain CairoSVG {plain[16]:.1f} ms; svgrender's whole answer "
+                           f"(3 sizes) {answer[16]:.1f} ms")
+        else:
+            summary.append("resvg: resvg-py not installed (pip install -e '.[bench]'), skipped")
     lines.append("")
-    lines.append(f"16 vs one shadow: {answer[16] / answer[1]:.2f}× (answer), "
-                 f"{png[16] / png[1]:.2f}× (1x PNG); per extra shadow: "
-                 f"{(answer[16] - answer[1]) / 15:.2f} ms an answer (3 sizes)")
-    if resvg[16] is not None:
-        lines.append(f"16 shadows, 1x PNG: svgrender {png[16]:.1f} ms vs resvg {resvg[16]:.1f} ms "
-                     f"({resvg[16] / png[16]:.2f}× faster); whole answer (3 sizes) "
-                     f"{answer[16]:.1f} ms vs resvg's one size")
-    else:
-        lines.append("resvg: resvg-py not installed (pip install -e '.[bench]'), skipped")
+    lines += [f"- {line}" for line in summary]
     text = "\n".join(lines)
     print(text)
     if not args.smoke:

@@ -114,11 +114,13 @@ def test_over_a_transparent_flood_is_the_other_input_and_over_paints_lazy_inputs
     assert fb.composite(clear, source, cairo.OPERATOR_OVER) is source
     moved = fb.offset(source, 7, 5)  # lazy
     red = fb.flood(*source.size, (0.5, 0.0, 0.0, 0.5))
-    ours = fb.composite(moved, red, cairo.OPERATOR_OVER)._pixels().astype(np.int16)
+    lazy_out = fb.composite(moved, red, cairo.OPERATOR_OVER)  # (pixels are views: kept alive)
+    ours = lazy_out._pixels().astype(np.int16)
     moved_full = fb.offset(source, 7, 5)
     moved_full.surface
     red_full = fb.flood(*source.size, (0.5, 0.0, 0.0, 0.5))
     red_full.surface
-    full = fb.composite(moved_full, red_full, cairo.OPERATOR_OVER)._pixels().astype(np.int16)
+    full_out = fb.composite(moved_full, red_full, cairo.OPERATOR_OVER)
+    full = full_out._pixels().astype(np.int16)
     assert np.abs(ours - full).max() == 0
     assert tuple(ours[2, 2]) == (0, 0, 128, 128) and tuple(ours[150, 200]) == (255,) * 4
