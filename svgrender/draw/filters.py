@@ -236,6 +236,7 @@ def _whole_blocks(device: cairo.Matrix, user_to_buffer: cairo.Matrix, result):
 
 SAME_INPUT_KEPT = 8  # different sources kept per filter and geometry (a render's lifetime)
 SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
+SAME_INPUT_TOTAL_BYTES = 64 << 20  # sources kept for comparison in one render, at most
 
 
 def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int,
@@ -364,8 +365,10 @@ def apply_filter(surface, node, name: str) -> None:
         wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
         wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
         result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
-        if same is not None and len(same) < SAME_INPUT_KEPT:
+        kept = results.get("same input bytes", 0) if results is not None else 0
+        if same is not None and len(same) < SAME_INPUT_KEPT and kept < SAME_INPUT_TOTAL_BYTES:
             same.append((pixels, rasterised, result, wx0, wy0))
+            results["same input bytes"] = kept + pixels.nbytes
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
