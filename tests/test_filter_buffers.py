@@ -87,3 +87,40 @@ def test_a_lazy_tinted_plane_moves_with_its_colour_and_its_shape():
     expected = fb.offset(fb.Buf(tinted.own_argb()), 0, 30)
     assert (moved._pixels() == expected._pixels()).all()
     assert moved._pixels()[:30, :, 3].max() == 0
+
+
+FIGMA_OPACITY = [0.0] * 18 + [0.25, 0.0]  # Figma's shadow matrix: alpha × 0.25, black
+
+
+def test_an_alpha_scaling_matrix_on_a_reduced_blur_stays_reduced_and_gives_its_pixels():
+    source = card(margin=36)
+    blurred = fb.blur(fb.alpha_of(source), 12, 12)
+    assert blurred._reduced is not None  # (σ 12: computed at 1/4)
+    lazy = fb.color_matrix(blurred, "matrix", FIGMA_OPACITY)
+    assert lazy._surface is None and lazy._reduced is not None  # still the small plane
+    full_input = fb.blur(fb.alpha_of(source), 12, 12)
+    full_input.surface  # enlarged first, then the matrix on every pixel
+    full = fb.color_matrix(full_input, "matrix", FIGMA_OPACITY)
+    a, b = lazy.alpha_plane().astype(np.int16), full.alpha_plane().astype(np.int16)
+    # (rounded once more on each side of the enlargement: within 2/255, as the lazy chain)
+    assert np.abs(a - b).max() <= 2 and np.abs(a - b).mean() < 0.2
+    assert 10 < a.max() <= 64  # a quarter of the blurred card's alpha
+
+
+def test_over_a_transparent_flood_is_the_other_input_and_over_paints_lazy_inputs():
+    source = card()
+    clear = fb.flood(*source.size, (0.0, 0.0, 0.0, 0.0))
+    assert fb.composite(source, clear, cairo.OPERATOR_OVER) is source
+    assert fb.composite(clear, source, cairo.OPERATOR_OVER) is source
+    moved = fb.offset(source, 7, 5)  # lazy
+    red = fb.flood(*source.size, (0.5, 0.0, 0.0, 0.5))
+    lazy_out = fb.composite(moved, red, cairo.OPERATOR_OVER)  # (pixels are views: kept alive)
+    ours = lazy_out._pixels().astype(np.int16)
+    moved_full = fb.offset(source, 7, 5)
+    moved_full.surface
+    red_full = fb.flood(*source.size, (0.5, 0.0, 0.0, 0.5))
+    red_full.surface
+    full_out = fb.composite(moved_full, red_full, cairo.OPERATOR_OVER)
+    full = full_out._pixels().astype(np.int16)
+    assert np.abs(ours - full).max() == 0
+    assert tuple(ours[2, 2]) == (0, 0, 128, 128) and tuple(ours[150, 200]) == (255,) * 4

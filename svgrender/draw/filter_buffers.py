@@ -32,8 +32,8 @@ class Buf:
     intermediate image: the tinted small plane is scaled and moved in the one pixman pass that
     paints it. `surface` materialises a buffer when a primitive needs the pixels themselves."""
 
-    __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "_enlarge", "alpha_only",
-                 "solid", "linear", "flood")
+    __slots__ = ("_surface", "_pattern", "_rect", "_mask", "_size", "_enlarge", "_reduced",
+                 "alpha_only", "solid", "linear", "flood")
 
     def __init__(self, surface: cairo.ImageSurface | None, alpha_only: bool = False, *,
                  pattern: cairo.Pattern | None = None,
@@ -46,6 +46,7 @@ class Buf:
         # lazy: a reduced plane whose pattern scales it up; materialised by Pillow (cheaper
         # than pixman's bilinear on A8): () -> full-size plane
         self._enlarge = None
+        self._reduced: tuple[Image.Image, int] | None = None  # lazy: (the small plane, factor)
         self._size = size or (surface.get_width(), surface.get_height())
         self.alpha_only = alpha_only  # colour channels are all zero (SourceAlpha and friends)
         # One straight colour times an alpha plane (a flood, a shadow): converting it between
@@ -63,7 +64,7 @@ class Buf:
         """The pixels as an image surface (A8 when alpha-only and lazy, else ARGB32)."""
         if self._surface is None and self._enlarge is not None:
             self._surface = _plane_surface(self._enlarge())
-            self._pattern = self._rect = self._enlarge = None
+            self._pattern = self._rect = self._enlarge = self._reduced = None
         if self._surface is None:
             width, height = self._size
             fmt = cairo.FORMAT_A8 if self.alpha_only else cairo.FORMAT_ARGB32
@@ -86,7 +87,8 @@ class Buf:
 
     def _source(self, context: cairo.Context) -> cairo.Pattern:
         """This buffer's pattern, with the context clipped to where it may paint."""
-        if self._pattern is None:
+        if self._pattern is None or self._enlarge is not None:
+            # (a reduced plane painted as it is: Pillow enlarges A8 faster than pixman)
             return cairo.SurfacePattern(self.surface)
         if self._rect is not None:
             x0, y0, x1, y1 = self._rect
@@ -282,17 +284,33 @@ def composite(a: Buf, b: Buf, operator: int) -> Buf:
         out = Buf(None, a.alpha_only, pattern=a._pattern, size=(width, height))
         out._mask, out.solid = b, a.solid
         return out
+    if operator == cairo.OPERATOR_OVER and a.size == b.size:
+        # Over a transparent flood (Figma's "BackgroundImageFix"), or a transparent flood
+        # over something: the other input, unchanged.
+        if _clear_flood(b):
+            return a
+        if _clear_flood(a):
+            return b
     alpha_only = a.alpha_only and b.alpha_only  # (then on an A8 plane: a quarter the bytes)
     out = Buf.plane(width, height) if alpha_only else Buf.blank(width, height)
     context = out.context()
     b.paint_onto(context, cairo.OPERATOR_SOURCE)
-    context.set_source_surface(a.surface, 0, 0)  # the whole of a: unbounded operators
-    context.set_operator(operator)
-    context.paint()
+    if operator in (cairo.OPERATOR_OVER, cairo.OPERATOR_ADD):
+        a.paint_onto(context, operator)  # bounded: a lazy `a` paints where it is, unwritten
+    else:
+        context.set_source_surface(a.surface, 0, 0)  # the whole of a: unbounded operators
+        context.set_operator(operator)
+        context.paint()
     out.alpha_only = alpha_only
     if operator in (cairo.OPERATOR_IN, cairo.OPERATOR_OUT):  # a's colour, b's coverage
         out.solid = a.solid
     return out
+
+
+def _clear_flood(buf: Buf) -> bool:
+    """A lazy flood of opacity 0 (what it paints is nothing)."""
+    return buf._surface is None and isinstance(buf._pattern, cairo.SolidPattern) and \
+        buf._mask is None and buf._pattern.get_rgba()[3] == 0
 
 
 def merge(layers: list[Buf], width: int, height: int) -> Buf:
@@ -376,6 +394,13 @@ def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
         plane = Image.fromarray(array, "L")
     small = plane.reduce(factor)
     small = small.filter(ImageFilter.GaussianBlur((sigma_x / factor, sigma_y / factor)))
+    return _reduced_plane(small, factor, width, height)
+
+
+def _reduced_plane(small: Image.Image, factor: int, width: int, height: int) -> Buf:
+    """A lazy width × height alpha plane: `small` (1/factor, whole blocks) scaled back up
+    where it is painted."""
+    padded_w, padded_h = small.width * factor, small.height * factor
 
     def enlarge() -> Image.Image:
         # resize() samples pixel centres, which lines up with reduce()'s block averages.
@@ -393,6 +418,7 @@ def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
     out = Buf(None, alpha_only=True, pattern=pattern, rect=(0, 0, width, height),
               size=(width, height))
     out._enlarge = enlarge
+    out._reduced = (small, factor)
     return out
 
 
@@ -417,6 +443,24 @@ def _tinted_reduced(flood_buf: Buf, plane: Buf) -> Buf | None:
     scaled.set_extend(pattern.get_extend())
     out = Buf(None, flood_buf.alpha_only, pattern=scaled, rect=plane._rect, size=plane.size)
     out.solid = flood_buf.solid
+    return out
+
+
+def pixels_view(src: Buf) -> np.ndarray:
+    """The pixels of a rasterised buffer as a (H, W, 4) view, to compare with another's."""
+    return src._pixels()
+
+
+def window_argb(src: Buf, x0: int, y0: int, x1: int, y1: int) -> cairo.ImageSurface:
+    """The pixels of `src` in (x0, y0, x1, y1), as an ARGB32 surface of that size (the whole
+    buffer: its own surface when it has one)."""
+    width, height = src.size
+    if (x0, y0, x1, y1) == (0, 0, width, height):
+        return src.own_argb()
+    out = cairo.ImageSurface(cairo.FORMAT_ARGB32, x1 - x0, y1 - y0)
+    context = cairo.Context(out)
+    context.translate(-x0, -y0)
+    src.paint_onto(context, cairo.OPERATOR_SOURCE)
     return out
 
 
@@ -452,15 +496,30 @@ def _alpha_tables(values: tuple) -> tuple[list, bool, tuple | None]:
     return tables, colourless, solid
 
 
+def _scales_alpha(values: list[float]) -> bool:
+    """The matrix's alpha row is alpha × a factor in 0..1 (no offset, no colour input)."""
+    row = values[15:20]
+    return not any(row[:3]) and 0 <= row[3] <= 1 and row[4] == 0
+
+
 def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
     if src.alpha_only and kind == "matrix" and len(values) >= 20:
         # On an alpha-only input every output channel is a function of alpha alone (Figma's
         # shadow matrices): four 256-entry lookup tables instead of float maths per pixel,
         # indexed by numpy (Pillow's point() rounds its table in Python on every call).
         tables, colourless, solid = _alpha_tables(tuple(values[:20]))
+        if colourless and src._reduced is not None and src._surface is None and \
+                _scales_alpha(values):
+            # A reduced blur scaled by a factor (Figma's shadow opacity): scaling commutes
+            # with the bilinear enlargement, so scale the small plane and stay lazy.
+            small, factor = src._reduced
+            out = _reduced_plane(Image.fromarray(np.take(tables[3], np.asarray(small)), "L"), factor,
+                                 *src.size)
+            out.solid = (0.0, 0.0, 0.0)
+            return out
         alpha = src.alpha_plane()
         if colourless:  # still alpha-only: one A8 plane
-            out = Buf(_plane_surface(tables[3][alpha]), alpha_only=True)
+            out = Buf(_plane_surface(np.take(tables[3], alpha)), alpha_only=True)
             out.solid = (0.0, 0.0, 0.0)
             return out
         width, height = src.size
@@ -468,9 +527,29 @@ def color_matrix(src: Buf, kind: str, values: list[float]) -> Buf:
         target = out._pixels()
         for channel, table in enumerate(tables):  # B, G, R, A in memory
             if table is not None:
-                target[..., channel] = table[alpha]
+                target[..., channel] = np.take(table, alpha)
         out.surface.mark_dirty()
         out.alpha_only = False
         out.solid = solid
         return out
     return Buf.from_float(ops.color_matrix(src.to_float(), kind, values))
+
+
+def reduced_argb(surface: cairo.ImageSurface, n: int, x0: int, y0: int, x1: int,
+                 y1: int) -> cairo.ImageSurface:
+    """The premultiplied ARGB `surface` over buffer rectangle (x0, y0, x1, y1) (whole n × n
+    blocks, transparent beyond the surface), each block averaged into one pixel (Pillow's
+    reduce: the exact mean, rounded)."""
+    surface.flush()
+    width, height = surface.get_width(), surface.get_height()
+    data = np.frombuffer(surface.get_data(), np.uint8).reshape(height, surface.get_stride())
+    padded = np.zeros((y1 - y0, x1 - x0, 4), np.uint8)
+    padded[-y0:-y0 + height, -x0:-x0 + width] = \
+        data[:, :width * 4].reshape(height, width, 4)
+    # (channel order is moot for a mean; "RGBa" keeps Pillow from premultiplying again)
+    small = np.asarray(Image.fromarray(padded, "RGBa").reduce(n))
+    out = cairo.ImageSurface(cairo.FORMAT_ARGB32, small.shape[1], small.shape[0])
+    target = np.frombuffer(out.get_data(), np.uint8).reshape(small.shape[0], out.get_stride())
+    target[:, :small.shape[1] * 4] = small.reshape(small.shape[0], -1)
+    out.mark_dirty()
+    return out

@@ -30,6 +30,9 @@ from svgrender.svg.units import parse_fraction
 log = logging.getLogger("svgrender.filters")
 
 MAX_BLUR_DEVICE_PX = 800.0  # hard ceiling per axis, whatever settings and scale say
+# A thumbnail down to 1/MAX_SAMPLE_DOWN of a size drawn before samples that size's filter
+# results instead of running the chains again (the 400 px thumbnail of a 1200 px card: 1/3).
+MAX_SAMPLE_DOWN = 4
 
 
 
@@ -104,11 +107,13 @@ def _inked_edges(source: Buf, box, wanted, width: int, height: int) -> tuple[boo
     """For each side (left, top, right, bottom): whether the buffer should reach past the canvas
     there — `wanted` (the region plus reach) does, `box` (`source`, clamped to the canvas) stops
     at the canvas's edge, and the element has ink on that edge."""
+    sides = (wanted[0] < 0 and box[0] == 0, wanted[1] < 0 and box[1] == 0,
+             wanted[2] > width and box[2] == width, wanted[3] > height and box[3] == height)
+    if not any(sides):
+        return sides
     alpha = source._pixels()[..., 3]
-    return (wanted[0] < 0 and box[0] == 0 and bool(alpha[:, 0].any()),
-            wanted[1] < 0 and box[1] == 0 and bool(alpha[0].any()),
-            wanted[2] > width and box[2] == width and bool(alpha[:, -1].any()),
-            wanted[3] > height and box[3] == height and bool(alpha[-1].any()))
+    return (sides[0] and bool(alpha[:, 0].any()), sides[1] and bool(alpha[0].any()),
+            sides[2] and bool(alpha[:, -1].any()), sides[3] and bool(alpha[-1].any()))
 
 
 def _continue_past_canvas(source: Buf, geo: _Context, box, width: int, height: int) -> None:
@@ -168,6 +173,87 @@ def _scale_of(matrix: cairo.Matrix, k: float) -> float:
     return k * max(math.hypot(matrix.xx, matrix.yx), math.hypot(matrix.xy, matrix.yy))
 
 
+def _sample_cached(context: cairo.Context, cached, scale: float) -> bool:
+    """Set the source to a filter result drawn before at a larger size, sampled down, when
+    that is as exact as running the chain again. A blurred or shadowed layer has no detail a
+    smaller size would draw differently; the sharp shape inside a shadow's result is:
+    - down to half size, bilinear sampling is exact enough;
+    - at 1/n (n ≤ MAX_SAMPLE_DOWN, the 400 px thumbnail of a 1200 px card) with the smaller
+      pixels' edges on the larger ones', when the result holds no detail sharper than a blur
+      of n pixels (`_softness`: a glow, a layer blur; not a shadow under its sharp shape),
+      each smaller pixel is the mean of the n × n it covers
+      (tests/test_filter_sampling.py compares both with running the chain again).
+    False: run the chain (rotated, another ratio, off the grid)."""
+    _, drawn_scale, result, user_to_buffer, softness = cached
+    if not drawn_scale >= scale:
+        return False
+    if scale >= drawn_scale / 2:
+        pattern = cairo.SurfacePattern(result)
+        pattern.set_matrix(user_to_buffer)
+        pattern.set_filter(cairo.FILTER_BILINEAR)
+        context.set_source(pattern)
+        return True
+    blocks = _whole_blocks(context.get_matrix(), user_to_buffer, result)
+    if blocks is None or softness < blocks[0]:
+        return False  # (sharp detail: drawn again, as n × n means would soften it)
+    n, (bx0, by0, bx1, by1), (dx0, dy0) = blocks
+    small = fb.reduced_argb(result, n, bx0, by0, bx1, by1)
+    pattern = cairo.SurfacePattern(small)
+    pattern.set_matrix(context.get_matrix().multiply(cairo.Matrix(x0=-dx0, y0=-dy0)))
+    pattern.set_filter(cairo.FILTER_NEAREST)  # pixel for pixel
+    context.set_source(pattern)
+    return True
+
+
+def _whole_blocks(device: cairo.Matrix, user_to_buffer: cairo.Matrix, result):
+    """(n, the result's rectangle in whole n × n blocks, where its first block lands in device
+    pixels) when the result maps onto device pixels at exactly 1/n with block edges on pixel
+    edges; else None."""
+    buffer_to_device = cairo.Matrix(*user_to_buffer.as_tuple())
+    try:
+        buffer_to_device.invert()
+    except cairo.Error:
+        return None
+    xx, yx, xy, yy, tx, ty = buffer_to_device.multiply(device).as_tuple()
+    if abs(yx) > 1e-9 or abs(xy) > 1e-9 or xx <= 0 or abs(xx - yy) > 1e-9:
+        return None
+    n = round(1 / xx)
+    # buffer pixel b lands on device (b + tx·n) / n: block edges on device pixel edges when
+    # tx·n is whole.
+    ox, oy = tx * n, ty * n
+    if not 2 <= n <= MAX_SAMPLE_DOWN or abs(1 / xx - n) > 1e-6 or \
+            abs(ox - round(ox)) > 1e-4 or abs(oy - round(oy)) > 1e-4:
+        return None
+    ox, oy = round(ox), round(oy)
+    width, height = result.get_width(), result.get_height()
+    # Blocks covering the result: buffer columns from bx0 (≤ 0) in steps of n, on the grid
+    # where (b + ox) is a multiple of n.
+    bx0, by0 = -((ox % n) or 0), -((oy % n) or 0)
+    bx1 = bx0 + -(-(width - bx0) // n) * n
+    by1 = by0 + -(-(height - by0) // n) * n
+    return n, (bx0, by0, bx1, by1), ((bx0 + ox) // n, (by0 + oy) // n)
+
+
+SAME_INPUT_KEPT = 8  # different sources kept per filter and geometry (a render's lifetime)
+SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
+SAME_INPUT_TOTAL_BYTES = 64 << 20  # sources kept for comparison in one render, at most
+
+
+def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int,
+                    window: tuple) -> tuple | None:
+    """What a chain's result depends on besides the source's pixels: the filter, the scale
+    and orientation (blur widths, offsets), the box's size (objectBoundingBox primitive
+    units), the buffer's size and the region's place in it. None: position-dependent
+    (primitive subregions) or too large to compare."""
+    width, height = source.size
+    if width * height * 4 > SAME_INPUT_MAX_BYTES or any(_has_subregion(p) for p in primitives):
+        return None
+    box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
+    return ("same input", id(geo.filter_node), k, reduce,
+            geo.matrix.xx, geo.matrix.yx, geo.matrix.xy, geo.matrix.yy, box, width, height,
+            window)
+
+
 def apply_filter(surface, node, name: str) -> None:
     """Replace the current source (the element's drawn group) by its filtered pixels."""
     filter_node = surface.filters.get(name)
@@ -180,16 +266,8 @@ def apply_filter(surface, node, name: str) -> None:
     width, height, k = _device_size(surface)
     scale = _scale_of(surface.context.get_matrix(), k)
     cached = results.get((id(node), name)) if results is not None else None
-    if cached is not None and cached[1] >= scale >= cached[1] / 2 and \
-            isinstance(surface.cairo, cairo.ImageSurface):
-        # Drawn before at this size or up to twice as large: the same pixels, sampled down
-        # (bilinear is exact enough down to half size). A blurred or shadowed layer has no
-        # detail that a smaller size would draw differently. Smaller still, running the chain
-        # again on the fewer pixels costs less than reducing the large result.
-        pattern = cairo.SurfacePattern(cached[2])
-        pattern.set_matrix(cached[3])
-        pattern.set_filter(cairo.FILTER_BILINEAR)
-        surface.context.set_source(pattern)
+    if cached is not None and isinstance(surface.cairo, cairo.ImageSurface) and \
+            _sample_cached(surface.context, cached, scale):
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
     unsupported = sorted({c.tag for c in primitives if c.tag not in PRIMITIVES})
@@ -200,8 +278,8 @@ def apply_filter(surface, node, name: str) -> None:
     context = surface.context
     pattern = context.get_source()
     matrix = context.get_matrix()
-    geo = _Context(surface, node, filter_node, matrix, k)
-    reduce = _reduction(primitives, geo)
+    geo = _geometry(surface, node, filter_node, matrix, k, keep=False)
+    reduce = _fact(geo, _reduction, primitives)
     if reduce > 1:  # the whole chain at 1/reduce resolution: its result is all blur anyway
         k, width, height = k / reduce, math.ceil(width / reduce), math.ceil(height / reduce)
         geo = _Context(surface, node, filter_node, matrix, k)
@@ -233,7 +311,7 @@ def apply_filter(surface, node, name: str) -> None:
     # canvas (a blurred full-page picture fades at the page's edge, as in a browser), the
     # canvas's edge pixels repeated where the element runs on past it (a card off the page
     # keeps its shadow up to the edge): the group holds nothing beyond the canvas to draw.
-    pad = _reach(primitives, geo)
+    pad = _fact(geo, _reach, primitives)
     px0, py0, px1, py1 = rx0 - pad, ry0 - pad, rx1 + pad, ry1 + pad
     if reduce == 1:
         # Past the canvas only on a side where the element has ink on the canvas's edge: on the
@@ -251,7 +329,9 @@ def apply_filter(surface, node, name: str) -> None:
             px0, py0, px1, py1 = box
     else:
         source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
-    if _bounded(primitives):
+    rasterised = source  # (holds the memory `pixels` views)
+    pixels = fb.pixels_view(source)
+    if _fact(geo, _bounded, primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
         ink = fb.ink_box(source)
         if ink is None:
@@ -260,23 +340,43 @@ def apply_filter(surface, node, name: str) -> None:
         cx0, cy0 = max(ink[0] - pad, 0), max(ink[1] - pad, 0)
         cx1, cy1 = min(ink[2] + pad, px1 - px0), min(ink[3] + pad, py1 - py0)
         source = fb.crop(source, cx0, cy0, cx1, cy1)
+        pixels = pixels[cy0:cy1, cx0:cx1]
         px0, py0, px1, py1 = px0 + cx0, py0 + cy0, px0 + cx1, py0 + cy1
-    geo.origin = (px0, py0)
-    try:
-        padded = run_chain(primitives, source, geo, filter_node)
-    except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: the render fails
-        context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
-                                 "element drawn unfiltered")
-        return
-    # Only the filter region shows: clip the padded result to it.
-    result = fb.clip(padded, rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0).own_argb()
+    # Another element of this render with the same filter, the same pixels and the same
+    # geometry relative to its buffer (a grid of identical shadowed cards) has the same result.
+    same_key = _same_input_key(primitives, geo, source, k, reduce,
+                               (rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0))
+    same = results.setdefault(same_key, []) if results is not None and same_key else None
+    hit = next((entry for entry in same if np.array_equal(entry[0], pixels)), None) \
+        if same else None
+    if hit is not None:
+        _, _, result, wx0, wy0 = hit
+    else:
+        geo.origin = (px0, py0)
+        try:
+            padded = run_chain(primitives, source, geo, filter_node)
+        except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: render fails
+            context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
+                                     "element drawn unfiltered")
+            return
+        # Only the filter region shows: the result is the padded buffer's window on it
+        # (outside it the pattern paints nothing, as a clip would leave).
+        pw, ph = padded.size
+        wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
+        wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
+        result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
+        kept = results.get("same input bytes", 0) if results is not None else 0
+        if same is not None and len(same) < SAME_INPUT_KEPT and kept < SAME_INPUT_TOTAL_BYTES:
+            same.append((pixels, rasterised, result, wx0, wy0))
+            results["same input bytes"] = kept + pixels.nbytes
     filtered = cairo.SurfacePattern(result)
-    to_buffer = cairo.Matrix(k, 0, 0, k, -px0, -py0)
+    to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
     filtered.set_matrix(user_to_buffer)
     context.set_source(filtered)
     if results is not None and isinstance(surface.cairo, cairo.ImageSurface):
-        results[(id(node), name)] = (node, scale, result, user_to_buffer)
+        results[(id(node), name)] = (node, scale, result, user_to_buffer,
+                                     _fact(geo, _softness, primitives))  # (its own pixels)
 
 
 # --- the primitives: one entry each (run; what bounds its result; how far it reaches) ---------
@@ -533,6 +633,24 @@ PRIMITIVES: dict[str, Primitive] = {
 }
 
 
+def _fact(geo: _Context, compute: Callable, primitives):
+    """compute(primitives, geo) (or compute(primitives)), once per render for a filter at one
+    scale and orientation (16 shadowed cards: the first one's reach, reduction…)."""
+    results = context_of(geo.surface).filter_results
+    if results is None:
+        return _call_fact(compute, primitives, geo)
+    m = geo.matrix
+    box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
+    key = ("fact", compute.__name__, id(geo.filter_node), geo.k, m.xx, m.yx, m.xy, m.yy, box)
+    if key not in results:
+        results[key] = _call_fact(compute, primitives, geo)
+    return results[key]
+
+
+def _call_fact(compute: Callable, primitives, geo: _Context):
+    return compute(primitives) if compute is _bounded else compute(primitives, geo)
+
+
 def _bounded(primitives) -> bool:
     """True when the chain's result is transparent wherever the source is transparent and out
     of the chain's reach: then the work can be cropped to the ink (a shadow is, a flood is not)."""
@@ -549,6 +667,37 @@ def _bounded(primitives) -> bool:
         last = primitive.bounded(node, of) if primitive else of(node.get("in"))
         if node.get("result"):
             bounded[node.get("result")] = last
+    return last
+
+
+def _softness(primitives, geo: _Context) -> float:
+    """The narrowest blur (device px) every path from the element's pixels to the chain's
+    result goes through: 0 when sharp detail (the source itself, a morphology) reaches the
+    result, inf when none does (a flood)."""
+    soft: dict[str, float] = {"SourceGraphic": 0.0, "SourceAlpha": 0.0}
+    last = 0.0
+
+    def of(name) -> float:
+        return soft.get(name, 0.0) if name else last
+
+    for node in primitives:
+        tag = node.tag
+        if tag == "feGaussianBlur":
+            sigma = min(_sigmas(node, geo))
+            last = max(of(node.get("in")), sigma)
+        elif tag == "feFlood":
+            last = math.inf
+        elif tag in ("feOffset", "feColorMatrix", "feComponentTransfer", "feTile"):
+            last = of(node.get("in"))
+        elif tag in ("feComposite", "feBlend"):
+            last = min(of(node.get("in")), of(node.get("in2")))
+        elif tag == "feMerge":
+            last = min((of(c.get("in")) for c in node.children if c.tag == "feMergeNode"),
+                       default=math.inf)
+        else:  # morphology, a drop shadow (its source on top), anything else
+            last = 0.0
+        if node.get("result"):
+            soft[node.get("result")] = last
     return last
 
 
@@ -646,6 +795,20 @@ def _subregion(node, geo: _Context) -> tuple[int, int, int, int]:
     return geo.user_rect_to_buffer(x, y, w, h)
 
 
+def _geometry(surface, node, filter_node, matrix: cairo.Matrix, k: float,
+              keep: bool) -> _Context:
+    """The element's filter geometry; group_extent keeps it for apply_filter, which runs
+    right after CairoSVG drew the element's group (same node, same matrix)."""
+    results = context_of(surface).filter_results
+    key = ("geometry", id(node), id(filter_node), matrix.as_tuple(), k)
+    geo = results.pop(key, None) if results is not None else None
+    if geo is None:
+        geo = _Context(surface, node, filter_node, matrix, k)
+    if keep and results is not None:
+        results[key] = geo
+    return geo
+
+
 def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
     """The device rectangle a filtered element's group needs (its filter region plus the
     chain's reach), or None when it is not known before drawing (text, a transform of its own,
@@ -656,12 +819,12 @@ def group_extent(surface, node, name: str) -> tuple[int, int, int, int] | None:
     if filter_node is None or node.get("transform") or \
             not isinstance(surface.cairo, cairo.ImageSurface):
         return None
-    geo = _Context(surface, node, filter_node, surface.context.get_matrix(), 1.0)
+    geo = _geometry(surface, node, filter_node, surface.context.get_matrix(), 1.0, keep=True)
     region = geo.filter_region()
     if region is None:
         return None
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
-    reduce = max(_reduction(primitives, geo), 1)
-    margin = _reach(primitives, geo) + 3 * reduce + 2  # rounding at a reduced resolution
+    reduce = max(_fact(geo, _reduction, primitives), 1)
+    margin = _fact(geo, _reach, primitives) + 3 * reduce + 2  # rounding at a reduced resolution
     x0, y0, x1, y1 = geo.user_rect_to_buffer(*region)
     return x0 - margin, y0 - margin, x1 + margin, y1 + margin
