@@ -179,6 +179,9 @@ def _in_thread(function, *args):
 def render_files(args, settings: Settings, planned: list[Planned]) -> int:
     """Draw each planned template with the same params; a failing one is reported and the
     others still drawn. Exit status 1 if any failed."""
+    from svgrender.draw import bindings
+
+    bindings.install()  # before cairocffi loads: its C declarations pre-parsed (once per machine)
     from svgrender.draw import seams
     from svgrender.draw.fonts import add_font_dir
     from svgrender.params import params_from_pairs
