@@ -122,4 +122,41 @@ def install() -> bool:
     _stand_in("cairocffi.ffi", ffi=ffis["cairo"], ffi_pixbuf=ffis["pixbuf"])
     _stand_in("pangocffi.ffi_build", ffi=ffis["pango"])
     _stand_in("pangocairocffi.ffi_build", ffi=ffis["pangocairo"])
+    with _remembered_library_names(folder / "libraries.json"):
+        import cairocffi
+        import pangocairocffi
+        import pangocffi  # noqa: F401 (imported here, under the remembered names)
     return True
+
+
+@contextlib.contextmanager
+def _remembered_library_names(path: Path):
+    """ctypes.util.find_library answered from a file while the packages load. They look each
+    library up under several names, and each name not found costs a gcc/ld run (~40 ms);
+    the answers (sonames like libcairo.so.2) are remembered on the first run. A remembered
+    name that no longer loads makes the package try its next one, as without this."""
+    import ctypes.util
+    import json
+
+    original = ctypes.util.find_library
+    try:
+        known = json.loads(path.read_text())
+    except (OSError, ValueError):
+        known = {}
+    asked: dict[str, str | None] = {}
+
+    def find_library(name: str) -> str | None:
+        if name not in known:
+            known[name] = original(name)
+        asked[name] = known[name]
+        return known[name]
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+    if asked and not path.is_file():
+        temporary = path.with_suffix(f".{os.getpid()}")
+        temporary.write_text(json.dumps(asked))
+        os.replace(temporary, path)
