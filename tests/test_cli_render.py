@@ -153,6 +153,11 @@ def test_pre_parsed_bindings_draw_the_same_bytes(tmp_path):
         ours = (tmp_path / "fast" / f"{name}.png").read_bytes()
         assert ours == (tmp_path / "slow" / f"{name}.png").read_bytes(), name
         assert Image.open(tmp_path / "fast" / f"{name}.png").size[0] > 1000
+    (folder,) = (tmp_path / "cache" / "svgrender").iterdir()
+    assert "libcairo.so.2" in (folder / "libraries.json").read_text()
+    # A broken cache file: the packages parse their own C as before, nothing fails
+    (folder / "_svgrender_cffi_pango.py").write_text("raise ImportError('truncated')")
+    assert probe_run() == ["False", "cffi.api", "cffi.api"]
 
 
 def test_bindings_step_aside_when_cairocffi_is_loaded_already(tmp_path, monkeypatch):

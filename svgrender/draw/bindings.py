@@ -116,17 +116,26 @@ def install() -> bool:
             _generate(folder)  # parses this once: this process gains nothing
             return False
         ffis = _load(folder)
+        _stand_in("cairocffi.ffi", ffi=ffis["cairo"], ffi_pixbuf=ffis["pixbuf"])
+        _stand_in("pangocffi.ffi_build", ffi=ffis["pango"])
+        _stand_in("pangocairocffi.ffi_build", ffi=ffis["pangocairo"])
+        with _remembered_library_names(folder / "libraries.json"):
+            import cairocffi
+            import pangocairocffi
+            import pangocffi  # noqa: F401 (imported here, under the remembered names)
     except Exception as exc:  # noqa: BLE001 — any failure: the packages import as usual
         log.debug("pre-parsed cffi bindings not used: %r", exc)
+        _forget()
         return False
-    _stand_in("cairocffi.ffi", ffi=ffis["cairo"], ffi_pixbuf=ffis["pixbuf"])
-    _stand_in("pangocffi.ffi_build", ffi=ffis["pango"])
-    _stand_in("pangocairocffi.ffi_build", ffi=ffis["pangocairo"])
-    with _remembered_library_names(folder / "libraries.json"):
-        import cairocffi
-        import pangocairocffi
-        import pangocffi  # noqa: F401 (imported here, under the remembered names)
     return True
+
+
+def _forget() -> None:
+    """Undo a half-done install: the next import of the packages starts afresh."""
+    for name in list(sys.modules):
+        if name.split(".")[0] in ("cairocffi", "pangocffi", "pangocairocffi") \
+                or name.startswith("_svgrender_cffi_"):
+            del sys.modules[name]
 
 
 @contextlib.contextmanager
