@@ -115,17 +115,24 @@ def cmd_render(args, settings: Settings) -> int:
 
 def _render_remote(args) -> int:
     """render --server: each template rendered by the service, written like a local render."""
-    from svgrender.cli_render import output_format, output_paths
+    from svgrender.cli_render import output_format, output_paths, report
     from svgrender.client.cli import run_remote
 
     fmt = output_format(args)
     pairs = param_pairs(args.param)
+    several = len(args.template) > 1
     status = 0
     for name, path in zip(args.template, output_paths(args.template, args.output, fmt)):
         path.parent.mkdir(parents=True, exist_ok=True)
         one = argparse.Namespace(**{**vars(args), "template": name, "output": str(path),
                                     "format": fmt})
-        status = run_remote("render", one, pairs) or status
+        try:
+            status = run_remote("render", one, pairs) or status
+        except SvgRenderError as exc:
+            if not several:
+                raise
+            report(exc, name)  # named, and the others still rendered
+            status = 1
     return status
 
 

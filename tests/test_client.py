@@ -228,6 +228,10 @@ def test_cli_renders_many_templates_against_a_server(server, tmp_path, capsys):
     assert Image.open(out / "certificate.jpeg").size == (1123, 794)
     assert sum(abs(a - b) for a, b in zip(card.getpixel((20, 20)), (10, 200, 30))) < 20
     assert capsys.readouterr().out.count(f"{out}/") == 2
+    assert main(["render", "nope", "social-card", "-o", str(tmp_path / "again"), "--server",
+                 server, "--key", ADMIN]) == 1
+    assert '"file": "nope"' in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "again").iterdir()] == ["social-card.png"]
 
 
 def test_variants_and_pages(client):
