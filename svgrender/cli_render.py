@@ -217,8 +217,14 @@ def render_files(args, settings: Settings, planned: list[Planned]) -> int:
         finally:
             _stop_deadline()
         main = rendered.files[0]
-        item.output.parent.mkdir(parents=True, exist_ok=True)
-        item.output.write_bytes(main.data)
+        try:
+            item.output.parent.mkdir(parents=True, exist_ok=True)
+            item.output.write_bytes(main.data)
+        except OSError as exc:  # a read-only folder, a full disk: this file, not the others
+            report(SvgRenderError(f"cannot write {item.output}: {exc.strerror or exc}",
+                                  field="output", code="output_not_written"), named)
+            failed += 1
+            continue
         print(f"{item.output}: {rendered.width}×{rendered.height} {main.format}", flush=True)
         for warning in rendered.warnings:  # those not logged yet (e.g. a cached static layer)
             logging.getLogger("svgrender.render").warning(warning)
