@@ -168,3 +168,19 @@ def test_bindings_step_aside_when_cairocffi_is_loaded_already(tmp_path, monkeypa
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert bindings.install() is False
     assert not (tmp_path / "svgrender").exists()  # nothing generated, nothing replaced
+
+
+def test_an_unwritable_cache_costs_nothing_but_the_speed(tmp_path):
+    """No cache folder can be made (here the path is a file): the packages parse their own C
+    once, as before, and a render is the same."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    probe = ("import sys; from svgrender.draw import bindings; used = bindings.install(); "
+             "print(used, 'cairocffi' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": str(blocked)}, timeout=120)
+    assert done.stdout.split() == ["False", "True"], done.stderr  # loaded once, kept
+    out = tmp_path / "card.png"
+    rendered = run("social-card", "-o", str(out), env={"XDG_CACHE_HOME": str(blocked)})
+    assert rendered.returncode == 0, rendered.stderr
+    assert Image.open(out).size == (1200, 630)

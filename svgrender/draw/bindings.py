@@ -108,13 +108,16 @@ def install() -> bool:
     """Give cairocffi, pangocffi and pangocairocffi pre-parsed FFIs; True if they got them."""
     if any(name in sys.modules for name in ("cairocffi", "pangocffi", "pangocairocffi")):
         return False  # too late: they parsed already
-    try:
-        if importlib.util.find_spec("xcffib") is not None:
-            return False  # cairocffi then declares XCB too: leave it to do so
-        folder = cache_folder()
-        if not all((folder / f"{_module_name(name)}.py").is_file() for name, _ in MODULES):
+    if importlib.util.find_spec("xcffib") is not None:
+        return False  # cairocffi then declares XCB too: leave it to do so
+    folder = cache_folder()
+    if not all((folder / f"{_module_name(name)}.py").is_file() for name, _ in MODULES):
+        try:
             _generate(folder)  # parses this once: this process gains nothing
-            return False
+        except Exception as exc:  # noqa: BLE001 — e.g. no writable cache: imported as usual
+            log.debug("pre-parsed cffi bindings not written: %r", exc)
+        return False
+    try:
         ffis = _load(folder)
         _stand_in("cairocffi.ffi", ffi=ffis["cairo"], ffi_pixbuf=ffis["pixbuf"])
         _stand_in("pangocffi.ffi_build", ffi=ffis["pango"])
@@ -167,5 +170,6 @@ def _remembered_library_names(path: Path):
         ctypes.util.find_library = original
     if asked and not path.is_file():
         temporary = path.with_suffix(f".{os.getpid()}")
-        temporary.write_text(json.dumps(asked))
-        os.replace(temporary, path)
+        with contextlib.suppress(OSError):  # not remembered: asked again next time
+            temporary.write_text(json.dumps(asked))
+            os.replace(temporary, path)
