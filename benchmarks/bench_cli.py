@@ -153,7 +153,10 @@ def main() -> int:
     text = table(results, installs, TEMPLATES[:files], runs)
     print(text)
     if not args.smoke:
-        Path(args.write).write_text(text)
+        written = Path(args.write)
+        old = written.read_text() if written.exists() else ""
+        notes = old[old.index("\n## Notes"):] if "\n## Notes" in old else ""
+        written.write_text(text + notes)  # hand-written notes kept below the new table
     return 0
 
 
