@@ -110,7 +110,10 @@ def install() -> bool:
         return False  # too late: they parsed already
     if importlib.util.find_spec("xcffib") is not None:
         return False  # cairocffi then declares XCB too: leave it to do so
-    folder = cache_folder()
+    try:
+        folder = cache_folder()
+    except (RuntimeError, KeyError, metadata.PackageNotFoundError):  # no home, no metadata
+        return False
     if not all((folder / f"{_module_name(name)}.py").is_file() for name, _ in MODULES):
         try:
             _generate(folder)  # parses this once: this process gains nothing
