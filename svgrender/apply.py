@@ -25,18 +25,36 @@ from svgrender.svg.xml import (font_size_of, local_name, set_href, set_style, st
 from svgrender.templates.model import Template
 from svgrender.words import article
 from svgrender.svg.units import parse_length
-from svgrender.kinds.barcode import apply_barcode
-from svgrender.kinds.chart import apply_chart
 from svgrender.kinds.crops import check_focus, finish_crop
 from svgrender.kinds.effects import apply_effect
 from svgrender.kinds.hyperlink import apply_href
 from svgrender.kinds.place import defs as _defs
 from svgrender.kinds.place import requires
 from svgrender.kinds.place import svg as _svg
-from svgrender.kinds.qr import apply_qr
 from svgrender.kinds.rating import apply_rating
 from svgrender.properties import BY_NAME, PROPERTIES, properties_for
+
 from svgrender.properties import ALL, Box, Property  # noqa: F401 (their old home)
+
+
+# Kinds whose module (and library: python-barcode, segno, the chart code) loads when a request
+# uses them, not with every render: a one-off `svgrender render` starts faster.
+def apply_barcode(*args):
+    from svgrender.kinds.barcode import apply_barcode as apply
+
+    return apply(*args)
+
+
+def apply_chart(*args):
+    from svgrender.kinds.chart import apply_chart as apply
+
+    return apply(*args)
+
+
+def apply_qr(*args):
+    from svgrender.kinds.qr import apply_qr as apply
+
+    return apply(*args)
 
 
 class Target:

@@ -8,7 +8,6 @@ id also takes a path to an .svg file; render, batch and templates run on a remot
 from __future__ import annotations
 
 import argparse
-import asyncio
 import gc
 import ipaddress
 import json
@@ -21,7 +20,8 @@ from pathlib import Path
 # Only light imports here: `svgrender --help` and a wrong template name answer before cairo,
 # Pango and the drawing code load (each command imports what it draws with).
 from svgrender import logs
-from svgrender.errors import SvgRenderError, TemplateNotFound
+from svgrender.cli_render import locate, not_found, param_pairs
+from svgrender.errors import SvgRenderError
 from svgrender.formats import BY_NAME
 from svgrender.settings import Settings
 from svgrender.words import counted
@@ -61,40 +61,6 @@ def _with_templates(args, settings: Settings) -> Settings:
     return settings
 
 
-def _not_found(text: str, folder: Path, as_path: bool) -> TemplateNotFound:
-    """Where we looked, and how to look elsewhere."""
-    hint = ("point to your templates with --templates DIR or SVGRENDER_TEMPLATES_DIR, or give "
-            "a path to an .svg file")
-    if as_path:
-        return TemplateNotFound(f"no SVG file at {Path(text).expanduser().absolute()}; {hint}",
-                                field="template")
-    if not folder.is_dir():
-        where = f"the templates folder {folder.absolute()} does not exist"
-    else:
-        ids = sorted(p.stem for p in folder.glob("*.svg") if p.is_file())
-        shown = ", ".join(ids[:12]) + (f", … ({len(ids)} in all)" if len(ids) > 12 else "")
-        where = (f"no {text}.svg in {folder.absolute()}"
-                 + (f" (it has: {shown})" if ids else " (it has no .svg files)"))
-    return TemplateNotFound(f"template {text!r} not found: {where}; {hint}", field="template")
-
-
-def _locate(text: str, settings: Settings, required: bool = True) -> tuple[Settings, str]:
-    """A template id in the templates folder, or a path to an .svg file (then its folder is the
-    templates folder and its name the id). Only file lookups: it answers before fonts load."""
-    folder = settings.templates_dir
-    in_folder = not any(c in text for c in "/\\") and (folder / f"{text}.svg").is_file()
-    path = Path(text).expanduser()
-    as_path = path.suffix.lower() in (".svg", ".svgz") or any(c in text for c in "/\\")
-    if as_path and not in_folder and path.is_file():
-        if path.suffix.lower() != ".svg":
-            raise SvgRenderError(f"{path}: upload .svgz files as templates first (or unpack "
-                                 "them to .svg)", field="template")
-        return replace(settings, templates_dir=path.resolve().parent), path.stem
-    if in_folder or not required and not as_path:
-        return settings, text
-    raise _not_found(text, folder, as_path)
-
-
 def cmd_serve(args, settings: Settings) -> int:
     import uvicorn
 
@@ -127,18 +93,6 @@ def cmd_serve(args, settings: Settings) -> int:
     return 0
 
 
-def _pairs(items: list[str]) -> list[tuple[str, str]]:
-    """-p name.property=value, as (key, value) pairs."""
-    pairs = []
-    for text in items:
-        key, sep, value = text.partition("=")
-        if not sep:
-            raise SvgRenderError(f"-p expects name.property=value, got {text!r}",
-                                 field="params")
-        pairs.append((key, value))
-    return pairs
-
-
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -149,45 +103,37 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def _bounded(settings: Settings, seconds: float) -> None:
-    """One file must not take the machine: this process gets the workers' memory ceiling and
-    a hard deadline (a pure-Python draw cannot be interrupted politely: the process ends)."""
-    import signal
-
-    from svgrender.workers import limit_memory
-
-    limit_memory(settings)
-
-    def overrun(signum, frame):
-        error = {"code": "render_timeout", "message": f"loading and drawing took longer than "
-                 f"{seconds:g} s (--timeout) and were stopped"}
-        print(f"error: {json.dumps(error)}", file=sys.stderr, flush=True)
-        os._exit(3)
-
-    signal.signal(signal.SIGALRM, overrun)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
 def cmd_render(args, settings: Settings) -> int:
-    from svgrender.executors import ThreadExecutor
-    from svgrender.params import RenderRequest, params_from_pairs
-    from svgrender.wiring import local_service
+    """One template to a file, or many into a folder (cli_render.py)."""
+    from svgrender.cli_render import plan, render_files
 
-    template_id = args.template_id  # any SVG file: a store over its folder, its stem the id
-    fmt = args.format or Path(args.output).suffix.lstrip(".").lower() or "png"
-    params = params_from_pairs(_pairs(args.param))
-    _bounded(settings, args.timeout or 2 * settings.render_timeout)
-    service = local_service(settings, ThreadExecutor(settings))
-    service.templates.fonts.sync()  # fonts uploaded to the server's templates folder
-    async def render():
-        return await service.run(await service.admit(
-            template_id, RenderRequest(params=params, format=fmt, scale=args.scale)))
-    result = asyncio.run(render())
-    Path(args.output).write_bytes(service.files.files[result.files[0]])
-    print(f"{args.output}: {result.width}×{result.height} {result.files[0].rsplit('.', 1)[1]}")
-    for warning in result.warnings:  # those not logged yet (e.g. from a cached static layer)
-        logging.getLogger("svgrender.render").warning(warning)
-    return 0
+    planned, failed = plan(args, settings)
+    if not planned:
+        return 1
+    return render_files(args, settings, planned) or (1 if failed else 0)
+
+
+def _render_remote(args) -> int:
+    """render --server: each template rendered by the service, written like a local render."""
+    from svgrender.cli_render import output_format, output_paths, report
+    from svgrender.client.cli import run_remote
+
+    fmt = output_format(args)
+    pairs = param_pairs(args.param)
+    several = len(args.template) > 1
+    status = 0
+    for name, path in zip(args.template, output_paths(args.template, args.output, fmt)):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        one = argparse.Namespace(**{**vars(args), "template": name, "output": str(path),
+                                    "format": fmt})
+        try:
+            status = run_remote("render", one, pairs) or status
+        except SvgRenderError as exc:
+            if not several:
+                raise
+            report(exc, name)  # named, and the others still rendered
+            status = 1
+    return status
 
 
 def cmd_templates(args, settings: Settings) -> int:
@@ -228,7 +174,7 @@ def cmd_link(args, settings: Settings) -> int:
         raise SvgRenderError("set SVGRENDER_LINK_KEYS (the server's keys) to sign links",
                              field="SVGRENDER_LINK_KEYS", code="links_disabled")
     request = validate_request(
-        RenderRequest(params=params_from_pairs(_pairs(args.param)), format=args.format,
+        RenderRequest(params=params_from_pairs(param_pairs(args.param)), format=args.format,
                       scale=args.scale), max_text_chars=settings.max_text_chars,
         max_metadata_bytes=settings.max_metadata_bytes, max_params=settings.max_params,
         max_scale=settings.max_scale)
@@ -240,7 +186,7 @@ def cmd_link(args, settings: Settings) -> int:
         request = service.admit_to(template, request).request
         version = template.version if args.pin else None
     elif args.pin:
-        raise _not_found(args.template_id, settings.templates_dir, False)
+        raise not_found(args.template_id, settings.templates_dir, False)
     base = args.base or settings.public_url or "http://127.0.0.1:9333"
     urls = link_urls(base, settings.link_keys[0] if settings.link_keys else None,
                      args.template_id, request, version)
@@ -260,6 +206,8 @@ def cmd_batch(args, settings: Settings) -> int:
     rows = local.read_rows(Path(args.rows), "pdf" if args.pdf else args.format, settings,
                            template)
     out = Path(args.output)
+    import asyncio
+
     outcome = asyncio.run(local.render_rows(args.template_id, rows, out, settings, console))
     done = sum(1 for path in outcome.written if path.exists())
     console.print(f"{done} of {len(rows)} rows in {out}/ ({outcome.skipped} already there), "
@@ -284,6 +232,8 @@ def cmd_mcp(args, settings: Settings) -> int:
     except ImportError:
         raise SvgRenderError("svgrender mcp needs the mcp extra: pip install 'svgrender[mcp]'",
                              code="missing_extra") from None
+    import asyncio
+
     asyncio.run(stdio.run(settings, args.server, args.key))
     return 0
 
@@ -352,15 +302,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--storage", help="storage directory (SVGRENDER_STORAGE_DIR)")
     serve.add_argument("--insecure-open", action="store_true",
                        help="allow binding a non-loopback address without API keys")
-    render = sub.add_parser("render", help="render one image to a file", parents=[folder])
-    render.add_argument("template", help="template id, or a path to any .svg file")
-    render.add_argument("-o", "--output", required=True)
+    render = sub.add_parser("render", help="render templates to image files",
+                            parents=[folder])
+    render.add_argument("template", nargs="+",
+                        help="template id, or a path to any .svg file; several: one image each "
+                             "into the -o folder, in one process")
+    render.add_argument("-o", "--output", required=True,
+                        help="the image file, or a folder (OUT/<name>.<format>; required "
+                             "with several templates)")
     render.add_argument("-p", "--param", action="append", default=[],
                         help="name.property=value, e.g. -p title.text='Hello' (repeatable)")
     render.add_argument("--scale", type=float, default=1.0)
-    render.add_argument("--format", choices=sorted(BY_NAME))
+    render.add_argument("--format", choices=sorted(BY_NAME),
+                        help="default: the output file's extension, else png")
     render.add_argument("--timeout", type=_positive_seconds, default=None,
-                        help="seconds for loading and drawing together (default: twice "
+                        help="seconds for loading and drawing each template (default: twice "
                              "SVGRENDER_RENDER_TIMEOUT); the process also gets "
                              "SVGRENDER_WORKER_MEMORY_LIMIT_MB")
     link = sub.add_parser("link", help="print a signed render link (SVGRENDER_LINK_KEYS)",
@@ -407,12 +363,20 @@ def main(argv: list[str] | None = None) -> int:
     handler = logs.configure(settings.log_format)  # every logger, uvicorn's, botocore's too
     if handler is not None and args.command not in ("serve", "worker"):
         handler.addFilter(_once())  # a one-off command: each warning once
+    if args.command == "render":  # one or many templates: names checked before fonts load
+        try:
+            if args.server:
+                return _render_remote(args)
+            return cmd_render(args, settings)
+        except SvgRenderError as exc:
+            print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)
+            return 1
     named = getattr(args, "template", None) or getattr(args, "id", None)
     if named:
         # Before fonts and seams load: a wrong name or folder fails at once, saying where.
         try:
-            settings, args.template_id = _locate(named, settings,
-                                                 required=args.command != "link")
+            settings, args.template_id = locate(named, settings,
+                                                required=args.command != "link")
         except SvgRenderError as exc:
             print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)
             return 1
@@ -428,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "server", None) and args.command in ("render", "batch", "templates"):
             from svgrender.client.cli import run_remote
 
-            return run_remote(args.command, args, _pairs(getattr(args, "param", [])))
+            return run_remote(args.command, args, param_pairs(getattr(args, "param", [])))
         return handler(args, settings)
     except SvgRenderError as exc:
         print(f"error: {json.dumps(exc.to_json())}", file=sys.stderr)

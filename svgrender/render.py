@@ -135,8 +135,11 @@ def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
 
 
 def render(template: Template, request: RenderRequest, settings: Settings,
-           images: dict[str, DecodedImage] | None = None) -> Rendered:
-    """`images` are the request's decoded imageUrls by layer name (io.loaders)."""
+           images: dict[str, DecodedImage] | None = None, *,
+           thumbnails: bool = True) -> Rendered:
+    """`images` are the request's decoded imageUrls by layer name (io.loaders).
+    `thumbnails=False` (the CLI, which writes only the image): a raster image is drawn and
+    encoded alone, the same pixels (it is drawn first anyway); `files` then holds only it."""
     if request.pages:
         return render_pages(template, request, settings, images)
     if request.frames:
@@ -165,7 +168,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     # Raster: the image first, at full quality; then the thumbnails, larger first, which may
     # sample filtered layers down from a larger size drawn before (never up). Vector: the
     # thumbnails first, so the vector file can write the text lines they were drawn with.
-    order = thumbs + [0] if fmt.vector else [0] + thumbs
+    order = thumbs + [0] if fmt.vector else [0] + thumbs if thumbnails else [0]
     raster = fmt.thumbnail
     background = "#ffffff" if raster.opaque else None
     raster_sizes = list(dict.fromkeys(sizes[i] for i in order if i or not fmt.vector))
@@ -191,7 +194,8 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                                                     backdrops.get(size), drawing.context)
         drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
     check_overlaps(template, fit, warnings)
-    return Rendered([drawn[i] for i in range(3)], sizes[0].width, sizes[0].height, warnings, fit)
+    return Rendered([drawn[i] for i in sorted(drawn)], sizes[0].width, sizes[0].height, warnings,
+                    fit)
 
 
 def render_pages(template: Template, request: RenderRequest, settings: Settings,

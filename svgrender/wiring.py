@@ -9,16 +9,19 @@ there, not in the API process.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from svgrender.formats import media_type
 from svgrender.executors import ProcessExecutor, RenderExecutor, executor_for
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import (FileStore, LocalFileStore, LocalRecordStore, MemoryFileStore,
                                   MemoryRecordStore, RecordStore)
-from svgrender.jobs.manager import JobManager
-from svgrender.jobs.store import SqliteJobStore
 from svgrender.service import RenderResult, RenderService
 from svgrender.settings import Settings
 from svgrender.templates.store import TemplateStore
+
+if TYPE_CHECKING:
+    from svgrender.jobs.manager import JobManager
 
 
 def build_service(settings: Settings, *, files: FileStore | None = None,
@@ -71,6 +74,8 @@ def on_executor(templates: TemplateStore, executor: RenderExecutor) -> TemplateS
 def build_jobs(settings: Settings, service: RenderService) -> JobManager:
     """Embedded jobs (SQLite beside the images), or Dramatiq on Redis when configured."""
     from svgrender.api.views import image_answer
+    from svgrender.jobs.manager import JobManager  # here: `svgrender render` needs no jobs
+    from svgrender.jobs.store import SqliteJobStore
 
     def answer(image_id: str, base: str) -> dict | None:
         record = service.records.get_record(image_id)

@@ -69,3 +69,11 @@ def test_shadows_benchmark_smoke_run():
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "| 16 |" in result.stdout and "per extra shadow" in result.stdout
+
+
+def test_cli_benchmark_smoke_run():
+    result = subprocess.run([sys.executable, "benchmarks/bench_cli.py", "--smoke"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "| `svgrender --help` |" in result.stdout
+    assert "2 templates in one call / 2 calls (after): wall" in result.stdout

@@ -214,6 +214,26 @@ def test_cli_runs_against_a_server(server, tmp_path, capsys):
     assert '"code": "invalid_color"' in capsys.readouterr().err
 
 
+def test_cli_renders_many_templates_against_a_server(server, tmp_path, capsys):
+    """`render a b -o DIR/ --server URL`: one request per template, written like a local run."""
+    from svgrender.cli import main
+
+    out = tmp_path / "many"
+    assert main(["render", "social-card", "certificate", "-o", f"{out}/", "--format", "jpeg",
+                 "-p", "canvas.backgroundColor=rgb(10,200,30)", "--server", server,
+                 "--key", ADMIN]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["certificate.jpeg", "social-card.jpeg"]
+    card = Image.open(out / "social-card.jpeg")
+    assert card.format == "JPEG" and card.size == (1200, 630)
+    assert Image.open(out / "certificate.jpeg").size == (1123, 794)
+    assert sum(abs(a - b) for a, b in zip(card.getpixel((20, 20)), (10, 200, 30))) < 20
+    assert capsys.readouterr().out.count(f"{out}/") == 2
+    assert main(["render", "nope", "social-card", "-o", str(tmp_path / "again"), "--server",
+                 server, "--key", ADMIN]) == 1
+    assert '"file": "nope"' in capsys.readouterr().err
+    assert [p.name for p in (tmp_path / "again").iterdir()] == ["social-card.png"]
+
+
 def test_variants_and_pages(client):
     answer = client.render_variants("social-card", {
         "en": {"title": {"text": "Explore New Zealand"}},

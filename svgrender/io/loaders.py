@@ -21,8 +21,6 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from svgrender import metrics
 from svgrender.errors import ImageFetchError, SvgRenderError, UpstreamError, UpstreamTimeout
 from svgrender.io import redirects
@@ -186,6 +184,8 @@ async def vet_url(url: str, layer: str, settings: Settings) -> Target:
     netloc = ip_host if default_port else f"{ip_host}:{port}"
     path = parts.path or "/"
     vetted = urllib.parse.urlunsplit((scheme, netloc, path, parts.query, ""))
+    import httpx  # here, not at import: a render without image URLs never loads it
+
     try:
         return Target(httpx.URL(vetted), host, host_header, scheme)
     except (httpx.InvalidURL, ValueError):
@@ -389,6 +389,8 @@ class ImageFetcher:
 
     async def _follow(self, url: str, layer: str, entry: CacheEntry | None,
                       budget: PixelBudget | None) -> DecodedImage:
+        import httpx
+
         s = self.settings
         timeout = httpx.Timeout(s.fetch_total_timeout, connect=s.fetch_connect_timeout)
         current = url
@@ -455,6 +457,8 @@ class ImageFetcher:
         raise _bad_url(layer, url, f"more than {s.fetch_max_redirects} redirects")
 
     async def _read(self, response: httpx.Response, url: str, layer: str) -> bytes:
+        import httpx
+
         limit = self.settings.max_image_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:

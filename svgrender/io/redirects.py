@@ -6,7 +6,10 @@ httpx sees it: callers read it with `location(response)` and decide themselves."
 
 from __future__ import annotations
 
-import httpx
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only annotations: importing this must not load httpx
+    import httpx
 
 KEY = "svgrender.location"
 
