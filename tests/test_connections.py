@@ -344,3 +344,46 @@ def test_a_health_request_that_is_not_plain_goes_to_the_app():
                     b"GET /healthzz HTTP/1.1\r\nHost: x\r\n\r\n"):
             ((status, _, body),) = answers(port, raw, 1)
             assert body.startswith(b"app:/healthz"), (raw, body)
+
+
+def test_an_answer_is_one_write_and_a_100_continue_is_not_held():
+    """uvicorn writes a response's head and body apart (two sends, two wake-ups of the client);
+    here each answer is one write. A `100 Continue` still goes before the body is sent."""
+    import asyncio.selector_events
+
+    writes = []
+    real = asyncio.selector_events._SelectorSocketTransport.write
+
+    def counted(transport, data):
+        if data:  # (asyncio returns at once on an empty one: no send)
+            writes.append(bytes(data))
+        return real(transport, data)
+
+    async def read_then_echo(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await echo_app(scope, receive, send) if not body else (
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]}),
+            await send({"type": "http.response.body", "body": body}))
+
+    with protocol_server(read_then_echo) as port:
+        asyncio.selector_events._SelectorSocketTransport.write = counted
+        try:
+            got = answers(port, b"".join(b"GET /r%d HTTP/1.1\r\nHost: x\r\n\r\n" % n
+                                         for n in range(10)), 10)
+            assert [body for _, _, body in got] == [b"app:/r%d" % n for n in range(10)]
+            assert len(writes) == 10, writes
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                             b"Expect: 100-continue\r\n\r\n")
+                assert sock.recv(65536).startswith(b"HTTP/1.1 100 ")  # before the body
+                sock.sendall(b"hello")
+                answer = read_answer(sock, 5)
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nhello")
+        finally:
+            asyncio.selector_events._SelectorSocketTransport.write = real
