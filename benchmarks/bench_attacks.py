@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import resource
 import selectors
@@ -262,6 +263,12 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used, all its threads (not its children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def raise_fd_limit(needed: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < needed:
@@ -339,6 +346,8 @@ def main() -> None:
             probe_stop.clear()
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
+            answered, cpu_start, wall_start = sum(tally.counts.values()), \
+                cpu_seconds(server.pid), time.monotonic()
             if args.same_process:
                 health_loaded: list[float] = []
                 probe = threading.Thread(target=health_probe, args=(port, probe_stop,
@@ -351,6 +360,8 @@ def main() -> None:
                 loaded, health_loaded = measured_apart(url, args.seconds, tally)
                 probe_stop.set()
             rss_peak[0] = max(rss_peak[0], rss_mb(server.pid))
+            cpu, wall = cpu_seconds(server.pid) - cpu_start, time.monotonic() - wall_start
+            answered = sum(tally.counts.values()) - answered
         finally:
             stop.set()
             probe_stop.set()
@@ -377,6 +388,8 @@ def main() -> None:
           f"goal < 200 ms)")
     print(f"API RSS:                  {rss_before:.0f} MB -> peak {rss_peak[0]:.0f} MB, growth "
           f"{rss_peak[0] - rss_before:.0f} MB (goal < 150 MB)")
+    print(f"API process CPU, attacked: {cpu:.1f} s in {wall:.0f} s ({100 * cpu / wall:.0f}% of a "
+          f"core; {1000 * cpu / max(1, answered):.2f} ms per answer counted, {answered} answers)")
     print(f"idle sockets opened:      {opened[0]} (the server closed and they reopened the rest)")
     print(f"5xx other than 503 + Retry-After: {tally.bad()} (goal 0)\n")
     print("answers by attack and status:")
