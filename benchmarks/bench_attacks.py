@@ -9,6 +9,11 @@ really started `svgrender serve` with its default connection limits:
 - /metrics asked with invented method names, as fast as one client can;
 - big CSV batches: 100,000 rows (over the per-key cap), then 10,000 rows every 5 s.
 
+The normal client and the /healthz probe run in a process of their own (`--measure`), as a
+real client and a balancer would: in the attackers' process their timings also counted the
+waits for that process's GIL among ~50 busy attacker threads (`--same-process` measures as
+before, for comparison with older figures).
+
 Prints, from one run: the normal client's p95 alone and attacked (goal ≤ 3×), /healthz p95 on a
 new connection each time (goal < 200 ms), the API process's RSS growth (goal < 150 MB), and the
 answers with a 5xx other than 503 + Retry-After (goal 0).
@@ -19,6 +24,9 @@ answers with a 5xx other than 503 + Retry-After (goal 0).
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import resource
 import selectors
 import socket
@@ -220,11 +228,45 @@ def big_csvs(url: str, big: int, each: int, stop: threading.Event, tally: Tally)
                                                   content=csv(each)))
 
 
+def measure(url: str, seconds: float) -> dict:
+    """The normal client for `seconds` and the /healthz probe beside it, in this process."""
+    tally, health, stop = Tally(), [], threading.Event()
+    port = int(url.rsplit(":", 1)[1])
+    probe = threading.Thread(target=health_probe, args=(port, stop, health, tally))
+    probe.start()
+    normal = normal_client(url, seconds, tally)
+    stop.set()
+    probe.join()
+    return {"normal": normal, "health": health,
+            "counts": [[attack, status, bad, n] for (attack, status, bad), n in
+                       tally.counts.items()]}
+
+
+def measured_apart(url: str, seconds: float, tally: Tally,
+                   probes: bool = True) -> tuple[list, list]:
+    """measure() in a process of its own (not among the attacker threads): (normal, health).
+    Its answers are added to `tally` (the probe's only if `probes`, as in the same process)."""
+    done = subprocess.run([sys.executable, __file__, "--measure", url, "--seconds", str(seconds)],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    with tally.lock:
+        for attack, status, bad, n in result["counts"]:
+            if attack != "healthz" or probes:
+                tally.counts[(attack, status, bad)] += n
+    return result["normal"], result["health"]
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used, all its threads (not its children)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def raise_fd_limit(needed: int) -> None:
@@ -246,7 +288,13 @@ def main() -> None:
     parser.add_argument("--attacks", default=",".join(ATTACKS),
                         help="comma-separated subset of " + ",".join(ATTACKS))
     parser.add_argument("--smoke", action="store_true", help="a few seconds, small numbers")
+    parser.add_argument("--same-process", action="store_true",
+                        help="measure in the attackers' process (as before 7 Dec 2026 12:30)")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)  # the child's mode
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.seconds)))
+        return
     chosen = set(args.attacks.split(","))
     if args.smoke:
         args.seconds, args.idle, args.slow, args.csv_rows = 3, 100, 5, 2000
@@ -264,13 +312,16 @@ def main() -> None:
         threads: list[threading.Thread] = []
         try:
             normal_client(url, 2, Tally())  # warm
-            health_alone: list[float] = []
-            probe = threading.Thread(target=health_probe, args=(port, probe_stop, health_alone,
-                                                                Tally()))
-            probe.start()
-            alone = normal_client(url, args.seconds, tally)
-            probe_stop.set()
-            probe.join()
+            if args.same_process:
+                health_alone: list[float] = []
+                probe = threading.Thread(target=health_probe, args=(port, probe_stop,
+                                                                    health_alone, Tally()))
+                probe.start()
+                alone = normal_client(url, args.seconds, tally)
+                probe_stop.set()
+                probe.join()
+            else:
+                alone, health_alone = measured_apart(url, args.seconds, tally, probes=False)
             rss_before = rss_mb(server.pid)
 
             opened = [0]
@@ -287,22 +338,30 @@ def main() -> None:
             for thread in threads:
                 thread.start()
             time.sleep(3 if not args.smoke else 1)  # the sockets opened, the first CSV in
-            health_loaded: list[float] = []
-            probe_stop.clear()
-            probe = threading.Thread(target=health_probe, args=(port, probe_stop, health_loaded,
-                                                                tally))
-            probe.start()
             rss_peak = [rss_before]
 
             def sample() -> None:
                 while not probe_stop.wait(0.5):
                     rss_peak[0] = max(rss_peak[0], rss_mb(server.pid))
+            probe_stop.clear()
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
-            loaded = normal_client(url, args.seconds, tally)
-            probe_stop.set()
-            probe.join()
+            answered, cpu_start, wall_start = sum(tally.counts.values()), \
+                cpu_seconds(server.pid), time.monotonic()
+            if args.same_process:
+                health_loaded: list[float] = []
+                probe = threading.Thread(target=health_probe, args=(port, probe_stop,
+                                                                    health_loaded, tally))
+                probe.start()
+                loaded = normal_client(url, args.seconds, tally)
+                probe_stop.set()
+                probe.join()
+            else:
+                loaded, health_loaded = measured_apart(url, args.seconds, tally)
+                probe_stop.set()
             rss_peak[0] = max(rss_peak[0], rss_mb(server.pid))
+            cpu, wall = cpu_seconds(server.pid) - cpu_start, time.monotonic() - wall_start
+            answered = sum(tally.counts.values()) - answered
         finally:
             stop.set()
             probe_stop.set()
@@ -317,7 +376,8 @@ def main() -> None:
     print(f"# attacks together ({args.attacks}; {args.idle} idle sockets from "
           f"{args.idle_sources} addresses, {args.slow} slow bodies, CSVs of {args.csv_rows} rows, "
           f"{len(SPELLINGS)} key spellings) beside one normal client; {args.workers} render "
-          f"workers; {args.seconds:.0f} s each phase\n")
+          f"workers; {args.seconds:.0f} s each phase; measured "
+          f"{'among the attacker threads' if args.same_process else 'in a process of its own'}\n")
     print(f"normal client alone:      p50 {statistics.median(alone):7.1f} ms, "
           f"p95 {p95(alone):7.1f} ms ({len(alone)} renders)")
     print(f"normal client, attacked:  p50 {statistics.median(loaded):7.1f} ms, "
@@ -328,6 +388,8 @@ def main() -> None:
           f"goal < 200 ms)")
     print(f"API RSS:                  {rss_before:.0f} MB -> peak {rss_peak[0]:.0f} MB, growth "
           f"{rss_peak[0] - rss_before:.0f} MB (goal < 150 MB)")
+    print(f"API process CPU, attacked: {cpu:.1f} s in {wall:.0f} s ({100 * cpu / wall:.0f}% of a "
+          f"core; {1000 * cpu / max(1, answered):.2f} ms per answer counted, {answered} answers)")
     print(f"idle sockets opened:      {opened[0]} (the server closed and they reopened the rest)")
     print(f"5xx other than 503 + Retry-After: {tally.bad()} (goal 0)\n")
     print("answers by attack and status:")

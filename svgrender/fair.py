@@ -6,6 +6,11 @@ client's render waits for all of them. Here each client (API key identity, addre
 batch runner) has its own line, and a freed slot goes to the waiting client served least
 recently, so a newcomer gets the very next free slot unless other newcomers are ahead of it,
 however many renders the busy clients have queued.
+
+Batch rows and async renders (the background client: no caller waits on the connection) give
+way to interactive renders: a freed slot goes to a background row only when no interactive
+render waits, or when the rows have been passed over `patience` times in a row (so a client
+that keeps renders queued all the time slows batches down but never stops them).
 """
 
 from __future__ import annotations
@@ -16,12 +21,16 @@ from collections import OrderedDict, deque
 
 from svgrender.errors import Overloaded
 
+BACKGROUND = ""  # the client of batch rows and async renders (service.run with no client)
+PATIENCE = 4  # interactive grants a waiting background row lets pass before it takes a slot
+
 
 class FairSlots:
     """`size` slots; beyond them at most `max_waiting` waiters (None: no limit), then 503."""
 
-    def __init__(self, size: int, max_waiting: int | None = None):
-        self.size, self.max_waiting = max(1, size), max_waiting
+    def __init__(self, size: int, max_waiting: int | None = None, patience: int = PATIENCE):
+        self.size, self.max_waiting, self.patience = max(1, size), max_waiting, patience
+        self.passed_over = 0  # grants made to interactive clients while background waited
         self.busy = 0
         self.lines: OrderedDict[str, deque[asyncio.Future]] = OrderedDict()  # by arrival
         self.waiting = 0
@@ -29,7 +38,7 @@ class FairSlots:
 
     @contextlib.asynccontextmanager
     async def slot(self, client: str | None):
-        await self.acquire(client or "")
+        await self.acquire(client or BACKGROUND)
         try:
             yield
         finally:
@@ -55,9 +64,11 @@ class FairSlots:
             raise
 
     def release(self) -> None:
-        """The slot goes to the waiting client served least recently (never served: first)."""
+        """The slot goes to the waiting interactive client served least recently (never
+        served: first); to the background only when no interactive one waits, or at its turn
+        of patience."""
         while self.lines:
-            client = min(self.lines, key=lambda c: self.last_served.get(c, -1))
+            client = self._next_client()
             line = self.lines[client]
             future = line.popleft()
             self.waiting -= 1
@@ -68,6 +79,16 @@ class FairSlots:
                 future.set_result(None)  # the slot changes hands: busy stays the same
                 return
         self.busy -= 1
+
+    def _next_client(self) -> str:
+        background = BACKGROUND in self.lines
+        interactive = [c for c in self.lines if c != BACKGROUND]
+        if background and (not interactive or self.passed_over >= self.patience):
+            self.passed_over = 0
+            return BACKGROUND
+        if background:
+            self.passed_over += 1
+        return min(interactive, key=lambda c: self.last_served.get(c, -1))
 
     def _drop(self, client: str, future: asyncio.Future) -> None:
         line = self.lines.get(client)

@@ -221,3 +221,169 @@ def test_over_every_cap_with_nobody_idle_only_health_then_a_503():
     kinds = [guard.admit(Busy()) for _ in range(4)]
     assert kinds == ["work", "work", "health", "refused"]
     assert REFUSED.startswith(b"HTTP/1.1 503") and b"Retry-After: " in REFUSED
+
+
+# /healthz in the protocol (GuardedH11Protocol._answer_health): the app is never called for it.
+
+@contextlib.contextmanager
+def protocol_server(app):
+    """uvicorn with our protocol class and default limits, in a thread, serving `app`."""
+    import threading
+
+    import uvicorn
+
+    from svgrender.api.connections import protocol_for
+    from svgrender.settings import Settings
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, http=protocol_for(Settings.from_env({})), lifespan="off",
+                            log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def answers(port: int, raw: bytes, count: int, seconds: float = 5) -> list[tuple]:
+    """Send `raw` (one or more requests) on one connection; (status, headers, body) of the
+    first `count` answers, parsed by h11 as a client would (HEAD answers: `raw` says which)."""
+    import h11
+
+    out = []
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as sock:
+        sock.sendall(raw)
+        client = h11.Connection(h11.CLIENT)
+        methods = [line.split(b" ", 1)[0] for line in raw.split(b"\r\n")
+                   if line.split(b" ", 1)[0] in (b"GET", b"HEAD", b"POST")]
+        for method in methods[:count]:
+            client.send(h11.Request(method=method, target="/", headers=[("Host", "x")]))
+            client.send(h11.EndOfMessage())
+            status, headers, body = None, {}, b""
+            while True:
+                event = client.next_event()
+                if event is h11.NEED_DATA:
+                    client.receive_data(sock.recv(65536))
+                elif isinstance(event, h11.Response):
+                    status, headers = event.status_code, dict(event.headers)
+                elif isinstance(event, h11.Data):
+                    body += event.data
+                elif isinstance(event, h11.EndOfMessage):
+                    break
+            out.append((status, headers, body))
+            if client.our_state is h11.MUST_CLOSE:
+                break
+            client.start_next_cycle()
+    return out
+
+
+def test_healthz_is_answered_by_the_protocol_while_the_app_answers_nothing():
+    """An app stuck for every request (as a loop busy with renders and refusals is, for a
+    request's task): /healthz is still answered, by the protocol, and the app never sees it."""
+    import asyncio
+
+    seen = []
+
+    async def stuck(scope, receive, send):
+        seen.append(scope.get("path"))
+        await asyncio.Event().wait()
+
+    with protocol_server(stuck) as port:
+        ((status, headers, body),) = answers(
+            port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1)
+        assert (status, body) == (200, b'{"status":"ok"}')
+        assert headers[b"content-type"] == b"application/json"
+        assert len(headers[b"x-request-id"]) == 16
+        with pytest.raises(socket.timeout):  # the app really answers nothing
+            answers(port, b"GET /other HTTP/1.1\r\nHost: x\r\n\r\n", 1, seconds=1)
+    assert seen == ["/other"]
+
+
+async def echo_app(scope, receive, send):
+    """Answers `app:<path>` (and records nothing): tells the app's answers from the protocol's."""
+    if scope["type"] != "http":
+        return
+    body = b"app:" + scope["path"].encode()
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def test_health_answers_keep_the_connection_and_pipelined_requests_in_order():
+    with protocol_server(echo_app) as port:
+        got = answers(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: trace-7.a\r\n\r\n"
+                            b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                            b"GET /designs HTTP/1.1\r\nHost: x\r\n\r\n"
+                            b"GET /healthz?probe=1 HTTP/1.1\r\nHost: x\r\n\r\n", 4)
+        assert [(status, body) for status, _, body in got] == [
+            (200, b'{"status":"ok"}'), (200, b""), (200, b"app:/designs"),
+            (200, b'{"status":"ok"}')]
+        assert got[0][1][b"x-request-id"] == b"trace-7.a"
+        assert got[1][1][b"content-length"] == b"15"  # HEAD: the GET's length, no body
+        # Then the same connection still serves (kept alive, next head awaited).
+        again = answers(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                              b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n", 2)
+        assert [body for _, _, body in again] == [b'{"status":"ok"}', b"app:/x"]
+
+
+def test_a_health_request_that_is_not_plain_goes_to_the_app():
+    """With a body, an Origin (CORS is the app's) or another method, /healthz is the app's."""
+    with protocol_server(echo_app) as port:
+        for raw in (b"GET /healthz HTTP/1.1\r\nHost: x\r\nOrigin: https://a.example\r\n\r\n",
+                    b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+                    b"POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
+                    b"GET /healthzz HTTP/1.1\r\nHost: x\r\n\r\n"):
+            ((status, _, body),) = answers(port, raw, 1)
+            assert body.startswith(b"app:/healthz"), (raw, body)
+
+
+def test_an_answer_is_one_write_and_a_100_continue_is_not_held():
+    """uvicorn writes a response's head and body apart (two sends, two wake-ups of the client);
+    here each answer is one write. A `100 Continue` still goes before the body is sent."""
+    import asyncio.selector_events
+
+    writes = []
+    real = asyncio.selector_events._SelectorSocketTransport.write
+
+    def counted(transport, data):
+        if data:  # (asyncio returns at once on an empty one: no send)
+            writes.append(bytes(data))
+        return real(transport, data)
+
+    async def read_then_echo(scope, receive, send):
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await echo_app(scope, receive, send) if not body else (
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", str(len(body)).encode())]}),
+            await send({"type": "http.response.body", "body": body}))
+
+    with protocol_server(read_then_echo) as port:
+        asyncio.selector_events._SelectorSocketTransport.write = counted
+        try:
+            got = answers(port, b"".join(b"GET /r%d HTTP/1.1\r\nHost: x\r\n\r\n" % n
+                                         for n in range(10)), 10)
+            assert [body for _, _, body in got] == [b"app:/r%d" % n for n in range(10)]
+            assert len(writes) == 10, writes
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+                sock.sendall(b"POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+                             b"Expect: 100-continue\r\n\r\n")
+                assert sock.recv(65536).startswith(b"HTTP/1.1 100 ")  # before the body
+                sock.sendall(b"hello")
+                answer = read_answer(sock, 5)
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"\r\n\r\nhello")
+        finally:
+            asyncio.selector_events._SelectorSocketTransport.write = real

@@ -81,3 +81,41 @@ def test_beyond_max_waiting_is_overloaded_and_a_cancelled_waiter_leaves_no_trace
             assert slots.busy == 1
 
     asyncio.run(scenario())
+
+
+def test_an_interactive_render_goes_before_queued_batch_rows():
+    """Batch rows (the background client, "" / None) queued first; an interactive render that
+    queues after them gets the next free slot, and the rows resume when no one else waits."""
+    async def scenario():
+        slots, order, gate = FairSlots(1), [], asyncio.Event()
+        first = asyncio.create_task(hold(slots, "x", order, gate))
+        await until(lambda: slots.busy == 1)
+        rows = []
+        for _ in range(3):
+            rows.append(asyncio.create_task(hold(slots, None, order, gate)))
+            await until(lambda: slots.waiting == len(rows))
+        key = asyncio.create_task(hold(slots, "key:b", order, gate))
+        await until(lambda: slots.waiting == 4)
+        gate.set()
+        await asyncio.gather(first, key, *rows)
+        assert order == ["x", "key:b", None, None, None]
+
+    asyncio.run(scenario())
+
+
+def test_batch_rows_still_get_a_slot_when_interactive_renders_always_wait():
+    """A client that keeps renders queued all the time passes batch rows at most `patience`
+    times in a row: the rows slow down, they do not stop."""
+    async def scenario():
+        slots, order, gate = FairSlots(1, patience=2), [], asyncio.Event()
+        first = asyncio.create_task(hold(slots, "x", order, gate))
+        await until(lambda: slots.busy == 1)
+        rows = [asyncio.create_task(hold(slots, None, order, gate)) for _ in range(2)]
+        await until(lambda: slots.waiting == 2)
+        busy = [asyncio.create_task(hold(slots, "key:a", order, gate)) for _ in range(6)]
+        await until(lambda: slots.waiting == 8)
+        gate.set()
+        await asyncio.gather(first, *rows, *busy)
+        assert order == ["x", "key:a", "key:a", None, "key:a", "key:a", None, "key:a", "key:a"]
+
+    asyncio.run(scenario())
