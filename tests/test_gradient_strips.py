@@ -63,3 +63,23 @@ def test_gradients_pixman_draws_fast_are_left_alone():
     assert as_strip(gradient(0, 0, W, 0), cairo.Matrix()) is None
     assert as_strip(gradient(0, 0, W, 0), cairo.Matrix(xx=2, yy=2)) is None
     assert as_strip(gradient(10, 10, 10, 10), cairo.Matrix()) is None  # degenerate
+
+
+@pytest.mark.parametrize("extend", [cairo.EXTEND_PAD, cairo.EXTEND_NONE])
+def test_sizes_that_need_as_long_a_strip_share_one_painted_strip(extend):
+    """A short gradient gets the shortest strip at 1x and at both thumbnail scales: it is
+    painted once and each size samples it through its own matrix, drawing exactly the pixels of
+    a strip painted for that size alone."""
+    painted: dict = {}
+    reference = gradient(40, 10, 70, 50, extend)
+    for scale in (1.0, 400 / 1200, 800 / 1200):
+        ctm = cairo.Matrix(xx=scale, yy=scale)
+        shared = as_strip(reference, ctm, painted)
+        alone = as_strip(reference, ctm)
+        assert np.array_equal(fill(shared, ctm), fill(alone, ctm))
+    assert len(painted) == 1
+    # A gradient long on the device gets a longer strip at 2x: its own, not the 1x one.
+    long = gradient(0, 0, W, H, extend)
+    for scale in (1.0, 2.0):
+        as_strip(long, cairo.Matrix(xx=scale, yy=scale), painted.setdefault("long", {}))
+    assert len(painted["long"]) == 2

@@ -70,7 +70,8 @@ def draw_gradient(surface, node, name, opacity) -> bool:
         key = ctm.as_tuple()
         strip = built.strips.get(key, False) if built is not None else False
         if strip is False:
-            strip = as_strip(surface.context.get_source(), ctm)
+            strip = as_strip(surface.context.get_source(), ctm,
+                             built.painted if built is not None else None)
             if built is not None:
                 built.strips[key] = strip
         if strip is not None:
@@ -95,13 +96,15 @@ def draw_gradient(surface, node, name, opacity) -> bool:
 
 
 class _BuiltGradient:
-    """One gradient's cairo pattern (user space) and its strips by device transform."""
+    """One gradient's cairo pattern (user space), its strip patterns by device transform and the
+    strips they sample by length (shared by the sizes that need as many entries)."""
 
-    __slots__ = ("gradient", "strips")
+    __slots__ = ("gradient", "strips", "painted")
 
     def __init__(self, gradient):
         self.gradient = gradient
         self.strips: dict[tuple, cairocffi.Pattern | None] = {}
+        self.painted: dict[int, cairocffi.ImageSurface] = {}
 
 
 GRADIENT_LENGTHS = {"linearGradient": {"x1": "0%", "y1": "0%", "x2": "100%", "y2": "0%"},

@@ -17,9 +17,13 @@ import cairocffi as cairo
 MIN_STEPS, MAX_STEPS = 256, 4096  # strip length: about one entry per device pixel
 
 
-def as_strip(gradient: cairo.LinearGradient, ctm: cairo.Matrix) -> cairo.Pattern | None:
+def as_strip(gradient: cairo.LinearGradient, ctm: cairo.Matrix,
+             painted: dict | None = None) -> cairo.Pattern | None:
     """A pattern drawing the same colours as `gradient` through the current transform `ctm`,
-    or None where the gradient is cheap already or degenerate."""
+    or None where the gradient is cheap already or degenerate.
+
+    `painted` keeps this gradient's strips by length: sizes whose transforms ask for as many
+    entries (short gradients all get MIN_STEPS) sample one strip, painted once."""
     x1, y1, x2, y2 = gradient.get_linear_points()
     dx, dy = x2 - x1, y2 - y1
     length2 = dx * dx + dy * dy
@@ -47,15 +51,11 @@ def as_strip(gradient: cairo.LinearGradient, ctm: cairo.Matrix) -> cairo.Pattern
     # extend NONE: transparent beyond the ends. The strip's own extend must stay PAD (its
     # across coordinate wanders off its single row), so it gets a transparent entry each end.
     pad = 1 if gradient.get_extend() == cairo.EXTEND_NONE else 0
-    strip = cairo.ImageSurface(cairo.FORMAT_ARGB32, steps + 2 * pad, 1)
-    along = cairo.LinearGradient(pad, 0, pad + steps, 0)
-    for offset, *rgba in gradient.get_color_stops():
-        along.add_color_stop_rgba(offset, *rgba)
-    along.set_extend(cairo.EXTEND_NONE)
-    context = cairo.Context(strip)
-    context.set_source(along)
-    context.set_operator(cairo.OPERATOR_SOURCE)
-    context.paint()
+    strip = painted.get(steps) if painted is not None else None
+    if strip is None:
+        strip = _paint_strip(gradient, steps, pad)
+        if painted is not None:
+            painted[steps] = strip
     pattern = cairo.SurfacePattern(strip)
     # Gradient space -> strip: x is t·steps along the gradient vector, y the distance across
     # it (the strip is one row, so any y samples it; it only keeps the matrix invertible).
@@ -66,3 +66,18 @@ def as_strip(gradient: cairo.LinearGradient, ctm: cairo.Matrix) -> cairo.Pattern
     pattern.set_extend(cairo.EXTEND_PAD if pad else gradient.get_extend())
     pattern.set_filter(cairo.FILTER_NEAREST)
     return pattern
+
+
+def _paint_strip(gradient: cairo.LinearGradient, steps: int, pad: int) -> cairo.ImageSurface:
+    """The gradient's colours drawn along one row of `steps` pixels (+ `pad` clear ones each end)."""
+    strip = cairo.ImageSurface(cairo.FORMAT_ARGB32, steps + 2 * pad, 1)
+    along = cairo.LinearGradient(pad, 0, pad + steps, 0)
+    for offset, *rgba in gradient.get_color_stops():
+        along.add_color_stop_rgba(offset, *rgba)
+    along.set_extend(cairo.EXTEND_NONE)
+    context = cairo.Context(strip)
+    context.set_source(along)
+    context.set_operator(cairo.OPERATOR_SOURCE)
+    context.paint()
+    strip.flush()
+    return strip
