@@ -46,8 +46,9 @@ def value_loads_outside(value: str) -> str | None:
     return _loads_outside(tinycss2.parse_component_value_list(value))
 
 
-def clean_declarations(text: str, removed: list[str], where: str) -> str:
-    """A style attribute without declarations that load anything from outside the file."""
+def clean_declarations(text, removed: list[str], where: str) -> str:
+    """A style attribute (or a rule's parsed content) without declarations that load anything
+    from outside the file."""
     kept = []
     for item in tinycss2.parse_declaration_list(text, skip_comments=True, skip_whitespace=True):
         if item.type != "declaration":
@@ -67,7 +68,7 @@ def clean_stylesheet(text: str, removed: list[str], where: str = "<style>") -> s
     out = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "qualified-rule":
-            body = clean_declarations(tinycss2.serialize(rule.content), removed, where)
+            body = clean_declarations(rule.content, removed, where)  # its tokens: no re-parse
             out.append(f"{tinycss2.serialize(rule.prelude).strip()}{{{body}}}")
         elif rule.type == "at-rule" and rule.lower_at_keyword in KEPT_AT_RULES and rule.content:
             inner = clean_stylesheet(tinycss2.serialize(rule.content), removed, where)
