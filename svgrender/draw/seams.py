@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import cairosvg
 from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
+from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, text_layers
+from svgrender.draw import drawers, text_layers, urls
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -72,6 +73,9 @@ SEAMS: tuple[Seam, ...] = (
     Seam(cairo_surface, "paint_mask", drawers.paint_mask, "cairosvg.defs.paint_mask"),
     Seam(cairo_css, "parse_stylesheets", drawers.parse_stylesheets,
          "cairosvg.css.parse_stylesheets"),
+    # The same results; absent references (most elements) answered without urlparse.
+    Seam(cairo_surface, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    Seam(cairo_path, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
 )
 
 _originals: dict[Seam, object] = {}
