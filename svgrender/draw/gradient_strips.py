@@ -33,7 +33,7 @@ class StripSource:
     length. An Illustrator export has thousands of gradients, each drawn at three sizes."""
 
     __slots__ = ("gradient", "points", "length2", "to_gradient", "from_gradient", "pad",
-                 "strips")
+                 "stops", "strips")
 
     def __init__(self, gradient: cairo.LinearGradient):
         self.gradient = gradient
@@ -53,6 +53,7 @@ class StripSource:
         # extend NONE: transparent beyond the ends. The strip's own extend must stay PAD (its
         # across coordinate wanders off its single row), so it gets a transparent entry each end.
         self.pad = 1 if gradient.get_extend() == cairo.EXTEND_NONE else 0
+        self.stops: list | None = None  # read on the first strip painted
         self.strips: dict[int, tuple[cairo.ImageSurface, cairo.Matrix]] = {}
 
     def pattern(self, ctm: cairo.Matrix) -> cairo.Pattern | None:
@@ -90,7 +91,9 @@ class StripSource:
         dx, dy, length2, pad = x2 - x1, y2 - y1, self.length2, self.pad
         strip = cairo.ImageSurface(cairo.FORMAT_ARGB32, steps + 2 * pad, 1)
         along = cairo.LinearGradient(pad, 0, pad + steps, 0)
-        for offset, *rgba in self.gradient.get_color_stops():
+        if self.stops is None:
+            self.stops = self.gradient.get_color_stops()
+        for offset, *rgba in self.stops:
             along.add_color_stop_rgba(offset, *rgba)
         along.set_extend(cairo.EXTEND_NONE)
         context = cairo.Context(strip)
