@@ -17,3 +17,4 @@ def test_absent_references_need_no_parsing(monkeypatch):
                         lambda *a: pytest.fail("parsed an absent reference"))
     assert parse_url(None) is EMPTY and parse_url("") is EMPTY
     assert EMPTY.fragment == "" and EMPTY.geturl() == ""
+

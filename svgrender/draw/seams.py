@@ -17,7 +17,7 @@ from cairosvg import defs as cairo_defs
 from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, style_declarations, text_layers, urls
+from svgrender.draw import drawers, sizes, style_declarations, text_layers, urls
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -76,6 +76,8 @@ SEAMS: tuple[Seam, ...] = (
     # The same results; absent references (most elements) answered without urlparse.
     Seam(cairo_surface, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
     Seam(cairo_path, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    # The same lengths; the default font size (most elements) without re-normalising "12pt".
+    Seam(cairo_surface, "size", sizes.size, "cairosvg.helpers.size"),
     # The same declarations; plain `style` attributes split without tinycss2.
     Seam(cairo_css, "parse_declarations", style_declarations.parse_declarations,
          "cairosvg.css.parse_declarations"),
