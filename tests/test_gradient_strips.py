@@ -4,7 +4,7 @@ import cairocffi as cairo
 import numpy as np
 import pytest
 
-from svgrender.draw.gradient_strips import as_strip
+from svgrender.draw.gradient_strips import StripSource, as_strip
 
 W, H = 300, 160
 
@@ -63,3 +63,24 @@ def test_gradients_pixman_draws_fast_are_left_alone():
     assert as_strip(gradient(0, 0, W, 0), cairo.Matrix()) is None
     assert as_strip(gradient(0, 0, W, 0), cairo.Matrix(xx=2, yy=2)) is None
     assert as_strip(gradient(10, 10, 10, 10), cairo.Matrix()) is None  # degenerate
+
+
+@pytest.mark.parametrize("extend", [cairo.EXTEND_PAD, cairo.EXTEND_NONE])
+def test_sizes_that_need_as_long_a_strip_share_one_painted_strip(extend):
+    """A short gradient gets the shortest strip at 1x and at both thumbnail scales: it is
+    painted once and each size samples it through its own matrix, drawing exactly the pixels of
+    a strip made for that size alone."""
+    reference = gradient(40, 10, 70, 50, extend)
+    shared = StripSource(reference)
+    for scale in (1.0, 400 / 1200, 800 / 1200):
+        ctm = cairo.Matrix(xx=scale, yy=scale)
+        assert np.array_equal(fill(as_strip(reference, ctm, shared), ctm),
+                              fill(as_strip(reference, ctm), ctm))
+    assert len(shared.strips) == 1
+    # A gradient long on the device gets a longer strip at 2x: its own, not the 1x one.
+    long = StripSource(gradient(0, 0, W, H, extend))
+    for scale in (1.0, 2.0):
+        ctm = cairo.Matrix(xx=scale, yy=scale)
+        assert np.array_equal(fill(long.pattern(ctm), ctm),
+                              fill(as_strip(long.gradient, ctm), ctm))
+    assert len(long.strips) == 2

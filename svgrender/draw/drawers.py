@@ -18,7 +18,7 @@ from cairosvg.bounding_box import calculate_bounding_box
 from cairosvg.helpers import preserve_ratio, size, transform
 
 from svgrender.draw.filters import apply_filter
-from svgrender.draw.gradient_strips import as_strip
+from svgrender.draw.gradient_strips import StripSource, as_strip
 from svgrender.draw.masks import apply_mask
 from svgrender.draw.context import context_of
 from svgrender.draw.walker import PatternTileSurface
@@ -70,7 +70,10 @@ def draw_gradient(surface, node, name, opacity) -> bool:
         key = ctm.as_tuple()
         strip = built.strips.get(key, False) if built is not None else False
         if strip is False:
-            strip = as_strip(surface.context.get_source(), ctm)
+            if built is not None and built.painted is None:
+                built.painted = StripSource(built.gradient)
+            strip = as_strip(surface.context.get_source(), ctm,
+                             built.painted if built is not None else None)
             if built is not None:
                 built.strips[key] = strip
         if strip is not None:
@@ -95,13 +98,15 @@ def draw_gradient(surface, node, name, opacity) -> bool:
 
 
 class _BuiltGradient:
-    """One gradient's cairo pattern (user space) and its strips by device transform."""
+    """One gradient's cairo pattern (user space), its strip patterns by device transform and the
+    strips they sample by length (shared by the sizes that need as many entries)."""
 
-    __slots__ = ("gradient", "strips")
+    __slots__ = ("gradient", "strips", "painted")
 
     def __init__(self, gradient):
         self.gradient = gradient
         self.strips: dict[tuple, cairocffi.Pattern | None] = {}
+        self.painted: StripSource | None = None  # made on first use as a linear strip
 
 
 GRADIENT_LENGTHS = {"linearGradient": {"x1": "0%", "y1": "0%", "x2": "100%", "y2": "0%"},
@@ -143,7 +148,10 @@ def _gradient_source(surface, node, name, gradient, opacity):
     if gradient.get("gradientUnits") != "userSpaceOnUse":
         return cairosvg_draw_gradient(surface, node, name, opacity), None
     key = (opacity, surface.map_rgba)  # what map_color() reads besides the stop
-    if not _plain_numbers(gradient):  # a length with units: what CairoSVG's size() reads
+    plain = gradient.__dict__.get("_svgrender_plain")
+    if plain is None:  # read once per parsed tree, not once per shape and size
+        plain = gradient.__dict__["_svgrender_plain"] = _plain_numbers(gradient)
+    if not plain:  # a length with units: what CairoSVG's size() reads
         key += (surface.context_width, surface.context_height, surface.font_size, surface.dpi)
     kept = gradient.__dict__.setdefault("_svgrender_built", {})
     built = kept.get(key)

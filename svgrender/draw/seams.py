@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import cairosvg
 from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
+from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, text_layers
+from svgrender.draw import drawers, sizes, style_declarations, text_layers, urls
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -72,6 +73,14 @@ SEAMS: tuple[Seam, ...] = (
     Seam(cairo_surface, "paint_mask", drawers.paint_mask, "cairosvg.defs.paint_mask"),
     Seam(cairo_css, "parse_stylesheets", drawers.parse_stylesheets,
          "cairosvg.css.parse_stylesheets"),
+    # The same results; absent references (most elements) answered without urlparse.
+    Seam(cairo_surface, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    Seam(cairo_path, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    # The same lengths; the default font size (most elements) without re-normalising "12pt".
+    Seam(cairo_surface, "size", sizes.size, "cairosvg.helpers.size"),
+    # The same declarations; plain `style` attributes split without tinycss2.
+    Seam(cairo_css, "parse_declarations", style_declarations.parse_declarations,
+         "cairosvg.css.parse_declarations"),
 )
 
 _originals: dict[Seam, object] = {}

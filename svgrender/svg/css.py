@@ -4,6 +4,8 @@ survive; @import, @font-face and every other at-rule but @media/@supports are dr
 
 from __future__ import annotations
 
+import re
+
 import tinycss2
 
 # Functions whose arguments name resources to load.
@@ -46,8 +48,9 @@ def value_loads_outside(value: str) -> str | None:
     return _loads_outside(tinycss2.parse_component_value_list(value))
 
 
-def clean_declarations(text: str, removed: list[str], where: str) -> str:
-    """A style attribute without declarations that load anything from outside the file."""
+def clean_declarations(text, removed: list[str], where: str) -> str:
+    """A style attribute (or a rule's parsed content) without declarations that load anything
+    from outside the file."""
     kept = []
     for item in tinycss2.parse_declaration_list(text, skip_comments=True, skip_whitespace=True):
         if item.type != "declaration":
@@ -67,7 +70,7 @@ def clean_stylesheet(text: str, removed: list[str], where: str = "<style>") -> s
     out = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "qualified-rule":
-            body = clean_declarations(tinycss2.serialize(rule.content), removed, where)
+            body = clean_declarations(rule.content, removed, where)  # its tokens: no re-parse
             out.append(f"{tinycss2.serialize(rule.prelude).strip()}{{{body}}}")
         elif rule.type == "at-rule" and rule.lower_at_keyword in KEPT_AT_RULES and rule.content:
             inner = clean_stylesheet(tinycss2.serialize(rule.content), removed, where)
@@ -78,14 +81,37 @@ def clean_stylesheet(text: str, removed: list[str], where: str = "<style>") -> s
     return "\n".join(out)
 
 
-def inline_stylesheets(root) -> None:
+def simple_selector(prelude) -> tuple[str, str] | None:
+    """`("class", name)` for a prelude that is exactly `.name`, `("id", name)` for `#name`,
+    else None (selectors cssselect2 compiles and matches)."""
+    tokens = list(prelude)
+    while tokens and tokens[0].type in ("whitespace", "comment"):
+        tokens.pop(0)
+    while tokens and tokens[-1].type in ("whitespace", "comment"):
+        tokens.pop()
+    if len(tokens) == 1 and tokens[0].type == "hash" and tokens[0].is_identifier:
+        return "id", tokens[0].value
+    if (len(tokens) == 2 and tokens[0].type == "literal" and tokens[0].value == "."
+            and tokens[1].type == "ident"):
+        return "class", tokens[1].value
+    return None
+
+
+CLASS_NAMES = re.compile(r"[^ \t\r\n\f]+")  # how cssselect2 splits `class`
+SIMPLE_SPECIFICITY = {"id": (1, 0, 0), "class": (0, 1, 0)}
+
+
+def inline_stylesheets(root, index_simple: bool = True) -> None:
     """Write what each <style> rule sets into the `style` attribute of every element it
     matches, once at template load, and drop the rules that were written in. CairoSVG would
     otherwise match every rule against every element on each draw; an Illustrator export
     styles each shape by its own class (11,000 rules × 11,000 circles).
 
-    The cascade is kept: rule declarations in specificity order, then the element's own
-    declarations, then `!important` ones (which CairoSVG applies in that order)."""
+    The cascade is kept: rule declarations in specificity order (then source order), then the
+    element's own declarations, then `!important` ones (which CairoSVG applies in that order).
+    Rules whose selector is one class or one id (all of an Illustrator export's) are looked up
+    by the element's classes and id without compiling them (`index_simple`; the tests compare
+    it with cssselect2 doing every rule); every other selector goes through cssselect2."""
     import cssselect2
 
     sheets = [el for el in root.iter("{http://www.w3.org/2000/svg}style")
@@ -93,7 +119,9 @@ def inline_stylesheets(root) -> None:
     if not sheets:
         return
     normal, important = cssselect2.Matcher(), cssselect2.Matcher()
-    found = False
+    simple: dict[tuple[str, str], list] = {}  # (kind, name) -> [(specificity, order, plain, strong)]
+    complex_rules = found = False
+    order = 0
     for sheet in sheets:
         kept = []
         for rule in tinycss2.parse_stylesheet(sheet.text, skip_comments=True,
@@ -101,33 +129,59 @@ def inline_stylesheets(root) -> None:
             if rule.type != "qualified-rule":
                 kept.append(rule.serialize())
                 continue
-            try:
-                selectors = cssselect2.compile_selector_list(rule.prelude)
-            except cssselect2.SelectorError:
-                kept.append(rule.serialize())
-                continue
+            key = simple_selector(rule.prelude) if index_simple else None
+            if key is None:
+                try:
+                    selectors = cssselect2.compile_selector_list(rule.prelude)
+                except cssselect2.SelectorError:
+                    kept.append(rule.serialize())
+                    continue
             plain, strong = [], []
             for item in tinycss2.parse_declaration_list(rule.content, skip_comments=True,
                                                         skip_whitespace=True):
                 if item.type == "declaration" and not item.name.startswith("-"):
                     value = tinycss2.serialize(item.value).strip()
                     (strong if item.important else plain).append((item.lower_name, value))
+            found = True
+            if key is not None:
+                order += 1
+                simple.setdefault(key, []).append((SIMPLE_SPECIFICITY[key[0]], order, plain,
+                                                   strong))
+                continue
             for selector in selectors:
                 if selector.pseudo_element is not None:
                     continue
+                order += 1  # the payload carries the source order shared with `simple`
+                complex_rules = True
                 if plain:
-                    normal.add_selector(selector, plain)
+                    normal.add_selector(selector, (order, plain))
                 if strong:
-                    important.add_selector(selector, strong)
-            found = True
+                    important.add_selector(selector, (order, strong))
         sheet.text = "\n".join(kept)
     if not found:
         return
-    wrapper = cssselect2.ElementWrapper.from_xml_root(root)
-    for node in wrapper.iter_subtree():
-        element = node.etree_element
-        sheet_normal = [d for match in normal.match(node) for d in match[-1]]
-        sheet_strong = [d for match in important.match(node) for d in match[-1]]
+    if complex_rules:
+        nodes = ((node.etree_element, node) for node in
+                 cssselect2.ElementWrapper.from_xml_root(root).iter_subtree())
+    else:  # no selector to compile: no wrapper needed
+        nodes = ((element, None) for element in root.iter() if isinstance(element.tag, str))
+    for element, node in nodes:
+        matched = []  # (specificity, order, plain, strong)
+        if simple:
+            if element.get("id") is not None:
+                matched += simple.get(("id", element.get("id")), ())
+            for name in set(CLASS_NAMES.findall(element.get("class") or "")):
+                matched += simple.get(("class", name), ())
+        if node is not None:
+            matched += [(specificity, payload[0], payload[1], [])
+                        for specificity, _, _, payload in normal.match(node)]
+            matched += [(specificity, payload[0], [], payload[1])
+                        for specificity, _, _, payload in important.match(node)]
+        if not matched:
+            continue
+        matched.sort(key=lambda entry: entry[:2])
+        sheet_normal = [d for entry in matched for d in entry[2]]
+        sheet_strong = [d for entry in matched for d in entry[3]]
         if not sheet_normal and not sheet_strong:
             continue
         own = element.get("style") or ""

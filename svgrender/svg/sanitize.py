@@ -118,9 +118,9 @@ def expanded_count(root: etree._Element, limit: int) -> int:
             target = ids.get((href(element) or "").lstrip("#"))
             if target is not None:
                 out.append(target)
+        style = parse_style(element.get("style"))  # once, not once per property
         for prop in ("fill", "stroke", "filter", "mask", "clip-path"):
-            fragment = url_fragment(parse_style(element.get("style")).get(prop)
-                                    or element.get(prop))
+            fragment = url_fragment(style.get(prop) or element.get(prop))
             if fragment and fragment in ids:
                 out.append(ids[fragment])
         return out

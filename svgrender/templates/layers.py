@@ -154,12 +154,15 @@ def measure(root: etree._Element, parse, context=None) -> tuple[dict, tuple[floa
     """
     order = list(root.iter())
     marked = copy.deepcopy(root)
-    ids = {e.get("id"): e for e in marked.iter() if isinstance(e.tag, str) and e.get("id")}
+    ids = None  # only flowed text needs them (most templates have none)
     for index, element in enumerate(marked.iter()):
         if isinstance(element.tag, str):
             element.set(MARK, str(index))
             if local_name(element) == "flowRoot" and not element.get("data-box"):
                 # Flowed text is drawn in its flow region (as when rendered), not as lines.
+                if ids is None:
+                    ids = {e.get("id"): e for e in marked.iter()
+                           if isinstance(e.tag, str) and e.get("id")}
                 box = text_box(element, ids, None, None)
                 if box:
                     element.set("data-box", " ".join(f"{v:g}" for v in box))
