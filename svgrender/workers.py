@@ -19,6 +19,7 @@ import os
 import resource
 import time
 from concurrent.futures import ThreadPoolExecutor
+import dataclasses
 from dataclasses import dataclass
 
 import msgspec
@@ -81,7 +82,8 @@ def remember(recent: OrderedDict, template) -> None:
 
 def worker_main(conn, settings: Settings) -> None:
     """The worker loop: receive a WireJob (or a TemplateSource), send back ("ok", Rendered (or
-    TemplateFacts), rss) or ("error", …, rss)."""
+    TemplateFacts), rss, held) or ("error", …, rss, held); `held`: the (template id, version)
+    keys of the templates it keeps parsed."""
     limit_memory(settings)
     logs.configure(settings.log_format)
     # A render's warnings travel back with it and are logged once by the process that asked
@@ -93,6 +95,11 @@ def worker_main(conn, settings: Settings) -> None:
     cache = ImageCache(settings.image_cache_bytes)
     templates = TemplateStore.for_settings(settings)
     recent: OrderedDict = OrderedDict()  # templates this worker loaded for the API, by version
+
+    def reply(status: str, payload, rss: float) -> None:
+        # With the templates held now: the next job for one of them comes without its bytes.
+        conn.send((status, payload, rss, tuple(recent)))
+
     while True:
         try:
             job: WireJob = conn.recv()
@@ -101,13 +108,13 @@ def worker_main(conn, settings: Settings) -> None:
         try:
             templates.fonts.sync()  # fonts uploaded since the last job (a listing, or a stat)
             if isinstance(job, FontSource):  # an uploaded font file, for the API
-                conn.send(("ok", read_font(job.data, job.max_bytes, job.max_unpacked, job.name),
-                           _rss_mb()))
+                reply("ok", read_font(job.data, job.max_bytes, job.max_unpacked, job.name),
+                      _rss_mb())
                 continue
             if isinstance(job, TemplateSource):  # an upload or a first load, for the API
                 template, facts = load_for_api(job, settings)
                 remember(recent, template)
-                conn.send(("ok", facts, _rss_mb()))
+                reply("ok", facts, _rss_mb())
                 continue
             template = recent.get((job.template_id, job.template_version))
             if template is None and job.template_source is not None:
@@ -123,20 +130,20 @@ def worker_main(conn, settings: Settings) -> None:
             started = time.perf_counter()
             result = render(template, request, settings, images)
             m.render_seconds.labels(template.id, "draw").observe(time.perf_counter() - started)
-            conn.send(("ok", result, _rss_mb()))
+            reply("ok", result, _rss_mb())
         except SvgRenderError as exc:
-            conn.send(("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
-                                 exc.code), _rss_mb()))
+            reply("error", (type(exc).__name__, exc.message, exc.layer, exc.field,
+                            exc.code), _rss_mb())
         except MemoryError:
-            conn.send(("error", ("RenderLimitExceeded", "this render needs more memory than a "
-                                 f"worker may use ({settings.worker_memory_limit_mb:g} MB, "
-                                 "SVGRENDER_WORKER_MEMORY_LIMIT_MB)", None, None,
-                                 "memory_limit"), _rss_mb()))
+            reply("error", ("RenderLimitExceeded", "this render needs more memory than a "
+                            f"worker may use ({settings.worker_memory_limit_mb:g} MB, "
+                            "SVGRENDER_WORKER_MEMORY_LIMIT_MB)", None, None,
+                            "memory_limit"), _rss_mb())
         except Exception as exc:  # never let one template take the worker's loop down
             log.exception("render failed")
-            conn.send(("error", ("RenderFailed", f"the renderer failed on this template "
-                                 f"({type(exc).__name__})", None, None, "render_failed"),
-                       _rss_mb()))
+            reply("error", ("RenderFailed", f"the renderer failed on this template "
+                            f"({type(exc).__name__})", None, None, "render_failed"),
+                  _rss_mb())
 
 
 def _rebuild(payload) -> SvgRenderError:
@@ -155,6 +162,7 @@ class _Worker:
         self.process.start()
         child.close()
         self.renders = 0
+        self.holds: tuple = ()  # (template id, version) the worker has parsed, as it last said
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -219,9 +227,13 @@ class WorkerPool:
             depth.dec()
         loop = asyncio.get_running_loop()
         replace = False
+        if isinstance(job, WireJob) and (job.template_id, job.template_version) in worker.holds:
+            # Parsed there already: not the template's bytes again (pickled on this loop, a
+            # copy through the pipe and another in the worker, every render).
+            job = dataclasses.replace(job, template_source=None)
         try:
             worker.conn.send(job)
-            status, payload, rss = await asyncio.wait_for(
+            status, payload, rss, worker.holds = await asyncio.wait_for(
                 loop.run_in_executor(self.executor, worker.conn.recv),
                 self._deadline(job))
         except asyncio.TimeoutError:
