@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import cairocffi as cairo
@@ -86,14 +87,16 @@ def test_a_pillow_without_the_private_interface_falls_back(monkeypatch):
 
 
 def test_files_are_encoded_in_other_threads_where_cores_are_free(monkeypatch):
+    """Free: beyond one core per render worker and one for the API process."""
+    def thread_of(settings):
+        return encoding_threads.encode_soon(lambda s, settings: threading.current_thread().name,
+                                            None, settings).result()
+
+    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert thread_of(Settings(workers=2)).startswith("encode")
+    assert thread_of(Settings(workers=3)) == threading.current_thread().name
     monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0, 1})
-    seen = encoding_threads.encode_soon(lambda s, settings: threading.current_thread().name,
-                                        None, Settings()).result()
-    assert seen.startswith("encode")
-    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0})
-    here = encoding_threads.encode_soon(lambda s, settings: threading.current_thread().name,
-                                        None, Settings()).result()
-    assert here == threading.current_thread().name
+    assert thread_of(Settings(workers=1)) == threading.current_thread().name
 
 
 @pytest.mark.parametrize("fmt", ["jpeg", "png", "webp"])
@@ -102,9 +105,10 @@ def test_an_answer_encoded_in_threads_is_the_answer_encoded_inline(monkeypatch, 
     template = load_template("social-card", (ROOT / "templates" / "social-card.svg").read_bytes(),
                              settings)
     request = RenderRequest(format=fmt, params=[LayerParam(name="title", text="Same bytes")])
-    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0, 1})
+    settings = replace(settings, workers=1)
+    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
     threaded = [f.data for f in pipeline.render(template, request, settings).files]
-    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(encoding_threads.os, "sched_getaffinity", lambda pid: {0, 1})
     inline = [f.data for f in pipeline.render(template, request, settings).files]
     assert threaded == inline
     sizes = [Image.open(io.BytesIO(data)).size for data in threaded]
