@@ -4,6 +4,7 @@ no storage, no ids. An executor runs it (in a thread, a worker process, or a que
 from __future__ import annotations
 
 import io
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from svgrender.apply import apply_params
@@ -16,6 +17,7 @@ from svgrender.draw.context import RenderContext
 from svgrender.draw.surfaces import Drawing, Size, draw_raster, prepare_drawing, render_context
 from svgrender.errors import RenderLimitExceeded
 from svgrender.formats import FORMATS, Format
+from svgrender.io.encoding_threads import encode_soon
 from svgrender.io.images import DecodedImage
 from svgrender.kinds.crops import reported as crop_reports
 from svgrender.params import RenderRequest
@@ -179,20 +181,22 @@ def render(template: Template, request: RenderRequest, settings: Settings,
                                     warnings)
     backdrops = _static_layers(static, raster_sizes, background, settings, warnings,
                                drawing.context) if static else {}
+    encoded: dict[Size, Future] = {}  # raster files being encoded while the next is drawn
     for index in order:
         variant, size = VARIANTS[index], sizes[index]
         if fmt.vector and variant == "":
             drawn[index] = OutputFile(variant, fmt.name, fmt.write(drawing, size))
             continue
-        same = next((i for i in drawn if sizes[i] == size and drawn[i].format == raster.name),
-                    None)
-        if same is not None:  # an 800 px template's retina thumbnail is its image: the
-            # same drawing at the same size, so the same file
-            drawn[index] = OutputFile(variant, raster.name, drawn[same].data)
-            continue
-        surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
-                                                    backdrops.get(size), drawing.context)
-        drawn[index] = OutputFile(variant, raster.name, raster.encode(surface, settings))
+        # An 800 px template's retina thumbnail is its image: the same drawing at the same
+        # size, so the same file.
+        if size not in encoded:
+            surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
+                                                        backdrops.get(size), drawing.context)
+            encoded[size] = encode_soon(raster.encode, surface, settings)
+    for index in order:
+        if index not in drawn:
+            drawn[index] = OutputFile(VARIANTS[index], raster.name,
+                                      encoded[sizes[index]].result())
     check_overlaps(template, fit, warnings)
     return Rendered([drawn[i] for i in sorted(drawn)], sizes[0].width, sizes[0].height, warnings,
                     fit)

@@ -118,3 +118,44 @@ def test_a_worker_has_a_memory_ceiling(pool_settings):
         assert answer.json()["code"] == "memory_limit"
         assert "SVGRENDER_WORKER_MEMORY_LIMIT_MB" in answer.json()["message"]
         assert client.post("/designs/social-card", json={}).status_code == 201
+
+
+def test_a_worker_gets_a_template_s_bytes_only_until_it_holds_it(pool_settings):
+    """A render job carries the template's bytes to a worker that has not said it holds that
+    version parsed; once it has, jobs go without them; the answers are the same drawing."""
+    import asyncio
+
+    import msgspec
+
+    from svgrender.params import LayerParam, RenderRequest
+    from svgrender.templates.model import load_template
+    from svgrender.workers import WireJob, WorkerPool
+
+    source = (pool_settings.templates_dir / "social-card.svg").read_bytes()
+    version = load_template("social-card", source, pool_settings).version
+    request = msgspec.json.encode(RenderRequest(format="png", params=[
+        LayerParam(name="title", text="Held by the worker")]))
+    job = WireJob("social-card", version, request, {}, source)
+
+    async def run():
+        pool = WorkerPool(pool_settings, 1)
+        await pool.start()
+        try:
+            worker = pool.workers[0]
+            sent, real_send = [], worker.conn.send
+            worker.conn.send = lambda message: (sent.append(message), real_send(message))[1]
+            answers = [await pool.render(job)]
+            assert ("social-card", version) in worker.holds
+            answers.append(await pool.render(job))
+            worker.holds = ()  # as if it had dropped it: the bytes go again
+            answers.append(await pool.render(job))
+            return sent, answers
+        finally:
+            await pool.stop()
+
+    sent, answers = asyncio.run(run())
+    assert [message.template_source is not None for message in sent] == [True, False, True]
+    files = [[f.data for f in answer.files] for answer in answers]
+    assert files[0] == files[1] == files[2]
+    image = Image.open(io.BytesIO(files[1][0]))
+    assert image.size == (1200, 630)

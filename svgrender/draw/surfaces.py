@@ -97,7 +97,9 @@ def parse_for_cairo(svg_bytes: bytes) -> Tree:
 class _OnBackdrop(RasterSurface):
     """A raster surface that starts as a copy of `backdrop` (drawn static layers)."""
 
-    backdrop: cairo.ImageSurface | None = None
+    def __init__(self, *args, backdrop: cairo.ImageSurface, **kwargs):
+        self.backdrop = backdrop  # before CairoSVG's __init__, which creates the surface
+        super().__init__(*args, **kwargs)
 
     def _create_surface(self, width, height):
         surface, width, height = super()._create_surface(width, height)
@@ -114,13 +116,13 @@ def draw_raster(tree: Tree, size: Size, background: str | None = None,
     """Draw at exactly size.width × size.height pixels; returns the ARGB32 surface. With
     `backdrop`, the drawing starts from a copy of it (and paints no background of its own)."""
     _require_seams()
-    kind = RasterSurface
-    if backdrop is not None:
-        kind = type("OnBackdrop", (_OnBackdrop,), {"backdrop": backdrop})
+    kind, extra = RasterSurface, {}
+    if backdrop is not None:  # (not a class made per call: each would live until a full GC)
+        kind, extra = _OnBackdrop, {"backdrop": backdrop}
         background = None
     try:
         surface = kind(tree, None, 96, output_width=size.width, output_height=size.height,
-                       background_color=background, render_context=context)
+                       background_color=background, render_context=context, **extra)
     except (ValueError, TypeError, ZeroDivisionError, OverflowError, KeyError, IndexError) as exc:
         raise RenderFailed(f"the renderer could not draw this template: {exc}") from None
     surface.cairo.flush()

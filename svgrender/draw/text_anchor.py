@@ -71,6 +71,7 @@ def draw_anchored(surface, node) -> None:
             continue
         chunk = Chunk(None, None, 0.0, 0.0, placement.anchor, [Run(text, base)])
         laid = lay_chunk(surface, node, chunk, False, font_size=placement.font_size)
+        laid.keep_coverage = False  # the request's words
         start = laid.start(placement.anchor_x)
         draw_chunk(surface, laid, start, baseline)
         ink.extend(_ink(laid, start, baseline))

@@ -128,6 +128,9 @@ class LaidChunk:
     total: float  # the advance of the whole chunk (after textLength)
     stretch: float  # lengthAdjust="spacingAndGlyphs"
     anchor: str  # start / middle / end as drawn (direction rtl already flipped)
+    # Keep its coverage masks for later answers (text_masks): not for a request's own words,
+    # which the next request replaces (they only filled the cache, and the worker's RSS).
+    keep_coverage: bool = True
 
     def start(self, pen_x: float) -> float:
         """Where the chunk's first glyph goes for an anchor at `pen_x`."""
@@ -179,7 +182,7 @@ def draw_chunk(surface, chunk: LaidChunk, x: float, pen_y: float) -> float:
         if stretch == 1.0:  # (re-laid out under a stretch)
             top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
         _draw_layout(surface, run.node, layout, x, top, device_hinted=stretch == 1.0,
-                     content=chunk.contents[id(run)])
+                     content=chunk.contents[id(run)], keep_coverage=chunk.keep_coverage)
         if stretch != 1.0:
             context.restore()
         x += width * stretch

@@ -28,9 +28,11 @@ PAD = 2  # pixels around the ink: antialiasing and hinting reach past the ink bo
 _masks = ByteBoundedCache(MAX_BYTES)
 
 
-def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple) -> None:
+def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple,
+                  keep: bool = True) -> None:
     """Fill `layout`'s glyph outlines at the current point with the current source. `key`
-    names the layout's content (text and style) for the cache."""
+    names the layout's content (text and style) for the cache; `keep`: a mask made now is
+    kept for later (the same pixels either way)."""
     xx, yx, xy, yy, _, _ = context.get_matrix()
     x, y = context.get_current_point()
     device_x, device_y = context.user_to_device(x, y)
@@ -47,7 +49,8 @@ def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple) 
             context.fill()
             return
         mask = cached[0]
-        _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
+        if keep:
+            _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
     mask, left, top = cached
     context.new_path()
     if mask is None:  # no ink (spaces)

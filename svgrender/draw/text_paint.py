@@ -30,7 +30,8 @@ def _set_paint(surface, node, kind: str) -> bool:
 
 
 def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool = False,
-                 content: tuple | None = None, coloured: list | None = None) -> None:
+                 content: tuple | None = None, coloured: list | None = None,
+                 keep_coverage: bool = True) -> None:
     """`content` (text and style) lets small outlined text reuse its coverage (text_masks).
     `coloured`: the byte ranges in another colour than `node`'s fill, and their colours."""
     context = surface.context
@@ -56,7 +57,7 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
             if coloured:
                 _fill_runs(context, layout, coloured)
             elif content is not None:
-                fill_outlines(context, layout, content)
+                fill_outlines(context, layout, content, keep=keep_coverage)
             else:
                 pangocairocffi.layout_path(context, layout)
                 context.fill()
