@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import importlib
 from typing import Callable
 
 
@@ -33,28 +34,22 @@ from svgrender.kinds.place import requires
 from svgrender.kinds.place import svg as _svg
 from svgrender.kinds.rating import apply_rating
 from svgrender.properties import BY_NAME, PROPERTIES, properties_for
-
 from svgrender.properties import ALL, Box, Property  # noqa: F401 (their old home)
 
 
 # Kinds whose module (and library: python-barcode, segno, the chart code) loads when a request
 # uses them, not with every render: a one-off `svgrender render` starts faster.
-def apply_barcode(*args):
-    from svgrender.kinds.barcode import apply_barcode as apply
+def _on_first_use(module: str, name: str):
+    def handler(*args):
+        return getattr(importlib.import_module(module), name)(*args)
 
-    return apply(*args)
-
-
-def apply_chart(*args):
-    from svgrender.kinds.chart import apply_chart as apply
-
-    return apply(*args)
+    handler.__name__ = name
+    return handler
 
 
-def apply_qr(*args):
-    from svgrender.kinds.qr import apply_qr as apply
-
-    return apply(*args)
+apply_barcode = _on_first_use("svgrender.kinds.barcode", "apply_barcode")
+apply_chart = _on_first_use("svgrender.kinds.chart", "apply_chart")
+apply_qr = _on_first_use("svgrender.kinds.qr", "apply_qr")
 
 
 class Target:

@@ -85,9 +85,10 @@ def category(name: str) -> tuple[str, str]:
 
 def report(extra: list[str]) -> str:
     from svgrender.draw import fonts
+    from svgrender.settings import Settings
 
     fonts.add_font_dir(HERE / "fonts")  # the corpus's brand fonts, as a user uploads them
-    fonts.add_font_dir(ROOT / "fonts")  # the open families svgrender ships, as the service loads them
+    fonts.add_font_dir(Settings().fonts_dir)  # the families svgrender ships, as the service does
     counts, where = named_families()
     for name in extra:
         counts.setdefault(name, 0)
