@@ -117,6 +117,9 @@ def test_certificate_lines_stay_where_the_template_has_them(app_client):
         if answer["layout"]["recipient"]["scale"] == 1.0:
             assert abs(ink[1] - own_name[1]) <= 3, (name, ink)
         assert abs((ink[0] + ink[2]) / 2 - 561) <= 3, (name, ink)
+        # Within the template's unpainted `recipient-box` (x 261-861): on its rule, not across
+        # the page.
+        assert ink[0] >= 261 and ink[2] <= 861, (name, ink)
         course = _ink(image, brown, (60, 440, 1060, 530))
         assert abs(course[3] - own_course[3]) <= 2 and abs((course[0] + course[2]) / 2 - 561) <= 3
         # The date and signature are untouched.
@@ -264,3 +267,24 @@ def test_words_after_a_changed_span_move_with_it_and_a_long_sentence_shrinks(app
     assert line[0] >= 0 and line[2] <= 799 and abs((line[0] + line[2]) / 2 - 400) <= 3
     assert answer["layout"]["course"]["scale"] < 1.0
     assert any("'course'" in w and "shrunk" in w for w in answer["warnings"])
+
+
+# A box marked as editors do: an unpainted rect named `<layer>-box`, here in a moved group.
+UNPAINTED_BOX = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="300" viewBox="0 0 800 300">
+  <rect id="bg" width="800" height="300" fill="#ffffff"/>
+  <g transform="translate(200 0)"><rect id="label-box" x="0" y="60" width="400" height="80"
+     fill="none"/></g>
+  <text id="label" x="400" y="120" text-anchor="middle" font-family="Noto Sans" font-size="48"
+        fill="#111111">Short</text>
+</svg>"""
+
+
+def test_an_unpainted_box_rect_bounds_a_changed_text(app_client, tmp_path):
+    (tmp_path / "templates" / "unpainted.svg").write_text(UNPAINTED_BOX)
+    layers = {l["name"]: l for l in app_client.get("/templates/unpainted").json()["layers"]}
+    assert layers["label"]["boxSource"] == "explicit"
+    assert layers["label"]["box"] == {"x": 200.0, "y": 60.0, "width": 400.0, "height": 80.0}
+    image, answer = _render(app_client, "unpainted", [
+        {"name": "label", "text": "A much longer label than the box can hold"}])
+    ink = _ink(image, (0x11, 0x11, 0x11))
+    assert ink is not None and ink[0] >= 200 and ink[2] <= 600, ink

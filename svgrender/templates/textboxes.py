@@ -132,6 +132,20 @@ def _into(element, root, box) -> tuple | None:
     return (min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0))
 
 
+def _unpainted_box(rect, element, root) -> tuple | None:
+    """A `<layer>-box` rect drawn with no paint (the usual way to mark a box in an editor) has
+    no ink to measure: its geometry, in the text's own units."""
+    box = _rect_box(rect)
+    if box is None:
+        return None
+    matrix = to_root(rect, root)
+    x, y, w, h = box
+    corners = [matrix.transform_point(px, py) for px, py in
+               ((x, y), (x + w, y), (x, y + h), (x + w, y + h))]
+    xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+    return _into(element, root, (min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys)))
+
+
 def placement(element: etree._Element, root: etree._Element, to_pixels) -> dict:
     """How a changed text is placed, as the template report shows it: anchor, growth, the
     box's source and the box in 1x pixels (`to_pixels`: root user units -> pixels)."""
@@ -235,7 +249,9 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
             named = ids.get(f"{layer.name}-box")
             frame = boxes.get(named) if named is not None else None
             source = "explicit"
-            if frame is None and not _has_width(element):
+            if frame is None and named is not None and local_name(named) == "rect":
+                box = _unpainted_box(named, element, root)
+            if box is None and frame is None and not _has_width(element):
                 frame = _container(element, layer.box, boxes, order, canvas_area)
                 source = "shape"
                 if frame is not None:
@@ -244,7 +260,7 @@ def annotate(root: etree._Element, layers: dict, to_user, boxes: dict | None = N
                     pad = min(0.08 * frame[2], 16.0)
                     frame_px = frame
                     frame = (frame[0] + pad, frame[1], frame[2] - 2 * pad, frame[3])
-            if frame is None and not _has_width(element):
+            if box is None and frame is None and not _has_width(element):
                 frame = _canvas_box(layer.box, _anchor(element), canvas)
                 frame_px, source = (0.0, 0.0, canvas[0], canvas[1]), "canvas"
             if frame is not None:
