@@ -1,7 +1,6 @@
 """Local storage backends: names, atomic writes, a full disk, copies and records."""
 
 import os
-import tempfile
 
 import pytest
 
@@ -40,21 +39,39 @@ def test_copy_is_a_second_name_for_the_same_bytes(tmp_path):
         files.copy("0123456789.jpeg", "bbbbbbbbbb.jpeg")
 
 
-def test_full_disk_answers_storage_full_and_leaves_no_partial_file(tmp_path, monkeypatch):
-    """/dev/full answers every write with ENOSPC, as a full filesystem does."""
-    real_mkstemp = tempfile.mkstemp
-
-    def mkstemp_on_full_disk(*args, **kwargs):
-        fd, path = real_mkstemp(*args, **kwargs)
-        os.close(fd)
-        return os.open("/dev/full", os.O_WRONLY), path
-
+@pytest.mark.parametrize("existing", [False, True])
+def test_full_disk_answers_storage_full_and_leaves_no_partial_file(tmp_path, monkeypatch,
+                                                                   existing):
+    """/dev/full answers every write with ENOSPC, as a full filesystem does. A new name is
+    written in place (and removed when the write fails); an existing one (a job row drawn
+    again) through a temporary name, so the old file stays whole."""
     files = LocalFileStore(tmp_path)
-    monkeypatch.setattr(tempfile, "mkstemp", mkstemp_on_full_disk)
+    if existing:
+        files.put("0123456789.png", b"old")
+    real_open = os.open
+
+    def open_on_full_disk(path, flags, mode=0o777, **kwargs):
+        os.close(real_open(path, flags, mode, **kwargs))  # the entry is made, as on a disk
+        return real_open("/dev/full", os.O_WRONLY)
+
+    monkeypatch.setattr(os, "open", open_on_full_disk)
     with pytest.raises(StorageFull) as error:
         files.put("0123456789.png", b"x" * 100_000)
+    monkeypatch.undo()
     assert error.value.status == 507 and error.value.code == "storage_full"
-    assert sorted(os.listdir(tmp_path)) == []  # no .tmp- leftover, no partial file
+    # No .tmp- leftover, no partial file; an old file unchanged.
+    assert sorted(os.listdir(tmp_path)) == (["0123456789.png"] if existing else [])
+    if existing:
+        assert (tmp_path / "0123456789.png").read_bytes() == b"old"
+
+
+def test_a_new_name_is_written_in_place_an_existing_one_replaced(tmp_path):
+    files = LocalFileStore(tmp_path)
+    files.put("0123456789.png", b"first")
+    files.put("0123456789.png", b"second")  # a job row drawn again
+    with files.open("0123456789.png").stream as stream:
+        assert stream.read() == b"second"
+    assert sorted(os.listdir(tmp_path)) == ["0123456789.png"]
 
 
 def test_records_and_result_index(tmp_path):

@@ -65,6 +65,34 @@ class RecordStore(Protocol):
     def delete_alias(self, key: str) -> None: ...
 
 
+def new_file_write(path: Path, data: bytes) -> None:
+    """A file under a name nobody has been given yet (a new image's): created and written in
+    place, one file-system entry and no rename (a third of the cost of atomic_write's on a busy
+    disk). A name that exists already (a job row drawn again) is replaced atomically."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return atomic_write(path, data)
+    except OSError as exc:
+        raise _storage_error(exc) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as exc:
+        path.unlink(missing_ok=True)  # no partial file left behind
+        raise _storage_error(exc) from None
+
+
+def _storage_error(exc: OSError) -> Exception:
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    metrics.setup().storage_errors.labels("storage_full" if full else
+                                          "storage_unavailable").inc()
+    if full:
+        return StorageFull("the image storage is full; try again later")
+    return StorageUnavailable(f"the image storage refused a write "
+                              f"({errno.errorcode.get(exc.errno, exc.errno)})")
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a unique temporary name, then rename: readers never see a partial file, and a
     failed write (a full disk) leaves nothing behind."""
@@ -77,13 +105,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         if tmp is not None:
             Path(tmp).unlink(missing_ok=True)
-        full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-        metrics.setup().storage_errors.labels("storage_full" if full else
-                                              "storage_unavailable").inc()
-        if full:
-            raise StorageFull("the image storage is full; try again later") from None
-        raise StorageUnavailable(f"the image storage refused a write "
-                                 f"({errno.errorcode.get(exc.errno, exc.errno)})") from None
+        raise _storage_error(exc) from None
 
 
 class LocalFileStore:
@@ -102,7 +124,8 @@ class LocalFileStore:
         return self.directory / name
 
     def put(self, name: str, data: bytes) -> None:
-        atomic_write(self._path(name), data)
+        # Rendered files get new names; nothing points at one before its record is written.
+        new_file_write(self._path(name), data)
 
     def open(self, name: str) -> StoredFile | None:
         """Only names we could have written (no traversal possible)."""
