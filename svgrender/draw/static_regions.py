@@ -110,6 +110,9 @@ class Kept:
     undrawn: list
     root: etree._Element
     trees: dict = field(default_factory=dict)  # frozenset of above indexes -> SVG bytes
+    # (size, format, settings) -> the static picture's file in the format's kept form
+    # (Format.encoded_kept), made when an answer first needs it. Small beside the surfaces.
+    encoded: dict = field(default_factory=dict)
 
 
 class RegionCache(StaticLayerCache):
