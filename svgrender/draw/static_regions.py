@@ -70,10 +70,45 @@ def split(tree: etree._Element, changed_names: list[str]) -> RegionSplit | None:
         below_root.append(child)  # moved out of the request's own tree
     for child in above:
         tree.remove(child)
+    _only_defs_used(tree, undrawn, changed)
     digest = hashlib.sha256(etree.tostring(below_root))
     for child in above:
         digest.update(b"\0" + etree.tostring(child))
     return RegionSplit(below_root, tree, above, undrawn, digest.hexdigest())
+
+
+# Definitions that draw only where something points at them (url(#…) or href).
+REFERENCED_ONLY = {"linearGradient", "radialGradient", "pattern", "filter", "clipPath", "mask",
+                   "marker", "symbol"}
+
+
+def _only_defs_used(tree, undrawn: list, changed: list) -> None:
+    """In the changed part's tree (drawn and parsed again for every answer), each <defs> is
+    replaced by one holding only the definitions the changed layers use (directly or through
+    another definition): a title-only answer then parses a few nodes, not the template's
+    gradients, filters and clips. The kept <defs> stay whole in `undrawn` for the other parts.
+    Not with a <style> sheet: its rules may point at definitions too."""
+    if any(local_name(el) == "style" for el in tree.iter() if isinstance(el.tag, str)):
+        return
+    defined = {el.get("id"): el for defs in undrawn if local_name(defs) == "defs"
+               for el in defs if isinstance(el.tag, str) and el.get("id")}
+    used, todo = set(), _references(changed)
+    while todo:
+        name = todo.pop()
+        if name not in used:
+            used.add(name)
+            if name in defined:
+                todo |= _references([defined[name]])
+    for defs in undrawn:
+        if local_name(defs) != "defs":
+            continue
+        kept = etree.Element(defs.tag, dict(defs.attrib), nsmap=defs.nsmap)
+        kept.tail = defs.tail
+        for el in defs:
+            if not isinstance(el.tag, str) or local_name(el) not in REFERENCED_ONLY \
+                    or el.get("id") in used:
+                kept.append(copy.deepcopy(el))
+        tree.replace(defs, kept)
 
 
 def _holds(child, wanted: set) -> bool:
