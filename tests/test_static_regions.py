@@ -152,3 +152,29 @@ def test_a_style_sheet_keeps_every_definition(monkeypatch):
                         lambda tree, images: parsed.append(tree) or real(tree, images))
     _same_with_and_without_cache(template, [LayerParam(name="title", text="Styled")])
     assert "sky" in {el.get("id") for el in parsed[-2].iter() if isinstance(el.tag, str)}
+
+
+@pytest.mark.parametrize("width,height", [(1200, 630), (37, 21), (2, 1)])
+def test_the_dirty_box_is_every_changed_pixel_and_no_other(width, height):
+    import cairocffi as cairo
+
+    def surface(seed):
+        out = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+        pixels = static_regions._pixels(out)
+        pixels[:] = np.random.default_rng(seed).integers(0, 2**32, pixels.shape, np.uint32)
+        out.mark_dirty()
+        return out
+
+    below = surface(1)
+    assert static_regions.dirty_box(surface(1), below) is None
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        drawn = surface(1)
+        pixels = static_regions._pixels(drawn)
+        points = rng.integers(0, (height, width), (rng.integers(1, 4), 2))
+        for y, x in points:
+            pixels[y, x] ^= 1 << int(rng.integers(0, 32))
+        drawn.mark_dirty()
+        expected = (int(points[:, 1].min()), int(points[:, 0].min()),
+                    int(points[:, 1].max()) + 1, int(points[:, 0].max()) + 1)
+        assert static_regions.dirty_box(drawn, below) == expected
