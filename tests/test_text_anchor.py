@@ -190,28 +190,3 @@ def test_the_template_lines_are_laid_out_once_for_new_words(monkeypatch):
     for a, b in zip(again.files, plain.files):
         assert np.array_equal(np.asarray(Image.open(io.BytesIO(a.data))),
                               np.asarray(Image.open(io.BytesIO(b.data))))
-
-
-@pytest.mark.parametrize("path", sorted((ROOT / "templates").glob("*.svg")),
-                         ids=lambda p: p.stem)
-def test_new_words_laid_out_once_draw_what_fresh_layouts_draw(path, monkeypatch):
-    """The request's lines are laid out at the first size and drawn again at the others: the
-    same files as lines laid out anew at every size (each size's hinting undone first)."""
-    from svgrender.draw import text_anchor
-    from svgrender.params import LayerParam, RenderRequest
-
-    settings = Settings(static_layer_cache_bytes=0)
-    template = load_template(path.stem, path.read_bytes(), settings)
-    texts = [name for name, layer in template.layers.items() if layer.kind == "text"]
-    params = [LayerParam(name=name, text=f"Quite other words, number {i}, to wrap as they must")
-              for i, name in enumerate(texts)]
-    if not params:
-        pytest.skip("no text layer")
-    request = RenderRequest(format="png", params=params)
-    once = pipeline.render(template, request, settings)
-    real = text_anchor._new_words
-    monkeypatch.setattr(text_anchor, "_new_words",
-                        lambda surface, node, placement, text, base, kept: real(
-                            surface, node, placement, text, base, None))
-    fresh = pipeline.render(template, request, settings)
-    assert [f.data for f in once.files] == [f.data for f in fresh.files]

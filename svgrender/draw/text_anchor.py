@@ -21,9 +21,8 @@ import pangocffi
 from pangocffi import pango
 
 from svgrender.draw.text_box import WRAP, box_of
-from svgrender.draw.text_chunks import Chunk, LaidChunk, Run, _num, draw_chunk, lay_chunk
-from svgrender.draw.text_style import (SCALE, _layout_for, in_template_units, line_iterator,
-                                       style_of)
+from svgrender.draw.text_chunks import Chunk, Run, _num, draw_chunk, lay_chunk
+from svgrender.draw.text_style import SCALE, _layout_for, line_iterator, style_of
 from svgrender.draw.text_lines import Line, OwnLines, anchor_of, own_lines
 from svgrender.draw.context import RenderContext, context_of
 
@@ -66,8 +65,7 @@ def draw_anchored(surface, node) -> None:
         placement.entry = _report(render, node, placement)
     base = _base_node(surface, node)
     drawn, ink = [], []
-    for index, ((text, reused), baseline) in enumerate(zip(placement.lines,
-                                                          placement.baselines)):
+    for (text, reused), baseline in zip(placement.lines, placement.baselines):
         if reused is not None:  # the template's own runs, moved with the anchor
             line = own.lines[reused]
             shift = 0.0 if placement.exact else placement.anchor_x - line.edge(placement.anchor)
@@ -76,8 +74,9 @@ def draw_anchored(surface, node) -> None:
                 ink.extend(_ink(laid, start + shift, baseline))
             drawn.append((line.left + shift, baseline, line.text.strip()))
             continue
-        laid = _new_words(surface, node, placement, text, base,
-                          None if layouts is None else (layouts, key + (index,)))
+        chunk = Chunk(None, None, 0.0, 0.0, placement.anchor, [Run(text, base)])
+        laid = lay_chunk(surface, node, chunk, False, font_size=placement.font_size)
+        laid.keep_coverage = False  # the request's words
         start = laid.start(placement.anchor_x)
         draw_chunk(surface, laid, start, baseline)
         ink.extend(_ink(laid, start, baseline))
@@ -87,24 +86,6 @@ def draw_anchored(surface, node) -> None:
         placed[node.get("id")] = (placement.font_size, drawn)
     if ink and placement.entry is not None and "ink" not in placement.entry:
         placement.entry["ink"] = _device_box(surface, ink)  # for the overlap check (render.py)
-
-
-def _new_words(surface, node, placement: Placement, text: str, base, kept) -> LaidChunk:
-    """A line of the request's words laid out: once per render, at its first size; the later
-    sizes draw the same layouts again, put back in template units first (text_style), so each
-    size starts from what a new layout would be. `kept`: (the render's layouts, this line's
-    key), or None."""
-    laid = kept[0].get(kept[1]) if kept else None
-    if laid is not None:
-        for _, layout, _ in laid.laid:
-            in_template_units(layout)
-        return laid
-    chunk = Chunk(None, None, 0.0, 0.0, placement.anchor, [Run(text, base)])
-    laid = lay_chunk(surface, node, chunk, False, font_size=placement.font_size)
-    laid.keep_coverage = False  # the request's words
-    if kept:
-        kept[0][kept[1]] = laid
-    return laid
 
 
 def _ink(laid, x: float, baseline: float) -> list[tuple[float, float, float, float]]:

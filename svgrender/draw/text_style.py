@@ -62,15 +62,6 @@ def new_layout(context: cairo.Context | None = None) -> pangocffi.Layout:
     return layout
 
 
-def in_template_units(layout: pangocffi.Layout) -> None:
-    """A layout drawn before (hinted for that device: text_paint._for_device) laid out in
-    template units again, as new_layout made it: its context back on the reference one (the
-    font options and unrounded positions set on the context stay), re-shaped when next read."""
-    with _reference_lock:
-        pangocairocffi.update_context(_REFERENCE, layout.context)
-    pango.pango_layout_context_changed(layout._pointer)
-
-
 @dataclass
 class Style:
     family: str
