@@ -53,6 +53,12 @@ class Format:
     # Raster formats: cairo ARGB32 surface -> bytes. `opaque` ones are drawn over white.
     encode: Callable | None = None
     opaque: bool = False
+    # Raster formats that can re-encode only what changed from a kept picture: `encoded_kept`
+    # (surface, settings) -> a kept form of its file; `encode_changed` (surface, settings,
+    # that kept form, box) -> `encode(surface)` byte for byte, when the surface differs from
+    # the kept picture only inside the box.
+    encoded_kept: Callable | None = None
+    encode_changed: Callable | None = None
     # Vector formats: (VectorInput) -> bytes; their thumbnails are PNG.
     write: Callable | None = None
     # Animated formats: (Pillow images, durations in ms, settings) -> bytes, for `frames`.
@@ -68,7 +74,8 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("jpeg", "image/jpeg", aliases=("jpg",), encode=encode.encode_jpeg, opaque=True),
+    Format("jpeg", "image/jpeg", aliases=("jpg",), encode=encode.encode_jpeg, opaque=True,
+           encoded_kept=encode.jpeg_rows_of, encode_changed=encode.encode_jpeg_changed),
     Format("png", "image/png", encode=encode.encode_png),
     Format("webp", "image/webp", encode=encode.encode_webp),
     Format("avif", "image/avif", encode=encode.encode_avif),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 
 from svgrender.apply import apply_params
 from svgrender.budgets import check_tree
@@ -107,10 +108,13 @@ def _static_layers(static: Split, sizes: list[Size], background: str | None,
 
 
 def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
-                     background: str | None, settings: Settings, warnings: list[str]) -> dict:
-    context = drawing.context
+                     background: str | None, settings: Settings, warnings: list[str],
+                     raster: Format) -> tuple[dict, dict]:
     """Every size drawn by region (draw/static_regions.py): the changed layers on the kept
-    layers below them, the layers above redrawn only where they meet what changed."""
+    layers below them, the layers above redrawn only where they meet what changed. Also, per
+    size, an encoder that re-encodes only what changed from the kept picture, where the format
+    has one (Format.encode_changed)."""
+    context = drawing.context
     cache = _cache(settings)
     key = ("region", region.key, tuple(sizes), background, font_generation())
     kept = cache.get(key)
@@ -132,8 +136,22 @@ def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
         for size in sizes:
             drawn[size] = draw_raster(tree, size, None, drawn[size], above)
     warnings.extend(w for w in kept.above_warnings if w not in warnings)
-    return {size: static_regions.compose(drawn[size], kept.static[size], boxes[size])
-            for size in sizes}
+    pictures = {size: static_regions.compose(drawn[size], kept.static[size], boxes[size])
+                for size in sizes}
+    encoders = {size: partial(_encode_changed, raster, kept, size, boxes[size])
+                for size in sizes} if raster.encode_changed else {}
+    return pictures, encoders
+
+
+def _encode_changed(raster: Format, kept: static_regions.Kept, size: Size, box,
+                    surface, settings: Settings) -> bytes:
+    """`raster.encode(surface)`: the kept static picture's file with only the part meeting the
+    dirty box encoded again (outside the box, compose made the answer that very picture)."""
+    key = (size, raster.name, settings.jpeg_quality)
+    encoded = kept.encoded.get(key)
+    if encoded is None:  # (two threads may both make it: the same value)
+        encoded = kept.encoded[key] = raster.encoded_kept(kept.static[size], settings)
+    return raster.encode_changed(surface, settings, encoded, box)
 
 
 def render(template: Template, request: RenderRequest, settings: Settings,
@@ -176,9 +194,10 @@ def render(template: Template, request: RenderRequest, settings: Settings,
     raster_sizes = list(dict.fromkeys(sizes[i] for i in order if i or not fmt.vector))
     drawing.context = render_context(drawing, warnings, fit)
     pictures: dict = {}
+    encoders: dict = {}
     if region:
-        pictures = _drawn_by_region(region, drawing, raster_sizes, background, settings,
-                                    warnings)
+        pictures, encoders = _drawn_by_region(region, drawing, raster_sizes, background,
+                                              settings, warnings, raster)
     backdrops = _static_layers(static, raster_sizes, background, settings, warnings,
                                drawing.context) if static else {}
     encoded: dict[Size, Future] = {}  # raster files being encoded while the next is drawn
@@ -192,7 +211,7 @@ def render(template: Template, request: RenderRequest, settings: Settings,
         if size not in encoded:
             surface = pictures.get(size) or draw_raster(drawing.cairo_tree, size, background,
                                                         backdrops.get(size), drawing.context)
-            encoded[size] = encode_soon(raster.encode, surface, settings)
+            encoded[size] = encode_soon(encoders.get(size, raster.encode), surface, settings)
     for index in order:
         if index not in drawn:
             drawn[index] = OutputFile(VARIANTS[index], raster.name,

@@ -107,3 +107,74 @@ def test_thumbnails_of_kept_layers_sample_filters_as_a_full_draw_does():
     assert len(monkey_cache) >= 1
     keys = [k for k in monkey_cache._items if k[0] == "region" and k[2][0].width == 1200]
     assert keys and all(len(k[2]) == 3 for k in keys)  # one entry holds the three sizes
+
+
+DEFS_CARD = ('<svg xmlns="http://www.w3.org/2000/svg" '
+             'width="300" height="160"><defs>'
+             '<linearGradient id="base"><stop offset="0" stop-color="#f00"/>'
+             '<stop offset="1" stop-color="#00f"/></linearGradient>'
+             '<pattern id="ink" width="8" height="8" patternUnits="userSpaceOnUse">'
+             '<rect width="8" height="8" fill="url(#base)"/></pattern>'
+             '<filter id="soft"><feGaussianBlur stdDeviation="1.5"/></filter>'
+             '<linearGradient id="sky"><stop offset="0" stop-color="#def"/>'
+             '<stop offset="1" stop-color="#345"/></linearGradient>'
+             '<clipPath id="unused"><rect width="10" height="10"/></clipPath></defs>'
+             '<rect id="bg" width="300" height="160" fill="url(#sky)"/>'
+             '<text id="title" x="20" y="60" font-family="DejaVu Sans" font-size="36" '
+             'fill="url(#ink)" filter="url(#soft)">Gradient title</text>'
+             '<rect id="frame" x="5" y="100" width="290" height="50" fill="url(#sky)" '
+             'opacity="0.7"/></svg>')
+
+
+def test_the_changed_part_parses_only_the_definitions_it_uses(monkeypatch):
+    template = load_template("defs", DEFS_CARD.encode(), ON)
+    parsed = []
+    real = pipeline.prepare_drawing
+    monkeypatch.setattr(pipeline, "prepare_drawing",
+                        lambda tree, images: parsed.append(tree) or real(tree, images))
+    # A title through a pattern painted with a gradient, blurred; below and above it layers
+    # painted with a gradient the title does not use: all the full draw, pixel for pixel.
+    _same_with_and_without_cache(template, [LayerParam(name="title", text="Another title")])
+    ids = {el.get("id") for el in parsed[-2].iter() if isinstance(el.tag, str)}  # (-1: no cache)
+    assert {"ink", "base", "soft", "title"} <= ids
+    assert not {"sky", "unused", "bg", "frame"} & ids
+    # the kept parts still have every definition: the frame redrawn above the title's box
+    _same_with_and_without_cache(template, [LayerParam(
+        name="title", text="A title long enough to run down into the frame")])
+
+
+def test_a_style_sheet_keeps_every_definition(monkeypatch):
+    data = DEFS_CARD.replace('<defs>', '<style>#bg { fill: url(#sky) }</style><defs>')
+    template = load_template("styled", data.encode(), ON)
+    parsed = []
+    real = pipeline.prepare_drawing
+    monkeypatch.setattr(pipeline, "prepare_drawing",
+                        lambda tree, images: parsed.append(tree) or real(tree, images))
+    _same_with_and_without_cache(template, [LayerParam(name="title", text="Styled")])
+    assert "sky" in {el.get("id") for el in parsed[-2].iter() if isinstance(el.tag, str)}
+
+
+@pytest.mark.parametrize("width,height", [(1200, 630), (37, 21), (2, 1)])
+def test_the_dirty_box_is_every_changed_pixel_and_no_other(width, height):
+    import cairocffi as cairo
+
+    def surface(seed):
+        out = cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height)
+        pixels = static_regions._pixels(out)
+        pixels[:] = np.random.default_rng(seed).integers(0, 2**32, pixels.shape, np.uint32)
+        out.mark_dirty()
+        return out
+
+    below = surface(1)
+    assert static_regions.dirty_box(surface(1), below) is None
+    rng = np.random.default_rng(2)
+    for _ in range(20):
+        drawn = surface(1)
+        pixels = static_regions._pixels(drawn)
+        points = rng.integers(0, (height, width), (rng.integers(1, 4), 2))
+        for y, x in points:
+            pixels[y, x] ^= 1 << int(rng.integers(0, 32))
+        drawn.mark_dirty()
+        expected = (int(points[:, 1].min()), int(points[:, 0].min()),
+                    int(points[:, 1].max()) + 1, int(points[:, 0].max()) + 1)
+        assert static_regions.dirty_box(drawn, below) == expected

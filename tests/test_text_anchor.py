@@ -162,3 +162,31 @@ def test_changed_text_stays_where_the_designer_put_it(path):
     if missing:
         failures.append(f"longer: no fit report for {missing}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_template_lines_are_laid_out_once_for_new_words(monkeypatch):
+    """A title with new words lays out the template's own lines once (for the placement), not
+    at every size; sending the template's words back still draws them from its own lines at
+    every size, the same pixels as the template."""
+    from svgrender.draw import text_anchor
+    from svgrender.params import LayerParam, RenderRequest
+
+    settings = Settings(static_layer_cache_bytes=0)
+    template = load_template("social-card", (ROOT / "templates" / "social-card.svg").read_bytes(),
+                             settings)
+    calls = []
+    real = text_anchor.own_lines
+    monkeypatch.setattr(text_anchor, "own_lines",
+                        lambda surface, node: calls.append(node.get("id")) or real(surface, node))
+    pipeline.render(template, RenderRequest(format="png", params=[
+        LayerParam(name="title", text="Entirely new words")]), settings)
+    assert calls.count("title") == 1
+    calls.clear()
+    own = template.text_of(template.find("title"))
+    again = pipeline.render(template, RenderRequest(format="png", params=[
+        LayerParam(name="title", text=own)]), settings)
+    assert calls.count("title") == 3
+    plain = pipeline.render(template, RenderRequest(format="png"), settings)
+    for a, b in zip(again.files, plain.files):
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(a.data))),
+                              np.asarray(Image.open(io.BytesIO(b.data))))

@@ -70,10 +70,45 @@ def split(tree: etree._Element, changed_names: list[str]) -> RegionSplit | None:
         below_root.append(child)  # moved out of the request's own tree
     for child in above:
         tree.remove(child)
+    _only_defs_used(tree, undrawn, changed)
     digest = hashlib.sha256(etree.tostring(below_root))
     for child in above:
         digest.update(b"\0" + etree.tostring(child))
     return RegionSplit(below_root, tree, above, undrawn, digest.hexdigest())
+
+
+# Definitions that draw only where something points at them (url(#…) or href).
+REFERENCED_ONLY = {"linearGradient", "radialGradient", "pattern", "filter", "clipPath", "mask",
+                   "marker", "symbol"}
+
+
+def _only_defs_used(tree, undrawn: list, changed: list) -> None:
+    """In the changed part's tree (drawn and parsed again for every answer), each <defs> is
+    replaced by one holding only the definitions the changed layers use (directly or through
+    another definition): a title-only answer then parses a few nodes, not the template's
+    gradients, filters and clips. The kept <defs> stay whole in `undrawn` for the other parts.
+    Not with a <style> sheet: its rules may point at definitions too."""
+    if any(local_name(el) == "style" for el in tree.iter() if isinstance(el.tag, str)):
+        return
+    defined = {el.get("id"): el for defs in undrawn if local_name(defs) == "defs"
+               for el in defs if isinstance(el.tag, str) and el.get("id")}
+    used, todo = set(), _references(changed)
+    while todo:
+        name = todo.pop()
+        if name not in used:
+            used.add(name)
+            if name in defined:
+                todo |= _references([defined[name]])
+    for defs in undrawn:
+        if local_name(defs) != "defs":
+            continue
+        kept = etree.Element(defs.tag, dict(defs.attrib), nsmap=defs.nsmap)
+        kept.tail = defs.tail
+        for el in defs:
+            if not isinstance(el.tag, str) or local_name(el) not in REFERENCED_ONLY \
+                    or el.get("id") in used:
+                kept.append(copy.deepcopy(el))
+        tree.replace(defs, kept)
 
 
 def _holds(child, wanted: set) -> bool:
@@ -110,6 +145,9 @@ class Kept:
     undrawn: list
     root: etree._Element
     trees: dict = field(default_factory=dict)  # frozenset of above indexes -> SVG bytes
+    # (size, format, settings) -> the static picture's file in the format's kept form
+    # (Format.encoded_kept), made when an answer first needs it. Small beside the surfaces.
+    encoded: dict = field(default_factory=dict)
 
 
 class RegionCache(StaticLayerCache):
@@ -171,8 +209,23 @@ def _alpha_box(surface):
 
 
 def dirty_box(drawn: cairo.ImageSurface, below: cairo.ImageSurface):
-    """The pixels the changed layers changed, as a box (x0, y0, x1, y1), or None."""
-    return _box_of(_pixels(drawn) != _pixels(below))
+    """The pixels the changed layers changed, as a box (x0, y0, x1, y1), or None. The rows
+    first, two pixels at a time over whole rows (padding included: cairo leaves it alone);
+    the columns only in the rows that changed (a title is a band of the picture)."""
+    drawn.flush()
+    below.flush()
+    h, stride = drawn.get_height(), drawn.get_stride()
+    if stride % 8 == 0:
+        pairs = [np.frombuffer(s.get_data(), np.uint64).reshape(h, stride // 8)
+                 for s in (drawn, below)]
+        rows = np.flatnonzero((pairs[0] != pairs[1]).any(axis=1))
+        if len(rows) == 0:
+            return None
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+    else:
+        top, bottom = 0, h
+    box = _box_of(_pixels(drawn)[top:bottom] != _pixels(below)[top:bottom])
+    return None if box is None else (box[0], box[1] + top, box[2], box[3] + top)
 
 
 def ink_at(ink, main: Size, size: Size):

@@ -48,11 +48,16 @@ class Placement:
 
 
 def draw_anchored(surface, node) -> None:
-    own = own_lines(surface, node) or _empty_lines(surface, node)
     key = ("anchored", id(node), node.get("data-text"))
     render = context_of(surface)
     layouts = render.layouts
     placement = layouts.get(key) if layouts is not None else None
+    # The template's own lines (laid out in template units, the same at every size): for the
+    # placement, made once per render, and for lines that repeat the template's words. A
+    # placement of new words only needs them no more (a title-only answer's later sizes).
+    own = None
+    if placement is None or any(reused is not None for _, reused in placement.lines):
+        own = own_lines(surface, node) or _empty_lines(surface, node)
     if placement is None:
         placement = place(surface, node, own)
         if layouts is not None:

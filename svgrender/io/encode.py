@@ -7,6 +7,7 @@ import io
 import cairocffi as cairo
 from PIL import Image, ImageFile
 
+from svgrender.io import jpeg_rows
 from svgrender.settings import Settings
 
 def surface_to_image(surface: cairo.ImageSurface, opaque: bool) -> Image.Image:
@@ -20,31 +21,63 @@ def surface_to_image(surface: cairo.ImageSurface, opaque: bool) -> Image.Image:
 
 
 def encode_jpeg(surface: cairo.ImageSurface, settings: Settings) -> bytes:
+    return _jpeg_rows(surface, settings.jpeg_quality, 0, surface.get_height())
+
+
+def encode_jpeg_changed(surface: cairo.ImageSurface, settings: Settings, kept: jpeg_rows.Rows,
+                        box) -> bytes:
+    """encode_jpeg(surface), byte for byte, when `surface` differs from the picture `kept` was
+    encoded from only inside `box` (x0, y0, x1, y1; None: nowhere): only the MCU rows meeting
+    the box are encoded (io/jpeg_rows.py)."""
+    if box is None:
+        return kept.joined()
+    first, end = jpeg_rows.row_span(box, surface.get_height())
+    strip = _jpeg_rows(surface, settings.jpeg_quality, first * jpeg_rows.MCU_HEIGHT,
+                       min(end * jpeg_rows.MCU_HEIGHT, surface.get_height()))
+    return jpeg_rows.spliced(kept, first, jpeg_rows.cut(strip))
+
+
+def jpeg_rows_of(surface: cairo.ImageSurface, settings: Settings) -> jpeg_rows.Rows:
+    """A kept picture's JPEG, cut at its MCU rows for encode_jpeg_changed."""
+    return jpeg_rows.cut(encode_jpeg(surface, settings))
+
+
+def _jpeg_rows(surface: cairo.ImageSurface, quality: int, top: int, bottom: int) -> bytes:
+    """The JPEG of the surface's pixel rows top..bottom (all of them: the file itself)."""
     if _jpeg_from_cairo_works():
-        return _jpeg_from_cairo(surface, settings.jpeg_quality)
-    return _jpeg_through_pillow(surface, settings.jpeg_quality)
+        return _jpeg_from_cairo(surface, quality, top, bottom)
+    return _jpeg_through_pillow(surface, quality, top, bottom)
 
 
-def _jpeg_through_pillow(surface: cairo.ImageSurface, quality: int) -> bytes:
+def _jpeg_through_pillow(surface: cairo.ImageSurface, quality: int, top: int = 0,
+                         bottom: int | None = None) -> bytes:
     """Pillow's public way: cairo's BGRX unpacked into a new RGB image, then encoded."""
     out = io.BytesIO()
+    image = surface_to_image(surface, opaque=True)
+    if top or bottom not in (None, surface.get_height()):
+        image = image.crop((0, top, surface.get_width(), bottom))
     # 4:2:0 subsampling: the usual web trade (smaller files; fine detail in red text softens).
-    surface_to_image(surface, opaque=True).save(out, "JPEG", quality=quality, subsampling=2,
-                                                optimize=False)
+    # A restart marker after each MCU row (a few bytes a row) lets an answer re-encode only
+    # the rows that changed (jpeg_rows.py).
+    image.save(out, "JPEG", quality=quality, subsampling=2, optimize=False,
+               restart_marker_rows=jpeg_rows.RESTART_ROWS)
     return out.getvalue()
 
 
-def _jpeg_from_cairo(surface: cairo.ImageSurface, quality: int) -> bytes:
+def _jpeg_from_cairo(surface: cairo.ImageSurface, quality: int, top: int = 0,
+                     bottom: int | None = None) -> bytes:
     """The same JPEG with no copy of the pixels: cairo's buffer is mapped as it is (an "RGBX"
     image whose R and B are swapped: memory order is B, G, R, X) and the JPEG encoder packs
     each row as "BGR", which puts the channels right as it reads them. The encoder settings
-    are those JpegImagePlugin._save passes for quality, 4:2:0 and nothing else (a private
-    Pillow interface, so _jpeg_from_cairo_works() checks it against the public one)."""
-    size = (surface.get_width(), surface.get_height())
-    image = Image.frombuffer("RGBX", size, surface.get_data(), "raw", "RGBX",
-                             surface.get_stride(), 1)
-    image.encoderconfig = (quality, False, 0, False, False, 0, [0, 0], 2, 0, 0, None, None,
-                           b"", b"")
+    are those JpegImagePlugin._save passes for quality, 4:2:0, restart rows and nothing else
+    (a private Pillow interface, so _jpeg_from_cairo_works() checks it against the public one)."""
+    bottom = surface.get_height() if bottom is None else bottom
+    size, stride = (surface.get_width(), bottom - top), surface.get_stride()
+    image = Image.frombuffer("RGBX", size, memoryview(surface.get_data())[top * stride:
+                                                                           bottom * stride],
+                             "raw", "RGBX", stride, 1)
+    image.encoderconfig = (quality, False, 0, False, False, 0, [0, 0], 2, 0,
+                           jpeg_rows.RESTART_ROWS, None, None, b"", b"")
     out = io.BytesIO()
     ImageFile._save(image, out, [ImageFile._Tile("jpeg", (0, 0, *size), 0, "BGR")])
     return out.getvalue()
