@@ -239,19 +239,19 @@ SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
 SAME_INPUT_TOTAL_BYTES = 64 << 20  # sources kept for comparison in one render, at most
 
 
-def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int,
-                    window: tuple) -> tuple | None:
+def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int) -> tuple | None:
     """What a chain's result depends on besides the source's pixels: the filter, the scale
     and orientation (blur widths, offsets), the box's size (objectBoundingBox primitive
-    units), the buffer's size and the region's place in it. None: position-dependent
-    (primitive subregions) or too large to compare."""
+    units) and the buffer's size. Not the region's place in the buffer: only the window
+    taken from the result depends on it (tiles along the canvas's edge have their regions
+    cut by it, and share the run of the tiles inside). None: position-dependent (primitive
+    subregions) or too large to compare."""
     width, height = source.size
     if width * height * 4 > SAME_INPUT_MAX_BYTES or any(_has_subregion(p) for p in primitives):
         return None
     box = tuple(geo.bbox[2:]) if geo.primitive_bbox and geo.bbox else None
     return ("same input", id(geo.filter_node), k, reduce,
-            geo.matrix.xx, geo.matrix.yx, geo.matrix.xy, geo.matrix.yy, box, width, height,
-            window)
+            geo.matrix.xx, geo.matrix.yx, geo.matrix.xy, geo.matrix.yy, box, width, height)
 
 
 def apply_filter(surface, node, name: str) -> None:
@@ -344,13 +344,14 @@ def apply_filter(surface, node, name: str) -> None:
         px0, py0, px1, py1 = px0 + cx0, py0 + cy0, px0 + cx1, py0 + cy1
     # Another element of this render with the same filter, the same pixels and the same
     # geometry relative to its buffer (a grid of identical shadowed cards) has the same result.
-    same_key = _same_input_key(primitives, geo, source, k, reduce,
-                               (rx0 - px0, ry0 - py0, rx1 - px0, ry1 - py0))
+    same_key = _same_input_key(primitives, geo, source, k, reduce)
     same = results.setdefault(same_key, []) if results is not None and same_key else None
-    hit = next((entry for entry in same if np.array_equal(entry[0], pixels)), None) \
-        if same else None
+    # Compared as bytes: one copy of the strided view, then a memcmp that stops at the first
+    # difference (array_equal compared every pixel again for each element kept).
+    key_bytes = pixels.tobytes() if same is not None else None
+    hit = next((entry for entry in same if entry[0] == key_bytes), None) if same else None
     if hit is not None:
-        _, _, result, wx0, wy0 = hit
+        padded = hit[1]
     else:
         geo.origin = (px0, py0)
         try:
@@ -359,16 +360,16 @@ def apply_filter(surface, node, name: str) -> None:
             context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
                                      "element drawn unfiltered")
             return
-        # Only the filter region shows: the result is the padded buffer's window on it
-        # (outside it the pattern paints nothing, as a clip would leave).
-        pw, ph = padded.size
-        wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
-        wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
-        result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
         kept = results.get("same input bytes", 0) if results is not None else 0
         if same is not None and len(same) < SAME_INPUT_KEPT and kept < SAME_INPUT_TOTAL_BYTES:
-            same.append((pixels, rasterised, result, wx0, wy0))
-            results["same input bytes"] = kept + pixels.nbytes
+            same.append((key_bytes, padded))
+            results["same input bytes"] = kept + len(key_bytes)
+    # Only the filter region shows: the result is the padded buffer's window on it
+    # (outside it the pattern paints nothing, as a clip would leave).
+    pw, ph = padded.size
+    wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
+    wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
+    result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
     user_to_buffer = matrix.multiply(to_buffer)
