@@ -41,10 +41,19 @@ def _loads_outside(tokens) -> str | None:
     return None
 
 
+# `name(` for every function that loads: without one of them (and without an escape, which could
+# spell one), tokenising finds no url token nor loading function (`translate(…)`, `rgb(…)`).
+LOADING_CALLS = tuple(f"{name}(" for name in LOADING_FUNCTIONS)
+
+
 def value_loads_outside(value: str) -> str | None:
     """For presentation attributes (`fill="url(…)"`): what they would load, or None."""
     if "(" not in value and "\\" not in value:
         return None
+    if "\\" not in value:
+        lowered = value.lower()
+        if not any(call in lowered for call in LOADING_CALLS):
+            return None  # an Illustrator gradientTransform: 1,000 of them, not tokenised
     return _loads_outside(tinycss2.parse_component_value_list(value))
 
 
