@@ -9,15 +9,17 @@ workers call `install()` at start-up — never an import.
 from __future__ import annotations
 
 import threading
+import types
 from dataclasses import dataclass
 
 import cairosvg
 from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
+from cairosvg import helpers as cairo_helpers
 from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import drawers, sizes, style_declarations, text_layers, urls
+from svgrender.draw import cursor_copy, drawers, sizes, style_declarations, text_layers, urls
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -47,6 +49,8 @@ class Seam:
 
 
 def qualified(function) -> str:
+    if isinstance(function, types.ModuleType):  # a module CairoSVG imported (`copy`)
+        return function.__name__
     return f"{getattr(function, '__module__', '?')}.{getattr(function, '__qualname__', '?')}"
 
 
@@ -76,6 +80,11 @@ SEAMS: tuple[Seam, ...] = (
     # The same results; absent references (most elements) answered without urlparse.
     Seam(cairo_surface, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
     Seam(cairo_path, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    # Paint and gradient references (`url(#g)`), parsed once per string rather than per use.
+    Seam(cairo_helpers, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    Seam(cairo_defs, "parse_url", urls.parse_url, "cairosvg.url.parse_url"),
+    # The same text-cursor copies, made directly (CairoSVG deep-copies it per element and size).
+    Seam(cairo_surface, "copy", cursor_copy.module, "copy"),
     # The same lengths; the default font size (most elements) without re-normalising "12pt".
     Seam(cairo_surface, "size", sizes.size, "cairosvg.helpers.size"),
     # The same declarations; plain `style` attributes split without tinycss2.

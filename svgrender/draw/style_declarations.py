@@ -11,16 +11,9 @@ non-ASCII) goes to CairoSVG's own parser. tests/test_style_declarations.py check
 
 from __future__ import annotations
 
-import re
-
 from cairosvg.css import parse_declarations as cairosvg_parse_declarations
 
-NUMBER = r"-?(?:\d+(?:\.\d+)?|\.\d+)"
-ATOM = (rf"(?:{NUMBER}(?:px|em|ex|pt|pc|cm|mm|in|deg|rad|turn|ms|s|%)?"
-        r"|[A-Za-z_][A-Za-z0-9_-]*|#[A-Za-z0-9_-]+|url\(#[A-Za-z0-9_-]+\)"
-        rf"|(?:rgba?|hsla?)\( *{NUMBER}%? *(?:, *{NUMBER}%? *)*\))")
-DECLARATION = rf" *[A-Za-z][A-Za-z0-9-]* *: *{ATOM}(?:[ ,]+{ATOM})* *"
-PLAIN = re.compile(rf"(?:{DECLARATION})?(?:;(?:{DECLARATION})?)*")
+from svgrender.svg.plain_css import PLAIN
 
 
 def parse_declarations(value):

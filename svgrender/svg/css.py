@@ -8,6 +8,8 @@ import re
 
 import tinycss2
 
+from svgrender.svg.plain_css import plain_sheet
+
 # Functions whose arguments name resources to load.
 LOADING_FUNCTIONS = {"url", "src", "image", "image-set", "-webkit-image-set", "cross-fade",
                      "element", "paint"}
@@ -41,10 +43,19 @@ def _loads_outside(tokens) -> str | None:
     return None
 
 
+# `name(` for every function that loads: without one of them (and without an escape, which could
+# spell one), tokenising finds no url token nor loading function (`translate(…)`, `rgb(…)`).
+LOADING_CALLS = tuple(f"{name}(" for name in LOADING_FUNCTIONS)
+
+
 def value_loads_outside(value: str) -> str | None:
     """For presentation attributes (`fill="url(…)"`): what they would load, or None."""
     if "(" not in value and "\\" not in value:
         return None
+    if "\\" not in value:
+        lowered = value.lower()
+        if not any(call in lowered for call in LOADING_CALLS):
+            return None  # an Illustrator gradientTransform: 1,000 of them, not tokenised
     return _loads_outside(tinycss2.parse_component_value_list(value))
 
 
@@ -67,6 +78,12 @@ def clean_declarations(text, removed: list[str], where: str) -> str:
 
 
 def clean_stylesheet(text: str, removed: list[str], where: str = "<style>") -> str:
+    rules = plain_sheet(text)  # Illustrator's `.cls-N{…}` sheets: nothing in them loads
+    if rules is not None and not any(name.lower().startswith("behavior")
+                                     for _, _, declarations in rules for name, _ in declarations):
+        return "\n".join(f"{'.' if kind == 'class' else '#'}{name}{{"
+                         + ";".join(f"{prop}:{value}" for prop, value in declarations) + "}"
+                         for kind, name, declarations in rules)
     out = []
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "qualified-rule":
@@ -123,6 +140,16 @@ def inline_stylesheets(root, index_simple: bool = True) -> None:
     complex_rules = found = False
     order = 0
     for sheet in sheets:
+        rules = plain_sheet(sheet.text) if index_simple else None
+        if rules is not None:  # one-class/one-id rules with plain bodies: split as text
+            for kind, name, declarations in rules:
+                order += 1
+                plain = [(prop.lower(), value) for prop, value in declarations]
+                simple.setdefault((kind, name), []).append((SIMPLE_SPECIFICITY[kind], order,
+                                                            plain, []))
+                found = True
+            sheet.text = ""
+            continue
         kept = []
         for rule in tinycss2.parse_stylesheet(sheet.text, skip_comments=True,
                                               skip_whitespace=True):
