@@ -76,7 +76,8 @@ class ProcessExecutor:
         self.pool = WorkerPool(settings, settings.workers)
         # Batch rows and async renders in processes of their own at a lower OS priority: a
         # row never holds the worker an interactive render waits for, and on a busy machine
-        # takes the CPU only when interactive renders leave it (None: they share self.pool).
+        # takes the CPU only when interactive renders leave it (None, the default: they share
+        # self.pool).
         # Started with the first such render: a server whose rows are drawn elsewhere (Redis)
         # never starts them.
         count = batch_worker_count(settings) if batch else 0

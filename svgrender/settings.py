@@ -110,9 +110,9 @@ class Settings:
     max_template_expanded: int = option(200_000, "elements after <use>/pattern expansion (422)")
     # Rendering capacity.
     workers: int = option(os.cpu_count() or 1, "render processes (0: render in server threads)")
-    batch_workers: int = option(-1, "render processes for batch rows and async renders only, "
-                                    "at lower OS priority (-1: as many as SVGRENDER_WORKERS; "
-                                    "0: they share the render workers)")
+    batch_workers: int = option(0, "render processes for batch rows and async renders only, "
+                                   "at lower OS priority (0: they share the render workers; "
+                                   "-1: as many as SVGRENDER_WORKERS)")
     batch_nice: int = option(10, "how much lower the OS priority of the batch processes is "
                                  "(os.nice; 0: the same as the render workers)")
     max_in_flight: int = option(64, "renders queued or running before 503")
@@ -266,8 +266,6 @@ class Spec:
             return "the repo's `fonts/`" if value == PACKAGE_FONTS else f"`{value}`"
         if self.name == "workers":
             return "number of cores"
-        if self.name == "batch_workers":
-            return "as many as `SVGRENDER_WORKERS`"
         if isinstance(value, bool):
             return "`1`" if value else "`0`"
         return f"`{value:g}`" if isinstance(value, float) else f"`{value}`"

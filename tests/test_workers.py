@@ -194,3 +194,12 @@ def test_batch_rows_draw_in_their_own_workers_at_a_lower_priority(pool_settings)
     assert (render_renders, batch_renders) == (1, 1)
     assert render_nice == own and batch_nice == min(19, own + 5)
     assert executor.batch_pool._deadline(None) == 3 * executor.pool._deadline(None)
+
+
+def test_batch_rows_share_the_render_workers_by_default(pool_settings):
+    from svgrender.executors import ProcessExecutor
+
+    assert ProcessExecutor(pool_settings).batch_pool is None
+    assert ProcessExecutor(replace(pool_settings, batch_workers=-1)).batch_pool.size == 2
+    assert ProcessExecutor(replace(pool_settings, batch_workers=-1), batch=False).batch_pool \
+        is None
