@@ -23,7 +23,7 @@ from svgrender.settings import Settings
 from svgrender.templates.fonts import FontSource
 from svgrender.templates.loading import TemplateSource, template_from_facts
 from svgrender.templates.model import Template
-from svgrender.workers import WireJob, WorkerPool
+from svgrender.workers import WireJob, WorkerPool, batch_worker_count
 
 
 @dataclass
@@ -36,7 +36,7 @@ class RenderJob:
 class RenderExecutor(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
-    async def render(self, job: RenderJob) -> Rendered: ...
+    async def render(self, job: RenderJob, background: bool = False) -> Rendered: ...
     def template_loader(self, local: TemplateLoader) -> TemplateLoader: ...
     def font_reader(self, local: FontReader) -> FontReader: ...
 
@@ -61,7 +61,7 @@ class ThreadExecutor:
     def font_reader(self, local: FontReader) -> FontReader:
         return local
 
-    async def render(self, job: RenderJob) -> Rendered:
+    async def render(self, job: RenderJob, background: bool = False) -> Rendered:
         started = time.perf_counter()
         try:
             return await asyncio.to_thread(render, job.template, job.request, self.settings,
@@ -72,8 +72,18 @@ class ThreadExecutor:
 
 
 class ProcessExecutor:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, batch: bool = True):
         self.pool = WorkerPool(settings, settings.workers)
+        # Batch rows and async renders in processes of their own at a lower OS priority: a
+        # row never holds the worker an interactive render waits for, and on a busy machine
+        # takes the CPU only when interactive renders leave it (None, the default: they share
+        # self.pool).
+        # Started with the first such render: a server whose rows are drawn elsewhere (Redis)
+        # never starts them.
+        count = batch_worker_count(settings) if batch else 0
+        self.batch_pool = WorkerPool(settings, count, nice=max(0, settings.batch_nice)) \
+            if count > 0 else None
+        self.batch_started = False
         self.loop: asyncio.AbstractEventLoop | None = None  # the pool's, while it runs
 
     async def start(self) -> None:
@@ -83,6 +93,9 @@ class ProcessExecutor:
     async def stop(self) -> None:
         self.loop = None
         await self.pool.stop()
+        if self.batch_started:
+            self.batch_started = False
+            await self.batch_pool.stop()
 
     def template_loader(self, local: TemplateLoader) -> TemplateLoader:
         """Template loads in the worker processes while the pool runs, waited for by the
@@ -111,8 +124,14 @@ class ProcessExecutor:
                 self.pool.render(FontSource(data, max_bytes, max_unpacked, name)), loop).result()
         return read
 
-    async def render(self, job: RenderJob) -> Rendered:
-        return await self.pool.render(WireJob(
+    async def render(self, job: RenderJob, background: bool = False) -> Rendered:
+        pool = self.pool
+        if background and self.batch_pool is not None:
+            pool = self.batch_pool
+            if not self.batch_started:
+                self.batch_started = True
+                await pool.start()
+        return await pool.render(WireJob(
             job.template.id, job.template.version, msgspec.json.encode(job.request),
             {layer: image.data for layer, image in job.images.items()}, job.template.source))
 
@@ -124,5 +143,7 @@ def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
         return False
 
 
-def executor_for(settings: Settings) -> RenderExecutor:
-    return ProcessExecutor(settings) if settings.workers > 0 else ThreadExecutor(settings)
+def executor_for(settings: Settings, batch: bool = True) -> RenderExecutor:
+    """`batch`: batch rows get processes of their own (a server); False: one pool for all (a
+    command that renders only its own rows)."""
+    return ProcessExecutor(settings, batch) if settings.workers > 0 else ThreadExecutor(settings)

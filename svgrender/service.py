@@ -19,7 +19,7 @@ from svgrender.sets import SetStore
 from svgrender.errors import (Overloaded, SvgRenderError, StorageFull, StorageUnavailable, TemplateNotFound,
                               TooManyRequests)
 from svgrender.executors import RenderExecutor, RenderJob
-from svgrender.fair import FairSlots
+from svgrender.fair import RESERVE_SECONDS, FairSlots
 from svgrender.io.images import DecodedImage
 from svgrender.io.loaders import ImageFetcher
 from svgrender.io.storage import FileMissing, FileStore, RecordStore
@@ -91,9 +91,15 @@ class RenderService:
         # The drawing slots, round-robin between clients (fair.py): one key's queued renders
         # never stand between another client and the next free worker.
         if settings.workers > 0:
-            self.render_slots = FairSlots(settings.workers, settings.max_queue)
+            self.render_slots = FairSlots(settings.workers, settings.max_queue,
+                                          reserve=RESERVE_SECONDS)
         else:  # threads: as many as asyncio.to_thread's default pool, no queue cap (the CLI)
             self.render_slots = FairSlots(min(32, (os.cpu_count() or 1) + 4))
+        # Batch rows and async renders (no client) in the executor's batch processes, when it
+        # has them (SVGRENDER_BATCH_WORKERS): slots of their own, never an interactive one.
+        batch_pool = getattr(executor, "batch_pool", None)
+        self.batch_slots = FairSlots(batch_pool.size, settings.max_queue) \
+            if batch_pool is not None else None
 
     async def admit(self, template: Template | str, body: bytes | RenderRequest,
                     version: str | None = None) -> Admitted:
@@ -152,10 +158,7 @@ class RenderService:
                 return reused
             m.in_flight.inc()
             try:
-                lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
-                    else contextlib.nullcontext()
-                async with lane, self.render_slots.slot(client):
-                    rendered = await self.executor.render(RenderJob(template, request, images))
+                rendered = await self.draw(RenderJob(template, request, images), client)
             finally:
                 m.in_flight.dec()
             started = time.perf_counter()
@@ -216,13 +219,21 @@ class RenderService:
                 return cached, True
 
             async def draw() -> Rendered:
-                lane = self.heavy_lane if self.heavy_lane and self.is_heavy(template, request) \
-                    else contextlib.nullcontext()
-                async with lane, self.render_slots.slot(client):
-                    rendered = await self.executor.render(RenderJob(template, request, images))
+                rendered = await self.draw(RenderJob(template, request, images), client)
                 self.previews.put(key, rendered, sum(len(f.data) for f in rendered.files))
                 return rendered
             return await self.single_flight(key, draw), False
+
+    async def draw(self, job: RenderJob, client: str | None) -> Rendered:
+        """The drawing, once a render has its images: a background one (no client) in a batch
+        slot and process if there are any, an interactive one in a fair render slot."""
+        if client is None and self.batch_slots is not None:
+            async with self.batch_slots.slot(None):
+                return await self.executor.render(job, background=True)
+        lane = self.heavy_lane if self.heavy_lane and self.is_heavy(job.template, job.request) \
+            else contextlib.nullcontext()
+        async with lane, self.render_slots.slot(client):
+            return await self.executor.render(job)
 
     def is_heavy(self, template: Template, request: RenderRequest) -> bool:
         pixels = template.width * template.height * request.scale ** 2

@@ -110,6 +110,11 @@ class Settings:
     max_template_expanded: int = option(200_000, "elements after <use>/pattern expansion (422)")
     # Rendering capacity.
     workers: int = option(os.cpu_count() or 1, "render processes (0: render in server threads)")
+    batch_workers: int = option(0, "render processes for batch rows and async renders only, "
+                                   "at lower OS priority (0: they share the render workers; "
+                                   "-1: as many as SVGRENDER_WORKERS)")
+    batch_nice: int = option(10, "how much lower the OS priority of the batch processes is "
+                                 "(os.nice; 0: the same as the render workers)")
     max_in_flight: int = option(64, "renders queued or running before 503")
     http_keep_alive_timeout: float = option(5.0, "seconds an idle keep-alive connection stays "
                                                  "open")

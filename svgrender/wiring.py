@@ -56,8 +56,8 @@ def build_service(settings: Settings, *, files: FileStore | None = None,
 def local_service(settings: Settings, executor: RenderExecutor | None = None) -> RenderService:
     """For `svgrender render` and `svgrender batch`: the templates folder with the uploads over
     it (as the API sees them), results kept in memory (the command writes them where it was
-    told), nothing shared."""
-    executor = executor or executor_for(settings)
+    told), nothing shared; its rows use every render worker (no batch processes)."""
+    executor = executor or executor_for(settings, batch=False)
     templates = on_executor(TemplateStore.for_settings(settings), executor)
     return RenderService(settings, templates, MemoryFileStore(), MemoryRecordStore(),
                          ImageFetcher(settings), executor)

@@ -42,6 +42,7 @@ from svgrender.templates.store import TemplateStore
 log = logging.getLogger("svgrender.workers")
 render_log = logging.getLogger("svgrender.render")
 RECENT_TEMPLATES = 4  # kept by the worker that loaded them: the first render needs no reload
+BATCH_DEADLINE_SLACK = 3.0  # SVGRENDER_RENDER_TIMEOUT times this in a niced (batch) worker
 
 
 @dataclass
@@ -102,10 +103,13 @@ def remember(recent: OrderedDict, template) -> None:
         recent.popitem(last=False)
 
 
-def worker_main(conn, settings: Settings) -> None:
+def worker_main(conn, settings: Settings, nice: int = 0) -> None:
     """The worker loop: receive a WireJob (or a TemplateSource), send back ("ok", Rendered (or
     TemplateFacts), rss, held) or ("error", …, rss, held); `held`: the (template id, version)
-    keys of the templates it keeps parsed."""
+    keys of the templates it keeps parsed. `nice`: how much lower this process's OS priority
+    is (batch workers: their rows take the CPU only when interactive renders leave it)."""
+    if nice > 0:
+        os.nice(nice)
     limit_memory(settings)
     logs.configure(settings.log_format)
     # A render's warnings travel back with it and are logged once by the process that asked
@@ -181,10 +185,11 @@ def _rebuild(payload) -> SvgRenderError:
 
 
 class _Worker:
-    def __init__(self, context, settings):
+    def __init__(self, context, settings, nice: int = 0):
         parent, child = context.Pipe()
         self.conn = parent
-        self.process = context.Process(target=worker_main, args=(child, settings), daemon=True)
+        self.process = context.Process(target=worker_main, args=(child, settings, nice),
+                                       daemon=True)
         self.process.start()
         child.close()
         self.renders = 0
@@ -199,10 +204,22 @@ class _Worker:
             metrics.mark_dead(self.process.pid)
 
 
+def batch_worker_count(settings: Settings) -> int:
+    """Processes kept for batch rows and async renders (SVGRENDER_BATCH_WORKERS; -1: as many
+    as SVGRENDER_WORKERS); 0 when renders run in threads."""
+    if settings.workers <= 0:
+        return 0
+    return settings.workers if settings.batch_workers < 0 else settings.batch_workers
+
+
 class WorkerPool:
-    def __init__(self, settings, size: int):
+    def __init__(self, settings, size: int, nice: int = 0):
         self.settings = settings
         self.size = max(1, size)
+        self.nice = nice  # batch pools: lower OS priority than the interactive one
+        # A niced worker gets the CPU last on a busy machine: its renders' deadline is longer,
+        # so a row is stopped for its own cost, not because interactive renders came first.
+        self.slack = BATCH_DEADLINE_SLACK if nice > 0 else 1.0
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["svgrender.workers"])
         self.idle: asyncio.Queue[_Worker] = asyncio.Queue()
@@ -211,7 +228,7 @@ class WorkerPool:
         self.executor = ThreadPoolExecutor(max_workers=self.size, thread_name_prefix="render")
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.context, self.settings)
+        worker = _Worker(self.context, self.settings, self.nice)
         self.workers.append(worker)
         return worker
 
@@ -235,7 +252,7 @@ class WorkerPool:
     def _deadline(self, job) -> float:
         if isinstance(job, FontSource) and self.settings.font_decode_timeout:
             return min(self.settings.font_decode_timeout, self.settings.render_timeout)
-        return self.settings.render_timeout
+        return self.settings.render_timeout * self.slack
 
     async def render(self, job: WireJob | TemplateSource | FontSource):
         """A render (WireJob -> Rendered), a template load (TemplateSource -> TemplateFacts) or
@@ -272,7 +289,7 @@ class WorkerPool:
                     field="body") from None
             what = ("loading the template" if isinstance(job, TemplateSource) else
                     "reading the font" if isinstance(job, FontSource) else "the render")
-            raise RenderTimeout(f"{what} took longer than {self.settings.render_timeout:g} s "
+            raise RenderTimeout(f"{what} took longer than {self._deadline(job):g} s "
                                 "(SVGRENDER_RENDER_TIMEOUT) and was stopped") from None
         except (EOFError, OSError, BrokenPipeError):
             replace = True

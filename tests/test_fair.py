@@ -119,3 +119,73 @@ def test_batch_rows_still_get_a_slot_when_interactive_renders_always_wait():
         assert order == ["x", "key:a", "key:a", None, "key:a", "key:a", None, "key:a", "key:a"]
 
     asyncio.run(scenario())
+
+
+def test_a_busy_client_leaves_the_last_slot_to_a_client_with_none_running():
+    """Two slots with a reserve: key:a keeps renders queued, key:b rendered a moment ago. a
+    holds one slot; the other stays free while a's renders wait, and b's next render takes it
+    at once (without the reserve a would hold both and b would wait for one of a's)."""
+    async def scenario():
+        slots, order, gate = FairSlots(2, reserve=60), [], asyncio.Event()
+        async with slots.slot("key:b"):  # b is active
+            pass
+        busy = [asyncio.create_task(hold(slots, "key:a", order, gate)) for _ in range(4)]
+        await until(lambda: slots.waiting == 3)
+        assert slots.busy == 1 and slots.running == {"key:a": 1}
+        light = asyncio.create_task(hold(slots, "key:b", order, asyncio.Event()))
+        await until(lambda: len(order) == 2)  # b started while a's first one still draws
+        assert order == ["key:a", "key:b"] and slots.busy == 2 and slots.waiting == 3
+        light.cancel()
+        gate.set()
+        await asyncio.gather(*busy, light, return_exceptions=True)
+        assert slots.busy == 0 and slots.waiting == 0 and not slots.running
+
+    asyncio.run(scenario())
+
+
+def test_a_client_alone_gets_every_slot_despite_the_reserve():
+    async def scenario():
+        slots, order, gate = FairSlots(2, reserve=60), [], asyncio.Event()
+        busy = [asyncio.create_task(hold(slots, "key:a", order, gate)) for _ in range(3)]
+        await until(lambda: slots.waiting == 1)
+        assert slots.busy == 2 and order == ["key:a", "key:a"]
+        gate.set()
+        await asyncio.gather(*busy)
+
+    asyncio.run(scenario())
+
+
+def test_a_kept_slot_goes_to_the_busy_client_when_the_others_go_quiet():
+    """The slot kept free for key:b is handed to key:a's waiting render once b has rendered
+    nothing for `reserve` seconds: nothing waits forever for a client that does not come."""
+    async def scenario():
+        slots, order, gate = FairSlots(2, reserve=0.05), [], asyncio.Event()
+        async with slots.slot("key:b"):
+            pass
+        busy = [asyncio.create_task(hold(slots, "key:a", order, gate)) for _ in range(2)]
+        await until(lambda: slots.waiting == 1)
+        assert slots.busy == 1
+        await asyncio.wait_for(until(lambda: slots.busy == 2), 10)
+        assert slots.waiting == 0 and order == ["key:a", "key:a"]
+        gate.set()
+        await asyncio.gather(*busy)
+
+    asyncio.run(scenario())
+
+
+def test_batch_rows_sharing_the_workers_never_take_the_last_one_from_an_active_client():
+    async def scenario():
+        slots, order, gate = FairSlots(2, reserve=60), [], asyncio.Event()
+        async with slots.slot("key:b"):
+            pass
+        rows = [asyncio.create_task(hold(slots, None, order, gate)) for _ in range(3)]
+        await until(lambda: slots.waiting == 2)
+        assert slots.busy == 1 and order == [None]
+        key = asyncio.create_task(hold(slots, "key:b", order, gate))
+        await until(lambda: len(order) == 2)
+        assert order == [None, "key:b"]
+        gate.set()
+        await asyncio.gather(*rows, key)
+        assert slots.busy == 0 and not slots.running
+
+    asyncio.run(scenario())

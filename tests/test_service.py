@@ -182,6 +182,61 @@ def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
     asyncio.run(scenario())
 
 
+class BatchPoolExecutor:
+    """The thread executor, with a batch pool of one (as ProcessExecutor's): background
+    renders record (title, True) and wait for `gate`; interactive ones record (title, False)."""
+
+    def __init__(self, settings):
+        from types import SimpleNamespace
+
+        from svgrender.executors import ThreadExecutor
+
+        self.inner, self.batch_pool = ThreadExecutor(settings), SimpleNamespace(size=1)
+        self.started, self.gate = [], None
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def template_loader(self, local):
+        return self.inner.template_loader(local)
+
+    def font_reader(self, local):
+        return self.inner.font_reader(local)
+
+    async def render(self, job, background=False):
+        self.started.append((job.request.params[0].text, background))
+        if background:
+            await self.gate.wait()
+        return await self.inner.render(job)
+
+
+def test_batch_rows_drawing_never_hold_up_an_interactive_render(settings):
+    """One render worker and one batch worker: three batch rows (no client) are in, the first
+    drawing and never finishing; an interactive render still goes to a worker and is answered
+    (when rows shared the worker, it waited for the row being drawn)."""
+    settings = replace(settings, workers=1)
+    executor = BatchPoolExecutor(settings)
+    service = build_service(settings, executor=executor)
+
+    async def scenario():
+        executor.gate = asyncio.Event()
+        rows = [asyncio.create_task(admit_and_run(service, "social-card", body(f"row{n}")))
+                for n in range(3)]
+        while service.batch_slots.waiting < 2:
+            await asyncio.sleep(0.01)
+        result = await admit_and_run(service, "social-card", body("a"), client="key:a")
+        assert result.width == 1200
+        assert executor.started == [("row0", True), ("a", False)]
+        assert service.batch_slots.busy == 1 and service.batch_slots.waiting == 2
+        assert service.render_slots.busy == 0
+        executor.gate.set()
+        await asyncio.gather(*rows)
+        assert sorted(executor.started) == [("a", False)] + [(f"row{n}", True) for n in range(3)]
+
+    asyncio.run(scenario())
+
+
 def test_check_params_is_called_from_admission_only():
     """Requests are checked in one place, RenderService.admit_to; apply_params pairs the
     admitted params with their layers when it applies them (in the worker)."""

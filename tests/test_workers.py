@@ -159,3 +159,47 @@ def test_a_worker_gets_a_template_s_bytes_only_until_it_holds_it(pool_settings):
     assert files[0] == files[1] == files[2]
     image = Image.open(io.BytesIO(files[1][0]))
     assert image.size == (1200, 630)
+
+
+def test_batch_rows_draw_in_their_own_workers_at_a_lower_priority(pool_settings):
+    """SVGRENDER_BATCH_WORKERS: a batch row (no client) is drawn by a batch worker, started
+    with the first row and niced by SVGRENDER_BATCH_NICE; an interactive render by a render
+    worker at the server's own priority."""
+    import asyncio
+    import os
+
+    settings = replace(pool_settings, workers=1, batch_workers=1, batch_nice=5,
+                       render_timeout=30.0)
+    service = build_service(settings)
+    executor = service.executor
+    body = b'{"params": [{"name": "title", "text": "Row"}]}'
+
+    async def run():
+        await executor.start()
+        try:
+            assert not executor.batch_started  # no row yet: no batch process
+            await service.run(await service.admit("social-card", body))
+            render, batch = executor.pool.workers[0], executor.batch_pool.workers[0]
+            before = render.renders  # the template's load, drawn in a render worker
+            await service.run(await service.admit("social-card", body.replace(b"Row", b"Key")),
+                              client="key:a")
+            return (render.renders - before, batch.renders,
+                    os.getpriority(os.PRIO_PROCESS, render.process.pid),
+                    os.getpriority(os.PRIO_PROCESS, batch.process.pid))
+        finally:
+            await executor.stop()
+
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    render_renders, batch_renders, render_nice, batch_nice = asyncio.run(run())
+    assert (render_renders, batch_renders) == (1, 1)
+    assert render_nice == own and batch_nice == min(19, own + 5)
+    assert executor.batch_pool._deadline(None) == 3 * executor.pool._deadline(None)
+
+
+def test_batch_rows_share_the_render_workers_by_default(pool_settings):
+    from svgrender.executors import ProcessExecutor
+
+    assert ProcessExecutor(pool_settings).batch_pool is None
+    assert ProcessExecutor(replace(pool_settings, batch_workers=-1)).batch_pool.size == 2
+    assert ProcessExecutor(replace(pool_settings, batch_workers=-1), batch=False).batch_pool \
+        is None
