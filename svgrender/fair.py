@@ -84,7 +84,9 @@ class FairSlots:
         if not self.running[client]:
             del self.running[client]
         if self.reserve:
-            self.finished[client] = time.monotonic()
+            now = self.finished[client] = time.monotonic()
+            if len(self.finished) > 256:  # many clients (addresses): only the recent count
+                self.finished = {c: t for c, t in self.finished.items() if now - t < self.reserve}
         self._hand_on()
 
     def may_take(self, client: str) -> bool:

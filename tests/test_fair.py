@@ -189,3 +189,18 @@ def test_batch_rows_sharing_the_workers_never_take_the_last_one_from_an_active_c
         assert slots.busy == 0 and not slots.running
 
     asyncio.run(scenario())
+
+
+def test_clients_long_gone_are_forgotten():
+    """Every address that ever rendered is not remembered: only those within the window."""
+    async def scenario():
+        slots = FairSlots(2, reserve=0.05)
+        for n in range(300):
+            async with slots.slot(f"addr:{n}"):
+                pass
+            if n == 100:
+                await asyncio.sleep(0.06)  # the first 101 are out of the window
+        assert len(slots.finished) <= 256 and "addr:0" not in slots.finished
+        assert slots.busy == 0 and not slots.running
+
+    asyncio.run(scenario())
