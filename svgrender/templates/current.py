@@ -3,6 +3,8 @@ the request's own terms and units: the studio's inspector shows them as each fie
 
 from __future__ import annotations
 
+import math
+
 from lxml import etree
 
 from svgrender.svg.units import parse_length
@@ -109,7 +111,11 @@ def _values(layer, template) -> dict:
         out["borderRadius"] = _px(element.get("rx") or element.get("ry"), factor) or 0
     opacity = style_value(element, "opacity")
     try:
-        out["opacity"] = float(opacity) if opacity else 1.0
+        value = float(opacity) if opacity else 1.0
     except ValueError:
-        out["opacity"] = 1.0
-    return {k: v for k, v in out.items() if v is not None}
+        value = 1.0
+    # As a browser reads it: "NaN" or "inf" is no opacity at all, and it is clamped to 0-1.
+    out["opacity"] = min(max(value, 0.0), 1.0) if math.isfinite(value) else 1.0
+    # A report is JSON: a number the template wrote as NaN or 1e999 is left out, not sent.
+    return {k: v for k, v in out.items()
+            if v is not None and not (isinstance(v, float) and not math.isfinite(v))}
