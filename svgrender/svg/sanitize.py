@@ -112,7 +112,15 @@ def expanded_count(root: etree._Element, limit: int) -> int:
     memo: dict = {}
     visiting: set = set()
 
+    found: dict = {}  # element -> what it references (asked twice per element below)
+
     def references(element) -> list:
+        out = found.get(element)
+        if out is None:
+            out = found[element] = _references(element)
+        return out
+
+    def _references(element) -> list:
         out = []
         if local_name(element) == "use":
             target = ids.get((href(element) or "").lstrip("#"))
