@@ -54,9 +54,9 @@ class Format:
     encode: Callable | None = None
     opaque: bool = False
     # Raster formats that can re-encode only what changed from a kept picture: `encoded_kept`
-    # (surface, settings) -> a kept form of its file; `encode_changed` (surface, settings,
-    # that kept form, box) -> `encode(surface)` byte for byte, when the surface differs from
-    # the kept picture only inside the box.
+    # (surface, settings) -> a kept form of its file (with nbytes(), counted in the cache);
+    # `encode_changed` (surface, settings, that kept form, box) -> `encode(surface)` byte for
+    # byte, when the surface differs from the kept picture only inside the box.
     encoded_kept: Callable | None = None
     encode_changed: Callable | None = None
     # Vector formats: (VectorInput) -> bytes; their thumbnails are PNG.

@@ -41,5 +41,17 @@ class ByteBoundedCache:
                 old, _ = self._items.popitem(last=False)
                 self._total -= self._sizes.pop(old)
 
+    def grow(self, key, nbytes: int) -> None:
+        """A kept value took `nbytes` more after it was put (a form of it made on first use):
+        counted against the budget like the rest, the least recently used dropped if over."""
+        with self._lock:
+            if key not in self._items:
+                return
+            self._sizes[key] += nbytes
+            self._total += nbytes
+            while self._total > self.max_bytes and self._items:
+                old, _ = self._items.popitem(last=False)
+                self._total -= self._sizes.pop(old)
+
     def __len__(self) -> int:
         return len(self._items)

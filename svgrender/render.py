@@ -138,19 +138,22 @@ def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
     warnings.extend(w for w in kept.above_warnings if w not in warnings)
     pictures = {size: static_regions.compose(drawn[size], kept.static[size], boxes[size])
                 for size in sizes}
-    encoders = {size: partial(_encode_changed, raster, kept, size, boxes[size])
+    encoders = {size: partial(_encode_changed, raster, kept, size, boxes[size], (cache, key))
                 for size in sizes} if raster.encode_changed else {}
     return pictures, encoders
 
 
-def _encode_changed(raster: Format, kept: static_regions.Kept, size: Size, box,
+def _encode_changed(raster: Format, kept: static_regions.Kept, size: Size, box, cached,
                     surface, settings: Settings) -> bytes:
     """`raster.encode(surface)`: the kept static picture's file with only the part meeting the
-    dirty box encoded again (outside the box, compose made the answer that very picture)."""
+    dirty box encoded again (outside the box, compose made the answer that very picture).
+    `cached`: (the cache, kept's key), which counts the kept file's bytes once it is made."""
     key = (size, raster.name, settings.jpeg_quality)
     encoded = kept.encoded.get(key)
     if encoded is None:  # (two threads may both make it: the same value)
         encoded = kept.encoded[key] = raster.encoded_kept(kept.static[size], settings)
+        cache, kept_key = cached
+        cache.grow(kept_key, encoded.nbytes())
     return raster.encode_changed(surface, settings, encoded, box)
 
 

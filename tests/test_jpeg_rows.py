@@ -104,3 +104,22 @@ def test_a_title_only_answer_is_the_full_draws_file_byte_for_byte(monkeypatch):
         # only strips of the rows the title's ink meets were encoded, not whole pictures
         assert len(region_strips) == 3
         assert all(0 < bottom - top < height / 3 for height, top, bottom in region_strips)
+
+
+def test_the_kept_files_count_in_the_layer_cache_budget():
+    """The kept pictures' JPEG rows are made on first use and counted like the surfaces."""
+    from svgrender.draw.static_regions import RegionCache
+
+    template = load_template("social-card", (ROOT / "templates" / "social-card.svg").read_bytes(),
+                             SETTINGS)
+    pipeline._layer_cache = None  # a fresh cache for this process
+    pipeline.render(template, RenderRequest(format="jpeg", params=[
+        LayerParam(name="title", text="Another title")]), SETTINGS)
+    cache = pipeline._cache(SETTINGS)
+    assert isinstance(cache, RegionCache)
+    kept = list(cache._items.values())
+    assert len(kept) == 1 and kept[0].encoded, "a JPEG answer keeps its static pictures' files"
+    surfaces = sum(s.get_stride() * s.get_height()
+                   for part in (kept[0].below, kept[0].static) for s in part.values())
+    files = sum(rows.nbytes() for rows in kept[0].encoded.values())
+    assert files > 10_000 and cache.total_bytes == surfaces + files

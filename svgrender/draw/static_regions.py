@@ -146,7 +146,7 @@ class Kept:
     root: etree._Element
     trees: dict = field(default_factory=dict)  # frozenset of above indexes -> SVG bytes
     # (size, format, settings) -> the static picture's file in the format's kept form
-    # (Format.encoded_kept), made when an answer first needs it. Small beside the surfaces.
+    # (Format.encoded_kept), made when an answer first needs it and then counted in the cache.
     encoded: dict = field(default_factory=dict)
 
 

@@ -25,6 +25,9 @@ class Rows:
     rows: tuple[bytes, ...]  # the entropy-coded data of each MCU row, markers left out
     tail: bytes  # the end-of-image marker (and anything after it)
 
+    def nbytes(self) -> int:
+        return len(self.head) + sum(len(row) for row in self.rows) + len(self.tail)
+
     def joined(self) -> bytes:
         parts = [self.head]
         for index, row in enumerate(self.rows):
