@@ -1,6 +1,7 @@
 """FairSlots: render slots go to the waiting client served least recently, not first come."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -14,8 +15,11 @@ async def hold(slots: FairSlots, client: str, order: list, release: asyncio.Even
         await release.wait()
 
 
-async def until(condition) -> None:
+async def until(condition, seconds: float = 10.0) -> None:
+    """Wait for `condition`; a scheduling bug fails the test instead of hanging the suite."""
+    deadline = time.monotonic() + seconds
     while not condition():
+        assert time.monotonic() < deadline, "the slots never reached the expected state"
         await asyncio.sleep(0)
 
 
