@@ -182,27 +182,16 @@ def test_one_keys_queued_renders_do_not_stand_before_another_key(settings):
     asyncio.run(scenario())
 
 
-class BatchPoolExecutor:
+class BatchPoolExecutor(SteppedExecutor):
     """The thread executor, with a batch pool of one (as ProcessExecutor's): background
     renders record (title, True) and wait for `gate`; interactive ones record (title, False)."""
 
     def __init__(self, settings):
         from types import SimpleNamespace
 
-        from svgrender.executors import ThreadExecutor
-
-        self.inner, self.batch_pool = ThreadExecutor(settings), SimpleNamespace(size=1)
+        super().__init__(settings)
+        self.batch_pool = SimpleNamespace(size=1)
         self.started, self.gate = [], None
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    def template_loader(self, local):
-        return self.inner.template_loader(local)
-
-    def font_reader(self, local):
-        return self.inner.font_reader(local)
 
     async def render(self, job, background=False):
         self.started.append((job.request.params[0].text, background))
