@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from svgrender.draw import filter_buffers as fb
+from svgrender.draw import filter_ops as ops
 
 W, H = 420, 300
 
@@ -124,3 +125,20 @@ def test_over_a_transparent_flood_is_the_other_input_and_over_paints_lazy_inputs
     full = full_out._pixels().astype(np.int16)
     assert np.abs(ours - full).max() == 0
     assert tuple(ours[2, 2]) == (0, 0, 128, 128) and tuple(ours[150, 200]) == (255,) * 4
+
+
+@pytest.mark.parametrize("to_linear", [True, False])
+def test_a_table_conversion_gives_the_float_paths_bytes_for_every_pixel(to_linear):
+    """fb.converted looks each (alpha, channel) pair up instead of converting float images:
+    every one of the 65,536 pairs (also values above their alpha) gives the float path's byte."""
+    alpha = np.repeat(np.arange(256, dtype=np.uint8), 256).reshape(256, 256)
+    value = np.tile(np.arange(256, dtype=np.uint8), 256).reshape(256, 256)
+    source = fb.Buf.blank(256, 256)
+    source._pixels()[...] = np.stack([value, np.roll(value, 3, 1), np.roll(value, 7, 1), alpha],
+                                     -1)
+    source.surface.mark_dirty()
+    convert = ops.srgb_to_linear if to_linear else ops.linear_to_srgb
+    by_floats = fb.Buf.from_float(convert(source.to_float()))
+    by_table = fb.converted(source, to_linear)
+    assert np.array_equal(by_table._pixels(), by_floats._pixels())
+    assert not np.array_equal(by_table._pixels(), source._pixels())  # it did convert

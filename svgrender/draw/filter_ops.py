@@ -4,6 +4,7 @@ Gaussian kernels. Formulas follow Filter Effects Module Level 1."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -44,6 +45,18 @@ def _through(buf: np.ndarray, table: np.ndarray) -> np.ndarray:
     np.multiply(table[straight.astype(np.uint16)], alpha, out=out[..., :3])
     out[..., 3:4] = alpha
     return out
+
+
+@functools.cache
+def conversion_table(to_linear: bool) -> np.ndarray:
+    """(65,536,) uint8: a premultiplied 8-bit channel value converted, at index alpha << 8 |
+    value, by exactly the float path (_through, then rounding to 8 bits as buffers do)."""
+    alpha, value = np.divmod(np.arange(65536, dtype=np.int64), 256)
+    buf = np.zeros((256, 256, 4), np.float32)
+    buf[..., 0] = value.reshape(256, 256).astype(np.float32) * (1 / 255)  # as Buf.to_float
+    buf[..., 3] = alpha.reshape(256, 256).astype(np.float32) * (1 / 255)
+    out = _through(buf, _TO_LINEAR if to_linear else _TO_SRGB)[..., 0]
+    return np.clip(out * 255 + 0.5, 0, 255).astype(np.uint8).reshape(-1)
 
 
 def srgb_to_linear(buf: np.ndarray) -> np.ndarray:

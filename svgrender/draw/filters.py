@@ -462,9 +462,15 @@ def _over(names: list, step: Step) -> Buf | None:
     full-colour layer computed in linearRGB)."""
     if not step.linear or step.peek is None or not names:
         return None
+    return _over_layers([step.peek(name) for name in names], step)
+
+
+def _over_layers(stored: list[tuple[Buf, bool]], step: Step) -> Buf | None:
+    """_over on layers as they are stored: (buffer, whether it is in linearRGB)."""
+    if not step.linear:
+        return None
     layers = []
-    for name in names:
-        buf, is_linear = step.peek(name)
+    for buf, is_linear in stored:
         if is_linear and not buf.alpha_only:
             if buf.solid is None:
                 return None
@@ -508,12 +514,19 @@ def _over(names: list, step: Step) -> Buf | None:
 
 
 def run_drop_shadow(node, step: Step) -> Buf:
-    src = step.input(node.get("in"))
-    shadow = fb.blur(fb.alpha_of(src), *_sigmas(node, step.geo, "2"))
+    # The shadow is the input's alpha (the same in either colour space) in one colour, so in a
+    # linearRGB chain the input is laid over it without converting it (see _over_layers).
+    stored = step.peek(node.get("in")) if step.peek is not None else None
+    shadow = fb.blur(fb.alpha_of(stored[0] if stored else step.input(node.get("in"))),
+                     *_sigmas(node, step.geo, "2"))
     shadow = fb.offset(shadow, *_offset_of(node, step.geo, 2.0))
     colour = fb.flood(step.width, step.height, _flood_color(node, step.linear))
     shadow = fb.composite(colour, shadow, fb.PORTER_DUFF["in"])
-    return fb.composite(src, shadow, fb.PORTER_DUFF["over"])
+    if stored is not None:
+        fast = _over_layers([(shadow, step.linear), stored], step)
+        if fast is not None:
+            return fast
+    return fb.composite(step.input(node.get("in")), shadow, fb.PORTER_DUFF["over"])
 
 
 def run_morphology(node, step: Step) -> Buf:
@@ -726,8 +739,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
             return buf
         if buf.solid is not None:  # one colour: convert the colour, repaint the alpha
             return fb.recoloured(buf, _convert_colour(buf.solid, linear))
-        convert = ops.srgb_to_linear if linear else ops.linear_to_srgb
-        return fb.Buf.from_float(convert(buf.to_float()))
+        return fb.converted(buf, to_linear=linear)
 
     def peek(name) -> tuple[Buf, bool]:
         """An input as it is stored, and whether it is in linearRGB."""
@@ -753,7 +765,7 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
         return source
     buf, is_linear = last
     if is_linear and not buf.alpha_only:
-        return fb.Buf.from_float(ops.linear_to_srgb(buf.to_float()))
+        return fb.converted(buf, to_linear=False)
     return buf
 
 

@@ -47,6 +47,9 @@ CASES = {
     "morphology-erode": filtered('<feMorphology operator="erode" radius="3 6"/>'),
     "drop-shadow": filtered('<feDropShadow dx="6" dy="6" stdDeviation="4" flood-color="#301050" '
                             'flood-opacity="0.7"/>'),
+    # linearRGB (the default): the source laid over its shadow where translucent pixels mix
+    "drop-shadow-linear": filtered('<feDropShadow dx="6" dy="6" stdDeviation="4" '
+                                   'flood-color="#c0392b" flood-opacity="0.8"/>', attrs=""),
     "filter-units-user-space": svg('<g filter="url(#f)">' + SHAPES + '</g>',
                                    '<filter id="f" filterUnits="userSpaceOnUse" x="30" y="20" '
                                    'width="70" height="60" color-interpolation-filters="sRGB">'
