@@ -100,6 +100,28 @@ def test_certificate_name_sent_back_draws_the_same_pixels(app_client):
                                              "cut": False}
 
 
+def test_product_card_title_stays_clear_of_its_rating_and_barcode(app_client):
+    """The demo product card's title has an unpainted `title-box` (x 40-460, y 352-416): a long
+    title is shrunk into that box (on two lines where they fit) and never runs under the barcode
+    (x ≥ 480) nor over the rating (y ≥ 420); the same title sent back draws the same pixels."""
+    base, _ = _render(app_client, "product-card", [])
+    same, _ = _render(app_client, "product-card", [{"name": "title", "text": "Trail Runner 2"}])
+    assert (np.abs(base - same) > 40).any(axis=2).sum() == 0
+    dark = (0x1d, 0x1d, 0x1f)
+    own = _ink(base, dark, (20, 340, 480, 420))
+    for title in ("Trail Runner 2 Ultra", "Trail Runner 2 Ultralight Waterproof Edition",
+                  "Trail Runner 2 Ultralight Waterproof Edition for Long Mountain Races"):
+        image, answer = _render(app_client, "product-card", [{"name": "title", "text": title}])
+        ink = _ink(image, dark, (20, 330, 800, 440))
+        assert ink is not None and ink[0] >= 38 and ink[2] <= 460, (title, ink)
+        assert ink[1] >= 350 and ink[3] < 420, (title, ink)  # in its box, above the rating
+        assert (np.abs(base[380:540, 480:760] - image[380:540, 480:760]) > 40).sum() == 0
+        fit = answer["layout"]["title"]
+        assert fit["lines"] <= 2
+    assert fit["scale"] < 1.0
+    assert any("'title'" in w for w in answer["warnings"])
+
+
 def test_certificate_lines_stay_where_the_template_has_them(app_client):
     base, _ = _render(app_client, "certificate", [])
     names = ["Grace Hopper", "Li", "Maximilian Alexander von Habsburg-Lothringen"]

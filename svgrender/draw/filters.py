@@ -239,6 +239,14 @@ SAME_INPUT_MAX_BYTES = 4 << 20  # larger sources are not compared nor kept
 SAME_INPUT_TOTAL_BYTES = 64 << 20  # sources kept for comparison in one render, at most
 
 
+def _input_bytes(entry: list) -> bytes:
+    """A kept element's source pixels as bytes, made the first time they are compared."""
+    if entry[0] is None:
+        entry[0] = entry[2][0].tobytes()
+        entry[2] = None  # (the buffer is no longer needed)
+    return entry[0]
+
+
 def _same_input_key(primitives, geo: _Context, source, k: float, reduce: int) -> tuple | None:
     """What a chain's result depends on besides the source's pixels: the filter, the scale
     and orientation (blur widths, offsets), the box's size (objectBoundingBox primitive
@@ -347,9 +355,12 @@ def apply_filter(surface, node, name: str) -> None:
     same_key = _same_input_key(primitives, geo, source, k, reduce)
     same = results.setdefault(same_key, []) if results is not None and same_key else None
     # Compared as bytes: one copy of the strided view, then a memcmp that stops at the first
-    # difference (array_equal compared every pixel again for each element kept).
-    key_bytes = pixels.tobytes() if same is not None else None
-    hit = next((entry for entry in same if entry[0] == key_bytes), None) if same else None
+    # difference (array_equal compared every pixel again for each element kept). Made only
+    # once a second element meets the same key: most filters are used once in a render.
+    hit = None
+    if same:
+        key_bytes = pixels.tobytes()
+        hit = next((entry for entry in same if _input_bytes(entry) == key_bytes), None)
     if hit is not None:
         padded = hit[1]
     else:
@@ -362,8 +373,9 @@ def apply_filter(surface, node, name: str) -> None:
             return
         kept = results.get("same input bytes", 0) if results is not None else 0
         if same is not None and len(same) < SAME_INPUT_KEPT and kept < SAME_INPUT_TOTAL_BYTES:
-            same.append((key_bytes, padded))
-            results["same input bytes"] = kept + len(key_bytes)
+            # [its bytes once made, the result, the pixels (a view: its buffer kept with it)]
+            same.append([None, padded, (pixels, rasterised)])
+            results["same input bytes"] = kept + pixels.nbytes
     # Only the filter region shows: the result is the padded buffer's window on it
     # (outside it the pattern paints nothing, as a clip would leave).
     pw, ph = padded.size
