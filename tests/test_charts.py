@@ -398,3 +398,18 @@ def test_pdf_keeps_charts_as_vector(api):
         content = page.get_contents().get_data().decode("latin-1")
         assert len(re.findall(r"\b(?:c|l|re)\b", content)) > 10
         assert "Tj" in content or "TJ" in content  # labels as text
+
+
+@needs_vl_convert
+def test_the_chart_helper_bounds_itself_in_a_session_of_its_own(api):
+    """The helper sets its own limits as it starts (a preexec_fn, run between fork and exec in
+    the threaded server, once left a child stuck on a lock for good): its heap is capped, it
+    has a session of its own (Ctrl-C reaches the server only) and the server as its parent."""
+    _render(api, [{"name": "plot", "chart": {**SPEC, "data": {"values": [
+        {"k": "x", "v": 1}, {"k": "y", "v": 2}]}}}])
+    mine = [pid for pid in _helpers() if _parent(pid) == os.getpid()]
+    assert len(mine) == 1
+    with open(f"/proc/{mine[0]}/limits") as limits:
+        data = next(line for line in limits if line.startswith("Max data size"))
+    assert data.split()[3] == str(vegalite.HELPER_DATA_MB * 1024 * 1024), data
+    assert os.getsid(mine[0]) == mine[0] != os.getsid(0)

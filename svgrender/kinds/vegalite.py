@@ -45,24 +45,35 @@ def available() -> bool:
     return True
 
 
-def _limit_helper() -> None:  # runs in the child, before exec
+def _limit_self() -> None:
+    """The helper bounds itself, first thing: its address space and data at its limits, and
+    killed when the server dies. (Done here, not in a preexec_fn: code run between fork and
+    exec in a threaded server can deadlock on a lock another thread held — seen: a child
+    stuck forever on a futex, and the render that started it with it.)"""
     soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
     data = HELPER_DATA_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    parent = int(os.environ.get(_PARENT, "0") or 0)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    os.setsid()  # a terminal's Ctrl-C goes to the server, which stops us itself
+    if parent and os.getppid() != parent:  # the server died before the line above
+        os._exit(1)
+
+
+_PARENT = "SVGRENDER_CHART_PARENT"
 
 
 class _Helper:
     def __init__(self):
         self.warm = False  # a conversion done: V8 and the Vega-Lite bundle are loaded
+        # A session of its own: a terminal's Ctrl-C goes to the server, which stops us itself.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "svgrender.kinds.vegalite"], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_limit_helper)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+            env={**os.environ, _PARENT: str(os.getpid())})
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -141,6 +152,7 @@ def stop() -> None:
 
 
 def _serve() -> None:
+    _limit_self()
     import vl_convert
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     while True:
