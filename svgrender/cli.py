@@ -361,8 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = _with_templates(args, Settings.from_env())
     handler = logs.configure(settings.log_format)  # every logger, uvicorn's, botocore's too
-    if handler is not None and args.command not in ("serve", "worker"):
-        handler.addFilter(_once())  # a one-off command: each warning once
+    if args.command not in ("serve", "worker"):
+        if handler is not None:
+            handler.addFilter(_once())  # a one-off command: each warning once
+        for name in ("httpx", "httpcore"):  # not a line per request of a --server command
+            logging.getLogger(name).setLevel(logging.WARNING)
     if args.command == "render":  # one or many templates: names checked before fonts load
         try:
             if args.server:

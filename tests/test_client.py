@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import shutil
 import zipfile
 from pathlib import Path
@@ -212,6 +213,8 @@ def test_cli_runs_against_a_server(server, tmp_path, capsys):
     assert main(["render", "social-card", "-o", str(out), "-p", "title.color=nope",
                  *remote]) == 1
     assert '"code": "invalid_color"' in capsys.readouterr().err
+    # The HTTP client's per-request INFO lines stay out of a one-off command's output.
+    assert logging.getLogger("httpx").getEffectiveLevel() >= logging.WARNING
 
 
 def test_cli_renders_many_templates_against_a_server(server, tmp_path, capsys):
