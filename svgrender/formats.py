@@ -59,6 +59,9 @@ class Format:
     # byte, when the surface differs from the kept picture only inside the box.
     encoded_kept: Callable | None = None
     encode_changed: Callable | None = None
+    # ... and the pixel rows (top, bottom) of the surface `encode_changed` reads for a box
+    # (None: none); outside them the surface need not be the answer's picture.
+    changed_rows: Callable | None = None
     # Vector formats: (VectorInput) -> bytes; their thumbnails are PNG.
     write: Callable | None = None
     # Animated formats: (Pillow images, durations in ms, settings) -> bytes, for `frames`.
@@ -75,7 +78,8 @@ class Format:
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("jpeg", "image/jpeg", aliases=("jpg",), encode=encode.encode_jpeg, opaque=True,
-           encoded_kept=encode.jpeg_rows_of, encode_changed=encode.encode_jpeg_changed),
+           encoded_kept=encode.jpeg_rows_of, encode_changed=encode.encode_jpeg_changed,
+           changed_rows=encode.jpeg_changed_rows),
     Format("png", "image/png", encode=encode.encode_png),
     Format("webp", "image/webp", encode=encode.encode_webp),
     Format("avif", "image/avif", encode=encode.encode_avif),

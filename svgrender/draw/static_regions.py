@@ -255,10 +255,18 @@ def above_tree(kept: Kept, indexes: frozenset):
     return parse_for_cairo(data)
 
 
-def compose(drawn: cairo.ImageSurface, static: cairo.ImageSurface, box) -> cairo.ImageSurface:
-    """`drawn` inside `box`, the kept static picture everywhere else (on `drawn` itself)."""
+def compose(drawn: cairo.ImageSurface, static: cairo.ImageSurface, box,
+            rows: tuple[int, int] | None | bool = True) -> cairo.ImageSurface:
+    """`drawn` inside `box`, the kept static picture everywhere else (on `drawn` itself).
+    `rows` (top, bottom): only those rows are made the answer's picture (all an encoder of
+    changed rows reads; the rest keeps what was drawn); None: none; True: the whole picture."""
+    if rows is None:
+        return drawn
     context = cairo.Context(drawn)
-    context.rectangle(0, 0, drawn.get_width(), drawn.get_height())
+    if rows is True:
+        context.rectangle(0, 0, drawn.get_width(), drawn.get_height())
+    else:
+        context.rectangle(0, rows[0], drawn.get_width(), rows[1] - rows[0])
     if box is not None:
         context.rectangle(box[0], box[1], box[2] - box[0], box[3] - box[1])
     context.set_fill_rule(cairo.FILL_RULE_EVEN_ODD)

@@ -37,6 +37,14 @@ def encode_jpeg_changed(surface: cairo.ImageSurface, settings: Settings, kept: j
     return jpeg_rows.spliced(kept, first, jpeg_rows.cut(strip))
 
 
+def jpeg_changed_rows(box, height: int) -> tuple[int, int] | None:
+    """The pixel rows encode_jpeg_changed reads for `box`: its MCU rows (None: no box)."""
+    if box is None:
+        return None
+    first, end = jpeg_rows.row_span(box, height)
+    return first * jpeg_rows.MCU_HEIGHT, min(end * jpeg_rows.MCU_HEIGHT, height)
+
+
 def jpeg_rows_of(surface: cairo.ImageSurface, settings: Settings) -> jpeg_rows.Rows:
     """A kept picture's JPEG, cut at its MCU rows for encode_jpeg_changed."""
     return jpeg_rows.cut(encode_jpeg(surface, settings))
