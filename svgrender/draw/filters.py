@@ -375,7 +375,8 @@ def apply_filter(surface, node, name: str) -> None:
         if same is not None and len(same) < SAME_INPUT_KEPT and kept < SAME_INPUT_TOTAL_BYTES:
             # [its bytes once made, the result, the pixels (a view: its buffer kept with it)]
             same.append([None, padded, (pixels, rasterised)])
-            results["same input bytes"] = kept + pixels.nbytes
+            width, height = rasterised.size
+            results["same input bytes"] = kept + width * height * 4  # (what is held)
     # Only the filter region shows: the result is the padded buffer's window on it
     # (outside it the pattern paints nothing, as a clip would leave).
     pw, ph = padded.size
