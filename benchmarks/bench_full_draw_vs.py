@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from alternating import alternate, load_line  # noqa: E402
 from redraw_cards import photo_after_text_card  # noqa: E402
 
 CODE = """
@@ -73,14 +74,8 @@ def main() -> None:
         shaped.write_bytes(photo_after_text_card())
         cards = [["social-card (demo)", str(ROOT / "templates" / "social-card.svg")],
                  ["issue-shaped card (photo after texts)", str(shaped)]]
-        results: dict = {}
-        loads = []
-        for round_ in range(args.rounds):
-            order = [("before", args.before), ("this branch", ROOT)]
-            for name, checkout in order if round_ % 2 == 0 else order[::-1]:
-                loads.append(os.getloadavg()[0])
-                for label, ms in _measure(checkout, cards, args.runs).items():
-                    results.setdefault((name, label), []).append(ms)
+        results, loads = alternate(args.before, args.rounds,
+                                   lambda checkout: _measure(checkout, cards, args.runs))
     lines = ["| card | before ms | this branch ms | before ÷ this (rounds) |",
              "|---|---|---|---|"]
     for label, _ in cards:
@@ -90,10 +85,7 @@ def main() -> None:
                      f"{statistics.median(this):.1f} | {statistics.median(ratios):.2f}× "
                      f"({min(ratios):.2f}–{max(ratios):.2f}) |")
     print("\n".join(lines))
-    print(f"\n{args.rounds} rounds × {args.runs} runs, alternating checkouts; 1-minute load "
-          f"average {min(loads):.1f}–{max(loads):.1f} on {os.cpu_count()} cores; before = "
-          f"{args.before}.")
-
+    print(f"\n{load_line(args.rounds, args.runs, loads)} Before = {args.before}.")
 
 if __name__ == "__main__":
     main()

@@ -18,6 +18,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from alternating import alternate, load_line  # noqa: E402
 CODE = """
 import json, sys
 sys.argv = ["bench_redraw"]
@@ -43,14 +46,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    results: dict = {}  # (checkout, card, fmt) -> [(full, region)]
-    loads = []
-    for round_ in range(args.rounds):
-        order = [("before", args.before), ("this branch", ROOT)]
-        for name, checkout in order if round_ % 2 == 0 else order[::-1]:
-            loads.append(os.getloadavg()[0])
-            for card, fmt, full, _, region in _measure(checkout, args.runs):
-                results.setdefault((name, card, fmt), []).append((full, region))
+    results, loads = alternate(args.before, args.rounds, lambda checkout: {
+        (card, fmt): (full, region)
+        for card, fmt, full, _, region in _measure(checkout, args.runs)})
+    results = {(name, *key): pairs for (name, key), pairs in results.items()}
     lines = ["| card | format | before: full ms, region ms (ratio) "
              "| this branch: full ms, region ms (ratio) |", "|---|---|---|---|"]
     keys = dict.fromkeys((card, fmt) for _, card, fmt in results)
@@ -66,10 +65,7 @@ def main() -> None:
                          f"{max(p[1] / p[0] for p in pairs):.2f})")
         lines.append(f"| {card} | {fmt} | {cells[0]} | {cells[1]} |")
     print("\n".join(lines))
-    print(f"\n{args.rounds} rounds × {args.runs} runs per figure, alternating checkouts; "
-          f"1-minute load average {min(loads):.1f}–{max(loads):.1f} "
-          f"(median {statistics.median(loads):.1f}) on {os.cpu_count()} cores.")
-
+    print("\n" + load_line(args.rounds, args.runs, loads))
 
 if __name__ == "__main__":
     main()
