@@ -28,3 +28,14 @@ def load_line(rounds: int, runs: int, loads: list[float]) -> str:
     return (f"{rounds} rounds × {runs} runs per figure, alternating checkouts; 1-minute load "
             f"average {min(loads):.1f}–{max(loads):.1f} (median {statistics.median(loads):.1f}) "
             f"on {os.cpu_count()} cores.")
+
+
+def arguments():
+    """The *_vs.py benchmarks' command line: the before checkout, rounds and runs."""
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("before", type=Path)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--runs", type=int, default=15)
+    return parser.parse_args()

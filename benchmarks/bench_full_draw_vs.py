@@ -10,7 +10,6 @@ median CPU ms per answer over rounds and the ratio before ÷ this branch (> 1: t
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from alternating import alternate, load_line  # noqa: E402
+from alternating import alternate, arguments, load_line  # noqa: E402
 from redraw_cards import photo_after_text_card  # noqa: E402
 
 CODE = """
@@ -64,11 +63,7 @@ def _measure(checkout: Path, cards: list, runs: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("before", type=Path)
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = arguments()
     with tempfile.TemporaryDirectory() as tmp:
         shaped = Path(tmp) / "issue-shaped.svg"
         shaped.write_bytes(photo_after_text_card())

@@ -9,7 +9,6 @@ table gives the medians over rounds, and the load average seen at each round.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -20,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from alternating import alternate, load_line  # noqa: E402
+from alternating import alternate, arguments, load_line  # noqa: E402
 CODE = """
 import json, sys
 sys.argv = ["bench_redraw"]
@@ -41,11 +40,7 @@ def _measure(checkout: Path, runs: int) -> list:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("before", type=Path)
-    parser.add_argument("--rounds", type=int, default=6)
-    parser.add_argument("--runs", type=int, default=15)
-    args = parser.parse_args()
+    args = arguments()
     results, loads = alternate(args.before, args.rounds, lambda checkout: {
         (card, fmt): (full, region)
         for card, fmt, full, _, region in _measure(checkout, args.runs)})
