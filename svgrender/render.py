@@ -318,9 +318,11 @@ def render_frames(template: Template, request: RenderRequest, settings: Settings
 
 
 def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:
-    """A changed text whose ink now meets another text layer's ink, which it did not in the
-    template, is named in its fit report (`overlaps`) and the warnings."""
-    texts = {name: layer for name, layer in template.layers.items() if layer.kind == "text"}
+    """A changed text whose ink now meets another layer's ink (a text, a photo, a shape, a
+    QR code…), which it did not in the template, is named in its fit report (`overlaps`) and
+    the warnings. Layers it met already (the card it sits on, its badge, its own box) and the
+    groups holding it are not news."""
+    others = {name: layer for name, layer in template.layers.items() if layer.kind != "canvas"}
     new_boxes = {}
     for name, entry in fit.items():
         ink = entry.pop("ink", None)
@@ -333,8 +335,8 @@ def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:
             continue
         old = template.boxes.get(layer.element)
         hits = []
-        for other_name, other in texts.items():
-            if other.element is layer.element:
+        for other_name, other in others.items():
+            if other.element is layer.element or _nested(other.element, layer.element):
                 continue
             other_old = template.boxes.get(other.element)
             other_now = new_boxes.get(other_name, other_old)
@@ -346,6 +348,12 @@ def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:
             message = f"layer {name!r}: its text now overlaps {', '.join(map(repr, hits))}"
             if message not in warnings:
                 warnings.append(message)
+
+
+def _nested(a, b) -> bool:
+    """One element inside the other (a group and a layer of it)."""
+    return any(node is b for node in a.iterancestors()) or \
+        any(node is a for node in b.iterancestors())
 
 
 def _meet(a: tuple, b: tuple, margin: float = 0.5) -> bool:

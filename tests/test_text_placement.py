@@ -56,6 +56,18 @@ SENTENCE = """<svg xmlns="http://www.w3.org/2000/svg" width="800" height="300" v
 </svg>"""
 
 
+# A headline with room to grow down onto a photo (a shape here) and a price inside its badge.
+OVER_SHAPES = """<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400" viewBox="0 0 600 400">
+  <rect id="bg" width="600" height="400" fill="#ffffff"/>
+  <text id="headline" x="40" y="70" font-family="Noto Sans" font-size="36"
+        fill="#000000">Short headline</text>
+  <rect id="photo" x="40" y="120" width="520" height="160" fill="#88aacc"/>
+  <rect id="badge" x="40" y="300" width="200" height="70" rx="35" fill="#ff6b35"/>
+  <text id="price" x="140" y="347" text-anchor="middle" font-family="Noto Sans" font-size="30"
+        fill="#ffffff">$12</text>
+</svg>"""
+
+
 @pytest.fixture
 def app_client(tmp_path):
     folder = tmp_path / "templates"
@@ -63,6 +75,7 @@ def app_client(tmp_path):
     (folder / "card.svg").write_text(CARD)
     (folder / "stack.svg").write_text(STACK)
     (folder / "sentence.svg").write_text(SENTENCE)
+    (folder / "over-shapes.svg").write_text(OVER_SHAPES)
     settings = Settings(templates_dir=folder, storage_dir=tmp_path / "images",
                         cache_dir=tmp_path / "cache", workers=0)
     with TestClient(create_app(settings)) as client:
@@ -223,6 +236,20 @@ def test_overlap_with_another_text_is_warned(app_client):
     assert answer["layout"]["headline"]["lines"] >= 2
     assert answer["layout"]["headline"]["overlaps"] == ["byline"]
     assert any("'headline'" in w and "byline" in w for w in answer["warnings"])
+
+
+def test_overlap_with_a_shape_it_did_not_meet_is_warned_not_its_own_badge(app_client):
+    """A text growing onto a layer it did not meet in the template (a photo, a shape) is said;
+    a text inside the badge it always sat on, and the page under everything, are not news."""
+    _, answer = _render(app_client, "over-shapes", [
+        {"name": "headline", "text": "A much longer headline that wraps onto the photo below it "
+                                     "and on and on"},
+        {"name": "price", "text": "$1,299"}])
+    assert answer["layout"]["headline"]["lines"] >= 2
+    assert answer["layout"]["headline"]["overlaps"] == ["photo"]
+    assert any("'headline'" in w and "'photo'" in w for w in answer["warnings"])
+    assert "overlaps" not in answer["layout"]["price"]  # still inside its badge
+    assert not any("'price'" in w and "overlaps" in w for w in answer["warnings"])
 
 
 def test_batch_rows_carry_their_fit_report(app_client):
