@@ -336,12 +336,13 @@ def check_overlaps(template: Template, fit: dict, warnings: list[str]) -> None:
         old = template.boxes.get(layer.element)
         hits = []
         for other_name, other in others.items():
-            if other.element is layer.element or _nested(other.element, layer.element):
+            if other.element is layer.element:
                 continue
             other_old = template.boxes.get(other.element)
             other_now = new_boxes.get(other_name, other_old)
             if other_now and _meet(box, other_now) and not (old and other_old
-                                                            and _meet(old, other_old)):
+                                                            and _meet(old, other_old)) \
+                    and not _nested(other.element, layer.element):
                 hits.append(other_name)
         if hits:
             fit[name]["overlaps"] = hits
