@@ -136,11 +136,14 @@ def _drawn_by_region(region: RegionSplit, drawing: Drawing, sizes: list[Size],
         for size in sizes:
             drawn[size] = draw_raster(tree, size, None, drawn[size], above)
     warnings.extend(w for w in kept.above_warnings if w not in warnings)
-    # An encoder of changed rows reads only the rows meeting the box: only they are composed.
-    rows = {size: raster.changed_rows(boxes[size], size.height) if raster.changed_rows else True
-            for size in sizes}
-    pictures = {size: static_regions.compose(drawn[size], kept.static[size], boxes[size],
-                                             rows[size]) for size in sizes}
+    # An encoder of changed rows reads only the rows meeting the box (None: none, it answers
+    # the kept file): only they are composed.
+    pictures = {}
+    for size in sizes:
+        rows = raster.changed_rows(boxes[size], size.height) if raster.changed_rows \
+            else (0, size.height)
+        pictures[size] = drawn[size] if rows is None else static_regions.compose(
+            drawn[size], kept.static[size], boxes[size], rows)
     encoders = {size: partial(_encode_changed, raster, kept, size, boxes[size], (cache, key))
                 for size in sizes} if raster.encode_changed else {}
     return pictures, encoders

@@ -256,17 +256,12 @@ def above_tree(kept: Kept, indexes: frozenset):
 
 
 def compose(drawn: cairo.ImageSurface, static: cairo.ImageSurface, box,
-            rows: tuple[int, int] | None | bool = True) -> cairo.ImageSurface:
-    """`drawn` inside `box`, the kept static picture everywhere else (on `drawn` itself).
-    `rows` (top, bottom): only those rows are made the answer's picture (all an encoder of
-    changed rows reads; the rest keeps what was drawn); None: none; True: the whole picture."""
-    if rows is None:
-        return drawn
+            rows: tuple[int, int]) -> cairo.ImageSurface:
+    """`drawn` inside `box`, the kept static picture everywhere else within `rows` (top,
+    bottom: the whole height, or only the rows an encoder of changed rows reads; the rest
+    keeps what was drawn), on `drawn` itself."""
     context = cairo.Context(drawn)
-    if rows is True:
-        context.rectangle(0, 0, drawn.get_width(), drawn.get_height())
-    else:
-        context.rectangle(0, rows[0], drawn.get_width(), rows[1] - rows[0])
+    context.rectangle(0, rows[0], drawn.get_width(), rows[1] - rows[0])
     if box is not None:
         context.rectangle(box[0], box[1], box[2] - box[0], box[3] - box[1])
     context.set_fill_rule(cairo.FILL_RULE_EVEN_ODD)

@@ -31,10 +31,9 @@ def encode_jpeg_changed(surface: cairo.ImageSurface, settings: Settings, kept: j
     the box are encoded (io/jpeg_rows.py)."""
     if box is None:
         return kept.joined()
-    first, end = jpeg_rows.row_span(box, surface.get_height())
-    strip = _jpeg_rows(surface, settings.jpeg_quality, first * jpeg_rows.MCU_HEIGHT,
-                       min(end * jpeg_rows.MCU_HEIGHT, surface.get_height()))
-    return jpeg_rows.spliced(kept, first, jpeg_rows.cut(strip))
+    top, bottom = jpeg_changed_rows(box, surface.get_height())
+    strip = _jpeg_rows(surface, settings.jpeg_quality, top, bottom)
+    return jpeg_rows.spliced(kept, top // jpeg_rows.MCU_HEIGHT, jpeg_rows.cut(strip))
 
 
 def jpeg_changed_rows(box, height: int) -> tuple[int, int] | None:
