@@ -119,6 +119,18 @@ class Buf:
         context.mask(pattern)
         context.restore()
 
+    def enlargement(self) -> float | None:
+        """How much a lazy buffer's pixels are enlarged where painted (a reduced blur plane
+        scaled up, bilinearly, the same both ways), or None (pixels at full size)."""
+        pattern = self._pattern if self._surface is None and self._mask is None else None
+        if not isinstance(pattern, cairo.SurfacePattern) or \
+                pattern.get_filter() != cairo.FILTER_BILINEAR:
+            return None
+        xx, yx, xy, yy, _, _ = pattern.get_matrix().as_tuple()
+        if abs(yx) > 1e-9 or abs(xy) > 1e-9 or xx <= 0 or abs(xx - yy) > 1e-9:
+            return None
+        return 1 / xx
+
     @classmethod
     def blank(cls, width: int, height: int) -> "Buf":
         return cls(cairo.ImageSurface(cairo.FORMAT_ARGB32, width, height), alpha_only=True)

@@ -24,6 +24,8 @@ from cairosvg.helpers import size
 from svgrender.draw import filter_buffers as fb
 from svgrender.draw import filter_ops as ops
 from svgrender.draw.filter_buffers import Buf
+from svgrender.draw.filter_under import (Under, ink_inside, names_below, opaque_rect,
+                                         painted_as_is)
 from svgrender.draw.context import context_of
 from svgrender.svg.units import parse_fraction
 
@@ -274,7 +276,11 @@ def apply_filter(surface, node, name: str) -> None:
     width, height, k = _device_size(surface)
     scale = _scale_of(surface.context.get_matrix(), k)
     cached = results.get((id(node), name)) if results is not None else None
-    if cached is not None and isinstance(surface.cairo, cairo.ImageSurface) and \
+    if isinstance(cached, Under):
+        if painted_as_is(surface, node) and cached.can_sample(scale, MAX_SAMPLE_DOWN):
+            cached.paint(surface.context)  # (the element's own group stays the source)
+            return
+    elif cached is not None and isinstance(surface.cairo, cairo.ImageSurface) and \
             _sample_cached(surface.context, cached, scale):
         return
     primitives = [c for c in filter_node.children if c.tag.startswith("fe")]
@@ -339,12 +345,17 @@ def apply_filter(surface, node, name: str) -> None:
         source = _rasterise(pattern, matrix, k, px0, py0, px1 - px0, py1 - py0)
     rasterised = source  # (holds the memory `pixels` views)
     pixels = fb.pixels_view(source)
+    below = None  # the merge's layers under the element, when painted under it (filter_under)
     if _fact(geo, _bounded, primitives):
         # The result cannot reach past the element's ink plus the chain's reach: work only there.
         ink = fb.ink_box(source)
         if ink is None:
             context.set_source_rgba(0, 0, 0, 0)
             return
+        if reduce == 1 and painted_as_is(surface, node) and ink_inside(
+                (px0 + ink[0], py0 + ink[1], px0 + ink[2], py0 + ink[3]),
+                (rx0, ry0, rx1, ry1), width, height):
+            below = names_below(primitives, _linear)
         cx0, cy0 = max(ink[0] - pad, 0), max(ink[1] - pad, 0)
         cx1, cy1 = min(ink[2] + pad, px1 - px0), min(ink[3] + pad, py1 - py0)
         source = fb.crop(source, cx0, cy0, cx1, cy1)
@@ -353,6 +364,8 @@ def apply_filter(surface, node, name: str) -> None:
     # Another element of this render with the same filter, the same pixels and the same
     # geometry relative to its buffer (a grid of identical shadowed cards) has the same result.
     same_key = _same_input_key(primitives, geo, source, k, reduce)
+    if same_key is not None and below is not None:
+        same_key += ("under",)  # (its result lacks the element)
     same = results.setdefault(same_key, []) if results is not None and same_key else None
     # Compared as bytes: one copy of the strided view, then a memcmp that stops at the first
     # difference (array_equal compared every pixel again for each element kept). Made only
@@ -366,7 +379,7 @@ def apply_filter(surface, node, name: str) -> None:
     else:
         geo.origin = (px0, py0)
         try:
-            padded = run_chain(primitives, source, geo, filter_node)
+            padded = run_chain(primitives, source, geo, filter_node, below=below)
         except (ValueError, TypeError, ArithmeticError) as exc:  # MemoryError: render fails
             context_of(surface).warn(f"filter {name!r} failed ({type(exc).__name__}); "
                                      "element drawn unfiltered")
@@ -382,6 +395,14 @@ def apply_filter(surface, node, name: str) -> None:
     pw, ph = padded.size
     wx0, wy0 = min(max(rx0 - px0, 0), pw), min(max(ry0 - py0, 0), ph)
     wx1, wy1 = max(min(rx1 - px0, pw), wx0 + 1), max(min(ry1 - py0, ph), wy0 + 1)
+    if below is not None:
+        under = Under(padded, matrix.multiply(cairo.Matrix(k, 0, 0, k, -px0, -py0)),
+                      (wx0, wy0, wx1, wy1), scale, _fact(geo, _under_softness, primitives),
+                      opaque_rect(pixels[..., 3]))
+        under.paint(context)  # then CairoSVG paints the element's group over it
+        if results is not None:
+            results[(id(node), name)] = under
+        return
     result = fb.window_argb(padded, wx0, wy0, wx1, wy1)
     filtered = cairo.SurfacePattern(result)
     to_buffer = cairo.Matrix(k, 0, 0, k, -px0 - wx0, -py0 - wy0)
@@ -701,6 +722,17 @@ def _softness(primitives, geo: _Context) -> float:
     """The narrowest blur (device px) every path from the element's pixels to the chain's
     result goes through: 0 when sharp detail (the source itself, a morphology) reaches the
     result, inf when none does (a flood)."""
+    return _soft_results(primitives, geo)(None)
+
+
+def _under_softness(primitives, geo: _Context) -> float:
+    """_softness of the layers the final merge lays under the element (filter_under)."""
+    of = _soft_results(primitives[:-1], geo)
+    return min((of(name) for name in names_below(primitives, _linear) or []), default=0.0)
+
+
+def _soft_results(primitives, geo: _Context) -> Callable:
+    """name (None: the last result) -> its softness after running `primitives`."""
     soft: dict[str, float] = {"SourceGraphic": 0.0, "SourceAlpha": 0.0}
     last = 0.0
 
@@ -725,7 +757,7 @@ def _softness(primitives, geo: _Context) -> float:
             last = 0.0
         if node.get("result"):
             soft[node.get("result")] = last
-    return last
+    return of
 
 
 def _reach(primitives, geo: _Context) -> int:
@@ -739,8 +771,9 @@ def _linear(node) -> bool:
     return (node.get("color-interpolation-filters") or "linearRGB") != "sRGB"
 
 
-def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
-    """Run the primitives in order; returns the last result in sRGB."""
+def run_chain(primitives, source: Buf, geo: _Context, filter_node, below=None) -> Buf:
+    """Run the primitives in order; returns the last result in sRGB. `below`: the final
+    merge's inputs under its SourceGraphic (filter_under): the result is those alone."""
     width, height = source.size
     standard = {"SourceGraphic": (source, False)}
     results: dict[str, tuple[Buf, bool]] = {}  # name -> (buffer, is_linear)
@@ -768,6 +801,9 @@ def run_chain(primitives, source: Buf, geo: _Context, filter_node) -> Buf:
         if primitive is None:
             continue
         linear = _linear(node)
+        if below is not None and node is primitives[-1]:
+            layers = [take(name, False) for name in below]
+            return layers[0] if len(layers) == 1 else fb.merge(layers, width, height)
         out = primitive.run(node, Step(take, geo, width, height, linear, peek))
         if _has_subregion(node):
             out = fb.clip(out, *_subregion(node, geo))
