@@ -91,12 +91,12 @@ def draw_anchored(surface, node) -> None:
 def _ink(laid, x: float, baseline: float) -> list[tuple[float, float, float, float]]:
     """Ink rectangles (x0, y0, x1, y1) of a laid chunk drawn from x on `baseline`."""
     out = []
-    for _, layout, width in laid.laid:
-        rect, _ = layout.get_extents()
-        if rect.width > 0 and rect.height > 0:
-            top = baseline - layout.get_baseline() / SCALE
-            out.append((x + rect.x / SCALE, top + rect.y / SCALE,
-                        x + (rect.x + rect.width) / SCALE, top + (rect.y + rect.height) / SCALE))
+    for run, _, width in laid.laid:
+        measures = laid.measures[id(run)]
+        ix, iy, iw, ih = measures.ink
+        if iw > 0 and ih > 0:
+            top = baseline - measures.baseline
+            out.append((x + ix, top + iy, x + ix + iw, top + iy + ih))
         x += width * laid.stretch
     return out
 

@@ -8,8 +8,12 @@ from dataclasses import dataclass
 
 from cairosvg.helpers import size
 
-from svgrender.draw.text_paint import _draw_layout, _on_pixel_row
-from svgrender.draw.text_style import SCALE, SPAN_TAGS, _check_glyphs, _layout_for, style_of
+from svgrender.draw.fonts import generation
+from svgrender.draw.text_measures import Measures, keep, kept, measure
+from svgrender.draw.text_paint import _draw_layout, _on_pixel_row, draw_kept
+from svgrender.draw.text_style import (SCALE, SPAN_TAGS, _check_family, _check_glyphs,
+                                       _is_private_use, _layout_for, style_of,
+                                       warn_missing_glyphs)
 
 @dataclass
 class Run:
@@ -102,11 +106,12 @@ def _num(surface, value, axis):
 
 def _baseline_shift(node, layout) -> float:
     """Distance from the layout top to where the SVG y lands, per dominant-baseline."""
-    baseline = layout.get_baseline() / SCALE
-    _, logical = layout.get_extents()
-    height = logical.height / SCALE
+    return _baseline_shift_of(node, measure(layout))
+
+
+def _baseline_shift_of(node, measures: Measures) -> float:
+    baseline, height, em = measures.baseline, measures.height, measures.em
     mode = (node.get("dominant-baseline") or node.get("alignment-baseline") or "auto").strip()
-    em = layout.font_description.size / SCALE if layout.font_description else height / 1.2
     if mode == "middle":  # half the x-height above the alphabetic baseline (as Chromium)
         return baseline - 0.27 * em
     if mode == "central":
@@ -125,6 +130,8 @@ class LaidChunk:
     """One chunk's runs laid out (Pango layouts and advances), ready to draw from any x."""
     laid: list  # (run, layout, advance)
     contents: dict  # per run: what its drawn coverage depends on (text_masks)
+    measures: dict  # per run: its Measures (text_measures)
+    styles: dict  # per run: its Style (a layout kept measured is made only to be drawn)
     total: float  # the advance of the whole chunk (after textLength)
     stretch: float  # lengthAdjust="spacingAndGlyphs"
     anchor: str  # start / middle / end as drawn (direction rtl already flipped)
@@ -143,19 +150,18 @@ def lay_chunk(surface, node, chunk: Chunk, alone: bool, check: bool = True,
     this size instead of its own (a changed text shrunk to fit)."""
     context = surface.context
     laid = []
-    contents = {}
+    contents, measured, styles = {}, {}, {}
     for run in chunk.runs:
         style = style_of(surface, run.node)
         if font_size is not None:
             style.size = font_size
-        contents[id(run)] = (run.text, style.family, style.size, style.weight, style.italic,
-                             style.letter_spacing)
-        layout = _layout_for(context, run.text, style)
-        if check:
-            _check_glyphs(context, layout, run.text, style)
-        _, logical = layout.get_extents()
+        content = contents[id(run)] = (run.text, style.family, style.size, style.weight,
+                                       style.italic, style.letter_spacing)
+        styles[id(run)] = style
+        layout, measures = _measured(context, run.text, style, content, check)
+        measured[id(run)] = measures
         # Browsers space after every character, Pango between a run's characters only.
-        laid.append((run, layout, logical.width / SCALE + style.letter_spacing))
+        laid.append((run, layout, measures.advance + style.letter_spacing))
     total = sum(width for _, _, width in laid)
     stretch = 1.0
     target = _num(surface, node.get("textLength"), "x") if alone else None
@@ -165,7 +171,26 @@ def lay_chunk(surface, node, chunk: Chunk, alone: bool, check: bool = True,
     anchor = chunk.anchor
     if node.get("direction") == "rtl":  # start/end follow the writing direction
         anchor = {"start": "end", "end": "start"}.get(anchor, anchor)
-    return LaidChunk(laid, contents, total, stretch, anchor)
+    return LaidChunk(laid, contents, measured, styles, total, stretch, anchor)
+
+
+def _measured(context, text: str, style, content: tuple, check: bool):
+    """(layout or None, Measures): kept measures of the same content and fonts need no layout
+    (text_measures); private-use characters are never kept (their check warns per render)."""
+    key = content + (generation(),)
+    keepable = not any(_is_private_use(char) for char in text)
+    measures = kept(key) if keepable else None
+    if measures is not None and (measures.missing is not None or not check):
+        if check:
+            _check_family(style)
+            warn_missing_glyphs(style, measures.missing)
+        return None, measures
+    layout = _layout_for(context, text, style)
+    missing = _check_glyphs(context, layout, text, style) if check else None
+    measures = measure(layout, missing)
+    if keepable:
+        keep(key, measures)
+    return layout, measures
 
 
 def draw_chunk(surface, chunk: LaidChunk, x: float, pen_y: float) -> float:
@@ -178,11 +203,17 @@ def draw_chunk(surface, chunk: LaidChunk, x: float, pen_y: float) -> float:
             context.translate(x, 0)
             context.scale(stretch, 1)
             context.translate(-x, 0)
-        top = pen_y - _baseline_shift(run.node, layout)
+        measures = chunk.measures[id(run)]
+        top = pen_y - _baseline_shift_of(run.node, measures)
         if stretch == 1.0:  # (re-laid out under a stretch)
-            top = _on_pixel_row(context, x, top, layout.get_baseline() / SCALE)
-        _draw_layout(surface, run.node, layout, x, top, device_hinted=stretch == 1.0,
-                     content=chunk.contents[id(run)], keep_coverage=chunk.keep_coverage)
+            top = _on_pixel_row(context, x, top, measures.baseline)
+        content = chunk.contents[id(run)]
+        if layout is None and not (stretch == 1.0 and draw_kept(
+                surface, run.node, x, top, content, measures.em)):
+            layout = _layout_for(context, run.text, chunk.styles[id(run)])
+        if layout is not None:
+            _draw_layout(surface, run.node, layout, x, top, device_hinted=stretch == 1.0,
+                         content=content, keep_coverage=chunk.keep_coverage)
         if stretch != 1.0:
             context.restore()
         x += width * stretch

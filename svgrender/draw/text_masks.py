@@ -33,14 +33,8 @@ def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple,
     """Fill `layout`'s glyph outlines at the current point with the current source. `key`
     names the layout's content (text and style) for the cache; `keep`: a mask made now is
     kept for later (the same pixels either way)."""
+    full_key, (whole_x, whole_y), (phase_x, phase_y) = _placed(context, key)
     xx, yx, xy, yy, _, _ = context.get_matrix()
-    x, y = context.get_current_point()
-    device_x, device_y = context.user_to_device(x, y)
-    whole_x, whole_y = floor(device_x), floor(device_y)
-    phase_x = round((device_x - whole_x) * PHASES) / PHASES
-    phase_y = round((device_y - whole_y) * PHASES) / PHASES
-    full_key = (key, round(xx, 6), round(yx, 6), round(xy, 6), round(yy, 6), phase_x, phase_y,
-                context.get_fill_rule(), generation())
     cached = _masks.get(full_key)
     if cached is None:
         cached = _coverage(context, layout, (xx, yx, xy, yy), phase_x, phase_y)
@@ -51,6 +45,34 @@ def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple,
         mask = cached[0]
         if keep:
             _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
+    _paint(context, cached, whole_x, whole_y)
+
+
+def paint_kept(context: cairo.Context, key: tuple) -> bool:
+    """Fill a kept mask of `key`'s content at the current point, if one is kept for this
+    matrix and position (no layout needed); False when none is."""
+    full_key, (whole_x, whole_y), _ = _placed(context, key)
+    cached = _masks.get(full_key)
+    if cached is None:
+        return False
+    _paint(context, cached, whole_x, whole_y)
+    return True
+
+
+def _placed(context: cairo.Context, key: tuple):
+    """(the mask's key, the device pixel of the current point, its phase in that pixel)."""
+    xx, yx, xy, yy, _, _ = context.get_matrix()
+    x, y = context.get_current_point()
+    device_x, device_y = context.user_to_device(x, y)
+    whole_x, whole_y = floor(device_x), floor(device_y)
+    phase_x = round((device_x - whole_x) * PHASES) / PHASES
+    phase_y = round((device_y - whole_y) * PHASES) / PHASES
+    full_key = (key, round(xx, 6), round(yx, 6), round(xy, 6), round(yy, 6), phase_x, phase_y,
+                context.get_fill_rule(), generation())
+    return full_key, (whole_x, whole_y), (phase_x, phase_y)
+
+
+def _paint(context: cairo.Context, cached, whole_x: int, whole_y: int) -> None:
     mask, left, top = cached
     context.new_path()
     if mask is None:  # no ink (spaces)

@@ -11,7 +11,7 @@ from cairosvg.helpers import paint, size
 from pangocffi import ffi as pango_ffi
 from pangocffi import pango
 
-from svgrender.draw.text_masks import fill_outlines
+from svgrender.draw.text_masks import fill_outlines, paint_kept
 from svgrender.svg.prepare import strokes_first
 from svgrender.draw.text_style import SCALE, line_iterator
 
@@ -66,6 +66,25 @@ def _draw_layout(surface, node, layout, x: float, y: float, device_hinted: bool 
     if stroked and not under:
         _stroke_layout(surface, node, layout, x, y)
     context.restore()
+
+
+def draw_kept(surface, node, x: float, y: float, content: tuple, em: float) -> bool:
+    """Fill a run from its kept coverage mask, without a layout (text_measures): what
+    _draw_layout draws for small outlined text that is only filled. False where it would
+    draw otherwise (a stroke, large or PDF text, a clip path) or no mask is kept."""
+    context = surface.context
+    if not surface.stroke_and_fill or node.get("stroke") not in (None, "none") or \
+            not isinstance(context.get_target(), cairo.ImageSurface):
+        return False
+    _, _, _, yy, _, _ = context.get_matrix()
+    if abs(yy) * em > OUTLINE_TEXT_PX:
+        return False
+    context.save()
+    try:
+        context.move_to(x, y)
+        return not _set_paint(surface, node, "fill") or paint_kept(context, content)
+    finally:
+        context.restore()
 
 
 def _fill_runs(context: cairo.Context, layout, coloured: list) -> None:

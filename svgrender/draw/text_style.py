@@ -166,10 +166,17 @@ def _check_family(style: Style) -> None:
     warn_missing_family(style.family, style.notices)
 
 
-def _check_glyphs(context, layout, text: str, style: Style) -> None:
+def _check_glyphs(context, layout, text: str, style: Style) -> tuple[str, ...]:
+    """Warn about the family and the characters no installed font draws; returns those."""
     _check_family(style)
+    missing = missing_glyphs(context, layout, text, style)
+    warn_missing_glyphs(style, missing)
+    return missing
+
+
+def missing_glyphs(context, layout, text: str, style: Style) -> tuple[str, ...]:
     if pango.pango_layout_get_unknown_glyphs_count(layout._pointer) <= 0:
-        return
+        return ()
     missing = []
     for char in dict.fromkeys(text):
         if len(missing) >= 20:
@@ -177,6 +184,10 @@ def _check_glyphs(context, layout, text: str, style: Style) -> None:
         probe = _layout_for(context, char, style)
         if pango.pango_layout_get_unknown_glyphs_count(probe._pointer) > 0:
             missing.append(f"U+{ord(char):04X}")
+    return tuple(missing)
+
+
+def warn_missing_glyphs(style: Style, missing: tuple[str, ...]) -> None:
     if missing:
         style.notices.warn(f"no installed font has glyphs for {', '.join(missing)} "
                            f"(family {style.family!r})")
