@@ -12,7 +12,6 @@ a killable, memory-capped process, never the one that answers /healthz.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 from collections import OrderedDict
 import logging
 import multiprocessing
@@ -25,7 +24,7 @@ from dataclasses import dataclass
 
 import msgspec
 
-from svgrender import logs, metrics
+from svgrender import heap, logs, metrics
 from svgrender import errors
 from svgrender.draw import seams
 from svgrender.draw.fonts import add_font_dir
@@ -68,22 +67,6 @@ def _rss_mb() -> float:
 TRIM_EVERY = 50  # jobs between two returns of freed heap memory to the system
 
 
-def _trim_heap() -> None:
-    """Freed memory back to the system (glibc's malloc_trim; nothing elsewhere). The threads
-    that encode an answer's files (io/encoding_threads.py) each get a malloc arena, and the
-    pages freed in them stay in the worker's RSS: measured in process, 1,200 renders of the
-    demo card grew to 159 MB without this and stayed at ~110 MB with it every 100."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
 
 
 def limit_memory(settings: Settings) -> None:
@@ -111,6 +94,7 @@ def worker_main(conn, settings: Settings, nice: int = 0) -> None:
     if nice > 0:
         os.nice(nice)
     limit_memory(settings)
+    heap.keep_freed_pages()
     logs.configure(settings.log_format)
     # A render's warnings travel back with it and are logged once by the process that asked
     # (in its log format), not here as well.
@@ -130,7 +114,7 @@ def worker_main(conn, settings: Settings, nice: int = 0) -> None:
     while True:
         jobs += 1
         if jobs % TRIM_EVERY == 0:  # between jobs: no answer waits for it
-            _trim_heap()
+            heap.trim()
         try:
             job: WireJob = conn.recv()
         except (EOFError, OSError):
