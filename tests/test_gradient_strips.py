@@ -84,3 +84,44 @@ def test_sizes_that_need_as_long_a_strip_share_one_painted_strip(extend):
         assert np.array_equal(fill(long.pattern(ctm), ctm),
                               fill(as_strip(long.gradient, ctm), ctm))
     assert len(long.strips) == 2
+
+
+def test_small_gradient_shapes_are_filled_by_pixman_and_a_background_from_a_strip(monkeypatch):
+    """A strip costs more to paint than pixman's gradient over a small shape (an Illustrator
+    export's thousands of them, each at three sizes): only fills of STRIP_FROM_PIXELS device
+    pixels or more use one. The small shapes come out as CairoSVG alone draws them."""
+    import io
+
+    import cairosvg
+    from PIL import Image
+
+    from svgrender import render as pipeline
+    from svgrender.draw import drawers, gradient_strips
+    from svgrender.params import RenderRequest
+    from svgrender.settings import Settings
+    from svgrender.templates.model import load_template
+
+    painted = []
+    strip = gradient_strips.StripSource._strip
+    monkeypatch.setattr(gradient_strips.StripSource, "_strip",
+                        lambda self, steps: painted.append(steps) or strip(self, steps))
+    shapes = "".join(f'<rect x="{20 + (i % 10) * 56}" y="{20 + (i // 10) * 56}" width="48" '
+                     f'height="48" fill="url(#g{i % 3})"/>' for i in range(60))
+    stops = ('<stop offset="0" stop-color="#1e3a5f"/><stop offset="1" stop-color="#ff6b35"/>')
+    gradients = "".join(f'<linearGradient id="g{i}" x2="1" y2="{i}">{stops}</linearGradient>'
+                        for i in range(3))
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="600" height="360">'
+           f'<defs>{gradients}</defs>{shapes}</svg>')
+    settings = Settings(static_layer_cache_bytes=0)
+    image = pipeline.render(load_template("t", svg.encode(), settings),
+                            RenderRequest(format="png"), settings).files[0].data
+    assert 48 * 48 < drawers.STRIP_FROM_PIXELS and not painted
+    ours = np.asarray(Image.open(io.BytesIO(image)).convert("RGBA"), np.int16)
+    plain = np.asarray(Image.open(io.BytesIO(cairosvg.svg2png(svg.encode()))).convert("RGBA"),
+                       np.int16)
+    assert np.abs(ours - plain).max() <= 1
+    # A canvas-sized background with the same gradient: from a strip.
+    background = svg.replace(shapes, '<rect width="600" height="360" fill="url(#g1)"/>')
+    pipeline.render(load_template("t", background.encode(), settings),
+                    RenderRequest(format="png"), settings)
+    assert painted

@@ -65,7 +65,8 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     gradient = surface.gradients[name]
     drawn, built = _gradient_source(surface, node, name, gradient, opacity)
     if drawn and gradient.tag == "linearGradient" and \
-            isinstance(surface.cairo, cairocffi.ImageSurface):
+            isinstance(surface.cairo, cairocffi.ImageSurface) and \
+            _device_area(surface.context) >= STRIP_FROM_PIXELS:
         ctm = surface.context.get_matrix()
         key = ctm.as_tuple()
         strip = built.strips.get(key, False) if built is not None else False
@@ -95,6 +96,19 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     focal.set_extend(source.get_extend())
     surface.context.set_source(focal)
     return drawn
+
+
+# A strip costs ~0.1 ms to paint (each size needs its own length): below this many device
+# pixels pixman's own gradient fill is cheaper (an Illustrator export's thousands of small
+# gradient shapes), above it the strip's lookups are (a card's background).
+STRIP_FROM_PIXELS = 32_768
+
+
+def _device_area(context: cairocffi.Context) -> float:
+    """Device pixels the current path's box covers (its fill extents under the transform)."""
+    x0, y0, x1, y1 = context.fill_extents()
+    xx, yx, xy, yy, _, _ = context.get_matrix().as_tuple()
+    return (x1 - x0) * (y1 - y0) * abs(xx * yy - xy * yx)
 
 
 class _BuiltGradient:
