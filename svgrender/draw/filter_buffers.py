@@ -363,8 +363,7 @@ def blur(src: Buf, sigma_x: float, sigma_y: float) -> Buf:
         out.solid = src.solid
         return out
     if src.alpha_only:
-        plane = Image.fromarray(np.ascontiguousarray(src.alpha_plane()), "L")
-        out = _shadow_blur(plane, sigma_x, sigma_y)
+        out = _shadow_blur(src.alpha_plane(), sigma_x, sigma_y)
     else:
         out = Buf.blank(width, height)
         image = Image.fromarray(np.ascontiguousarray(src._pixels()), "RGBA")  # order is moot
@@ -404,26 +403,26 @@ SHADOW_SIGMA_KEPT = {2: 2.0, 4: 3.0, 8: 3.0}
 MAX_SHADOW_REDUCTION = 8
 
 
-def _shadow_blur(plane: Image.Image, sigma_x: float, sigma_y: float) -> Buf:
+def _shadow_blur(alpha: np.ndarray, sigma_x: float, sigma_y: float) -> Buf:
     """Blur of an alpha plane (shadows), wide ones at reduced resolution: the plane reduced by
     f (a power of two keeping σ/f ≥ 2-3 px), blurred by σ/f, scaled back up bilinearly. A
     Gaussian that wide is so smooth between the reduced pixels that the bilinear fill-in is
     within about 1/255 of a full-resolution blur, at a small fraction of the cost."""
-    width, height = plane.size
+    height, width = alpha.shape
     factor = 1
     while (factor * 2 <= MAX_SHADOW_REDUCTION and min(sigma_x, sigma_y) / (factor * 2)
-           >= SHADOW_SIGMA_KEPT[factor * 2] and min(plane.size) >= 8 * factor * 2):
+           >= SHADOW_SIGMA_KEPT[factor * 2] and min(width, height) >= 8 * factor * 2):
         factor *= 2
     if factor == 1:
+        plane = Image.fromarray(np.ascontiguousarray(alpha), "L")
         return Buf(_plane_surface(_gaussian(plane, sigma_x, sigma_y)), alpha_only=True)
     # Padded (edge pixels repeated, as the blur itself does) to whole blocks: then the reduced
     # pixels' centres fall exactly every `factor` pixels, and the scale back up is exact.
-    padded_w, padded_h = -(-width // factor) * factor, -(-height // factor) * factor
-    if (padded_w, padded_h) != (width, height):
-        array = np.pad(np.asarray(plane), ((0, padded_h - height), (0, padded_w - width)),
-                       mode="edge")
-        plane = Image.fromarray(array, "L")
-    small = plane.reduce(factor)
+    padded = np.empty((-(-height // factor) * factor, -(-width // factor) * factor), np.uint8)
+    padded[:height, :width] = alpha
+    padded[:height, width:] = alpha[:, width - 1:width]  # (np.pad "edge": ~10x slower)
+    padded[height:] = padded[height - 1]
+    small = Image.fromarray(padded, "L").reduce(factor)
     small = small.filter(ImageFilter.GaussianBlur((sigma_x / factor, sigma_y / factor)))
     return _reduced_plane(small, factor, width, height)
 
