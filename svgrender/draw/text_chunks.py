@@ -208,7 +208,7 @@ def draw_chunk(surface, chunk: LaidChunk, x: float, pen_y: float) -> float:
         if stretch == 1.0:  # (re-laid out under a stretch)
             top = _on_pixel_row(context, x, top, measures.baseline)
         content = chunk.contents[id(run)]
-        if layout is None and not (stretch == 1.0 and draw_kept(
+        if layout is None and not (stretch == 1.0 and chunk.keep_coverage and draw_kept(
                 surface, run.node, x, top, content, measures.em)):
             layout = _layout_for(context, run.text, chunk.styles[id(run)])
         if layout is not None:
