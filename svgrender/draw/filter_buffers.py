@@ -96,17 +96,23 @@ class Buf:
             context.clip()
         return self._pattern
 
-    def paint_onto(self, context: cairo.Context, operator: int = cairo.OPERATOR_OVER) -> None:
+    def paint_onto(self, context: cairo.Context, operator: int = cairo.OPERATOR_OVER,
+                   sampled: bool = False) -> None:
         """Paint these pixels at buffer coordinates: OVER (or ADD) onto anything, any other
         operator onto a transparent destination only (a lazy buffer paints within its
-        rectangle, and outside it an unbounded operator would have cleared)."""
+        rectangle, and outside it an unbounded operator would have cleared). `sampled`: the
+        context scales them (a thumbnail): pixels sampled bilinearly, as pixman's own
+        "good" downscale convolves each one (several times the cost, for pixels as soft)."""
         context.save()
         context.set_operator(operator)
         if self._mask is not None and self._surface is None:
             context.set_source(self._pattern)
             self._mask.mask_onto(context)
         else:
-            context.set_source(self._source(context))
+            source = self._source(context)
+            if sampled and source is not self._pattern:
+                source.set_filter(cairo.FILTER_BILINEAR)
+            context.set_source(source)
             context.paint()
         context.restore()
 

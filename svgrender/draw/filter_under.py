@@ -22,6 +22,9 @@ import numpy as np
 from svgrender.draw.filter_buffers import Buf
 
 
+HOLE_FROM_PIXELS = 65_536  # device px: a smaller opaque middle is painted over anyway
+
+
 @dataclass
 class Under:
     """The layers below the element, as one render drew them, for its other sizes too."""
@@ -72,13 +75,19 @@ class Under:
             context.rectangle(hx0, hy0, hx1 - hx0, hy1 - hy0)
             context.clip()
             context.set_matrix(to_device)
-        self.layers.paint_onto(context)
+        self.layers.paint_onto(context, sampled=not _whole_pixel_move(to_device))
         context.restore()
+
+
+def _whole_pixel_move(matrix: cairo.Matrix) -> bool:
+    xx, yx, xy, yy, tx, ty = matrix.as_tuple()
+    return (xx, yx, xy, yy) == (1, 0, 0, 1) and tx == int(tx) and ty == int(ty)
 
 
 def _device_hole(opaque: tuple[int, int, int, int], to_device: cairo.Matrix):
     """The opaque rectangle in whole device pixels well inside it (a pixel the element only
-    partly covers at this size is never left out), or None if too small or rotated."""
+    partly covers at this size is never left out), or None if rotated or too small to pay
+    for the clip it makes (cairo clips a paint to a rectangle with a hole as a polygon)."""
     xx, yx, xy, yy, _, _ = to_device.as_tuple()
     if abs(yx) > 1e-9 or abs(xy) > 1e-9:
         return None
@@ -86,7 +95,7 @@ def _device_hole(opaque: tuple[int, int, int, int], to_device: cairo.Matrix):
     bx, by = to_device.transform_point(opaque[2], opaque[3])
     x0, x1 = math.ceil(min(ax, bx)) + 1, math.floor(max(ax, bx)) - 1
     y0, y1 = math.ceil(min(ay, by)) + 1, math.floor(max(ay, by)) - 1
-    return (x0, y0, x1, y1) if x1 - x0 >= 16 and y1 - y0 >= 16 else None
+    return (x0, y0, x1, y1) if (x1 - x0) * (y1 - y0) >= HOLE_FROM_PIXELS else None
 
 
 def opaque_rect(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
