@@ -77,3 +77,20 @@ class GatedExecutor:
         while not self.gate.is_set():
             await asyncio.sleep(0.01)
         return await self.inner.render(job)
+
+
+def every_layer_outputs(data: bytes, scale: float = 1.0) -> list:
+    """The image, thumbnail and retina thumbnail of a template's own render (PNG, static-layer
+    cache off: every layer drawn) as RGBA int16 arrays."""
+    import numpy as np
+
+    from svgrender import render as pipeline
+    from svgrender.params import RenderRequest
+    from svgrender.settings import Settings
+    from svgrender.templates.model import load_template
+
+    settings = Settings(static_layer_cache_bytes=0)
+    template = load_template("t", data, settings)
+    rendered = pipeline.render(template, RenderRequest(format="png", scale=scale), settings)
+    return [np.asarray(Image.open(io.BytesIO(f.data)).convert("RGBA"), np.int16)
+            for f in rendered.files]

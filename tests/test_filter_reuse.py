@@ -2,18 +2,14 @@
 the same filter, pixels and geometry share one chain run, and a thumbnail at 1/n of the image
 samples the image's soft results. Both must draw what running every chain again draws."""
 
-import io
 import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from helpers import CORPUS, ROOT
-from svgrender import render as pipeline
+from helpers import CORPUS, ROOT, every_layer_outputs
 from svgrender.draw import filter_buffers as fb
 from svgrender.draw import filters
-from svgrender.params import RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 
@@ -23,12 +19,7 @@ from redraw_cards import shadows_card  # noqa: E402
 EVERY_LAYER = Settings(static_layer_cache_bytes=0)
 
 
-def _pixels(data: bytes, scale: float = 1.0) -> list[np.ndarray]:
-    """The image, thumbnail and retina thumbnail as RGBA int16 arrays."""
-    template = load_template("t", data, EVERY_LAYER)
-    rendered = pipeline.render(template, RenderRequest(format="png", scale=scale), EVERY_LAYER)
-    return [np.asarray(Image.open(io.BytesIO(f.data)).convert("RGBA"), np.int16)
-            for f in rendered.files]
+_pixels = every_layer_outputs
 
 
 def _every_chain_run(monkeypatch) -> None:

@@ -2,33 +2,21 @@
 picture as merging them first, on real exports and on cards written to break it; the thumbnail
 draws the element itself and takes only the shadow from the image."""
 
-import io
 import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from helpers import CORPUS, ROOT
-from svgrender import render as pipeline
+from helpers import CORPUS, ROOT, every_layer_outputs
 from svgrender.draw import filter_under, filters
-from svgrender.params import RenderRequest
-from svgrender.settings import Settings
-from svgrender.templates.model import load_template
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from redraw_cards import shadows_card  # noqa: E402
 
-EVERY_LAYER = Settings(static_layer_cache_bytes=0)
 SOCIAL = ROOT / "templates" / "social-card.svg"
 
 
-def _pixels(data: bytes, scale: float = 1.0) -> list[np.ndarray]:
-    """The image, thumbnail and retina thumbnail as RGBA int16 arrays."""
-    template = load_template("t", data, EVERY_LAYER)
-    rendered = pipeline.render(template, RenderRequest(format="png", scale=scale), EVERY_LAYER)
-    return [np.asarray(Image.open(io.BytesIO(f.data)).convert("RGBA"), np.int16)
-            for f in rendered.files]
+_pixels = every_layer_outputs
 
 
 def _count_unders(monkeypatch) -> list:
