@@ -1,9 +1,10 @@
 """The C heap of a process that draws (glibc's malloc; elsewhere these do nothing).
 
 A render allocates a handful of image buffers of a few MB each (the canvas at each size,
-filter buffers, groups). glibc serves blocks that size by mmap and unmaps them when freed, so
-every buffer of every render faulted its pages in afresh: ~420 page faults an answer of the
-demo card, ~200 with them kept (tests/test_heap.py), and about 1.5 ms of kernel time an answer
+filter buffers, groups). glibc serves blocks that size by mmap and unmaps them when freed (its
+threshold adapts, and how far depends on the process's history), so buffers were faulted in
+afresh render after render: ~420 page faults an answer of the demo card in most runs, ~190 in
+one, ~180-200 with the pages kept (tests/test_heap.py), about 1.5 ms of kernel time an answer
 on this project's virtual machines. Kept on the heap, the next render reuses them; `trim`
 returns what is free between jobs (workers.py).
 """

@@ -41,7 +41,10 @@ def _faults(mode: str) -> float:
     return float(out.stdout.split()[-1])
 
 
-def test_kept_pages_fault_far_less_per_answer():
+def test_kept_pages_keep_an_answer_s_page_faults_low():
     plain, kept = _faults("plain"), _faults("kept")
-    # Measured: ~420 page faults an answer of the demo card as glibc comes, ~200 kept.
-    assert kept < 0.65 * plain, (plain, kept)
+    # Measured: ~180-200 page faults an answer of the demo card with the pages kept. As glibc
+    # comes it depends on how its adaptive mmap threshold happened to move: ~420 in most runs
+    # here, ~190 in one CI run. Kept, it is low whatever that history, and never more.
+    assert kept < 260, (plain, kept)
+    assert kept <= 1.1 * plain + 10, (plain, kept)
