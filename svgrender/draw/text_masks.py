@@ -49,8 +49,7 @@ def fill_outlines(context: cairo.Context, layout: pangocffi.Layout, key: tuple,
             context.fill()
             return
         mask = cached[0]
-        if keep:
-            _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
+        _masks.put(full_key, cached, mask.get_stride() * mask.get_height() if mask else 0)
     _paint(context, cached, whole_x, whole_y)
 
 
