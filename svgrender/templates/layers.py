@@ -105,6 +105,7 @@ class _MeasuringSurface(WalkerMixin, Surface):
 
     device_units_per_user_units = 1
     mask_resolution = 1.0  # masks read back at 1x: boxes are whole pixels anyway
+    geometry_only = True  # gradients drawn as stand-in solids (drawers.py)
 
     def __init__(self, tree, render_context=None):
         self.boxes: dict[int, tuple[float, float, float, float]] = {}
