@@ -67,7 +67,9 @@ def _draw(template, params: list[dict]):
     body = json.dumps({"format": "png", "params": params}).encode()
     request = decode_request(body, max_text_chars=100_000, max_metadata_bytes=4096,
                              max_params=10_000, max_scale=4)
-    result = pipeline.render(template, request, Settings())
+    # The image alone (as the CLI draws it: the same pixels as in a full answer, drawn first
+    # anyway); its thumbnails would only add time here.
+    result = pipeline.render(template, request, Settings(), thumbnails=False)
     image = Image.open(io.BytesIO(result.files[0].data)).convert("RGB")
     return np.asarray(image).astype(np.int16), result
 

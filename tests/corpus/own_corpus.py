@@ -10,6 +10,7 @@ per-file differences and the pass count.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import time
@@ -122,6 +123,7 @@ def with_chromium_font_choices(data: bytes) -> bytes:
     return FONT_FAMILY.sub(replace, data)
 
 
+@functools.lru_cache(maxsize=4)  # a file with flowed text is compared twice, drawn once
 def render(name: str, flowed_text: bool = True,
            chromium_fonts: bool = False) -> tuple[np.ndarray, list[str]]:
     use_corpus_fonts()
