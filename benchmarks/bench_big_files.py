@@ -49,13 +49,6 @@ from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 settings = Settings(max_template_bytes=50_000_000)
 seams.install()
-import os
-if not os.environ.get('SVGRENDER_BENCH_PLAIN_HEAP'):  # as a render worker starts
-    try:
-        from svgrender import heap
-        heap.keep_freed_pages()
-    except ImportError:  # (a checkout from before svgrender/heap.py)
-        pass
 started = clock()
 template = load_template("t", data, settings)
 loaded = clock()

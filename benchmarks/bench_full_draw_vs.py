@@ -33,13 +33,6 @@ from svgrender.params import LayerParam, RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 seams.install()
-import os
-if not os.environ.get('SVGRENDER_BENCH_PLAIN_HEAP'):  # as a render worker starts
-    try:
-        from svgrender import heap
-        heap.keep_freed_pages()
-    except ImportError:  # (a checkout from before svgrender/heap.py)
-        pass
 off = Settings(static_layer_cache_bytes=0)
 count = itertools.count()
 rows = []

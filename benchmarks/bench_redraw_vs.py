@@ -27,13 +27,6 @@ sys.path.insert(0, "benchmarks")
 import bench_redraw as bench
 from svgrender.draw import seams
 seams.install()
-import os
-if not os.environ.get('SVGRENDER_BENCH_PLAIN_HEAP'):  # as a render worker starts
-    try:
-        from svgrender import heap
-        heap.keep_freed_pages()
-    except ImportError:  # (a checkout from before svgrender/heap.py)
-        pass
 rows = bench.measure({runs}, "jpeg") + bench.measure({runs}, "jpeg, drawing only")
 print(json.dumps(rows))
 """

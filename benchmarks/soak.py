@@ -32,7 +32,7 @@ HOSTILE = [
     {"params": [{"name": "title", "text": "x" * 10001}]},
     {"params": [{"name": "nope", "text": "x"}]},
     {"scale": 40},
-    {"format": "gif"},
+    {"format": "bmp"},  # (gif is a format now: an unknown one)
     b"{not json",
     b'{"params": [' * 1000,
 ]

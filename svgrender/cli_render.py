@@ -182,7 +182,6 @@ def render_files(args, settings: Settings, planned: list[Planned]) -> int:
     from svgrender.draw import bindings
 
     bindings.install()  # before cairocffi loads: its C declarations pre-parsed (once per machine)
-    from svgrender import heap
     from svgrender.draw import seams
     from svgrender.draw.fonts import add_font_dir
     from svgrender.params import params_from_pairs
@@ -194,7 +193,6 @@ def render_files(args, settings: Settings, planned: list[Planned]) -> int:
     several = len(args.template) > 1
     params = params_from_pairs(param_pairs(args.param))
     limit_memory(settings)  # the workers' memory ceiling, for the whole process
-    heap.keep_freed_pages()  # as the workers: image buffers reused, not faulted in again
     seconds = args.timeout or 2 * settings.render_timeout
     services: dict[Path, object] = {}  # one per templates folder
     failed = 0

@@ -1,21 +1,16 @@
-"""The C heap of a process that draws (glibc's malloc; elsewhere these do nothing).
+"""The C heap of a process that draws (glibc's malloc; elsewhere this does nothing).
 
-A render allocates a handful of image buffers of a few MB each (the canvas at each size,
-filter buffers, groups). glibc serves blocks that size by mmap and unmaps them when freed (its
-threshold adapts, and how far depends on the process's history), so buffers were faulted in
-afresh render after render: ~420 page faults an answer of the demo card in most runs, ~190 in
-one, ~180-200 with the pages kept (tests/test_heap.py), about 1.5 ms of kernel time an answer
-on this project's virtual machines. Kept on the heap, the next render reuses them; `trim`
-returns what is free between jobs (workers.py).
+Tried and taken back (issue 32): keeping image-sized blocks on the heap and freed pages for the
+next render (mallopt M_MMAP_THRESHOLD 16 MB, M_TRIM_THRESHOLD 32 MB) halved the page faults of
+an answer in most runs (~420 -> ~200, ~1.5 ms of kernel time), but every thread's malloc arena
+then held on to what it had freed: in `benchmarks/soak.py --no-recycling` a worker grew 134 ->
+322 MB in 300 s (+140 %; +31 % in 150 s, +20 % with two arenas at most) against +10 % with
+glibc's own thresholds. A flat RSS matters more to a server than a millisecond an answer.
 """
 
 from __future__ import annotations
 
 import ctypes
-
-M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # mallopt parameters (malloc.h)
-KEEP_BLOCKS_UP_TO = 16 << 20  # bytes: a 2000 × 2000 ARGB canvas; larger ones stay mmapped
-KEEP_FREE_UP_TO = 32 << 20  # bytes of free heap top kept before it is given back
 
 _libc = None
 
@@ -25,20 +20,10 @@ def _c():
     if _libc is None:
         try:
             _libc = ctypes.CDLL("libc.so.6")
-            _libc.mallopt, _libc.malloc_trim  # noqa: B018 (glibc: both there)
+            _libc.malloc_trim  # noqa: B018 (glibc: there)
         except (OSError, AttributeError):
             _libc = False
     return _libc
-
-
-def keep_freed_pages() -> bool:
-    """Image-sized blocks from the heap, and freed pages kept for the next render. False
-    where the C library is not glibc."""
-    libc = _c()
-    if not libc:
-        return False
-    return bool(libc.mallopt(M_MMAP_THRESHOLD, KEEP_BLOCKS_UP_TO)) and \
-        bool(libc.mallopt(M_TRIM_THRESHOLD, KEEP_FREE_UP_TO))
 
 
 def trim() -> None:

@@ -94,7 +94,6 @@ def worker_main(conn, settings: Settings, nice: int = 0) -> None:
     if nice > 0:
         os.nice(nice)
     limit_memory(settings)
-    heap.keep_freed_pages()
     logs.configure(settings.log_format)
     # A render's warnings travel back with it and are logged once by the process that asked
     # (in its log format), not here as well.
