@@ -63,7 +63,7 @@ def draw_gradient(surface, node, name, opacity) -> bool:
     """CairoSVG's gradient, plus the focal radius `fr` of radial gradients (SVG 2), which it
     ignores: the same circles, stops and spread, with the inner circle given its radius."""
     gradient = surface.gradients[name]
-    if surface.geometry_only and _stand_in_source(surface, gradient, opacity):
+    if getattr(surface, "geometry_only", False) and _stand_in_source(surface, gradient, opacity):
         return True
     drawn, built = _gradient_source(surface, node, name, gradient, opacity)
     if drawn and gradient.tag == "linearGradient" and \

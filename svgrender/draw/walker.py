@@ -24,7 +24,8 @@ class WalkerMixin:
     and Inkscape flow regions, which are a text box and not ink."""
 
     render_context = None  # the RenderContext of the render this surface draws for
-    geometry_only = False  # True: measures where things are drawn, not in what colours
+    geometry_only = False  # True: measures where things are drawn, not in what colours (a plain
+    # CairoSVG surface, which the seams also serve, has no such attribute: read with getattr)
 
     def __init__(self, tree, output, dpi, parent_surface=None, *args, render_context=None,
                  **kwargs):
