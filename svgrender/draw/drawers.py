@@ -123,12 +123,17 @@ def _stand_in_source(surface, gradient, opacity) -> bool:
     False for other gradients: whether they paint at all depends on the shape's box."""
     if gradient.get("gradientUnits") != "userSpaceOnUse" or gradient.tag not in GRADIENT_LENGTHS:
         return False
-    visible = any(_visible(surface.map_color(stop.get("stop-color", "black"),
-                                             float(stop.get("stop-opacity", 1)) * opacity)[3])
-                  for stop in gradient.children)
-    stand_in = cairocffi.SolidPattern(0, 0, 0, 1 if visible else 0)
-    transform(surface, gradient.get("gradientTransform"), stand_in)
-    surface.context.set_source(stand_in)
+    key = (opacity, surface.map_rgba)  # what decides the stops' alphas besides the stops
+    seen = gradient.__dict__.setdefault("_svgrender_visible", {})  # (shapes share gradients)
+    visible = seen.get(key)
+    if visible is None:
+        visible = seen[key] = any(
+            _visible(surface.map_color(stop.get("stop-color", "black"),
+                                       float(stop.get("stop-opacity", 1)) * opacity)[3])
+            for stop in gradient.children)
+    if gradient.get("gradientTransform"):  # only for its side effect (the pattern is dropped)
+        transform(surface, gradient.get("gradientTransform"), cairocffi.SolidPattern(0, 0, 0))
+    surface.context.set_source_rgba(0, 0, 0, 1 if visible else 0)
     return True
 
 
