@@ -45,6 +45,7 @@ KEPT_ATTRIBUTE_NAMESPACES = {"http://www.w3.org/1999/xlink",
                              "http://www.inkscape.org/namespaces/inkscape",
                              "http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"}
 DROPPED_ATTRIBUTES = {"{http://www.w3.org/XML/1998/namespace}base"}
+REFERENCING_PROPERTIES = ("fill", "stroke", "filter", "mask", "clip-path")
 HREF_TAGS_FRAGMENT_ONLY = {"use", "a", "tref", "textPath", "linearGradient", "radialGradient",
                            "pattern", "filter", "mpath"}
 
@@ -107,63 +108,84 @@ def check_shape(root: etree._Element, limits: Limits) -> None:
 
 def expanded_count(root: etree._Element, limit: int) -> int:
     """Elements drawn once every <use> and pattern fill is expanded; cycles are refused."""
-    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    # Keyed by the elements themselves: that keeps lxml's proxies alive, so no id() is reused.
-    memo: dict = {}
-    visiting: set = set()
+    elements = list(root.iter(etree.Element))  # elements only: no comments or PIs
+    ids = {el.get("id"): i for i, el in enumerate(elements) if el.get("id")}
+    references = _reference_lists(elements, ids)
+    if not any(references):  # most templates: nothing is drawn twice
+        if len(elements) > limit:
+            _too_many(limit)
+        return len(elements)
+    # Integer indices, not lxml elements, as keys: every element is asked for several times.
+    position = {el: i for i, el in enumerate(elements)}
+    children: list[list[int]] = [[] for _ in elements]
+    for i, el in enumerate(elements[1:], 1):
+        children[position[el.getparent()]].append(i)
+    memo = [0] * len(elements)  # 0: not counted yet (every count is at least 1)
+    visiting = [False] * len(elements)
 
-    found: dict = {}  # element -> what it references (asked twice per element below)
+    def cycle_at(i: int):
+        el = elements[i]
+        raise RenderLimitExceeded(f"<use> or pattern references form a cycle at "
+                                  f"{el.get('id') or local_name(el)!r}", code="template_cycle")
 
-    def references(element) -> list:
-        out = found.get(element)
-        if out is None:
-            out = found[element] = _references(element)
-        return out
-
-    def _references(element) -> list:
-        out = []
-        if local_name(element) == "use":
-            target = ids.get((href(element) or "").lstrip("#"))
-            if target is not None:
-                out.append(target)
-        style = parse_style(element.get("style"))  # once, not once per property
-        for prop in ("fill", "stroke", "filter", "mask", "clip-path"):
-            fragment = url_fragment(style.get(prop) or element.get(prop))
-            if fragment and fragment in ids:
-                out.append(ids[fragment])
-        return out
-
-    # Iterative post-order walk: no recursion, so no process-wide recursion limit to raise.
-    stack: list[tuple[object, bool]] = [(root, False)]
+    # Iterative post-order walk over children and references: no recursion, so no
+    # process-wide recursion limit to raise.
+    stack: list[tuple[int, bool]] = [(0, False)]
     while stack:
-        element, children_done = stack.pop()
-        if element in memo:
+        i, children_done = stack.pop()
+        if memo[i]:
             continue
         if children_done:
-            visiting.discard(element)
-            total = 1 + sum(memo[child] for child in element if isinstance(child.tag, str))
-            total += sum(memo[target] for target in references(element))
+            visiting[i] = False
+            total = 1
+            for j in children[i]:
+                total += memo[j]
+            for j in references[i]:
+                total += memo[j]
             if total > limit:
-                raise RenderLimitExceeded(f"the template expands to more than {limit:,} drawn "
-                                          "elements (<use> and pattern references)",
-                                          code="template_too_complex")
-            memo[element] = total
+                _too_many(limit)
+            memo[i] = total
             continue
-        if element in visiting:
-            raise RenderLimitExceeded(f"<use> or pattern references form a cycle at "
-                                      f"{element.get('id') or local_name(element)!r}",
-                                      code="template_cycle")
-        visiting.add(element)
-        stack.append((element, True))
-        for child in [*element, *references(element)]:
-            if not isinstance(child.tag, str) or child in memo:
+        if visiting[i]:
+            cycle_at(i)
+        visiting[i] = True
+        stack.append((i, True))
+        for j in (*children[i], *references[i]):
+            if memo[j]:
                 continue
-            if child in visiting:
-                raise RenderLimitExceeded(f"<use> or pattern references form a cycle at "
-                                          f"{child.get('id') or local_name(child)!r}",
-                                          code="template_cycle")
-            stack.append((child, False))
-    return memo[root]
+            if visiting[j]:
+                cycle_at(j)
+            stack.append((j, False))
+    return memo[0]
+
+
+def _too_many(limit: int):
+    raise RenderLimitExceeded(f"the template expands to more than {limit:,} drawn "
+                              "elements (<use> and pattern references)",
+                              code="template_too_complex")
+
+
+def _reference_lists(elements: list, ids: dict) -> list[tuple[int, ...]]:
+    """For each element, the indices of the elements it draws by reference."""
+    out: list[tuple[int, ...]] = []
+    for el in elements:
+        attrib = el.attrib
+        found: list[int] = []
+        tag = el.tag
+        if tag.endswith("use") and local_name(el) == "use":
+            target = ids.get((href(el) or "").lstrip("#"))
+            if target is not None:
+                found.append(target)
+        style = attrib.get("style")
+        declared = parse_style(style) if style else None  # style wins over the attribute
+        for prop in REFERENCING_PROPERTIES:
+            value = (declared.get(prop) if declared else None) or attrib.get(prop)
+            if value and "url(" in value:
+                fragment = url_fragment(value)
+                if fragment and fragment in ids:
+                    found.append(ids[fragment])
+        out.append(tuple(found))
+    return out
 
 
 def _clean_attributes(element: etree._Element, tag: str, report: Report) -> None:
