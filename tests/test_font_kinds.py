@@ -14,7 +14,7 @@ from svgrender.draw import fonts
 from svgrender.draw.font_kinds import (CANDIDATES, FALLBACK_KIND, KNOWN, Kind, choose,
                                        classify_font, classify_name)
 from svgrender.params import RenderRequest
-from svgrender.settings import Settings
+from svgrender.settings import PACKAGE_FONTS, Settings
 from svgrender.templates.model import load_template
 
 TEXT = "Hamburgefonstiv 0123"
@@ -67,6 +67,13 @@ def test_postscript_and_pdf_import_names_have_their_family_s_kind():
     assert classify_name("Zyxwv") is None
 
 
+@pytest.fixture(scope="module", autouse=True)
+def package_fonts():
+    """The families shipped in fonts/, loaded as the service does at start-up: the same
+    fonts whether this module runs alone or after the font tests that load them."""
+    fonts.add_font_dir(PACKAGE_FONTS)
+
+
 def _kind_of_installed(family: str) -> str:
     kind = classify_name(family)
     assert kind is not None, f"{family}: drawn for a kind, but of no kind itself"
@@ -75,9 +82,11 @@ def _kind_of_installed(family: str) -> str:
 
 @pytest.mark.parametrize("name, kind", sorted(EXPECTED.items()))
 def test_a_missing_well_known_family_is_drawn_with_a_face_of_its_kind(name, kind):
-    if name.lower() in fonts.installed_families():
-        pytest.skip(f"{name} is installed here")
     drawn = fonts.drawn_with(name)
+    if name.lower() in fonts.installed_families():  # shipped in fonts/ (Oswald, Poppins…)
+        assert drawn == fonts.Drawn(name, "real", "")  # drawn in itself, no warning
+        assert fonts.missing_family_message(name) is None
+        return
     assert drawn.how in ("kind", "substitute"), drawn
     got = _kind_of_installed(drawn.family)
     # a kind with nothing of it installed falls back to its neighbour (slab -> serif, …)
