@@ -274,7 +274,7 @@ def draw_image(surface, node) -> None:
     """
     href = node.get_href() or ""
     if not href.startswith(TOKEN_PREFIX):
-        return cairosvg_image(surface, node)  # data: URIs only: CairoSVG runs in safe mode
+        return _cairosvg_image(surface, node)  # data: URIs only: CairoSVG runs in safe mode
     # Decoded images of the render, by key (surfaces.py hands them to the surface).
     image = context_of(surface).images.get(href[len(TOKEN_PREFIX):])
     if image is None:
@@ -282,7 +282,7 @@ def draw_image(surface, node) -> None:
     if image.is_svg:  # vector images keep CairoSVG's own path (already sanitised by us)
         node.pop("href", None)
         node["{http://www.w3.org/1999/xlink}href"] = image.data_uri()
-        return cairosvg_image(surface, node)
+        return _cairosvg_image(surface, node)
     context = surface.context
     x, y = size(surface, node.get("x"), "x"), size(surface, node.get("y"), "y")
     width = size(surface, node.get("width"), "x") or image.width
@@ -316,6 +316,17 @@ def draw_image(surface, node) -> None:
     context.paint_with_alpha(float(node.get("opacity", 1)))
     context.restore()
     return None
+
+
+def _cairosvg_image(surface, node) -> None:
+    """CairoSVG's image drawer, the node left as it was found: for an SVG image it deletes the
+    node's x and y once it has read them, so every later draw of the same tree (the thumbnails,
+    drawn from the one parse) put the image at the origin, cut by its own clip."""
+    kept = [(name, node[name]) for name in ("x", "y") if name in node]
+    try:
+        return cairosvg_image(surface, node)
+    finally:
+        node.update(kept)
 
 
 def skip_prepare_filter(surface, node, name) -> None:
