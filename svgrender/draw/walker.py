@@ -6,6 +6,8 @@ from __future__ import annotations
 import cairocffi
 from cairosvg import surface as cairo_surface
 
+from svgrender.draw import leaf_shapes
+
 # mix-blend-mode names -> cairo operators (cairo's blend modes follow the compositing spec).
 BLEND_OPERATORS = {
     "multiply": cairocffi.OPERATOR_MULTIPLY, "screen": cairocffi.OPERATOR_SCREEN,
@@ -26,6 +28,7 @@ class WalkerMixin:
     render_context = None  # the RenderContext of the render this surface draws for
     geometry_only = False  # True: measures where things are drawn, not in what colours (a plain
     # CairoSVG surface, which the seams also serve, has no such attribute: read with getattr)
+    short_path = True  # plain shapes drawn by leaf_shapes.draw_shape (the same calls, fewer steps)
 
     def __init__(self, tree, output, dpi, parent_surface=None, *args, render_context=None,
                  **kwargs):
@@ -44,6 +47,8 @@ class WalkerMixin:
         mode = BLEND_OPERATORS.get((node.get("mix-blend-mode") or "normal").strip())
         isolate = (node.get("isolation") or "").strip() == "isolate" and bool(node.children)
         if mode is None and not isolate:
+            if self.short_path and leaf_shapes.takes_short_path(self, node):
+                return leaf_shapes.draw_shape(self, node)
             return super().draw(node)
         context = self.context
         context.push_group()

@@ -1,0 +1,96 @@
+"""leaf_shapes: plain shapes drawn by the short path give exactly the pixels and the layer boxes
+of CairoSVG's own draw, on every template and corpus file and on shapes made to reach each of
+its branches."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import CORPUS, ROOT, TEMPLATES
+from svgrender.draw import seams
+from svgrender.draw.surfaces import Size, draw_raster, prepare_drawing, render_context
+from svgrender.draw.walker import WalkerMixin
+from svgrender.errors import SvgRenderError
+from svgrender.settings import Settings
+from svgrender.templates.model import load_template
+
+FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
+         + sorted(CORPUS.rglob("*.svg")))
+SETTINGS = Settings(max_template_bytes=50_000_000)
+
+# Every branch of the short path, and a neighbour of each that must take the long one.
+BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" viewBox="0 0 300 200">
+<defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/><stop offset="1" stop-color="#00f"/></linearGradient>
+<marker id="m" markerWidth="4" markerHeight="4" refX="2" refY="2"><circle cx="2" cy="2" r="2"/></marker>
+<clipPath id="c"><rect width="100" height="100"/></clipPath></defs>
+<rect x="5" y="5" width="60" height="30" rx="6" fill="url(#g)" stroke="#333" stroke-width="3"/>
+<rect x="70" y="5" width="0" height="30" fill="red"/>
+<rect x="80" y="5" width="50" height="30" opacity="0.5" fill-opacity="0.8" stroke="blue" stroke-opacity="0.4"/>
+<path d="m 10,50 l 40,0 l -20,30 z" fill-rule="evenodd" stroke="green" stroke-dasharray="4 2" stroke-dashoffset="1"/>
+<path d="M60,50 h40 v30" fill="none" stroke="black" stroke-width="4" stroke-linecap="round" stroke-linejoin="round"/>
+<polyline points="110,50 130,80 150,50" fill="none" stroke="#a0a" stroke-width="5" stroke-linecap="square" stroke-linejoin="bevel" stroke-miterlimit="2"/>
+<polygon points="160,50 190,80 170,90" transform="rotate(10 170 70)" fill="orange"/>
+<circle cx="220" cy="65" r="15" shape-rendering="crispEdges" fill="teal"/>
+<ellipse cx="260" cy="65" rx="25" ry="10" visibility="hidden" fill="black"/>
+<line x1="5" y1="110" x2="100" y2="130" stroke="#f80" stroke-width="6" stroke-dasharray="0"/>
+<path d="M110,110 L180,110 L150,150" fill="none" stroke="black" marker-mid="url(#m)" marker-end="url(#m)"/>
+<rect x="190" y="105" width="100" height="40" fill="purple" clip-path="url(#c)"/>
+<g stroke="navy" stroke-width="2" fill="#ccc" opacity="0.7"><rect x="5" y="150" width="40" height="40"/>
+<circle cx="70" cy="170" r="18" display="none"/><rect x="100" y="150" width="1em" height="40" font-size="30"/></g>
+<path d="M200,160 L bad" fill="black"/>
+</svg>""".encode()
+
+
+def _drawer(data: bytes, *scales: float):
+    """Draws from one parse, the short path on or off as the test sets it when called."""
+    template = load_template("t", data, SETTINGS)
+    drawing = prepare_drawing(template.root, template.images)
+
+    def draw() -> list[bytes]:
+        out = []
+        for scale in scales:
+            size = Size(max(1, round(template.width * scale)),
+                        max(1, round(template.height * scale)))
+            surface = draw_raster(drawing.cairo_tree, size,
+                                  context=render_context(drawing, [], {}))
+            out.append(bytes(surface.get_data()))
+        return out
+    return draw
+
+
+def _both_ways(monkeypatch, work):
+    monkeypatch.setattr(WalkerMixin, "short_path", True)
+    short = work()
+    monkeypatch.setattr(WalkerMixin, "short_path", False)
+    return short, work()
+
+
+@pytest.fixture(autouse=True)
+def cairo_seams():
+    seams.install()
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
+def test_the_same_pixels_as_cairosvgs_own_draw(path, monkeypatch):
+    try:
+        draw = _drawer(path.read_bytes(), 1.0, 1 / 3)
+    except SvgRenderError as exc:
+        pytest.skip(f"not a template svgrender draws: {exc}")
+    short, full = _both_ways(monkeypatch, draw)
+    assert short == full
+
+
+def test_every_branch_draws_as_cairosvg_draws_it(monkeypatch):
+    short, full = _both_ways(monkeypatch, _drawer(BRANCHES, 1, 0.5, 2.5))
+    assert short == full
+    blank = _drawer(b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"/>', 1)()
+    assert short[0] != blank[0]  # (it drew something)
+
+
+def test_the_same_layer_boxes(monkeypatch):
+    data = (ROOT / "tests/corpus/files/code4sa-health.svg").read_bytes()
+    for source in (data, BRANCHES):
+        short, full = _both_ways(monkeypatch, lambda: load_template("t", source, SETTINGS))
+        assert [(el.tag, el.get("id"), box) for el, box in short.boxes.items()] == \
+            [(el.tag, el.get("id"), box) for el, box in full.boxes.items()]
+        assert len(short.boxes) > 10
