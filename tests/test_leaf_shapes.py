@@ -19,7 +19,7 @@ FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").
 SETTINGS = Settings(max_template_bytes=50_000_000)
 
 # Every branch of the short path, and a neighbour of each that must take the long one.
-BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" viewBox="0 0 300 200">
+BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="260" viewBox="0 0 300 260">
 <defs><linearGradient id="g"><stop offset="0" stop-color="#f00"/><stop offset="1" stop-color="#00f"/></linearGradient>
 <marker id="m" markerWidth="4" markerHeight="4" refX="2" refY="2"><circle cx="2" cy="2" r="2"/></marker>
 <clipPath id="c"><rect width="100" height="100"/></clipPath></defs>
@@ -38,6 +38,8 @@ BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" v
 <g stroke="navy" stroke-width="2" fill="#ccc" opacity="0.7"><rect x="5" y="150" width="40" height="40"/>
 <circle cx="70" cy="170" r="18" display="none"/><rect x="100" y="150" width="1em" height="40" font-size="30"/></g>
 <path d="M200,160 L bad" fill="black"/>
+<g stroke-miterlimit="10"><path d="M30,255 L40,200 L50,255" fill="none" stroke="black" stroke-width="6" stroke-miterlimit="4"/></g>
+<path d="M70,250 h60 v-40 h-60 z M80,240 h40 v-20 h-40 z" fill="#363" fill-rule="evenodd"/>
 </svg>""".encode()
 
 
