@@ -20,8 +20,8 @@ from cairosvg import parser as cairo_parser
 from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import (cursor_copy, drawers, fast_xml, sizes, style_declarations,
-                            text_layers, urls)
+from svgrender.draw import (cursor_copy, defs_index, drawers, fast_xml, sizes,
+                            style_declarations, text_layers, urls)
 
 SUPPORTED_CAIROSVG = "2.9."
 
@@ -91,6 +91,9 @@ SEAMS: tuple[Seam, ...] = (
     Seam(cairo_surface, "size", sizes.size, "cairosvg.helpers.size"),
     # The same trees, parsed in C where there is no DOCTYPE (nothing for defusedxml to refuse).
     Seam(cairo_parser, "ElementTree", fast_xml.module, "defusedxml.ElementTree"),
+    # The same definitions registered, the tree walked for them once rather than per surface.
+    Seam(cairo_surface, "parse_all_defs", defs_index.parse_all_defs,
+         "cairosvg.defs.parse_all_defs"),
     # The same declarations; plain `style` attributes split without tinycss2.
     Seam(cairo_css, "parse_declarations", style_declarations.parse_declarations,
          "cairosvg.css.parse_declarations"),
