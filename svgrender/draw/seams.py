@@ -20,7 +20,7 @@ from cairosvg import parser as cairo_parser
 from cairosvg import path as cairo_path
 from cairosvg import surface as cairo_surface
 
-from svgrender.draw import (cursor_copy, defs_index, drawers, fast_xml, sizes,
+from svgrender.draw import (cursor_copy, defs_index, drawers, fast_xml, parse_nodes, sizes,
                             style_declarations, text_layers, urls)
 
 SUPPORTED_CAIROSVG = "2.9."
@@ -28,7 +28,7 @@ SUPPORTED_CAIROSVG = "2.9."
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: the owner may be a dict
 class Seam:
-    owner: object  # a module (attribute seam) or a dict (CairoSVG's TAGS table)
+    owner: object  # a module or class (attribute seam) or a dict (CairoSVG's TAGS table)
     name: str
     replacement: object
     expected: str  # `module.qualname` of CairoSVG's original
@@ -94,6 +94,8 @@ SEAMS: tuple[Seam, ...] = (
     # The same definitions registered, the tree walked for them once rather than per surface.
     Seam(cairo_surface, "parse_all_defs", defs_index.parse_all_defs,
          "cairosvg.defs.parse_all_defs"),
+    # The same nodes parsed; what children inherit filtered once per parent, not per child.
+    Seam(cairo_parser.Node, "__init__", parse_nodes.node_init, "cairosvg.parser.Node.__init__"),
     # The same declarations; plain `style` attributes split without tinycss2.
     Seam(cairo_css, "parse_declarations", style_declarations.parse_declarations,
          "cairosvg.css.parse_declarations"),
