@@ -12,7 +12,9 @@ machine wall time mostly measures the neighbours; on an idle one the two agree).
     python benchmarks/bench_big_files.py [--sizes 1000 2000 4000] [--before /work/main] [--repeat 3]
 
 With `--repeat N` each row is measured N times, the checkouts taking turns, and the fastest
-(load + render) of each is kept: on a shared machine the neighbours only ever add time.
+(load + render) of each is kept: on a shared machine the neighbours only ever add time. The
+median of the N totals is printed too (a machine whose speed drifts from minute to minute moves
+the fastest run as much as the code does).
 
 "Linear" means render seconds per 1k rules stay flat across the rows.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -113,12 +116,13 @@ def main() -> None:
         files.append((f"corpus {corpus.name[:24]}", corpus, 0))
         rows = []
         for name, path, n in files:
-            row = {"name": name, "n": n}
+            row = {"name": name, "n": n, "totals": {}}
             for _ in range(max(1, args.repeat)):  # the checkouts take turns
                 runs = {"after": measure(path, None), "cairosvg": measure(path, None, "cairosvg")}
                 if args.before:
                     runs["before"] = measure(path, args.before)
                 for column, run in runs.items():
+                    row["totals"].setdefault(column, []).append(total_of(run))
                     if column not in row or total_of(run) < total_of(row[column]):
                         row[column] = run
             rows.append(row)
@@ -137,6 +141,16 @@ def main() -> None:
             was = before.get("load", 0) + before.get("render", float("nan"))
             line += f" {cell(before):>19} {total / was:>12.2f}"
         print(line)
+    if args.repeat > 1:
+        print(f"\nmedian load+render of the {args.repeat} runs (CPU s):")
+        for row in rows:
+            medians = {column: statistics.median(totals)
+                       for column, totals in row["totals"].items()}
+            line = f"  {row['name']:<36} {medians['after']:6.2f}   cairosvg {medians['cairosvg']:6.2f}"
+            if args.before:
+                line += (f"   before {medians['before']:6.2f}   after/before "
+                         f"{medians['after'] / medians['before']:5.2f}")
+            print(line)
     print("\nper 1k rules (render s / 1k; flat across rows = linear):")
     for row in rows:
         if row["n"] and "error" not in row["after"]:
