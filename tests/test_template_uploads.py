@@ -85,3 +85,19 @@ def test_uploads_of_an_earlier_version_in_the_folder_still_count_as_uploaded(tmp
     store.delete("old")  # gone for good, not only its copy in the storage
     assert "old" not in store.ids() and not (folder / "old.svg").exists()
     assert sorted(store.ids()) == ["new", "own"]
+
+
+def test_the_name_asked_for_wins_over_the_files_own_title(client):
+    """Illustrator writes `<title>Artboard 1</title>` into every export: `?name=` names the
+    uploaded template all the same; without it the file's title is its name."""
+    titled = SVG.replace(b'height="100">', b'height="100"><title>Artboard 1</title>', 1)
+    named = client.post("/templates?name=Spring sale", content=titled,
+                        headers={"Content-Type": "image/svg+xml"})
+    assert named.status_code == 201, named.text
+    assert named.json()["name"] == "Spring sale"
+    assert client.get(f"/templates/{named.json()['id']}").json()["name"] == "Spring sale"
+    unnamed = client.post("/templates", content=titled, headers={"Content-Type": "image/svg+xml"})
+    assert unnamed.json()["name"] == "Artboard 1"
+    plain = client.post("/templates?name=Dots", content=SVG,
+                        headers={"Content-Type": "image/svg+xml"})
+    assert plain.json()["name"] == "Dots"

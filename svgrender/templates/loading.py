@@ -50,10 +50,14 @@ def clean_upload(source: TemplateSource, settings: Settings) -> tuple[bytes, lis
     """An uploaded file sanitised (what is stored), with its title and any new layer name."""
     root = parse_svg(inflate(source.data, settings.max_template_bytes))
     removed = prepare_root(root, Limits.from_settings(settings))
-    if source.title and not any(local_name(c) == "title" for c in root):
-        title = etree.Element("{http://www.w3.org/2000/svg}title")
+    if source.title:  # the name asked for wins over the file's own <title> ("Artboard 1")
+        title = next((c for c in root if local_name(c) == "title"), None)
+        if title is None:
+            title = etree.Element("{http://www.w3.org/2000/svg}title")
+            root.insert(0, title)
+        for child in list(title):  # (a title holds text only)
+            title.remove(child)
         title.text = source.title[:200]
-        root.insert(0, title)
     if source.rename:
         name_element(root, *source.rename)
     if source.attributes:
