@@ -10,6 +10,35 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 CORPUS = ROOT.parent / "shared" / "corpus"
+# Every template, our own corpus of real exports and the shared corpus: for the invariants a
+# renderer change must keep on every file, not on picked ones.
+EVERY_SVG = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
+             + sorted(CORPUS.rglob("*.svg")))
+
+
+def load_or_skip(path: Path):
+    """The file loaded as a template (big files allowed), or the test skipped when svgrender
+    refuses it (a corpus file may be no template)."""
+    import pytest
+
+    from svgrender.errors import SvgRenderError
+    from svgrender.settings import Settings
+    from svgrender.templates.model import load_template
+
+    try:
+        return load_template("t", path.read_bytes(), Settings(max_template_bytes=50_000_000))
+    except SvgRenderError as exc:
+        pytest.skip(f"not a template svgrender draws: {exc}")
+
+
+def drawn_pixels(template, drawing, scale: float) -> bytes:
+    """One draw of `drawing` (one parse of `template`) at `scale`: its pixel bytes, copied
+    while the surface (which owns them) is alive."""
+    from svgrender.draw.surfaces import Size, draw_raster, render_context
+
+    size = Size(max(1, round(template.width * scale)), max(1, round(template.height * scale)))
+    surface = draw_raster(drawing.cairo_tree, size, context=render_context(drawing, [], {}))
+    return bytes(surface.get_data())
 
 
 def chromium_screenshot(svg: str, width: int, height: int) -> Image.Image:

@@ -7,15 +7,11 @@ import pytest
 from cairosvg import defs as cairo_defs
 from lxml import etree
 
-from helpers import CORPUS, ROOT, TEMPLATES
+from helpers import EVERY_SVG, load_or_skip
 from svgrender.draw import defs_index
 from svgrender.draw.surfaces import parse_for_cairo
-from svgrender.errors import SvgRenderError
-from svgrender.settings import Settings
-from svgrender.templates.model import load_template
 
-FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
-         + sorted(CORPUS.rglob("*.svg")))
+FILES = EVERY_SVG
 
 
 class Registries:
@@ -32,10 +28,7 @@ class Registries:
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_the_same_definitions_as_cairosvgs_walk(path):
-    try:
-        template = load_template("t", path.read_bytes(), Settings(max_template_bytes=50_000_000))
-    except SvgRenderError as exc:
-        pytest.skip(f"not a template svgrender draws: {exc}")
+    template = load_or_skip(path)
     tree = parse_for_cairo(etree.tostring(template.root))
     theirs, ours, again = Registries(), Registries(), Registries()
     cairo_defs.parse_all_defs(theirs, tree)  # (the module's own: the seam replaces the

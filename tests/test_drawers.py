@@ -9,19 +9,16 @@ import base64
 import pytest
 from PIL import Image
 
-from helpers import CORPUS, ROOT, TEMPLATES
+from helpers import EVERY_SVG, drawn_pixels, load_or_skip
 from pixels import decode
 from svgrender import render as pipeline
 from svgrender.draw import seams
-from svgrender.draw.surfaces import Size, draw_raster, prepare_drawing, render_context
-from svgrender.errors import SvgRenderError
+from svgrender.draw.surfaces import prepare_drawing
 from svgrender.params import RenderRequest
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 
-FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
-         + sorted(CORPUS.rglob("*.svg")))
-SETTINGS = Settings(max_template_bytes=50_000_000)
+FILES = EVERY_SVG
 
 LOGO = base64.b64encode(
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
@@ -59,14 +56,7 @@ def test_an_embedded_svg_image_is_in_its_place_at_every_size():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_a_tree_drawn_again_draws_the_same_pixels(path):
-    try:
-        template = load_template("t", path.read_bytes(), SETTINGS)
-    except SvgRenderError as exc:
-        pytest.skip(f"not a template svgrender draws: {exc}")
+    template = load_or_skip(path)
     drawing = prepare_drawing(template.root, template.images)
-    size = Size(max(1, round(template.width / 3)), max(1, round(template.height / 3)))
-    drawn = []
-    for _ in range(2):
-        surface = draw_raster(drawing.cairo_tree, size, context=render_context(drawing, [], {}))
-        drawn.append(bytes(surface.get_data()))  # (while the surface, and its pixels, live)
-    assert drawn[0] == drawn[1]
+    first, again = (drawn_pixels(template, drawing, 1 / 3) for _ in range(2))
+    assert first == again

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import CORPUS, ROOT, TEMPLATES
+from helpers import EVERY_SVG, ROOT, drawn_pixels, load_or_skip
 from svgrender.draw import seams
-from svgrender.draw.surfaces import Size, draw_raster, prepare_drawing, render_context
+from svgrender.draw.surfaces import prepare_drawing
 from svgrender.draw.walker import WalkerMixin
-from svgrender.errors import SvgRenderError
 from svgrender.settings import Settings
 from svgrender.templates.model import load_template
 
-FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
-         + sorted(CORPUS.rglob("*.svg")))
-SETTINGS = Settings(max_template_bytes=50_000_000)
+FILES = EVERY_SVG
 
 # Every branch of the short path, and a neighbour of each that must take the long one.
 BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="260" viewBox="0 0 300 260">
@@ -43,21 +40,15 @@ BRANCHES = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="260" v
 </svg>""".encode()
 
 
-def _drawer(data: bytes, *scales: float):
-    """Draws from one parse, the short path on or off as the test sets it when called."""
-    template = load_template("t", data, SETTINGS)
+def _drawer(template, *scales: float):
+    """Draws one parse of `template` at each scale, the short path on or off as the test sets
+    it when called."""
     drawing = prepare_drawing(template.root, template.images)
+    return lambda: [drawn_pixels(template, drawing, scale) for scale in scales]
 
-    def draw() -> list[bytes]:
-        out = []
-        for scale in scales:
-            size = Size(max(1, round(template.width * scale)),
-                        max(1, round(template.height * scale)))
-            surface = draw_raster(drawing.cairo_tree, size,
-                                  context=render_context(drawing, [], {}))
-            out.append(bytes(surface.get_data()))
-        return out
-    return draw
+
+def _load(data: bytes):
+    return load_template("t", data, Settings(max_template_bytes=50_000_000))
 
 
 def _both_ways(monkeypatch, work):
@@ -74,26 +65,24 @@ def cairo_seams():
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_the_same_pixels_as_cairosvgs_own_draw(path, monkeypatch):
-    try:
-        draw = _drawer(path.read_bytes(), 1 / 3)  # (the same calls at any scale; the
-        # branches below are drawn at three)
-    except SvgRenderError as exc:
-        pytest.skip(f"not a template svgrender draws: {exc}")
+    draw = _drawer(load_or_skip(path), 1 / 3)  # (the same calls at any scale; the
+    # branches below are drawn at three)
     short, full = _both_ways(monkeypatch, draw)
     assert short == full
 
 
 def test_every_branch_draws_as_cairosvg_draws_it(monkeypatch):
-    short, full = _both_ways(monkeypatch, _drawer(BRANCHES, 1, 0.5, 2.5))
+    short, full = _both_ways(monkeypatch, _drawer(_load(BRANCHES), 1, 0.5, 2.5))
     assert short == full
-    blank = _drawer(b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"/>', 1)()
+    blank = _drawer(_load(b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200"/>'),
+                    1)()
     assert short[0] != blank[0]  # (it drew something)
 
 
 def test_the_same_layer_boxes(monkeypatch):
     data = (ROOT / "tests/corpus/files/code4sa-health.svg").read_bytes()
     for source in (data, BRANCHES):
-        short, full = _both_ways(monkeypatch, lambda: load_template("t", source, SETTINGS))
+        short, full = _both_ways(monkeypatch, lambda: _load(source))
         assert [(el.tag, el.get("id"), box) for el, box in short.boxes.items()] == \
             [(el.tag, el.get("id"), box) for el, box in full.boxes.items()]
         assert len(short.boxes) > 10

@@ -8,15 +8,11 @@ import pytest
 from cairosvg import parser as cairo_parser
 from lxml import etree
 
-from helpers import CORPUS, ROOT, TEMPLATES
+from helpers import EVERY_SVG, load_or_skip
 from svgrender.draw import seams
 from svgrender.draw.surfaces import Size, draw_raster, parse_for_cairo
-from svgrender.errors import SvgRenderError
-from svgrender.settings import Settings
-from svgrender.templates.model import load_template
 
-FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
-         + sorted(CORPUS.rglob("*.svg")))
+FILES = EVERY_SVG
 
 STEPS = b"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
   width="240" height="120" color="#c30" fill="#036" font-size="20">
@@ -54,10 +50,7 @@ def both_ways(data: bytes, monkeypatch, work):
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_the_same_tree_as_cairosvgs_parse(path, monkeypatch):
-    try:
-        template = load_template("t", path.read_bytes(), Settings(max_template_bytes=50_000_000))
-    except SvgRenderError as exc:
-        pytest.skip(f"not a template svgrender draws: {exc}")
+    template = load_or_skip(path)
     ours, theirs = both_ways(etree.tostring(template.root), monkeypatch,
                              lambda data: dump(parse_for_cairo(data)))
     assert ours == theirs

@@ -8,13 +8,12 @@ import functools
 
 import pytest
 
-from helpers import CORPUS, ROOT, TEMPLATES
+from helpers import EVERY_SVG
 from svgrender.errors import InvalidTemplate, RenderLimitExceeded
 from svgrender.svg.sanitize import expanded_count
 from svgrender.svg.xml import href, local_name, parse_style, parse_svg, url_fragment
 
-FILES = (sorted(TEMPLATES.glob("*.svg")) + sorted((ROOT / "tests/corpus/files").glob("*.svg"))
-         + sorted(CORPUS.rglob("*.svg")))
+FILES = EVERY_SVG
 
 
 def recursive_count(root) -> int:
